@@ -1,0 +1,41 @@
+#pragma once
+// A typed equation compiled with muparser into an SdeSystem. Compilation checks every
+// expression and throws ExpressionError naming the component, drift/diffusion and the
+// 0-based character position of the problem.
+#include "core/equations/equation_spec.h"
+#include "core/solvers/sde_system.h"
+
+#include <string>
+#include <vector>
+
+namespace driftlab::core {
+
+struct ExpressionCheck {
+    bool ok = true;
+    int position = -1;    // 0-based position of the bad token, -1 if unknown
+    std::string message;  // readable, e.g. "unexpected operator '*' at position 4"
+};
+
+// Checks one expression against the allowed names (state variables, t, parameters).
+ExpressionCheck checkExpression(const std::string& expression,
+                                const std::vector<std::string>& variables,
+                                const std::vector<Parameter>& parameters);
+
+class CompiledEquation : public SdeSystem {
+public:
+    explicit CompiledEquation(EquationSpec spec);  // throws ExpressionError / ConfigError
+    ~CompiledEquation() override;
+
+    const EquationSpec& spec() const { return spec_; }
+    int dimension() const override;
+    NoiseType noiseType() const override;  // Additive when no diffusion reads the state
+    bool isDeterministic() const override;  // every diffusion expression is literally 0
+    std::unique_ptr<SdeWorker> makeWorker() const override;
+
+private:
+    EquationSpec spec_;
+    bool deterministic_ = false;
+    bool additive_ = false;
+};
+
+}  // namespace driftlab::core

@@ -1,0 +1,45 @@
+#pragma once
+// A config schema: every settable value with its type, default, range, unit and help text.
+// The same schema validates JSON configs and the command line, generates the GUI forms and
+// supplies their tooltips, so the three can never disagree.
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <vector>
+
+namespace driftlab::core {
+
+enum class FieldType { Integer, Real, Boolean, Choice, Text };
+
+struct SchemaField {
+    std::string key;    // JSON key, snake_case
+    std::string label;  // shown in forms
+    FieldType type = FieldType::Real;
+    double defaultNumber = 0.0;  // Integer, Real, Boolean (0/1)
+    std::string defaultText;     // Choice, Text
+    double min = 0.0;            // Integer, Real
+    double max = 0.0;
+    std::vector<std::string> choices;  // Choice
+    std::string unit;
+    std::string help;
+};
+
+class Schema {
+public:
+    Schema(std::string name, std::vector<SchemaField> fields);
+    const std::string& name() const { return name_; }
+    const std::vector<SchemaField>& fields() const { return fields_; }
+    const SchemaField* find(const std::string& key) const;
+
+    // Returns a copy of object with defaults filled in. Throws ConfigError naming the key
+    // and the problem: unknown key, wrong type, out of range, unknown choice. context names
+    // where the object came from ("simulation" in "ou.json").
+    nlohmann::json validate(const nlohmann::json& object, const std::string& context) const;
+    nlohmann::json defaults() const;
+
+private:
+    std::string name_;
+    std::vector<SchemaField> fields_;
+};
+
+}  // namespace driftlab::core

@@ -1,0 +1,65 @@
+#pragma once
+// Monte-Carlo simulation of many paths of an SDE: parallel over paths (OpenMP), one random
+// stream per path so results are identical whatever the thread count, states kept only at
+// the saved times.
+#include "core/solvers/sde_system.h"
+
+#include <Eigen/Core>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace driftlab::core {
+
+struct SimulationSettings {
+    int paths = 1000;
+    int steps = 1000;
+    double t0 = 0.0;
+    double t1 = 1.0;
+    int savedTimes = 500;  // at most this many saved times, evenly spread, incl. t0 and t1
+    std::uint64_t seed = 1;
+    std::string solver = "euler_maruyama";  // or "stochastic_heun"
+    int threads = 0;                        // 0: OpenMP's default
+    int drawnPaths = 200;                   // how many individual paths views draw
+    double hurst = 0.5;                     // reserved for fractional noise (engine issue)
+};
+
+struct SimulationStats {
+    long long steps = 0;            // steps per path
+    long long driftEvaluations = 0;  // over all paths
+    long long diffusionEvaluations = 0;
+    double wallSeconds = 0.0;
+    double pathStepsPerSecond = 0.0;
+    int nonFinitePaths = 0;          // paths that produced NaN/Inf (frozen from then on)
+    double firstNonFiniteTime = 0.0;  // valid when nonFinitePaths > 0
+    long long firstNonFiniteStep = 0;
+};
+
+struct SimulationResult {
+    int dimension = 0;
+    int paths = 0;
+    std::vector<double> times;  // saved times
+    // states[c](p, k): component c of path p at times[k]. Column k is contiguous over
+    // paths, which is what quantiles and histograms at one time need.
+    std::vector<Eigen::MatrixXd> states;
+    SimulationStats stats;
+    bool cancelled = false;
+    std::string solverName;
+    std::string calculus;  // "Ito" or "Stratonovich"
+};
+
+using ProgressCallback = std::function<void(double fraction)>;
+
+// Throws ConfigError for unknown solvers or bad sizes, SolverError when a solver refuses
+// the system's noise type. Returns early with cancelled = true when *cancel becomes true.
+SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
+                          const SimulationSettings& settings,
+                          const std::atomic<bool>* cancel = nullptr,
+                          const ProgressCallback& progress = {});
+
+// Bytes simulate() will hold for the saved states; used to refuse absurd sizes up front.
+double estimatedStateBytes(int dimension, const SimulationSettings& settings);
+
+}  // namespace driftlab::core

@@ -1,0 +1,8 @@
+file(GLOB_RECURSE core_files ${CORE_DIR}/*.h ${CORE_DIR}/*.cpp ${CORE_DIR}/*.in)
+foreach(f IN LISTS core_files)
+  file(STRINGS ${f} bad REGEX "#include *[<\"](Q[A-Z][A-Za-z]*|Qt[A-Za-z]*/|vtk[A-Za-z]*)")
+  if(bad)
+    message(FATAL_ERROR "${f} includes Qt or VTK: ${bad}")
+  endif()
+endforeach()
+message(STATUS "core/ is Qt- and VTK-free (${CMAKE_ARGC} args, checked files)")
