@@ -33,7 +33,9 @@ public:
 
     // Returns a copy of object with defaults filled in. Throws ConfigError naming the key
     // and the problem: unknown key, wrong type, out of range, unknown choice. context names
-    // where the object came from ("simulation" in "ou.json").
+    // where the object came from: "ou.json: simulation" gives messages like
+    // `ou.json: simulation.paths = 0 is out of range [1, 1000000]`. Integers must be
+    // integral numbers (1e6 is fine, 2.5 is not); the result holds every field of the schema.
     nlohmann::json validate(const nlohmann::json& object, const std::string& context) const;
     nlohmann::json defaults() const;
 
@@ -41,5 +43,13 @@ private:
     std::string name_;
     std::vector<SchemaField> fields_;
 };
+
+// The candidate closest to word within a small edit distance, or "" when none is close
+// enough to be a helpful "did you mean" hint.
+std::string suggestClosest(const std::string& word, const std::vector<std::string>& candidates);
+// `unknown key "pathz" in simulation (did you mean "paths"?)`, listing the valid keys when
+// no suggestion is close.
+std::string unknownKeyMessage(const std::string& key, const std::string& where,
+                              const std::vector<std::string>& known);
 
 }  // namespace driftlab::core
