@@ -1,0 +1,96 @@
+// The simulation settings of the Trajectories experiment. The help texts are the tooltips a
+// student reads, so they explain what a value does to the picture, not only what it is.
+#include "core/experiment/trajectory_config.h"
+
+#include <string>
+#include <utility>
+
+namespace driftlab::core {
+
+namespace {
+
+SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
+                         double max, std::string unit, std::string help) {
+    SchemaField field;
+    field.key = std::move(key);
+    field.label = std::move(label);
+    field.type = FieldType::Integer;
+    field.defaultNumber = defaultValue;
+    field.min = min;
+    field.max = max;
+    field.unit = std::move(unit);
+    field.help = std::move(help);
+    return field;
+}
+
+SchemaField realField(std::string key, std::string label, double defaultValue, double min,
+                      double max, std::string help) {
+    SchemaField field = integerField(std::move(key), std::move(label), defaultValue, min, max,
+                                     "", std::move(help));
+    field.type = FieldType::Real;
+    return field;
+}
+
+}  // namespace
+
+const Schema& simulationSchema() {
+    // Largest integer a double (and so every JSON reader) holds exactly.
+    constexpr double kMaxSeed = 9007199254740991.0;
+    SchemaField solver;
+    solver.key = "solver";
+    solver.label = "Solver";
+    solver.type = FieldType::Choice;
+    solver.defaultText = "euler_maruyama";
+    solver.choices = {"euler_maruyama", "stochastic_heun"};
+    solver.help =
+        "How each time step is taken. euler_maruyama evaluates the noise strength at the "
+        "start of the step: this is the Itô interpretation of the equation (strong order 0.5, "
+        "1 for additive noise). stochastic_heun is a predictor-corrector that averages the "
+        "noise strength over the step: it converges to the Stratonovich interpretation. With "
+        "additive noise both describe the same process; with multiplicative noise they do "
+        "not (geometric Brownian motion grows at rate mu in Itô but mu + sigma^2/2 in "
+        "Stratonovich) - try both on the GBM preset.";
+
+    static const Schema schema(
+        "simulation",
+        {
+            integerField("paths", "Paths", 1000, 1, 1e6, "paths",
+                         "How many independent sample paths are simulated, each driven by its "
+                         "own Brownian motion. More paths make the mean and the quantile bands "
+                         "smoother - the Monte-Carlo error shrinks like 1/sqrt(paths) - and "
+                         "cost proportionally more time."),
+            integerField("steps", "Time steps", 1000, 1, 1e7, "steps",
+                         "Number of equal time steps from start to end; the step size is "
+                         "dt = (end - start) / steps. Smaller steps follow the equation more "
+                         "faithfully: Euler-Maruyama's error shrinks like sqrt(dt) for single "
+                         "paths and like dt for averages. Too few steps can make stiff or "
+                         "chaotic systems (Lorenz, Van der Pol) blow up."),
+            realField("t0", "Start time", 0.0, -1e6, 1e6,
+                      "Time at which every path starts from the initial condition."),
+            realField("t1", "End time", 5.0, -1e6, 1e6,
+                      "Time at which the simulation stops; must be later than the start time. "
+                      "Choose it long enough to see the behaviour settle, e.g. a few times "
+                      "1/theta for an Ornstein-Uhlenbeck process to reach its stationary "
+                      "spread."),
+            integerField("saved_times", "Saved times", 500, 2, 100000, "times",
+                         "States are kept only at this many evenly spread times (start and "
+                         "end included), not at every step. Paths, bands and histograms are "
+                         "drawn from them, and memory grows with paths x saved times x "
+                         "components x 8 bytes; more steps than saved times costs no memory."),
+            integerField("seed", "Random seed", 1, 0, kMaxSeed, "",
+                         "Start value of the random number generator. The same seed and "
+                         "settings give exactly the same paths on any machine and with any "
+                         "number of threads; change it to see another random sample."),
+            solver,
+            integerField("threads", "Threads", 0, 0, 256, "threads",
+                         "CPU threads that share the paths; 0 uses all cores. The numbers do "
+                         "not depend on it, because every path has its own random stream."),
+            integerField("drawn_paths", "Drawn paths", 200, 0, 10000, "paths",
+                         "How many paths are drawn individually as lines. The mean and the "
+                         "quantile bands always use all paths; drawing fewer keeps the "
+                         "picture readable and fast."),
+        });
+    return schema;
+}
+
+}  // namespace driftlab::core
