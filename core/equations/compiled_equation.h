@@ -5,10 +5,13 @@
 #include "core/equations/equation_spec.h"
 #include "core/solvers/sde_system.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace driftlab::core {
+
+struct CompiledEquationPlan;  // what each expression reads; shared by the workers
 
 struct ExpressionCheck {
     bool ok = true;
@@ -29,11 +32,12 @@ public:
     const EquationSpec& spec() const { return spec_; }
     int dimension() const override;
     NoiseType noiseType() const override;  // Additive when no diffusion reads the state
-    bool isDeterministic() const override;  // every diffusion expression is literally 0
+    bool isDeterministic() const override;  // every diffusion expression is the constant 0
     std::unique_ptr<SdeWorker> makeWorker() const override;
 
 private:
     EquationSpec spec_;
+    std::shared_ptr<const CompiledEquationPlan> plan_;
     bool deterministic_ = false;
     bool additive_ = false;
 };

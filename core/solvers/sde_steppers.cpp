@@ -1,0 +1,117 @@
+#include "core/solvers/sde_steppers.h"
+
+#include "core/common/error.h"
+
+namespace driftlab::core {
+
+void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
+{
+    // Eigen's resize keeps the allocation when the size is unchanged.
+    f0.resize(dim, n);
+    g0.resize(dim, n);
+    f1.resize(dim, n);
+    g1.resize(dim, n);
+    predictor.resize(dim, n);
+}
+
+void SdeStepper::requireSupport(NoiseType noise) const
+{
+    if (!supports(noise))
+        throw SolverError(name() + " cannot solve SDEs with " + toString(noise) +
+                          " noise; choose a solver that supports it");
+}
+
+// --- Euler–Maruyama ---------------------------------------------------------------------
+
+double EulerMaruyamaStepper::strongOrder(NoiseType noise) const
+{
+    return noise == NoiseType::Additive ? 1.0 : 0.5;
+}
+
+StepCost EulerMaruyamaStepper::evaluationsPerStep(bool deterministic) const
+{
+    return {1, deterministic ? 0 : 1};
+}
+
+bool EulerMaruyamaStepper::supports(NoiseType noise) const
+{
+    // The worker interface gives the diagonal of g only; general noise needs a full matrix.
+    return noise != NoiseType::General;
+}
+
+void EulerMaruyamaStepper::step(SdeWorker& worker, double t, double dt,
+                                Eigen::Ref<Eigen::MatrixXd> y,
+                                const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                                StepScratch& s) const
+{
+    s.f0.resize(y.rows(), y.cols());
+    worker.drift(t, y, s.f0);
+    if (dW.cols() == 0) {
+        y.noalias() += dt * s.f0;
+        return;
+    }
+    s.g0.resize(y.rows(), y.cols());
+    worker.diffusion(t, y, s.g0);
+    y.array() += dt * s.f0.array() + s.g0.array() * dW.array();
+}
+
+// --- Stochastic Heun --------------------------------------------------------------------
+
+double StochasticHeunStepper::strongOrder(NoiseType noise) const
+{
+    return noise == NoiseType::General ? 0.5 : 1.0;
+}
+
+StepCost StochasticHeunStepper::evaluationsPerStep(bool deterministic) const
+{
+    return {2, deterministic ? 0 : 2};
+}
+
+bool StochasticHeunStepper::supports(NoiseType noise) const
+{
+    return noise != NoiseType::General;
+}
+
+void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
+                                 Eigen::Ref<Eigen::MatrixXd> y,
+                                 const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                                 StepScratch& s) const
+{
+    s.resize(y.rows(), y.cols());
+    worker.drift(t, y, s.f0);
+    if (dW.cols() == 0) {
+        // Heun's method (explicit trapezoid) for ODEs.
+        s.predictor = y + dt * s.f0;
+        worker.drift(t + dt, s.predictor, s.f1);
+        y.array() += (0.5 * dt) * (s.f0.array() + s.f1.array());
+        return;
+    }
+    worker.diffusion(t, y, s.g0);
+    s.predictor.array() = y.array() + dt * s.f0.array() + s.g0.array() * dW.array();
+    worker.drift(t + dt, s.predictor, s.f1);
+    worker.diffusion(t + dt, s.predictor, s.g1);
+    y.array() += (0.5 * dt) * (s.f0.array() + s.f1.array()) +
+                 0.5 * (s.g0.array() + s.g1.array()) * dW.array();
+}
+
+// --- registry ---------------------------------------------------------------------------
+
+std::vector<SdeStepperInfo> availableSdeSteppers()
+{
+    return {{"euler_maruyama", "Euler–Maruyama (Itô)"},
+            {"stochastic_heun", "Stochastic Heun (Stratonovich)"}};
+}
+
+std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
+{
+    if (id == "euler_maruyama")
+        return std::make_unique<EulerMaruyamaStepper>();
+    if (id == "stochastic_heun")
+        return std::make_unique<StochasticHeunStepper>();
+    std::string valid;
+    for (const auto& info : availableSdeSteppers())
+        valid += (valid.empty() ? "" : ", ") + info.id;
+    throw ConfigError("solver: unknown SDE solver \"" + id + "\" (valid: " + valid + ")");
+}
+
+}  // namespace driftlab::core
