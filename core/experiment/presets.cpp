@@ -18,8 +18,7 @@ namespace {
 // noise, then nonlinear drift, then 2-D and 3-D systems. Presets not named here follow in
 // file-name order, so adding a JSON file is enough to ship it.
 constexpr std::string_view kTeachingOrder[] = {
-    "ou",          "brownian_motion", "gbm",    "double_well",
-    "van_der_pol", "lotka_volterra",  "lorenz",
+    "ou", "brownian_motion", "gbm", "double_well", "van_der_pol", "lotka_volterra", "lorenz",
 };
 
 struct PresetTable {

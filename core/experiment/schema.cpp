@@ -51,11 +51,16 @@ std::string formatNumber(double value) {
 
 std::string describeType(FieldType type) {
     switch (type) {
-    case FieldType::Integer: return "an integer";
-    case FieldType::Real: return "a number";
-    case FieldType::Boolean: return "true or false";
-    case FieldType::Choice: return "one of the listed names (a string)";
-    case FieldType::Text: return "a string";
+        case FieldType::Integer:
+            return "an integer";
+        case FieldType::Real:
+            return "a number";
+        case FieldType::Boolean:
+            return "true or false";
+        case FieldType::Choice:
+            return "one of the listed names (a string)";
+        case FieldType::Text:
+            return "a string";
     }
     return "a value";
 }
@@ -126,11 +131,15 @@ namespace {
 
 json defaultValue(const SchemaField& field) {
     switch (field.type) {
-    case FieldType::Integer: return static_cast<long long>(std::llround(field.defaultNumber));
-    case FieldType::Real: return field.defaultNumber;
-    case FieldType::Boolean: return field.defaultNumber != 0.0;
-    case FieldType::Choice:
-    case FieldType::Text: return field.defaultText;
+        case FieldType::Integer:
+            return static_cast<long long>(std::llround(field.defaultNumber));
+        case FieldType::Real:
+            return field.defaultNumber;
+        case FieldType::Boolean:
+            return field.defaultNumber != 0.0;
+        case FieldType::Choice:
+        case FieldType::Text:
+            return field.defaultText;
     }
     return nullptr;
 }
@@ -150,51 +159,52 @@ json validateValue(const SchemaField& field, const json& value, const Context& c
                            describeType(field.type) + ", got " + value.dump());
     };
     switch (field.type) {
-    case FieldType::Integer: {
-        if (value.is_number_integer()) {
-            // Unsigned values beyond int64 are out of any range we declare anyway.
-            const double asDouble = value.is_number_unsigned()
-                                        ? static_cast<double>(value.get<std::uint64_t>())
-                                        : static_cast<double>(value.get<std::int64_t>());
-            checkRange(field, asDouble, value.dump(), context);
-            return value.is_number_unsigned()
-                       ? json(static_cast<long long>(value.get<std::uint64_t>()))
-                       : json(value.get<std::int64_t>());
+        case FieldType::Integer: {
+            if (value.is_number_integer()) {
+                // Unsigned values beyond int64 are out of any range we declare anyway.
+                const double asDouble = value.is_number_unsigned()
+                                            ? static_cast<double>(value.get<std::uint64_t>())
+                                            : static_cast<double>(value.get<std::int64_t>());
+                checkRange(field, asDouble, value.dump(), context);
+                return value.is_number_unsigned()
+                           ? json(static_cast<long long>(value.get<std::uint64_t>()))
+                           : json(value.get<std::int64_t>());
+            }
+            if (value.is_number_float()) {
+                // 1e6 is an integer written in scientific notation; 2.5 is not.
+                const double number = value.get<double>();
+                if (number != std::floor(number)) throw wrongType();
+                checkRange(field, number, formatNumber(number), context);
+                return static_cast<long long>(number);
+            }
+            throw wrongType();
         }
-        if (value.is_number_float()) {
-            // 1e6 is an integer written in scientific notation; 2.5 is not.
+        case FieldType::Real: {
+            if (!value.is_number()) throw wrongType();
             const double number = value.get<double>();
-            if (number != std::floor(number)) throw wrongType();
-            checkRange(field, number, formatNumber(number), context);
-            return static_cast<long long>(number);
+            checkRange(field, number, value.dump(), context);
+            return number;
         }
-        throw wrongType();
-    }
-    case FieldType::Real: {
-        if (!value.is_number()) throw wrongType();
-        const double number = value.get<double>();
-        checkRange(field, number, value.dump(), context);
-        return number;
-    }
-    case FieldType::Boolean:
-        if (!value.is_boolean()) throw wrongType();
-        return value;
-    case FieldType::Choice: {
-        if (!value.is_string()) throw wrongType();
-        const auto text = value.get<std::string>();
-        if (std::find(field.choices.begin(), field.choices.end(), text) == field.choices.end()) {
-            std::string message = context.prefix() + context.keyPath(field.key) +
-                                  ": unknown choice \"" + text + "\"";
-            const std::string suggestion = suggestClosest(text, field.choices);
-            if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
-            message += "; valid choices are " + joinQuoted(field.choices);
-            throw ConfigError(message);
+        case FieldType::Boolean:
+            if (!value.is_boolean()) throw wrongType();
+            return value;
+        case FieldType::Choice: {
+            if (!value.is_string()) throw wrongType();
+            const auto text = value.get<std::string>();
+            if (std::find(field.choices.begin(), field.choices.end(), text) ==
+                field.choices.end()) {
+                std::string message = context.prefix() + context.keyPath(field.key) +
+                                      ": unknown choice \"" + text + "\"";
+                const std::string suggestion = suggestClosest(text, field.choices);
+                if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+                message += "; valid choices are " + joinQuoted(field.choices);
+                throw ConfigError(message);
+            }
+            return value;
         }
-        return value;
-    }
-    case FieldType::Text:
-        if (!value.is_string()) throw wrongType();
-        return value;
+        case FieldType::Text:
+            if (!value.is_string()) throw wrongType();
+            return value;
     }
     throw wrongType();
 }
@@ -213,10 +223,9 @@ json Schema::validate(const json& object, const std::string& context) const {
 
     for (const auto& item : object.items()) {
         if (!find(item.key())) {
-            throw ConfigError(where.prefix() +
-                              unknownKeyMessage(item.key(),
-                                                where.section.empty() ? name_ : where.section,
-                                                keys));
+            throw ConfigError(
+                where.prefix() +
+                unknownKeyMessage(item.key(), where.section.empty() ? name_ : where.section, keys));
         }
     }
     json result = json::object();

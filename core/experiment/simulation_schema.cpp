@@ -25,8 +25,8 @@ SchemaField integerField(std::string key, std::string label, double defaultValue
 
 SchemaField realField(std::string key, std::string label, double defaultValue, double min,
                       double max, std::string help) {
-    SchemaField field = integerField(std::move(key), std::move(label), defaultValue, min, max,
-                                     "", std::move(help));
+    SchemaField field =
+        integerField(std::move(key), std::move(label), defaultValue, min, max, "", std::move(help));
     field.type = FieldType::Real;
     return field;
 }

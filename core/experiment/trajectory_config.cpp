@@ -55,10 +55,14 @@ std::string analyticName(AnalyticKind kind) {
 // that claims one must define them; otherwise the overlay would silently be wrong.
 std::vector<std::string> analyticParameterNames(AnalyticKind kind) {
     switch (kind) {
-    case AnalyticKind::None: return {};
-    case AnalyticKind::BrownianMotion: return {"mu", "sigma"};
-    case AnalyticKind::OrnsteinUhlenbeck: return {"theta", "mu", "sigma"};
-    case AnalyticKind::GeometricBrownianMotion: return {"mu", "sigma"};
+        case AnalyticKind::None:
+            return {};
+        case AnalyticKind::BrownianMotion:
+            return {"mu", "sigma"};
+        case AnalyticKind::OrnsteinUhlenbeck:
+            return {"theta", "mu", "sigma"};
+        case AnalyticKind::GeometricBrownianMotion:
+            return {"mu", "sigma"};
     }
     return {};
 }
@@ -88,7 +92,8 @@ std::string readString(const json& object, const std::string& key, const std::st
         if (required) fail(context, "missing \"" + key + "\" in " + path);
         return fallback;
     }
-    if (!it->is_string()) fail(context, path + "." + key + ": expected a string, got " + it->dump());
+    if (!it->is_string())
+        fail(context, path + "." + key + ": expected a string, got " + it->dump());
     return it->get<std::string>();
 }
 
@@ -107,8 +112,8 @@ std::vector<std::string> readStringArray(const json& object, const std::string& 
     std::vector<std::string> out;
     for (std::size_t i = 0; i < value.size(); ++i) {
         if (!value[i].is_string()) {
-            fail(context, where + "[" + std::to_string(i) + "]: expected a string, got " +
-                              value[i].dump());
+            fail(context,
+                 where + "[" + std::to_string(i) + "]: expected a string, got " + value[i].dump());
         }
         out.push_back(value[i].get<std::string>());
     }
@@ -126,8 +131,10 @@ void checkCount(std::size_t count, int dimension, const std::string& key,
 
 Parameter readParameter(const json& value, const std::string& context, const std::string& path) {
     if (!value.is_object()) {
-        fail(context, path + ": expected an object {\"name\", \"value\", \"min\", \"max\", "
-                             "\"help\"}, got " + value.dump());
+        fail(context, path +
+                          ": expected an object {\"name\", \"value\", \"min\", \"max\", "
+                          "\"help\"}, got " +
+                          value.dump());
     }
     rejectUnknownKeys(value, {"name", "value", "min", "max", "help"}, context, path);
     Parameter parameter;
@@ -143,14 +150,14 @@ Parameter readParameter(const json& value, const std::string& context, const std
     if (!(parameter.min <= parameter.value && parameter.value <= parameter.max)) {
         fail(context, path + " (\"" + parameter.name + "\"): value " +
                           json(parameter.value).dump() + " must lie within min " +
-                          json(parameter.min).dump() + " and max " +
-                          json(parameter.max).dump());
+                          json(parameter.min).dump() + " and max " + json(parameter.max).dump());
     }
     return parameter;
 }
 
 EquationSpec readEquation(const json& object, const std::string& context) {
-    if (!object.is_object()) fail(context, "equation: expected an object { ... }, got " + object.dump());
+    if (!object.is_object())
+        fail(context, "equation: expected an object { ... }, got " + object.dump());
     rejectUnknownKeys(object,
                       {"name", "description", "variables", "drift", "diffusion", "parameters",
                        "initial", "analytic"},
@@ -301,7 +308,8 @@ void checkMemory(const EquationSpec& spec, const SimulationSettings& settings,
     if (needed > 0.5 * physical) {
         fail(context, "simulation needs " + gigabytes(needed) +
                           " for the saved states (paths × saved_times × components × 8 bytes) "
-                          "but this machine has " + gigabytes(physical) +
+                          "but this machine has " +
+                          gigabytes(physical) +
                           " of memory (at most half of it may be used); lower paths or "
                           "saved_times");
     }
