@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
+#include "core/experiment/trajectory_snapshot.h"
 #include "core/solvers/simulation.h"
 #include "core/stats/path_statistics.h"
 
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -104,17 +106,6 @@ void writeFile(const fs::path& path, const std::string& text) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
     if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
-}
-
-// Evenly spread over all paths, like the GUI's drawn subset: paths are independent, so any
-// spread subset is representative, and an even one stays stable when paths changes.
-std::vector<int> drawnPathIndices(int paths, int drawn) {
-    const int count = std::clamp(drawn, 0, paths);
-    std::vector<int> indices(count);
-    for (int i = 0; i < count; ++i) {
-        indices[i] = static_cast<int>(static_cast<long long>(i) * paths / count);
-    }
-    return indices;
 }
 
 void writePathsCsv(const fs::path& path, const SimulationResult& result,
@@ -239,18 +230,30 @@ int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
             throw Error("cannot create output directory " + outDir.string() + ": " + ec.message());
         }
 
-        const SimulationResult result =
+        const auto result = std::make_shared<const SimulationResult>(
             simulate(equation, config.equation.initial, config.simulation, nullptr,
-                     [&bar](double fraction) { bar.update(fraction); });
+                     [&bar](double fraction) { bar.update(fraction); }));
         bar.finish();
 
-        const QuantileBands bands = computeQuantileBands(result);
-        const auto drawn = drawnPathIndices(result.paths, config.simulation.drawnPaths);
-        writePathsCsv(outDir / "paths.csv", result, config.equation.variables, drawn);
-        writeQuantilesCsv(outDir / "quantiles.csv", result, bands, config.equation.variables);
+        // The GUI's own snapshot, so the export holds exactly the bands and the drawn paths
+        // (evenly spread, non-finite ones skipped) that the Trajectories view shows.
+        const auto snapshot = makeTrajectorySnapshot(config, result);
+        writePathsCsv(outDir / "paths.csv", *result, config.equation.variables,
+                      snapshot->drawnPathIndices);
+        writeQuantilesCsv(outDir / "quantiles.csv", *result, snapshot->bands,
+                          config.equation.variables);
         writeFile(outDir / "summary.json",
-                  makeSummary(config, result, equation.isDeterministic()).dump(2) + "\n");
+                  makeSummary(config, *result, equation.isDeterministic()).dump(2) + "\n");
         writeFile(outDir / "config.json", toJsonText(config));
+        const SimulationStats& stats = result->stats;
+        if (stats.nonFinitePaths > 0) {
+            // Still a result (the finite paths are exported), but one to look at twice.
+            err << "driftlab: warning: " << stats.nonFinitePaths << " of " << result->paths
+                << " paths became NaN or infinite (first at t = " << stats.firstNonFiniteTime
+                << ", step " << stats.firstNonFiniteStep
+                << "); they are left out of the bands and the drawn paths\n"
+                << std::flush;
+        }
         return 0;
     } catch (const std::exception& e) {
         // Not only driftlab::Error: bad_alloc or a filesystem error must also end as one

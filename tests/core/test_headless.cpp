@@ -153,6 +153,27 @@ private Q_SLOTS:
                  1 + 4 * summary.at("saved_times").get<int>());
     }
 
+    void divergingPathsAreReportedNotFatal() {
+        // dx = x^2 from x0 = 1 blows up at t = 1.
+        const TrajectoryConfig config = parseTrajectoryConfig(R"({
+            "experiment": "trajectories",
+            "equation": {"name": "blow-up", "drift": ["x^2"], "initial": [1.0]},
+            "simulation": {"paths": 5, "steps": 2000, "t1": 2.0, "saved_times": 21}})",
+                                                              "blowup.json");
+        QTemporaryDir tmp;
+        const Run run = runInto(config, tmp.path(), false);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.err.rfind("driftlab: warning: 5 of 5 paths became NaN or infinite", 0) == 0,
+                 run.err.c_str());
+        const json summary = readJson(tmp.filePath("summary.json").toStdString());
+        QCOMPARE(summary.at("non_finite_paths").get<int>(), 5);
+        const double firstTime = summary.at("first_non_finite").at("time").get<double>();
+        QVERIFY2(firstTime > 0.9 && firstTime < 1.1, std::to_string(firstTime).c_str());
+        QVERIFY(summary.at("final").at("mean").at(0).is_null());
+        // Non-finite paths are not drawn, exactly as in the GUI.
+        QCOMPARE(readLines(tmp.filePath("paths.csv").toStdString()).size(), std::size_t(1));
+    }
+
     void sameSeedSameNumbers() {
         TrajectoryConfig config = *findPreset("ou");
         config.simulation.paths = 50;
