@@ -214,7 +214,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
 
     double errPrevious = 1e-4;
     bool lastRejected = false;
-    int nonFiniteRetries = 0;
+    int nonFiniteRetries = 0, cleanSteps = 0;
     int stiffCount = 0, nonstiffRun = 0, backCount = 0;
     long step = 0;
 
@@ -269,11 +269,14 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
                                   std::to_string(step) + ", dt=" + fmt(std::abs(hStep)) + ")");
             }
             ++stats.rejected;
+            cleanSteps = 0;
             h = hStep * options.facmin;
             lastRejected = true;
             continue;
         }
-        nonFiniteRetries = 0;
+        // Forget earlier blow-ups only after a run of clean steps: creeping up on a true
+        // singularity alternates short accepted steps with non-finite ones.
+        if (accepted && ++cleanSteps >= 10) nonFiniteRetries = 0;
 
         if (!accepted) {
             ++stats.rejected;
