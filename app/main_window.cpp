@@ -1,0 +1,161 @@
+#include "app/main_window.h"
+
+#include "app/workspace.h"
+#include "app/workspace_registry.h"
+
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace driftlab::app {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle("Driftlab");
+    resize(1500, 920);
+
+    auto* toolbar = addToolBar("Workspace");
+    toolbar->setObjectName("workspaceToolbar");
+    toolbar->setMovable(false);
+    toolbar->addWidget(new QLabel(" Workspace: "));
+    selector_ = new QComboBox;
+    selector_->setToolTip("Each workspace is one family of experiments.");
+    toolbar->addWidget(selector_);
+
+    leftStack_ = new QStackedWidget;
+    centralStack_ = new QStackedWidget;
+    bottomStack_ = new QStackedWidget;
+    setCentralWidget(centralStack_);
+
+    leftDock_ = new QDockWidget("Experiment", this);
+    leftDock_->setObjectName("experimentDock");
+    leftDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidget(leftStack_);
+    scroll->setMinimumWidth(400);
+    leftDock_->setWidget(scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, leftDock_);
+
+    bottomDock_ = new QDockWidget("Statistics", this);
+    bottomDock_->setObjectName("statisticsDock");
+    bottomDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    bottomDock_->setWidget(bottomStack_);
+    addDockWidget(Qt::BottomDockWidgetArea, bottomDock_);
+
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 1000);
+    progress_->setValue(0);
+    progress_->setMaximumWidth(260);
+    progress_->setTextVisible(true);
+    rateLabel_ = new QLabel;
+    rateLabel_->setMinimumWidth(220);
+    elapsedLabel_ = new QLabel;
+    elapsedLabel_->setMinimumWidth(110);
+    statusBar()->addPermanentWidget(rateLabel_);
+    statusBar()->addPermanentWidget(elapsedLabel_);
+    statusBar()->addPermanentWidget(progress_);
+
+    for (const auto& factory : workspaceFactories()) {
+        Workspace* workspace = factory.create(this);
+        workspaces_.push_back(workspace);
+        workspaceIds_.push_back(factory.id);
+        selector_->addItem(factory.title);
+        leftStack_->addWidget(workspace->leftPanel());
+        centralStack_->addWidget(workspace->centralView());
+        QWidget* bottom = workspace->bottomPanel();
+        bottomStack_->addWidget(bottom ? bottom : new QWidget);
+        connectWorkspace(workspace);
+    }
+    connect(selector_, &QComboBox::currentIndexChanged, this, &MainWindow::showWorkspace);
+    buildMenus();
+    showWorkspace(0);
+}
+
+MainWindow::~MainWindow() = default;
+
+Workspace* MainWindow::currentWorkspace() const {
+    const int index = selector_->currentIndex();
+    return index >= 0 && index < workspaceCount() ? workspaces_[index] : nullptr;
+}
+
+bool MainWindow::selectWorkspace(const QString& id) {
+    for (int i = 0; i < workspaceCount(); ++i) {
+        if (workspaceIds_[i] == id) {
+            selector_->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString MainWindow::statusRateText() const { return rateLabel_->text(); }
+
+void MainWindow::showWorkspace(int index) {
+    if (index < 0 || index >= workspaceCount()) return;
+    leftStack_->setCurrentIndex(index);
+    centralStack_->setCurrentIndex(index);
+    bottomStack_->setCurrentIndex(index);
+    bottomDock_->setVisible(workspaces_[index]->bottomPanel() != nullptr);
+}
+
+void MainWindow::connectWorkspace(Workspace* workspace) {
+    // Only the visible workspace drives the status bar.
+    auto isCurrent = [this, workspace] { return currentWorkspace() == workspace; };
+    connect(workspace, &Workspace::runStarted, this, [this, isCurrent] {
+        if (!isCurrent()) return;
+        progress_->setValue(0);
+        statusBar()->showMessage("Running…");
+    });
+    connect(workspace, &Workspace::progressChanged, this,
+            [this, isCurrent](double fraction, const QString& rate, double elapsed) {
+                if (!isCurrent()) return;
+                progress_->setValue(static_cast<int>(fraction * 1000.0));
+                rateLabel_->setText(rate);
+                elapsedLabel_->setText(QString("elapsed %1 s").arg(elapsed, 0, 'f', 2));
+            });
+    connect(workspace, &Workspace::runFinished, this,
+            [this, isCurrent](bool ok, const QString& message) {
+                if (!isCurrent()) return;
+                if (ok) progress_->setValue(1000);
+                statusBar()->showMessage(message);
+                Q_EMIT runFinished(ok, message);
+            });
+    connect(workspace, &Workspace::statusMessage, this, [this, isCurrent](const QString& m) {
+        if (isCurrent()) statusBar()->showMessage(m);
+    });
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu("&File");
+    QAction* open = file->addAction("&Open config…", this, &MainWindow::openConfig);
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    QAction* quit = file->addAction("&Quit", this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu("&View");
+    view->addAction(leftDock_->toggleViewAction());
+    view->addAction(bottomDock_->toggleViewAction());
+}
+
+void MainWindow::openConfig() {
+    const QString path = QFileDialog::getOpenFileName(this, "Open experiment config", QString(),
+                                                      "Driftlab config (*.json)");
+    if (path.isEmpty() || !currentWorkspace()) return;
+    QString error;
+    if (!currentWorkspace()->loadConfig(path, &error)) {
+        QMessageBox::warning(this, "Config not loaded", error);
+    }
+}
+
+}  // namespace driftlab::app

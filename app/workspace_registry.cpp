@@ -1,0 +1,15 @@
+#include "app/workspace_registry.h"
+
+#include "app/trajectories_workspace.h"
+
+namespace driftlab::app {
+
+const std::vector<WorkspaceFactory>& workspaceFactories() {
+    static const std::vector<WorkspaceFactory> factories = {
+        {"trajectories", "Trajectories",
+         [](QObject* parent) -> Workspace* { return new TrajectoriesWorkspace(parent); }},
+    };
+    return factories;
+}
+
+}  // namespace driftlab::app

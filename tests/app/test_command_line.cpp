@@ -1,0 +1,142 @@
+// The driftlab executable end to end: every preset headless, bad input refused with a clear
+// message and a non-zero exit, and --screenshot producing a picture that is not blank.
+#include "core/experiment/trajectory_config.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome runDriftlab(const QStringList& args, int timeoutMs = 240000) {
+    QProcess process;
+    process.start(DRIFTLAB_APP_BINARY, args);
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return {-2, {}, "timed out"};
+    }
+    Outcome outcome;
+    outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -3;
+    outcome.out = QString::fromUtf8(process.readAllStandardOutput());
+    outcome.err = QString::fromUtf8(process.readAllStandardError());
+    return outcome;
+}
+
+QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    file.open(QIODevice::WriteOnly);
+    file.write(text);
+    return path;
+}
+
+}  // namespace
+
+class TestCommandLine : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void everyPresetRunsHeadless_data() {
+        QTest::addColumn<QString>("preset");
+        for (const auto& id : driftlab::core::presetIds())
+            QTest::newRow(id.c_str()) << QString::fromStdString(id);
+    }
+    void everyPresetRunsHeadless() {
+        QFETCH(QString, preset);
+        QTemporaryDir dir;
+        const Outcome outcome = runDriftlab({"--headless", preset, "--out", dir.path()});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        for (const char* name : {"paths.csv", "quantiles.csv", "summary.json", "config.json"}) {
+            QFileInfo file(dir.filePath(name));
+            QVERIFY2(file.exists() && file.size() > 0, name);
+        }
+        // The progress bar ends at 100 %.
+        QVERIFY2(outcome.out.contains("100%"), qPrintable(outcome.out.right(300)));
+    }
+
+    void badInputIsRefusedClearly_data() {
+        QTest::addColumn<QByteArray>("config");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("malformed json") << QByteArray("{\"experiment\": \"trajectories\",\n  oops")
+                                        << "malformed JSON";
+        QTest::newRow("unknown key")
+            << QByteArray(R"({"experiment":"trajectories","equation":{"drift":["-x"],
+               "diffusion":["1"],"initial":[0]},"simulation":{"pathz":10}})")
+            << "pathz";
+        QTest::newRow("bad expression")
+            << QByteArray(R"({"experiment":"trajectories","equation":{"drift":["-x**2"],
+               "diffusion":["1"],"initial":[0]}})")
+            << "position";
+        QTest::newRow("absurd size")
+            << QByteArray(R"({"experiment":"trajectories","equation":{"drift":["-x"],
+               "diffusion":["1"],"initial":[0]},
+               "simulation":{"paths":1000000,"saved_times":100000,"steps":100000}})")
+            << "GB";
+    }
+    void badInputIsRefusedClearly() {
+        QFETCH(QByteArray, config);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString path = writeFile(dir, "bad.json", config);
+        const Outcome outcome = runDriftlab({"--headless", path, "--out", dir.filePath("out")});
+        QCOMPARE(outcome.exitCode, 1);
+        QVERIFY2(outcome.err.contains("error"), qPrintable(outcome.err));
+        QVERIFY2(outcome.err.contains(expected, Qt::CaseInsensitive), qPrintable(outcome.err));
+        // One clear line, not a stack of noise.
+        QCOMPARE(outcome.err.trimmed().count('\n'), 0);
+        QVERIFY(!QFileInfo::exists(dir.filePath("out/summary.json")));
+    }
+
+    void badCommandLinesFail() {
+        QCOMPARE(runDriftlab({"--headless", "no_such_preset_or_file", "--out", "/tmp/x"}).exitCode,
+                 1);
+        QCOMPARE(runDriftlab({"--headless", "ou"}).exitCode, 1);
+        QCOMPARE(runDriftlab({"--bogus-flag"}).exitCode, 1);
+        const Outcome help = runDriftlab({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("--headless"));
+    }
+
+    void screenshotIsNotBlank_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::newRow("ou (1-D fan chart)") << "ou";
+        QTest::newRow("lorenz (3-D phase space)") << "lorenz";
+    }
+    void screenshotIsNotBlank() {
+        QFETCH(QString, preset);
+        QTemporaryDir dir;
+        const QString png = dir.filePath("shot.png");
+        const Outcome outcome = runDriftlab({"--screenshot", png, preset});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 800 && image.height() >= 600);
+        // A real picture has many colours (anti-aliased paths, bands, text) and no big
+        // black hole where a VTK view failed to draw.
+        QSet<QRgb> colours;
+        qint64 black = 0, total = 0;
+        for (int y = 0; y < image.height(); y += 3) {
+            for (int x = 0; x < image.width(); x += 3) {
+                const QRgb p = image.pixel(x, y);
+                colours.insert(p);
+                black += (qRed(p) + qGreen(p) + qBlue(p)) < 20;
+                ++total;
+            }
+        }
+        QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
+        QVERIFY2(black < total / 4, qPrintable(QString("%1 of %2 black").arg(black).arg(total)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "test_command_line.moc"

@@ -1,0 +1,103 @@
+// The window in-process: it opens on the default experiment, runs it off the GUI thread,
+// answers cancel at once, re-runs live when a parameter moves, and keeps the old picture
+// when the user's input is bad.
+#include "app/main_window.h"
+#include "app/trajectories_workspace.h"
+#include "app/trajectory_view_data.h"
+#include "widgets/panels/parameter_sliders.h"
+#include "widgets/vtk/surface_format.h"
+
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QtTest>
+
+using driftlab::app::MainWindow;
+using driftlab::app::TrajectoriesWorkspace;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+public:
+    static void initMain() { driftlab::widgets::setDefaultSurfaceFormat(); }
+
+private:
+    static TrajectoriesWorkspace* trajectories(MainWindow& window) {
+        return qobject_cast<TrajectoriesWorkspace*>(window.currentWorkspace());
+    }
+
+private Q_SLOTS:
+    void opensOnDefaultPresetAndRuns() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto* workspace = trajectories(window);
+        QVERIFY(workspace);
+        QCOMPARE(workspace->loadedConfig().simulation.paths, 1000);
+        QVERIFY(QString::fromStdString(workspace->loadedConfig().equation.name)
+                    .contains("Ornstein", Qt::CaseInsensitive));
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        const auto data = workspace->currentData();
+        QVERIFY(data);
+        QCOMPARE(data->snapshot->result->paths, 1000);
+        QCOMPARE(window.progressBar()->value(), window.progressBar()->maximum());
+        QVERIFY(window.statusRateText().contains("path·steps/s"));
+    }
+
+    void cancelAnswersWithinAFrame() {
+        MainWindow window;
+        window.show();
+        auto* workspace = trajectories(window);
+        QString error;
+        QVERIFY(workspace->loadConfig("lorenz", &error));
+        // Make the run long enough that it is surely still going when cancelled.
+        workspace->run();
+        QVERIFY(workspace->isRunning());
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        QElapsedTimer clock;
+        clock.start();
+        workspace->cancel();
+        QVERIFY(clock.elapsed() < 50);  // cancel never joins the worker
+        QVERIFY(!workspace->isRunning());
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        // The event loop stays alive while the cancelled worker winds down.
+        QTest::qWait(200);
+    }
+
+    void parameterDragReRunsLive() {
+        MainWindow window;
+        window.show();
+        auto* workspace = trajectories(window);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(finished.wait(30000));
+        const auto before = workspace->currentData();
+        const double meanBefore = before->snapshot->bands.perComponent[0](0, 
+            before->snapshot->result->times.size() - 1);
+        // Drag mu far from where it was: the long-run mean must follow.
+        Q_EMIT workspace->parameterSliders()->parameterChanged("mu", 3.0);
+        QVERIFY(finished.wait(30000));
+        const auto after = workspace->currentData();
+        QVERIFY(after != before);
+        const double meanAfter = after->snapshot->bands.perComponent[0](0, 
+            after->snapshot->result->times.size() - 1);
+        QVERIFY2(std::abs(meanAfter - 3.0) < 0.3,
+                 qPrintable(QString("mean %1 -> %2").arg(meanBefore).arg(meanAfter)));
+    }
+
+    void badConfigKeepsWhatWasLoaded() {
+        MainWindow window;
+        auto* workspace = trajectories(window);
+        const auto before = workspace->loadedConfig().equation.name;
+        QString error;
+        QVERIFY(!workspace->loadConfig("/nonexistent/config.json", &error));
+        QVERIFY(error.contains("neither a file nor a preset"));
+        QCOMPARE(workspace->loadedConfig().equation.name, before);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
