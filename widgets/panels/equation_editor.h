@@ -1,0 +1,86 @@
+#pragma once
+// Edits a typed SDE dx = f(t, x) dt + g(t, x) dW component by component, with the
+// equation's parameters, validating every expression as it is typed so the user sees where
+// it breaks before anything runs.
+#include "core/equations/equation_spec.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QDoubleSpinBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QVBoxLayout;
+
+namespace driftlab::widgets {
+
+class ParameterTable;
+
+class EquationEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit EquationEditor(QWidget* parent = nullptr);
+    ~EquationEditor() override;
+
+    // Shows spec as given; emits validityChanged() if validity flips, never specEdited().
+    void setSpec(const core::EquationSpec& spec);
+    // The edited spec. analytic is kept only while drift, diffusion, variables and
+    // parameter names are what setSpec() gave: an edited equation has no closed form.
+    core::EquationSpec spec() const;
+    bool isValid() const { return valid_; }
+    // The first problem, naming the field and the character position; empty when valid.
+    QString validationMessage() const { return message_; }
+    // Follows a parameter slider without signalling back (the caller already knows).
+    void setParameterValue(const QString& name, double value);
+
+    // Parts, for tests and for the window's focus chain.
+    QSpinBox* dimensionBox() const { return dimension_; }
+    QLineEdit* driftEdit(int component) const;
+    QLineEdit* diffusionEdit(int component) const;
+    QDoubleSpinBox* initialBox(int component) const;
+    ParameterTable* parameterTable() const { return parameters_; }
+    QPushButton* saveAsPresetButton() const { return saveButton_; }
+
+Q_SIGNALS:
+    // The user changed something and the result is valid.
+    void specEdited();
+    void validityChanged(bool valid);
+    void saveAsPresetRequested();
+
+private:
+    struct Row {
+        QGroupBox* box;
+        QLabel* initialLabel;
+        QLineEdit* drift;
+        QLineEdit* diffusion;
+        QDoubleSpinBox* initial;
+    };
+    void addRow();
+    void syncRowsToSpec();
+    void onDimensionChanged(int dimension);
+    void onExpressionEdited(int component, bool drift, const QString& text);
+    void onParametersEdited();
+    void userEdited();
+    void validate();
+
+    core::EquationSpec spec_;      // what the widgets show, exact values
+    core::EquationSpec original_;  // what setSpec() gave, to decide whether analytic holds
+    std::vector<Row> rows_;
+    QLabel* description_ = nullptr;
+    QSpinBox* dimension_ = nullptr;
+    QVBoxLayout* rowsLayout_ = nullptr;
+    QLabel* problem_ = nullptr;  // the message, wrapped
+    QLabel* caret_ = nullptr;    // the expression with a ^ under the bad token, monospace
+    QLabel* notice_ = nullptr;   // automatic corrections (clamped values)
+    ParameterTable* parameters_ = nullptr;
+    QPushButton* saveButton_ = nullptr;
+    QString message_;
+    bool valid_ = true;
+    bool updating_ = false;
+};
+
+}  // namespace driftlab::widgets
