@@ -7,6 +7,8 @@
 
 namespace driftlab::core {
 
+struct ZigguratTables;
+
 // splitmix64: turns any seed (even 0, 1, 2, ...) into well-mixed 64-bit words; used only to
 // seed the fast generator, as its authors recommend.
 inline std::uint64_t splitmix64(std::uint64_t& state)
@@ -50,6 +52,8 @@ public:
     double uniformPositive() { return static_cast<double>((next() >> 11) + 1) * 0x1.0p-53; }
 
     double normal();
+    // Same, with the tables looked up once by the caller (hot loops hoist the lookup).
+    double normal(const ZigguratTables& tables);
 
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -65,9 +69,10 @@ struct ZigguratTables {
 };
 const ZigguratTables& zigguratTables();
 
-inline double RandomStream::normal()
+inline double RandomStream::normal() { return normal(zigguratTables()); }
+
+inline double RandomStream::normal(const ZigguratTables& zt)
 {
-    const ZigguratTables& zt = zigguratTables();
     const std::uint64_t bits = next();
     const unsigned layer = static_cast<unsigned>(bits & 0xFF);
     // Top 53 bits as a signed value in [-1, 1): sign and magnitude in one draw.

@@ -135,6 +135,7 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
         RandomStream streams[blockSize];
         bool frozen[blockSize];
         NonFinite local;
+        const ZigguratTables& zigguratData = zigguratTables();
         auto lastReport = std::chrono::steady_clock::now();
 
 #pragma omp for schedule(dynamic, 1)
@@ -168,7 +169,7 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                     for (int j = 0; j < n; ++j) {
                         RandomStream& rng = streams[j];
                         for (int c = 0; c < dim; ++c)
-                            dW(c, j) = sqrtDt * rng.normal();
+                            dW(c, j) = sqrtDt * rng.normal(zigguratData);
                     }
                 }
                 stepper->step(worker, t0 + k * dt, dt, yb,
