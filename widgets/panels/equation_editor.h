@@ -32,7 +32,8 @@ public:
     // parameter names are what setSpec() gave: an edited equation has no closed form.
     core::EquationSpec spec() const;
     bool isValid() const { return valid_; }
-    // The first problem, naming the field and the character position; empty when valid.
+    // The problems, one a line, expressions first ("Drift of x: unexpected token \"*\" at
+    // position 6"), then the parameter table's; empty when valid.
     QString validationMessage() const { return message_; }
     // Follows a parameter slider without signalling back (the caller already knows).
     void setParameterValue(const QString& name, double value);
