@@ -139,7 +139,7 @@ Histogram computeHistogram(const SimulationResult& result, int component, int ti
 std::optional<double> analyticDensity(const EquationSpec& spec, double t0, double t, double x)
 {
     const double tau = t - t0;
-    if (!(tau > 0.0) || spec.initial.empty() || spec.dimension() != 1)
+    if (!(tau > 0.0) || spec.initial.empty())
         return std::nullopt;  // at t0 the law is a point mass, not a density
     const double x0 = spec.initial[0];
     bool found = true;

@@ -21,7 +21,10 @@ QuantileBands computeQuantileBands(const SimulationResult& result);
 struct Histogram {
     double lo = 0.0;
     double hi = 1.0;
-    std::vector<double> density;  // normalised: sum(density) * binWidth == finite fraction
+    // Counts divided by (all paths x binWidth), so each bin estimates the true density without
+    // bias: sum(density) * binWidth == fraction of paths finite and inside [lo, hi] (about
+    // 0.99 x the finite fraction, as the range is the 0.5..99.5 % quantiles).
+    std::vector<double> density;
     double binWidth() const { return density.empty() ? 0.0 : (hi - lo) / density.size(); }
 };
 // Range from the 0.5 %..99.5 % quantiles (so a few outliers don't squash the picture).
