@@ -34,7 +34,16 @@ std::string fmt(double value) {
     return buffer;
 }
 
-std::string where(double t, long step) { return "at t=" + fmt(t) + " (step " + std::to_string(step) + ")"; }
+// Times get more digits than sizes: near a singularity "t=1" would hide "t=0.999995".
+std::string fmtTime(double t) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.6g", t);
+    return buffer;
+}
+
+std::string where(double t, long step) {
+    return "at t=" + fmtTime(t) + " (step " + std::to_string(step) + ")";
+}
 
 std::string firstNonFinite(const Eigen::VectorXd& v) {
     for (Eigen::Index i = 0; i < v.size(); ++i) {
@@ -265,7 +274,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
             if (!adaptive || ++nonFiniteRetries > kMaxNonFiniteRetries) {
                 return finish(OdeStatus::NonFiniteState,
                               "state became " + firstNonFinite(finite ? error : yNew) +
-                                  " in the step from t=" + fmt(t) + " (step " +
+                                  " in the step from t=" + fmtTime(t) + " (step " +
                                   std::to_string(step) + ", dt=" + fmt(std::abs(hStep)) + ")");
             }
             ++stats.rejected;
