@@ -11,10 +11,14 @@ namespace driftlab::core {
 
 std::string toString(OdeStatus status) {
     switch (status) {
-        case OdeStatus::Success: return "success";
-        case OdeStatus::StepSizeTooSmall: return "step size too small";
-        case OdeStatus::MaxStepsExceeded: return "maximum number of steps exceeded";
-        case OdeStatus::NonFiniteState: return "non-finite state";
+        case OdeStatus::Success:
+            return "success";
+        case OdeStatus::StepSizeTooSmall:
+            return "step size too small";
+        case OdeStatus::MaxStepsExceeded:
+            return "maximum number of steps exceeded";
+        case OdeStatus::NonFiniteState:
+            return "non-finite state";
     }
     return "unknown";
 }
@@ -101,8 +105,8 @@ void validate(const OdeSystem& system, const Eigen::VectorXd& y0, double t0, dou
     double previous = t0;
     for (double s : o.saveAt) {
         if (!std::isfinite(s) || dir * (s - previous) < 0.0 || dir * (s - t1) > 0.0) {
-            throw ConfigError("save time " + fmt(s) + " is outside [" + fmt(t0) + ", " +
-                              fmt(t1) + "] or out of order");
+            throw ConfigError("save time " + fmt(s) + " is outside [" + fmt(t0) + ", " + fmt(t1) +
+                              "] or out of order");
         }
         previous = s;
     }
@@ -142,10 +146,12 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
     const bool adaptive = options.controller != StepController::Constant;
     const double dir = t1 >= t0 ? 1.0 : -1.0;
 
-    Eigen::VectorXd rtol = options.rtolPerComponent.size() ? options.rtolPerComponent
-                                                           : Eigen::VectorXd::Constant(n, options.rtol);
-    Eigen::VectorXd atol = options.atolPerComponent.size() ? options.atolPerComponent
-                                                           : Eigen::VectorXd::Constant(n, options.atol);
+    Eigen::VectorXd rtol = options.rtolPerComponent.size()
+                               ? options.rtolPerComponent
+                               : Eigen::VectorXd::Constant(n, options.rtol);
+    Eigen::VectorXd atol = options.atolPerComponent.size()
+                               ? options.atolPerComponent
+                               : Eigen::VectorXd::Constant(n, options.atol);
     Eigen::VectorXd scale(n);
     auto errorNorm = [&](const Eigen::VectorXd& err, const Eigen::VectorXd& ya,
                          const Eigen::VectorXd& yb) {
@@ -240,9 +246,9 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
                           "step size " + fmt(std::abs(h)) + " below dtmin " + where(t, step));
         }
         if (step >= options.maxSteps) {
-            return finish(OdeStatus::MaxStepsExceeded,
-                          "maximum number of steps (" + std::to_string(options.maxSteps) +
-                              ") exceeded " + where(t, step));
+            return finish(OdeStatus::MaxStepsExceeded, "maximum number of steps (" +
+                                                           std::to_string(options.maxSteps) +
+                                                           ") exceeded " + where(t, step));
         }
         double hStep = h;
         // Stretch by up to 1% (adaptive) rather than leave a sliver of a last step; a fixed
@@ -290,7 +296,8 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
         if (!accepted) {
             ++stats.rejected;
             const double k = controllerExponent(*active);
-            const double fac = std::max(options.facmin, options.safety * std::pow(errNorm, -1.0 / k));
+            const double fac =
+                std::max(options.facmin, options.safety * std::pow(errNorm, -1.0 / k));
             h = hStep * std::min(1.0, fac);
             lastRejected = true;
             continue;
@@ -321,26 +328,26 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
         t = tNew;
         y.swap(yNew);
 
-        if (!adaptive) continue;
-
-        // Next step size.
-        const double k = controllerExponent(*active);
-        double fac;
-        const double err = std::max(errNorm, 1e-10);
-        if (options.controller == StepController::ProportionalIntegral) {
-            const double beta1 = std::isnan(options.beta1) ? 0.7 / k : options.beta1;
-            const double beta2 = std::isnan(options.beta2) ? 0.4 / k : options.beta2;
-            fac = options.safety * std::pow(err, -beta1) * std::pow(errPrevious, beta2);
-        } else {
-            fac = options.safety * std::pow(err, -1.0 / k);
+        if (adaptive) {
+            // Next step size.
+            const double k = controllerExponent(*active);
+            double fac;
+            const double err = std::max(errNorm, 1e-10);
+            if (options.controller == StepController::ProportionalIntegral) {
+                const double beta1 = std::isnan(options.beta1) ? 0.7 / k : options.beta1;
+                const double beta2 = std::isnan(options.beta2) ? 0.4 / k : options.beta2;
+                fac = options.safety * std::pow(err, -beta1) * std::pow(errPrevious, beta2);
+            } else {
+                fac = options.safety * std::pow(err, -1.0 / k);
+            }
+            // No growth straight after a rejection (Hairer): the rejected size was too large.
+            fac = std::clamp(fac, options.facmin, lastRejected ? 1.0 : options.facmax);
+            h = dir * std::min(std::abs(hStep) * fac, options.dtmax);
+            errPrevious = std::max(errNorm, 1e-4);
+            lastRejected = false;
         }
-        // No growth straight after a rejection (Hairer): the rejected size was too large.
-        fac = std::clamp(fac, options.facmin, lastRejected ? 1.0 : options.facmax);
-        h = dir * std::min(std::abs(hStep) * fac, options.dtmax);
-        errPrevious = std::max(errNorm, 1e-4);
-        lastRejected = false;
 
-        // Stiffness bookkeeping and switching.
+        // Stiffness bookkeeping (constant steps too: the estimate is free) and switching.
         if (active == primary.get()) {
             const double boundary = primary->stabilityBoundary();
             if (boundary > 0.0 && std::isfinite(stiffness)) {

@@ -29,12 +29,12 @@ enum class JacobianSource {
 };
 
 struct OdeStepRecord {
-    long step = 0;          // 1-based count of attempted steps
-    double t = 0.0;         // start of the step
-    double dt = 0.0;        // signed step size attempted
-    double errorNorm = 0.0; // scaled RMS error estimate; NaN without estimate or if non-finite
+    long step = 0;           // 1-based count of attempted steps
+    double t = 0.0;          // start of the step
+    double dt = 0.0;         // signed step size attempted
+    double errorNorm = 0.0;  // scaled RMS error estimate; NaN without estimate or if non-finite
     bool accepted = false;
-    double stiffness = 0.0; // h * |lambda| estimate; NaN when the method gives none
+    double stiffness = 0.0;    // h * |lambda| estimate; NaN when the method gives none
     bool stiffSolver = false;  // taken by the stiff method of an auto-switching solve
 };
 

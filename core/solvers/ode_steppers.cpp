@@ -22,9 +22,9 @@ void ExplicitRkStepper::prepare(const OdeSystem& system) {
     stiffness_ = std::numeric_limits<double>::quiet_NaN();
 }
 
-void ExplicitRkStepper::step(const OdeSystem& system, double t, double h,
-                             const Eigen::VectorXd& y, const Eigen::VectorXd& f0,
-                             Eigen::VectorXd& yNew, Eigen::VectorXd& error) {
+void ExplicitRkStepper::step(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
+                             const Eigen::VectorXd& f0, Eigen::VectorXd& yNew,
+                             Eigen::VectorXd& error) {
     const int s = tableau_.stages;
     const auto& a = tableau_.a;
     h_ = h;
@@ -111,8 +111,8 @@ void Rosenbrock23Stepper::prepare(const OdeSystem& system) {
     const int n = system.dimension();
     jacobian_.setZero(n, n);
     w_.resize(n, n);
-    for (Eigen::VectorXd* v : {&dfdt_, &k1_, &k2_, &k3_, &f1_, &f2_, &work_, &perturbed_,
-                               &yStart_, &jacobianY_}) {
+    for (Eigen::VectorXd* v :
+         {&dfdt_, &k1_, &k2_, &k3_, &f1_, &f2_, &work_, &perturbed_, &yStart_, &jacobianY_}) {
         v->setZero(n);
     }
     jacobianValid_ = false;
@@ -192,18 +192,22 @@ void Rosenbrock23Stepper::interpolate(double theta, Eigen::VectorXd& out) const 
 
 namespace {
 const OdeMethod kAllMethods[] = {
-    OdeMethod::Euler,          OdeMethod::Midpoint,       OdeMethod::Heun,
-    OdeMethod::Rk4,            OdeMethod::BogackiShampine3, OdeMethod::DormandPrince5,
-    OdeMethod::Tsitouras5,     OdeMethod::Rosenbrock23,
+    OdeMethod::Euler,      OdeMethod::Midpoint,         OdeMethod::Heun,
+    OdeMethod::Rk4,        OdeMethod::BogackiShampine3, OdeMethod::DormandPrince5,
+    OdeMethod::Tsitouras5, OdeMethod::Rosenbrock23,
 };
 }  // namespace
 
 std::unique_ptr<OdeStepper> makeOdeStepper(OdeMethod method, bool forceFiniteDifferenceJacobian) {
     switch (method) {
-        case OdeMethod::Euler: return std::make_unique<ExplicitRkStepper>(eulerTableau());
-        case OdeMethod::Midpoint: return std::make_unique<ExplicitRkStepper>(midpointTableau());
-        case OdeMethod::Heun: return std::make_unique<ExplicitRkStepper>(heunTableau());
-        case OdeMethod::Rk4: return std::make_unique<ExplicitRkStepper>(rk4Tableau());
+        case OdeMethod::Euler:
+            return std::make_unique<ExplicitRkStepper>(eulerTableau());
+        case OdeMethod::Midpoint:
+            return std::make_unique<ExplicitRkStepper>(midpointTableau());
+        case OdeMethod::Heun:
+            return std::make_unique<ExplicitRkStepper>(heunTableau());
+        case OdeMethod::Rk4:
+            return std::make_unique<ExplicitRkStepper>(rk4Tableau());
         case OdeMethod::BogackiShampine3:
             return std::make_unique<ExplicitRkStepper>(bogackiShampine3Tableau());
         case OdeMethod::DormandPrince5:

@@ -47,8 +47,7 @@ public:
     // One attempt from (t, y) with signed step h, given f0 = f(t, y). Writes y_new and, for
     // methods with an error estimate, the local error estimate (same units as y).
     virtual void step(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
-                      const Eigen::VectorXd& f0, Eigen::VectorXd& yNew,
-                      Eigen::VectorXd& error) = 0;
+                      const Eigen::VectorXd& f0, Eigen::VectorXd& yNew, Eigen::VectorXd& error) = 0;
     // f(t + h, y_new) when the last step computed it anyway (FSAL), else nullptr.
     virtual const Eigen::VectorXd* endDerivative() const = 0;
     // y(t + theta h) for theta in [0, 1] over the last step (needs hasDenseOutput()).

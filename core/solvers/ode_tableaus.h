@@ -9,10 +9,10 @@ namespace driftlab::core {
 
 // How a method interpolates inside an accepted step.
 enum class DenseOutputKind {
-    None,            // steps are clipped to land on every requested save time instead
-    Hermite,         // cubic Hermite from f at both ends (needs FSAL); order 3
-    DormandPrince,   // Shampine's (1986) continuous extension as in Hairer's DOPRI5; order 4
-    Tsitouras,       // Tsitouras' (2011) free interpolant; order 4
+    None,           // steps are clipped to land on every requested save time instead
+    Hermite,        // cubic Hermite from f at both ends (needs FSAL); order 3
+    DormandPrince,  // Shampine's (1986) continuous extension as in Hairer's DOPRI5; order 4
+    Tsitouras,      // Tsitouras' (2011) free interpolant; order 4
 };
 
 struct ButcherTableau {

@@ -58,8 +58,8 @@ inline core::FunctionOdeSystem robertson(bool withJacobian) {
     core::FunctionOdeSystem::Jacobian jac;
     if (withJacobian) {
         jac = [](double, const Eigen::VectorXd& y, Eigen::MatrixXd& J) {
-            J << -0.04, 1e4 * y(2), 1e4 * y(1),                                   //
-                0.04, -1e4 * y(2) - 6e7 * y(1), -1e4 * y(1),                      //
+            J << -0.04, 1e4 * y(2), 1e4 * y(1),               //
+                0.04, -1e4 * y(2) - 6e7 * y(1), -1e4 * y(1),  //
                 0.0, 6e7 * y(1), 0.0;
         };
     }

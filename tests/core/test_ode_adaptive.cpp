@@ -32,9 +32,8 @@ Eigen::VectorXd reference(const OdeSystem& system, const Eigen::VectorXd& y0, do
     return a.y.back();
 }
 
-OdeSolution solve(const OdeSystem& system, const Eigen::VectorXd& y0, double t1,
-                  OdeMethod method, double tol,
-                  StepController controller = StepController::ProportionalIntegral) {
+OdeSolution solve(const OdeSystem& system, const Eigen::VectorXd& y0, double t1, OdeMethod method,
+                  double tol, StepController controller = StepController::ProportionalIntegral) {
     OdeOptions options;
     options.method = method;
     options.controller = controller;
@@ -93,10 +92,11 @@ private Q_SLOTS:
                 const OdeSolution sol = solve(system, y0, t1, method, tol);
                 QVERIFY(sol.ok());
                 const double err = relativeStateError(sol.y.back(), ref);
-                std::printf("  Lorenz t=[0,2] %-6s rtol=atol=%.0e: nfe %ld, accepted %ld, "
-                            "rejected %ld, error %.2e\n",
-                            toString(method).c_str(), tol, sol.stats.nfe, sol.stats.accepted,
-                            sol.stats.rejected, err);
+                std::printf(
+                    "  Lorenz t=[0,2] %-6s rtol=atol=%.0e: nfe %ld, accepted %ld, "
+                    "rejected %ld, error %.2e\n",
+                    toString(method).c_str(), tol, sol.stats.nfe, sol.stats.accepted,
+                    sol.stats.rejected, err);
                 // Chaos amplifies local errors over the horizon (Lyapunov time ~1.1).
                 QVERIFY(err < 200.0 * tol);
                 QVERIFY(sol.stats.nfe < 20000);
@@ -113,16 +113,17 @@ private Q_SLOTS:
             const double t1 = 20.0;
             const Eigen::VectorXd ref = reference(system, y0, t1);
             QVERIFY(ref.size() == 2);
-            for (OdeMethod method : {OdeMethod::DormandPrince5, OdeMethod::Tsitouras5,
-                                     OdeMethod::BogackiShampine3}) {
+            for (OdeMethod method :
+                 {OdeMethod::DormandPrince5, OdeMethod::Tsitouras5, OdeMethod::BogackiShampine3}) {
                 const double tol = 1e-6;
                 const OdeSolution sol = solve(system, y0, t1, method, tol);
                 QVERIFY(sol.ok());
                 const double err = relativeStateError(sol.y.back(), ref);
-                std::printf("  Van der Pol mu=%g t=[0,20] %-6s rtol=atol=1e-6: nfe %ld, "
-                            "accepted %ld, rejected %ld, error %.2e\n",
-                            mu, toString(method).c_str(), sol.stats.nfe, sol.stats.accepted,
-                            sol.stats.rejected, err);
+                std::printf(
+                    "  Van der Pol mu=%g t=[0,20] %-6s rtol=atol=1e-6: nfe %ld, "
+                    "accepted %ld, rejected %ld, error %.2e\n",
+                    mu, toString(method).c_str(), sol.stats.nfe, sol.stats.accepted,
+                    sol.stats.rejected, err);
                 QVERIFY(err < 100.0 * tol);
                 if (mu == 1.0 && method == OdeMethod::DormandPrince5) {
                     QVERIFY(sol.stats.nfe > 400 && sol.stats.nfe < 3000);
@@ -139,15 +140,15 @@ private Q_SLOTS:
         for (double tol : {1e-5, 1e-8}) {
             const OdeSolution pi = solve(system, y0, 20.0, OdeMethod::DormandPrince5, tol,
                                          StepController::ProportionalIntegral);
-            const OdeSolution i = solve(system, y0, 20.0, OdeMethod::DormandPrince5, tol,
-                                        StepController::Integral);
+            const OdeSolution i =
+                solve(system, y0, 20.0, OdeMethod::DormandPrince5, tol, StepController::Integral);
             QVERIFY(pi.ok() && i.ok());
             const double errPi = relativeStateError(pi.y.back(), ref);
             const double errI = relativeStateError(i.y.back(), ref);
-            std::printf("  VdP mu=10 tol %.0e: PI nfe %ld rejected %ld error %.2e | I nfe %ld "
-                        "rejected %ld error %.2e\n",
-                        tol, pi.stats.nfe, pi.stats.rejected, errPi, i.stats.nfe,
-                        i.stats.rejected, errI);
+            std::printf(
+                "  VdP mu=10 tol %.0e: PI nfe %ld rejected %ld error %.2e | I nfe %ld "
+                "rejected %ld error %.2e\n",
+                tol, pi.stats.nfe, pi.stats.rejected, errPi, i.stats.nfe, i.stats.rejected, errI);
             QVERIFY(errPi < 100.0 * tol);
             QVERIFY(errI < 100.0 * tol);
             // The PI controller's point: fewer rejections for about the same work.

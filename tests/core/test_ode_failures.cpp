@@ -21,9 +21,8 @@ bool contains(const std::string& text, const char* part) {
 
 // y' = y^2, y(0) = 1: y = 1/(1 - t) blows up at t = 1.
 FunctionOdeSystem blowUp() {
-    return FunctionOdeSystem(1, [](double, const Eigen::VectorXd& y, Eigen::VectorXd& f) {
-        f(0) = y(0) * y(0);
-    });
+    return FunctionOdeSystem(
+        1, [](double, const Eigen::VectorXd& y, Eigen::VectorXd& f) { f(0) = y(0) * y(0); });
 }
 
 // Decays until t = 0.5, where the right-hand side stops being a number.

@@ -138,8 +138,8 @@ private Q_SLOTS:
             QCOMPARE(sol.stats.accepted, long(steps));  // saving did not shorten steps
             double worst = 0.0;
             for (std::size_t i = 0; i < sol.t.size(); ++i) {
-                worst = std::max(worst,
-                                 (sol.y[i] - knownSolutionExact(sol.t[i])).lpNorm<Eigen::Infinity>());
+                worst = std::max(
+                    worst, (sol.y[i] - knownSolutionExact(sol.t[i])).lpNorm<Eigen::Infinity>());
             }
             hs.push_back(h);
             errs.push_back(worst);

@@ -34,11 +34,11 @@ double massDefect(const OdeSolution& sol) {
 }
 
 void print(const char* what, const OdeSolution& sol) {
-    std::printf("  %-44s nfe %7ld, accepted %6ld, rejected %5ld, jacobians %4ld, LU %4ld, "
-                "switches %ld\n",
-                what, sol.stats.nfe, sol.stats.accepted, sol.stats.rejected,
-                sol.stats.jacobianEvaluations, sol.stats.factorizations,
-                sol.stats.methodSwitches);
+    std::printf(
+        "  %-44s nfe %7ld, accepted %6ld, rejected %5ld, jacobians %4ld, LU %4ld, "
+        "switches %ld\n",
+        what, sol.stats.nfe, sol.stats.accepted, sol.stats.rejected, sol.stats.jacobianEvaluations,
+        sol.stats.factorizations, sol.stats.methodSwitches);
 }
 
 }  // namespace
@@ -49,10 +49,10 @@ class TestOdeStiff : public QObject {
 private Q_SLOTS:
     void robertsonRosenbrockVsDp5() {
         const auto system = robertson(true);
-        const OdeSolution ros =
-            integrate(system, robertsonY0(), 0.0, kRobertsonT1, robertsonOptions(OdeMethod::Rosenbrock23));
-        const OdeSolution dp5 =
-            integrate(system, robertsonY0(), 0.0, kRobertsonT1, robertsonOptions(OdeMethod::DormandPrince5));
+        const OdeSolution ros = integrate(system, robertsonY0(), 0.0, kRobertsonT1,
+                                          robertsonOptions(OdeMethod::Rosenbrock23));
+        const OdeSolution dp5 = integrate(system, robertsonY0(), 0.0, kRobertsonT1,
+                                          robertsonOptions(OdeMethod::DormandPrince5));
         print("Robertson [0,40] rosenbrock23 analytic J", ros);
         print("Robertson [0,40] dp5", dp5);
         QVERIFY2(ros.ok(), ros.message.c_str());
@@ -63,8 +63,8 @@ private Q_SLOTS:
         // Linear invariants are kept exactly by Rosenbrock methods (rounding aside).
         QVERIFY(massDefect(ros) < 1e-6);
         // Hairer's reference values at t = 40 (Hairer–Wanner II, IV.10).
-        const Eigen::VectorXd expected = Eigen::Vector3d(0.7158270687193432, 9.185534764557e-6,
-                                                         0.2841637457458923);
+        const Eigen::VectorXd expected =
+            Eigen::Vector3d(0.7158270687193432, 9.185534764557e-6, 0.2841637457458923);
         const Eigen::VectorXd& y = ros.y.back();
         std::printf("  y(40) = %.10f %.6e %.10f\n", y(0), y(1), y(2));
         QVERIFY(std::abs(y(0) - expected(0)) < 1e-4);
@@ -78,29 +78,30 @@ private Q_SLOTS:
     }
 
     void finiteDifferenceJacobianAgrees() {
-        const OdeSolution analytic = integrate(robertson(true), robertsonY0(), 0.0,
-                                               kRobertsonT1, robertsonOptions(OdeMethod::Rosenbrock23));
+        const OdeSolution analytic = integrate(robertson(true), robertsonY0(), 0.0, kRobertsonT1,
+                                               robertsonOptions(OdeMethod::Rosenbrock23));
         OdeOptions fdOptions = robertsonOptions(OdeMethod::Rosenbrock23);
         fdOptions.jacobian = JacobianSource::FiniteDifference;
         const OdeSolution fd =
             integrate(robertson(true), robertsonY0(), 0.0, kRobertsonT1, fdOptions);
-        const OdeSolution noJacobian = integrate(robertson(false), robertsonY0(), 0.0,
-                                                 kRobertsonT1, robertsonOptions(OdeMethod::Rosenbrock23));
+        const OdeSolution noJacobian = integrate(robertson(false), robertsonY0(), 0.0, kRobertsonT1,
+                                                 robertsonOptions(OdeMethod::Rosenbrock23));
         print("Robertson rosenbrock23 finite-difference J", fd);
         QVERIFY(fd.ok() && noJacobian.ok());
         QCOMPARE(fd.stats.nfe, noJacobian.stats.nfe);
         // Each finite-difference Jacobian costs dimension() evaluations on top of the steps'.
         QVERIFY(fd.stats.jacobianEvaluations > 0);
         QVERIFY(fd.stats.nfe >= 2 * fd.stats.accepted + 3 * fd.stats.jacobianEvaluations);
-        QVERIFY(analytic.stats.nfe < 2 * analytic.stats.accepted + 3 * analytic.stats.jacobianEvaluations);
+        QVERIFY(analytic.stats.nfe <
+                2 * analytic.stats.accepted + 3 * analytic.stats.jacobianEvaluations);
         QVERIFY(relativeStateError(fd.y.back(), analytic.y.back()) < 1e-5);
         QVERIFY(massDefect(fd) < 1e-6);
     }
 
     void autoSwitchOnRobertson() {
         const auto system = robertson(true);
-        const OdeSolution dp5 =
-            integrate(system, robertsonY0(), 0.0, kRobertsonT1, robertsonOptions(OdeMethod::DormandPrince5));
+        const OdeSolution dp5 = integrate(system, robertsonY0(), 0.0, kRobertsonT1,
+                                          robertsonOptions(OdeMethod::DormandPrince5));
         OdeOptions options = robertsonOptions(OdeMethod::DormandPrince5);
         options.autoSwitch = true;
         const OdeSolution sw = integrate(system, robertsonY0(), 0.0, kRobertsonT1, options);
