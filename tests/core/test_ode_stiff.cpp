@@ -130,6 +130,19 @@ private Q_SLOTS:
         std::printf("  max h*rho: mu=1000 %.2f, mu=1 %.2f (DP5 boundary 3.25)\n",
                     stiff.stats.maxStiffness, mild.stats.maxStiffness);
 
+        // The other FSAL pairs carry the same estimate from their last two stages.
+        for (OdeMethod method : {OdeMethod::BogackiShampine3, OdeMethod::Tsitouras5}) {
+            OdeOptions other = options;
+            other.method = method;
+            const OdeSolution s = integrate(vanDerPol(1000.0), y0, 0.0, 3.0, other);
+            const OdeSolution m = integrate(vanDerPol(1.0), y0, 0.0, 20.0, other);
+            std::printf("  %-6s max h*rho: mu=1000 %.2f, mu=1 %.2f\n", toString(method).c_str(),
+                        s.stats.maxStiffness, m.stats.maxStiffness);
+            QVERIFY(s.ok() && m.ok());
+            QVERIFY(s.stats.stiffnessDetected);
+            QVERIFY(!m.stats.stiffnessDetected);
+        }
+
         // Switching hands mu=1000 to Rosenbrock for the slow phases, and back to DP5 when the
         // solution jumps and the explicit method can follow cheaply.
         options.autoSwitch = true;
