@@ -14,6 +14,7 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 
 namespace driftlab::app {
@@ -79,6 +80,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(selector_, &QComboBox::currentIndexChanged, this, &MainWindow::showWorkspace);
     buildMenus();
     showWorkspace(0);
+    // The views deserve the height; the statistics need only a few rows.
+    // Dock sizes only stick once the window has its layout, hence after the first show.
+    QTimer::singleShot(0, this, [this] {
+        resizeDocks({bottomDock_}, {150}, Qt::Vertical);
+        resizeDocks({leftDock_}, {420}, Qt::Horizontal);
+    });
 }
 
 MainWindow::~MainWindow() = default;

@@ -191,7 +191,7 @@ void TrajectoriesWorkspace::buildBottom() {
     statsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     statsTable_->verticalHeader()->hide();
     statsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    statsTable_->setMaximumHeight(150);
+    statsTable_->setMinimumHeight(90);
     layout->addWidget(statsTable_);
 }
 
@@ -279,14 +279,7 @@ bool TrajectoriesWorkspace::configFromEditors(core::TrajectoryConfig* config,
 }
 
 void TrajectoriesWorkspace::onParameterChanged(const QString& name, double value) {
-    core::EquationSpec spec = editor_->spec();
-    for (auto& parameter : spec.parameters) {
-        if (parameter.name == name.toStdString()) parameter.value = value;
-    }
-    {
-        const QSignalBlocker block(editor_);
-        editor_->setSpec(spec);
-    }
+    editor_->setParameterValue(name, value);
     scheduleLiveRun();
 }
 

@@ -2,10 +2,17 @@
 
 #include "core/equations/compiled_equation.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace driftlab::app {
 namespace {
 
-constexpr int kHistogramBins = 60;
+// About 2 n^(1/3) bins (Rice's rule): 20 for 1,000 paths, 43 for 10,000, so bars are not
+// dominated by sampling noise.
+int histogramBins(int paths) {
+    return std::clamp(static_cast<int>(std::lround(2.0 * std::cbrt(paths))), 8, 80);
+}
 constexpr int kAnalyticPoints = 200;
 
 }  // namespace
@@ -28,7 +35,7 @@ std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
         data->histograms[c].reserve(times);
         for (int k = 0; k < times; ++k) {
             data->histograms[c].push_back(
-                core::computeHistogram(*result, c, k, kHistogramBins));
+                core::computeHistogram(*result, c, k, histogramBins(result->paths)));
         }
         if (cancel && cancel->load()) return nullptr;
     }
