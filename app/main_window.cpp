@@ -83,7 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The views deserve the height; the statistics need only a few rows.
     // Dock sizes only stick once the window has its layout, hence after the first show.
     QTimer::singleShot(0, this, [this] {
-        resizeDocks({bottomDock_}, {150}, Qt::Vertical);
+        resizeDocks({bottomDock_}, {175}, Qt::Vertical);
         resizeDocks({leftDock_}, {420}, Qt::Horizontal);
     });
 }

@@ -190,6 +190,7 @@ void TrajectoriesWorkspace::buildBottom() {
         {"component", "mean", "5 %", "25 %", "median", "75 %", "95 %"});
     statsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     statsTable_->verticalHeader()->hide();
+    statsTable_->verticalHeader()->setDefaultSectionSize(22);
     statsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     statsTable_->setMinimumHeight(90);
     layout->addWidget(statsTable_);
