@@ -1,0 +1,99 @@
+#pragma once
+// Neural SDE dY = f_theta(t, Y) dt + g_theta(t, Y) o dW with diagonal noise: two MLPs, one
+// flat parameter vector theta = [theta_f; theta_g]. The model itself is precision-templated
+// and works on batches (dim x n, one GEMM per layer); NeuralSdeSystem adapts the float64
+// model to SdeSystem so simulate() and every stepper can run it.
+//
+// Time input is whatever the MLP configs say: with a time embedding the networks see t, and
+// without one they are autonomous. Gradients with respect to t are never needed (the solve
+// grid is fixed), so they are not formed.
+#include <memory>
+
+#include "core/nn/mlp.h"
+#include "core/solvers/sde_system.h"
+
+namespace driftlab::core::models {
+
+using nn::Index;
+using nn::Matrix;
+using nn::MatrixCRef;
+using nn::Vector;
+
+struct NeuralSdeConfig {
+    nn::MlpConfig drift;      // dim -> ... -> dim
+    nn::MlpConfig diffusion;  // dim -> ... -> dim, usually sigmoid output times a scale
+};
+
+// The W1/W2 shape: tanh drift dim -> widths -> dim, diffusion dim -> widths -> dim with
+// sigmoid output times diffusionScale (keeps g in (0, scale)).
+NeuralSdeConfig makeNeuralSdeConfig(Index dim, std::vector<Index> driftWidths,
+                                    std::vector<Index> diffusionWidths, double diffusionScale,
+                                    std::uint64_t seed);
+
+// What one thread needs for one evaluation of each network (activations kept for the VJP).
+template <typename Scalar>
+struct NeuralSdeWorkspace {
+    nn::MlpWorkspace<Scalar> drift, diffusion;
+};
+
+template <typename Scalar>
+class NeuralSde {
+public:
+    explicit NeuralSde(const NeuralSdeConfig& config);
+
+    Index dimension() const { return drift_.inputDim(); }
+    Index parameterCount() const { return drift_.parameterCount() + diffusion_.parameterCount(); }
+    Index driftParameterCount() const { return drift_.parameterCount(); }
+    const nn::Mlp<Scalar>& driftNet() const { return drift_; }
+    const nn::Mlp<Scalar>& diffusionNet() const { return diffusion_; }
+    nn::Mlp<Scalar>& driftNet() { return drift_; }
+    nn::Mlp<Scalar>& diffusionNet() { return diffusion_; }
+
+    Vector<Scalar> parameters() const;
+    void setParameters(const nn::VectorCRef<Scalar>& theta);
+
+    // f(t, y) and diag g(t, y) for a batch; the result lives in ws until its next call.
+    const Matrix<Scalar>& drift(Scalar t, const MatrixCRef<Scalar>& y,
+                                NeuralSdeWorkspace<Scalar>& ws) const;
+    const Matrix<Scalar>& diffusion(Scalar t, const MatrixCRef<Scalar>& y,
+                                    NeuralSdeWorkspace<Scalar>& ws) const;
+
+    // VJPs through the last drift/diffusion call made with ws: dL/dtheta is added into
+    // gradient (size parameterCount(); the model puts each network at its own offset), and
+    // dL/dy is added into stateGrad when it is non-null.
+    void driftVjp(const MatrixCRef<Scalar>& cotangent, NeuralSdeWorkspace<Scalar>& ws,
+                  Scalar* gradient, Matrix<Scalar>* stateGrad) const;
+    void diffusionVjp(const MatrixCRef<Scalar>& cotangent, NeuralSdeWorkspace<Scalar>& ws,
+                      Scalar* gradient, Matrix<Scalar>* stateGrad) const;
+
+    template <typename Other>
+    NeuralSde<Other> cast() const {
+        NeuralSde<Other> other(config_);
+        other.setParameters(parameters().template cast<Other>());
+        return other;
+    }
+
+private:
+    NeuralSdeConfig config_;
+    nn::Mlp<Scalar> drift_;
+    nn::Mlp<Scalar> diffusion_;
+};
+
+// SdeSystem view of a float64 NeuralSde (which must outlive it). Each worker owns its
+// workspaces, so threads that split the paths never share activations.
+class NeuralSdeSystem final : public SdeSystem {
+public:
+    explicit NeuralSdeSystem(const NeuralSde<double>& model) : model_(model) {}
+    int dimension() const override { return static_cast<int>(model_.dimension()); }
+    NoiseType noiseType() const override { return NoiseType::Diagonal; }
+    bool isDeterministic() const override { return false; }
+    std::unique_ptr<SdeWorker> makeWorker() const override;
+
+private:
+    const NeuralSde<double>& model_;
+};
+
+extern template class NeuralSde<double>;
+extern template class NeuralSde<float>;
+
+}  // namespace driftlab::core::models

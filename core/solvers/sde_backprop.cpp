@@ -1,0 +1,444 @@
+#include "core/solvers/sde_backprop.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <type_traits>
+
+#include "core/common/error.h"
+
+namespace driftlab::core {
+
+using models::NeuralSde;
+using models::NeuralSdeWorkspace;
+using nn::Index;
+using nn::Matrix;
+using nn::MatrixCRef;
+using nn::Vector;
+
+namespace {
+
+// Non-deduced, so that blocks of a matrix bind without naming Scalar at every call.
+template <typename Scalar>
+using Increment = std::type_identity_t<MatrixCRef<Scalar>>;
+
+// One block of paths on one thread: columns [col, col + cols) of the batch.
+template <typename Scalar>
+struct Block {
+    Index col = 0, cols = 0;
+    NeuralSdeWorkspace<Scalar> ws0, ws1;
+    Matrix<Scalar> y, yhat, mu, sigma, mu1, sigma1, p, tmp, tmp2, ay, ayhat, w;
+    Matrix<Scalar> cmu, csigma;  // pending cotangents of f(yhat), g(yhat) in reversible Heun
+    Vector<Scalar> grad;
+    std::vector<Matrix<Scalar>> segment, segmentHat;  // recomputed states of one segment
+    std::vector<Matrix<Scalar>> checkpoints, checkpointsHat;
+};
+
+struct Plan {
+    long steps = 0;
+    std::vector<int> observationAt;  // per step: index into observationSteps or -1
+    std::vector<long> observationSteps;
+};
+
+template <typename Scalar>
+Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+              const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options) {
+    Plan plan;
+    plan.steps = static_cast<long>(dW.size());
+    if (y0.rows() != model.dimension())
+        throw Error("SDE gradients: y0 has " + std::to_string(y0.rows()) + " rows, the model " +
+                    std::to_string(model.dimension()) + " dimensions");
+    for (const auto& inc : dW)
+        if (inc.rows() != y0.rows() || inc.cols() != y0.cols())
+            throw Error("SDE gradients: every Brownian increment must be dim x paths");
+    if (!(options.dt > 0.0)) throw ConfigError("SDE gradients: dt must be positive");
+    if (options.checkpointEvery < 1)
+        throw ConfigError("SDE gradients: checkpointEvery must be at least 1");
+    plan.observationSteps = options.observationSteps;
+    if (plan.observationSteps.empty()) plan.observationSteps.push_back(plan.steps);
+    plan.observationAt.assign(static_cast<std::size_t>(plan.steps + 1), -1);
+    for (std::size_t k = 0; k < plan.observationSteps.size(); ++k) {
+        const long s = plan.observationSteps[k];
+        if (s < 0 || s > plan.steps || plan.observationAt[static_cast<std::size_t>(s)] >= 0)
+            throw ConfigError("SDE gradients: observation steps must be distinct and in "
+                              "[0, " + std::to_string(plan.steps) + "]");
+        plan.observationAt[static_cast<std::size_t>(s)] = static_cast<int>(k);
+    }
+    return plan;
+}
+
+template <typename Scalar>
+std::vector<Block<Scalar>> makeBlocks(Index paths, int threads, Index parameters) {
+    const Index count = std::max<Index>(
+        1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
+    std::vector<Block<Scalar>> blocks(static_cast<std::size_t>(count));
+    for (Index b = 0; b < count; ++b) {
+        auto& block = blocks[static_cast<std::size_t>(b)];
+        block.col = paths * b / count;
+        block.cols = paths * (b + 1) / count - block.col;
+        block.grad.setZero(parameters);
+    }
+    return blocks;
+}
+
+template <typename Scalar>
+Scalar timeAt(const SdeGradOptions& o, long n) {
+    return static_cast<Scalar>(o.t0 + static_cast<double>(n) * o.dt);
+}
+
+// --- forward steps on one block ---------------------------------------------------------
+
+template <typename Scalar>
+void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+    const auto& f = m.drift(t, b.y, b.ws0);
+    const auto& g = m.diffusion(t, b.y, b.ws0);
+    b.y.array() += dt * f.array() + g.array() * dw.array();
+}
+
+template <typename Scalar>
+void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+    const auto& f0 = m.drift(t, b.y, b.ws0);
+    const auto& g0 = m.diffusion(t, b.y, b.ws0);
+    b.p.array() = b.y.array() + dt * f0.array() + g0.array() * dw.array();
+    const auto& f1 = m.drift(t + dt, b.p, b.ws1);
+    const auto& g1 = m.diffusion(t + dt, b.p, b.ws1);
+    b.y.array() += (Scalar(0.5) * dt) * (f0.array() + f1.array()) +
+                   Scalar(0.5) * (g0.array() + g1.array()) * dw.array();
+}
+
+// Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
+template <typename Scalar>
+void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+    b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() + dt * b.mu.array() +
+                     b.sigma.array() * dw.array();
+    b.mu1 = m.drift(t + dt, b.yhat, b.ws0);
+    b.sigma1 = m.diffusion(t + dt, b.yhat, b.ws0);
+    b.y.array() += (Scalar(0.5) * dt) * (b.mu.array() + b.mu1.array()) +
+                   Scalar(0.5) * (b.sigma.array() + b.sigma1.array()) * dw.array();
+    b.mu.swap(b.mu1);
+    b.sigma.swap(b.sigma1);
+}
+
+template <typename Scalar>
+void startReversible(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
+    b.mu = m.drift(t, b.yhat, b.ws0);
+    b.sigma = m.diffusion(t, b.yhat, b.ws0);
+}
+
+template <typename Scalar>
+void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t,
+                 Scalar dt, const Increment<Scalar>& dw) {
+    switch (scheme) {
+        case SdeGradScheme::EulerMaruyama: eulerStep(m, b, t, dt, dw); break;
+        case SdeGradScheme::StochasticHeun: heunStep(m, b, t, dt, dw); break;
+        case SdeGradScheme::ReversibleHeun: reversibleStep(m, b, t, dt, dw); break;
+    }
+}
+
+// --- backward steps: (ay, ayhat) at n + 1 -> at n, parameters into b.grad ----------------
+
+template <typename Scalar>
+void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Matrix<Scalar>& yn, Scalar t,
+               Scalar dt, const Increment<Scalar>& dw) {
+    b.w = b.ay;
+    m.drift(t, yn, b.ws0);
+    b.tmp.noalias() = dt * b.ay;
+    m.driftVjp(b.tmp, b.ws0, b.grad.data(), &b.w);
+    m.diffusion(t, yn, b.ws0);
+    b.tmp.array() = b.ay.array() * dw.array();
+    m.diffusionVjp(b.tmp, b.ws0, b.grad.data(), &b.w);
+    b.ay.swap(b.w);
+}
+
+template <typename Scalar>
+void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Matrix<Scalar>& yn, Scalar t,
+              Scalar dt, const Increment<Scalar>& dw) {
+    const Scalar half = Scalar(0.5);
+    const auto& f0 = m.drift(t, yn, b.ws0);
+    const auto& g0 = m.diffusion(t, yn, b.ws0);
+    b.p.array() = yn.array() + dt * f0.array() + g0.array() * dw.array();
+    m.drift(t + dt, b.p, b.ws1);
+    m.diffusion(t + dt, b.p, b.ws1);
+    b.w.setZero(yn.rows(), yn.cols());  // dL/dp
+    b.tmp.noalias() = (half * dt) * b.ay;
+    m.driftVjp(b.tmp, b.ws1, b.grad.data(), &b.w);
+    b.tmp.array() = half * b.ay.array() * dw.array();
+    m.diffusionVjp(b.tmp, b.ws1, b.grad.data(), &b.w);
+    b.tmp.array() = (half * dt) * b.ay.array() + dt * b.w.array();
+    b.tmp2.array() = (half * b.ay.array() + b.w.array()) * dw.array();
+    b.ay += b.w;
+    m.driftVjp(b.tmp, b.ws0, b.grad.data(), &b.ay);
+    m.diffusionVjp(b.tmp2, b.ws0, b.grad.data(), &b.ay);
+}
+
+// The reversible step's VJP, split at the network evaluations so that the adjoint, which
+// has the forward pass at yhat_{n+1} in ws1 already, and the stored-state backprop share it.
+// Part 1: cotangent ay of y_{n+1} and ayhat (direct) of yhat_{n+1}, ws1 = nets at yhat_{n+1}
+// with pending cotangents (b.cmu, b.csigma) on f(yhat_{n+1}), g(yhat_{n+1}) from step n + 1.
+// Leaves (ay, ayhat) for (y_n, yhat_n) and the pending cotangents on f(yhat_n), g(yhat_n).
+template <typename Scalar>
+void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar dt, const Increment<Scalar>& dw) {
+    const Scalar half = Scalar(0.5);
+    b.cmu.noalias() += (half * dt) * b.ay;
+    b.csigma.array() += half * b.ay.array() * dw.array();
+    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
+    // v = ayhat is the full cotangent of yhat_{n+1} = 2 y_n - yhat_n + f dt + g dW.
+    b.cmu.array() = dt * b.ayhat.array() + (half * dt) * b.ay.array();
+    b.csigma.array() = (b.ayhat.array() + half * b.ay.array()) * dw.array();
+    b.ay.array() += Scalar(2) * b.ayhat.array();
+    b.ayhat = -b.ayhat;
+}
+
+// Final VJP at yhat_0 (ws1 holds the nets there); dL/dy0 = ay + ayhat since yhat_0 = y_0.
+template <typename Scalar>
+void reversibleFinish(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
+    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
+    b.ay += b.ayhat;
+}
+
+template <typename Scalar>
+void startBackward(Block<Scalar>& b, Index dim) {
+    b.ay.setZero(dim, b.cols);
+    b.ayhat.setZero(dim, b.cols);
+    b.cmu.setZero(dim, b.cols);
+    b.csigma.setZero(dim, b.cols);
+}
+
+template <typename Scalar>
+void addObservationGrad(const Plan& plan, long n, const std::vector<Matrix<Scalar>>& obsGrad,
+                        Block<Scalar>& b) {
+    const int k = plan.observationAt[static_cast<std::size_t>(n)];
+    if (k >= 0) b.ay += obsGrad[static_cast<std::size_t>(k)].middleCols(b.col, b.cols);
+}
+
+// Runs the forward pass on every block, keeping checkpoints (every `every` steps; 0: none)
+// and the observed states; then evaluates the loss on the whole batch.
+template <typename Scalar>
+Scalar forwardAndLoss(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                      const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options,
+                      SdeGradScheme scheme, const Plan& plan, long every,
+                      std::vector<Block<Scalar>>& blocks, const SdeLoss<Scalar>& loss,
+                      std::vector<Matrix<Scalar>>& obsGrad, Matrix<Scalar>& terminal) {
+    const Index dim = y0.rows();
+    std::vector<Matrix<Scalar>> obsY(plan.observationSteps.size(), Matrix<Scalar>(dim, y0.cols()));
+    const Scalar dt = static_cast<Scalar>(options.dt);
+    const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
+    terminal.resize(dim, y0.cols());
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+    for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+        auto& b = blocks[bi];
+        b.y = y0.middleCols(b.col, b.cols);
+        if (reversible) {
+            b.yhat = b.y;
+            startReversible(model, b, timeAt<Scalar>(options, 0));
+        }
+        if (every > 0) {
+            b.checkpoints.resize(static_cast<std::size_t>(plan.steps / every + 1));
+            if (reversible) b.checkpointsHat.resize(b.checkpoints.size());
+        }
+        for (long n = 0;; ++n) {
+            if (every > 0 && n % every == 0) {
+                b.checkpoints[static_cast<std::size_t>(n / every)] = b.y;
+                if (reversible) b.checkpointsHat[static_cast<std::size_t>(n / every)] = b.yhat;
+            }
+            const int k = plan.observationAt[static_cast<std::size_t>(n)];
+            if (k >= 0) obsY[static_cast<std::size_t>(k)].middleCols(b.col, b.cols) = b.y;
+            if (n == plan.steps) break;
+            forwardStep(scheme, model, b, timeAt<Scalar>(options, n), dt,
+                        dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+        }
+        terminal.middleCols(b.col, b.cols) = b.y;
+    }
+    Scalar total = 0;
+    obsGrad.resize(obsY.size());
+    for (std::size_t k = 0; k < obsY.size(); ++k) {
+        obsGrad[k].setZero(dim, y0.cols());
+        total += loss(k, obsY[k], obsGrad[k]);
+        if (obsGrad[k].rows() != dim || obsGrad[k].cols() != y0.cols())
+            throw Error("SDE gradients: the loss must write a dim x paths gradient");
+    }
+    return total;
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> collect(const std::vector<Block<Scalar>>& blocks, Index dim, Index paths,
+                              Index parameters) {
+    SdeGradResult<Scalar> r;
+    r.dTheta.setZero(parameters);
+    r.dY0.resize(dim, paths);
+    for (const auto& b : blocks) {
+        r.dTheta += b.grad;
+        r.dY0.middleCols(b.col, b.cols) = b.ay;
+    }
+    return r;
+}
+
+}  // namespace
+
+template <typename Scalar>
+std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
+                                          const SdeStates<Scalar>& y0,
+                                          const std::vector<Matrix<Scalar>>& dW,
+                                          const SdeGradOptions& options) {
+    makePlan(model, y0, dW, options);
+    Block<Scalar> b;
+    b.cols = y0.cols();
+    b.y = y0;
+    const bool reversible = options.scheme == SdeGradScheme::ReversibleHeun;
+    if (reversible) {
+        b.yhat = b.y;
+        startReversible(model, b, timeAt<Scalar>(options, 0));
+    }
+    std::vector<Matrix<Scalar>> path{b.y};
+    for (std::size_t n = 0; n < dW.size(); ++n) {
+        forwardStep(options.scheme, model, b, timeAt<Scalar>(options, static_cast<long>(n)),
+                    static_cast<Scalar>(options.dt), dW[n]);
+        path.push_back(b.y);
+    }
+    return path;
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                                  const std::vector<Matrix<Scalar>>& dW,
+                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options) {
+    const Plan plan = makePlan(model, y0, dW, options);
+    const Index dim = y0.rows();
+    const long every = options.checkpointEvery;
+    const SdeGradScheme scheme = options.scheme;
+    const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
+    auto blocks = makeBlocks<Scalar>(y0.cols(), options.threads, model.parameterCount());
+    std::vector<Matrix<Scalar>> obsGrad;
+    Matrix<Scalar> terminal;
+    const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
+                                        obsGrad, terminal);
+    const Scalar dt = static_cast<Scalar>(options.dt);
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+    for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+        auto& b = blocks[bi];
+        startBackward(b, dim);
+        addObservationGrad(plan, plan.steps, obsGrad, b);
+        // Segments [s0, s1] from the last back to the first; each is recomputed from its
+        // checkpoint into b.segment (k + 1 states), then walked backwards.
+        for (long s0 = ((plan.steps - 1) / every) * every; plan.steps > 0 && s0 >= 0; s0 -= every) {
+            const long s1 = std::min(plan.steps, s0 + every);
+            b.segment.resize(static_cast<std::size_t>(every + 1));
+            if (reversible) b.segmentHat.resize(b.segment.size());
+            b.y = b.checkpoints[static_cast<std::size_t>(s0 / every)];
+            if (reversible) {
+                b.yhat = b.checkpointsHat[static_cast<std::size_t>(s0 / every)];
+                startReversible(model, b, timeAt<Scalar>(options, s0));
+            }
+            for (long n = s0; n < s1; ++n) {
+                b.segment[static_cast<std::size_t>(n - s0)] = b.y;
+                if (reversible) b.segmentHat[static_cast<std::size_t>(n - s0)] = b.yhat;
+                if (n + 1 < s1)
+                    forwardStep(scheme, model, b, timeAt<Scalar>(options, n), dt,
+                                dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+            }
+            for (long n = s1 - 1; n >= s0; --n) {
+                const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+                const auto& yn = b.segment[static_cast<std::size_t>(n - s0)];
+                const Scalar t = timeAt<Scalar>(options, n);
+                if (scheme == SdeGradScheme::EulerMaruyama) {
+                    eulerBack(model, b, yn, t, dt, dw);
+                } else if (scheme == SdeGradScheme::StochasticHeun) {
+                    heunBack(model, b, yn, t, dt, dw);
+                } else {
+                    // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
+                    const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
+                    const auto& mu = model.drift(t, yh, b.ws0);
+                    const auto& sigma = model.diffusion(t, yh, b.ws0);
+                    b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
+                                  sigma.array() * dw.array();
+                    model.drift(t + dt, b.p, b.ws1);
+                    model.diffusion(t + dt, b.p, b.ws1);
+                    reversibleBack(model, b, dt, dw);
+                    if (n == 0) {
+                        model.drift(t, yh, b.ws1);
+                        model.diffusion(t, yh, b.ws1);
+                        reversibleFinish(model, b);
+                    }
+                }
+                addObservationGrad(plan, n, obsGrad, b);
+            }
+        }
+        if (plan.steps == 0 && reversible) b.ay += b.ayhat;
+        b.segment.clear();
+        b.segmentHat.clear();
+        b.checkpoints.clear();
+        b.checkpointsHat.clear();
+    }
+    auto r = collect(blocks, dim, y0.cols(), model.parameterCount());
+    r.loss = value;
+    r.terminal = std::move(terminal);
+    return r;
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const std::vector<Matrix<Scalar>>& dW,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options) {
+    const Plan plan = makePlan(model, y0, dW, options);
+    const Index dim = y0.rows();
+    auto blocks = makeBlocks<Scalar>(y0.cols(), options.threads, model.parameterCount());
+    std::vector<Matrix<Scalar>> obsGrad;
+    Matrix<Scalar> terminal;
+    const Scalar value = forwardAndLoss(model, y0, dW, options, SdeGradScheme::ReversibleHeun, plan,
+                                        0, blocks, loss, obsGrad, terminal);
+    const Scalar dt = static_cast<Scalar>(options.dt);
+    Matrix<Scalar> reconstructed(dim, y0.cols());
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+    for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+        auto& b = blocks[bi];
+        // The forward pass left (y, yhat, mu, sigma) at the last step in the block.
+        startBackward(b, dim);
+        addObservationGrad(plan, plan.steps, obsGrad, b);
+        const Scalar tEnd = timeAt<Scalar>(options, plan.steps);
+        model.drift(tEnd, b.yhat, b.ws1);
+        model.diffusion(tEnd, b.yhat, b.ws1);
+        for (long n = plan.steps - 1; n >= 0; --n) {
+            const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+            const Scalar t = timeAt<Scalar>(options, n);
+            reversibleBack(model, b, dt, dw);
+            // Run the step backwards: yhat_n from (y, yhat, mu, sigma) at n + 1, the nets at
+            // yhat_n (into ws1, for the next VJP), then y_n.
+            b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
+                             b.sigma.array() * dw.array();
+            const auto& mu = model.drift(t, b.yhat, b.ws1);
+            const auto& sigma = model.diffusion(t, b.yhat, b.ws1);
+            b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
+                           Scalar(0.5) * (sigma.array() + b.sigma.array()) * dw.array();
+            b.mu = mu;
+            b.sigma = sigma;
+            addObservationGrad(plan, n, obsGrad, b);
+        }
+        reversibleFinish(model, b);
+        reconstructed.middleCols(b.col, b.cols) = b.y;
+    }
+    auto r = collect(blocks, dim, y0.cols(), model.parameterCount());
+    r.loss = value;
+    r.terminal = std::move(terminal);
+    r.reconstructedY0 = std::move(reconstructed);
+    return r;
+}
+
+#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                           \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                         \
+        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const SdeGradOptions&);                                                                 \
+    template SdeGradResult<Scalar> sdeBackprop(                                                 \
+        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&);                                     \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                       \
+        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&);
+DRIFTLAB_SDE_BACKPROP(double)
+DRIFTLAB_SDE_BACKPROP(float)
+#undef DRIFTLAB_SDE_BACKPROP
+
+}  // namespace driftlab::core

@@ -1,0 +1,37 @@
+#pragma once
+// Small neural SDEs and Brownian increments shared by the solver-gradient tests.
+#include <vector>
+
+#include "core/models/neural_sde.h"
+#include "core/solvers/random.h"
+
+namespace driftlab::test {
+
+inline core::models::NeuralSdeConfig smallSdeConfig(bool timeInput) {
+    auto config = core::models::makeNeuralSdeConfig(2, {16}, {8}, 0.5, 11);
+    if (timeInput) {
+        config.drift.timeEmbedding.kind = core::nn::TimeEmbeddingConfig::Kind::Sinusoidal;
+        config.drift.timeEmbedding.dim = 4;
+        config.drift.timeEmbedding.maxPeriod = 10.0;
+    }
+    return config;
+}
+
+inline Eigen::MatrixXd normalMatrix(Eigen::Index rows, Eigen::Index cols, double scale,
+                                    std::uint64_t seed) {
+    core::RandomStream random(seed, 3);
+    Eigen::MatrixXd m(rows, cols);
+    for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = scale * random.normal();
+    return m;
+}
+
+inline std::vector<Eigen::MatrixXd> brownianIncrements(Eigen::Index dim, Eigen::Index paths,
+                                                       long steps, double dt,
+                                                       std::uint64_t seed) {
+    std::vector<Eigen::MatrixXd> dW;
+    for (long n = 0; n < steps; ++n)
+        dW.push_back(normalMatrix(dim, paths, std::sqrt(dt), seed * 1000 + static_cast<std::uint64_t>(n)));
+    return dW;
+}
+
+}  // namespace driftlab::test

@@ -1,0 +1,195 @@
+// Gradients through neural SDE solves: backprop through Euler–Maruyama, stochastic Heun and
+// reversible Heun against central finite differences (fixed Brownian increments), segment
+// checkpointing against full storage, the reversible-Heun adjoint against backprop through
+// the same scheme, and the SdeSystem view against the library steppers.
+#include <QtTest>
+
+#include "core/solvers/sde_backprop.h"
+#include "core/solvers/sde_steppers.h"
+#include "grad_test_models.h"
+#include "nn_gradient_check.h"
+
+using namespace driftlab::core;
+using namespace driftlab::core::models;
+using driftlab::test::centralDifferences;
+using driftlab::test::flat;
+using driftlab::test::relativeError;
+
+namespace {
+
+constexpr long kSteps = 12;
+constexpr double kDt = 0.05;
+constexpr Eigen::Index kPaths = 5;
+
+// Sum of weighted squared distances to fixed targets at each observation.
+SdePathLoss<double> weightedLoss(const std::vector<Eigen::MatrixXd>& targets) {
+    return [targets](std::size_t k, const nn::MatrixCRef<double>& y, Eigen::MatrixXd& grad) {
+        const Eigen::MatrixXd diff = y - targets[k];
+        const double w = 1.0 / static_cast<double>(k + 1);
+        grad = (2.0 * w / static_cast<double>(y.cols())) * diff;
+        return w * diff.squaredNorm() / static_cast<double>(y.cols());
+    };
+}
+
+struct Problem {
+    NeuralSde<double> model{driftlab::test::smallSdeConfig(true)};
+    Eigen::MatrixXd y0 = driftlab::test::normalMatrix(2, kPaths, 0.7, 1);
+    std::vector<Eigen::MatrixXd> dW = driftlab::test::brownianIncrements(2, kPaths, kSteps, kDt, 2);
+    std::vector<Eigen::MatrixXd> targets{driftlab::test::normalMatrix(2, kPaths, 0.5, 3),
+                                         driftlab::test::normalMatrix(2, kPaths, 0.5, 4),
+                                         driftlab::test::normalMatrix(2, kPaths, 0.5, 5)};
+    SdeGradOptions options;
+
+    Problem() {
+        options.dt = kDt;
+        options.t0 = 0.3;
+        options.observationSteps = {4, 9, kSteps};
+    }
+    SdePathLoss<double> loss() const { return weightedLoss(targets); }
+
+    double lossAt(const Eigen::VectorXd& theta, const Eigen::MatrixXd& start) const {
+        NeuralSde<double> copy = model;
+        copy.setParameters(theta);
+        const auto path = sdeSolvePaths(copy, start, dW, options);
+        double total = 0.0;
+        Eigen::MatrixXd grad;
+        for (std::size_t k = 0; k < options.observationSteps.size(); ++k)
+            total += loss()(k, path[static_cast<std::size_t>(options.observationSteps[k])], grad);
+        return total;
+    }
+};
+
+}  // namespace
+
+class TestGradSde : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void backpropMatchesFiniteDifferences_data() {
+        QTest::addColumn<int>("scheme");
+        QTest::newRow("euler_maruyama") << static_cast<int>(SdeGradScheme::EulerMaruyama);
+        QTest::newRow("stochastic_heun") << static_cast<int>(SdeGradScheme::StochasticHeun);
+        QTest::newRow("reversible_heun") << static_cast<int>(SdeGradScheme::ReversibleHeun);
+    }
+
+    void backpropMatchesFiniteDifferences() {
+        QFETCH(int, scheme);
+        Problem p;
+        p.options.scheme = static_cast<SdeGradScheme>(scheme);
+        p.options.threads = 2;
+        const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        QVERIFY(std::abs(r.loss - p.lossAt(p.model.parameters(), p.y0)) < 1e-12);
+
+        const Eigen::VectorXd fdTheta = centralDifferences(
+            [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); },
+            p.model.parameters());
+        const Eigen::VectorXd fdY0 = centralDifferences(
+            [&](const Eigen::VectorXd& y) {
+                return p.lossAt(p.model.parameters(), Eigen::Map<const Eigen::MatrixXd>(y.data(), 2, kPaths));
+            },
+            flat(p.y0));
+        const double errTheta = relativeError(r.dTheta, fdTheta);
+        const double errY0 = relativeError(flat(r.dY0), fdY0);
+        qInfo("scheme %d: rel. error dL/dtheta %.2e, dL/dy0 %.2e", scheme, errTheta, errY0);
+        QVERIFY2(errTheta < 1e-6, qPrintable(QString::number(errTheta)));
+        QVERIFY2(errY0 < 1e-6, qPrintable(QString::number(errY0)));
+    }
+
+    void checkpointingGivesIdenticalGradients_data() { backpropMatchesFiniteDifferences_data(); }
+
+    void checkpointingGivesIdenticalGradients() {
+        QFETCH(int, scheme);
+        Problem p;
+        p.options.scheme = static_cast<SdeGradScheme>(scheme);
+        const auto full = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        for (long k : {2L, 5L, 12L, 20L}) {
+            p.options.checkpointEvery = k;
+            const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+            QCOMPARE((r.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
+            QCOMPARE((r.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
+            QCOMPARE(r.loss, full.loss);
+        }
+    }
+
+    void reversibleHeunAdjointMatchesBackprop() {
+        Problem p;
+        p.options.scheme = SdeGradScheme::ReversibleHeun;
+        p.options.threads = 2;
+        const auto reference = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        const auto adjoint = reversibleHeunAdjoint(p.model, p.y0, p.dW, p.loss(), p.options);
+        const double errTheta = relativeError(adjoint.dTheta, reference.dTheta);
+        const double errY0 = relativeError(flat(adjoint.dY0), flat(reference.dY0));
+        const double reconstruction = (adjoint.reconstructedY0 - p.y0).cwiseAbs().maxCoeff();
+        qInfo("reversible Heun adjoint vs backprop: dtheta %.2e, dy0 %.2e; |y0 rebuilt - y0| %.2e",
+              errTheta, errY0, reconstruction);
+        QVERIFY(errTheta < 1e-8);
+        QVERIFY(errY0 < 1e-8);
+        QVERIFY(reconstruction < 1e-10);
+        QCOMPARE(adjoint.loss, reference.loss);
+    }
+
+    void reversibleHeunAdjointLongSolveReconstructs() {
+        // 400 steps over a batch of 64: the rebuilt path must not drift away.
+        NeuralSde<double> model(driftlab::test::smallSdeConfig(false));
+        const Eigen::MatrixXd y0 = driftlab::test::normalMatrix(2, 64, 1.0, 8);
+        const auto dW = driftlab::test::brownianIncrements(2, 64, 400, 0.01, 9);
+        SdeGradOptions options;
+        options.dt = 0.01;
+        SdePathLoss<double> loss = [](std::size_t, const nn::MatrixCRef<double>& y,
+                                      Eigen::MatrixXd& g) {
+            g = y / static_cast<double>(y.cols());
+            return 0.5 * y.squaredNorm() / static_cast<double>(y.cols());
+        };
+        const auto adjoint = reversibleHeunAdjoint(model, y0, dW, loss, options);
+        options.scheme = SdeGradScheme::ReversibleHeun;
+        const auto reference = sdeBackprop(model, y0, dW, loss, options);
+        const double reconstruction = (adjoint.reconstructedY0 - y0).cwiseAbs().maxCoeff();
+        const double err = relativeError(adjoint.dTheta, reference.dTheta);
+        qInfo("400 steps: |y0 rebuilt - y0| %.2e, adjoint vs backprop %.2e", reconstruction, err);
+        QVERIFY(reconstruction < 1e-9);
+        QVERIFY(err < 1e-8);
+    }
+
+    void systemViewMatchesSteppers() {
+        Problem p;
+        NeuralSdeSystem system(p.model);
+        auto worker = system.makeWorker();
+        StepScratch scratch;
+        for (auto scheme : {SdeGradScheme::EulerMaruyama, SdeGradScheme::StochasticHeun}) {
+            p.options.scheme = scheme;
+            const auto path = sdeSolvePaths(p.model, p.y0, p.dW, p.options);
+            const auto stepper = makeSdeStepper(scheme == SdeGradScheme::EulerMaruyama
+                                                    ? "euler_maruyama"
+                                                    : "stochastic_heun");
+            Eigen::MatrixXd y = p.y0;
+            for (long n = 0; n < kSteps; ++n)
+                stepper->step(*worker, p.options.t0 + static_cast<double>(n) * kDt, kDt, y,
+                              p.dW[static_cast<std::size_t>(n)], scratch);
+            QVERIFY((y - path.back()).cwiseAbs().maxCoeff() < 1e-13);
+        }
+    }
+
+    void float32AgreesWithFloat64() {
+        Problem p;
+        p.options.observationSteps.clear();
+        SdePathLoss<float> lossF = [](std::size_t, const nn::MatrixCRef<float>& y,
+                                      nn::Matrix<float>& g) {
+            g = y / static_cast<float>(y.cols());
+            return 0.5f * y.squaredNorm() / static_cast<float>(y.cols());
+        };
+        SdePathLoss<double> lossD = [](std::size_t, const nn::MatrixCRef<double>& y,
+                                       Eigen::MatrixXd& g) {
+            g = y / static_cast<double>(y.cols());
+            return 0.5 * y.squaredNorm() / static_cast<double>(y.cols());
+        };
+        std::vector<nn::Matrix<float>> dWf;
+        for (const auto& d : p.dW) dWf.push_back(d.cast<float>());
+        const auto modelF = p.model.cast<float>();
+        const auto rf = reversibleHeunAdjoint(modelF, p.y0.cast<float>().eval(), dWf, lossF, p.options);
+        const auto rd = reversibleHeunAdjoint(p.model, p.y0, p.dW, lossD, p.options);
+        QVERIFY(relativeError(rf.dTheta.cast<double>(), rd.dTheta) < 1e-4);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGradSde)
+#include "test_grad_sde.moc"
