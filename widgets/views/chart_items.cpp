@@ -175,16 +175,17 @@ bool CursorPlot::Paint(vtkContext2D* painter)
                        GetPen()->GetColorObject().GetGreen() / 255.0,
                        GetPen()->GetColorObject().GetBlue() / 255.0);
         text->SetJustificationToLeft();
-        text->SetVerticalJustificationToTop();
+        text->SetVerticalJustificationToBottom();
         text->SetBold(true);
-        // Right of the line, just under the top of the plot area; the corner transform
+        // Right of the line, just above the bottom of the plot area (the legend owns the top
+        // right corner, where the cursor starts); the corner transform
         // moves the anchor, the glyphs stay unscaled.
         const double axisLo = GetXAxis()->GetMinimum(), axisHi = GetXAxis()->GetMaximum();
         const bool flip = x_ > axisLo + 0.8 * (axisHi - axisLo);
         text->SetJustification(flip ? VTK_TEXT_RIGHT : VTK_TEXT_LEFT);
         const double pad = 0.01 * (axisHi - axisLo);
         painter->DrawString(toChartX(flip ? x_ - pad : x_ + pad, ss),
-                            toChartY(hi - 0.01 * (hi - lo), ss), label_);
+                            toChartY(lo + 0.01 * (hi - lo), ss), label_);
     }
     return true;
 }
