@@ -1,0 +1,102 @@
+// W2 (issue 3): one training step of a neural SDE. Drift MLP 2->64->64->2 (tanh), diagonal
+// diffusion MLP 2->64->2 (sigmoid x 0.5), 256 paths, 100 steps of dt 0.01, loss = mean
+// squared distance of the terminal state to a fixed target. Times forward + backward per
+// iteration (median of repeats) in float64 and float32, for backprop through the solver
+// (Euler–Maruyama, stochastic Heun, reversible Heun) and for the reversible-Heun adjoint.
+// The target is 7 ms per iteration in float32 with backprop through the solver.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "core/solvers/random.h"
+#include "core/solvers/sde_backprop.h"
+
+using namespace driftlab::core;
+using namespace driftlab::core::models;
+
+namespace {
+
+constexpr int kPaths = 256;
+constexpr int kSteps = 100;
+constexpr double kDt = 0.01;
+constexpr int kRepeats = 25;
+
+template <typename Scalar>
+double medianMilliseconds(const NeuralSde<Scalar>& model, bool adjoint, SdeGradScheme scheme) {
+    RandomStream random(7, 0);
+    nn::Matrix<Scalar> y0(2, kPaths), target(2, kPaths);
+    for (Eigen::Index k = 0; k < y0.size(); ++k) {
+        y0.data()[k] = static_cast<Scalar>(random.normal());
+        target.data()[k] = static_cast<Scalar>(0.5 * random.normal());
+    }
+    std::vector<nn::Matrix<Scalar>> dW(kSteps, nn::Matrix<Scalar>(2, kPaths));
+    for (auto& m : dW)
+        for (Eigen::Index k = 0; k < m.size(); ++k)
+            m.data()[k] = static_cast<Scalar>(std::sqrt(kDt) * random.normal());
+    SdePathLoss<Scalar> loss = [&target](std::size_t, const nn::MatrixCRef<Scalar>& y,
+                                         nn::Matrix<Scalar>& grad) {
+        const Scalar scale = Scalar(1) / static_cast<Scalar>(y.size());
+        grad = (Scalar(2) * scale) * (y - target);
+        return scale * (y - target).squaredNorm();
+    };
+    SdeGradOptions options;
+    options.dt = kDt;
+    options.scheme = scheme;
+    std::vector<double> times;
+    for (int r = 0; r < kRepeats + 3; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto result = adjoint ? reversibleHeunAdjoint(model, y0, dW, loss, options)
+                                    : sdeBackprop(model, y0, dW, loss, options);
+        const double ms = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - start).count();
+        if (!(result.loss >= Scalar(0))) std::printf("non-finite loss\n");
+        if (r >= 3) times.push_back(ms);  // the first passes size the buffers
+    }
+    std::nth_element(times.begin(), times.begin() + kRepeats / 2, times.end());
+    return times[kRepeats / 2];
+}
+
+const char* schemeName(SdeGradScheme scheme) {
+    switch (scheme) {
+        case SdeGradScheme::EulerMaruyama: return "euler_maruyama";
+        case SdeGradScheme::StochasticHeun: return "stochastic_heun";
+        case SdeGradScheme::ReversibleHeun: return "reversible_heun";
+    }
+    return "";
+}
+
+template <typename Scalar>
+void run(const NeuralSde<Scalar>& model, const char* precision) {
+    struct Case {
+        const char* method;
+        bool adjoint;
+        SdeGradScheme scheme;
+    };
+    const Case cases[] = {{"backprop", false, SdeGradScheme::EulerMaruyama},
+                          {"backprop", false, SdeGradScheme::StochasticHeun},
+                          {"backprop", false, SdeGradScheme::ReversibleHeun},
+                          {"reversible_heun_adjoint", true, SdeGradScheme::ReversibleHeun}};
+    for (const auto& c : cases) {
+        const double ms = medianMilliseconds(model, c.adjoint, c.scheme);
+        const bool targeted = !c.adjoint && std::string(precision) == "float32";
+        std::printf("{\"bench\":\"w2_training_step\",\"precision\":\"%s\",\"method\":\"%s\","
+                    "\"scheme\":\"%s\",\"paths\":%d,\"steps\":%d,\"threads\":%d,"
+                    "\"median_ms\":%.3f,\"target_ms\":7.0,\"meets_target\":%s}\n",
+                    precision, c.method, schemeName(c.scheme), kPaths, kSteps,
+                    omp_get_max_threads(), ms,
+                    targeted ? (ms <= 7.0 ? "true" : "false") : "null");
+        std::fflush(stdout);
+    }
+}
+
+}  // namespace
+
+int main() {
+    const NeuralSde<double> model(makeNeuralSdeConfig(2, {64, 64}, {64}, 0.5, 1));
+    run(model, "float64");
+    run(model.cast<float>(), "float32");
+    return 0;
+}
