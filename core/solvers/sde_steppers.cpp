@@ -1,6 +1,7 @@
 #include "core/solvers/sde_steppers.h"
 
 #include "core/common/error.h"
+#include "core/solvers/sde_steppers_higher.h"
 
 namespace driftlab::core {
 
@@ -16,9 +17,28 @@ void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
 
 void SdeStepper::requireSupport(NoiseType noise) const
 {
-    if (!supports(noise))
-        throw SolverError(name() + " cannot solve SDEs with " + toString(noise) +
-                          " noise; choose a solver that supports it");
+    if (supports(noise))
+        return;
+    std::string handled;
+    for (NoiseType type :
+         {NoiseType::Diagonal, NoiseType::Scalar, NoiseType::Additive, NoiseType::General})
+        if (supports(type))
+            handled += (handled.empty() ? "" : ", ") + toString(type);
+    throw SolverError(name() + " handles " + handled + " noise only; this system has " +
+                      toString(noise) + " noise - choose a solver that supports it");
+}
+
+void SdeStepper::begin(SdeWorker&, double, const Eigen::Ref<const Eigen::MatrixXd>&,
+                       StepScratch&) const
+{
+}
+
+void SdeStepper::stepWithArea(SdeWorker& worker, double t, double dt,
+                              Eigen::Ref<Eigen::MatrixXd> y,
+                              const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                              const Eigen::Ref<const Eigen::MatrixXd>&, StepScratch& scratch) const
+{
+    step(worker, t, dt, y, dW, scratch);
 }
 
 // --- Euler–Maruyama ---------------------------------------------------------------------
@@ -99,7 +119,12 @@ void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
 std::vector<SdeStepperInfo> availableSdeSteppers()
 {
     return {{"euler_maruyama", "Euler–Maruyama (Itô)"},
-            {"stochastic_heun", "Stochastic Heun (Stratonovich)"}};
+            {"stochastic_heun", "Stochastic Heun (Stratonovich)"},
+            {"milstein", "Milstein (Itô)"},
+            {"milstein_stratonovich", "Milstein (Stratonovich)"},
+            {"euler_heun", "Euler–Heun (Stratonovich)"},
+            {"reversible_heun", "Reversible Heun (Stratonovich)"},
+            {"sra1", "SRA1, order 1.5 for additive noise"}};
 }
 
 std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
@@ -108,6 +133,16 @@ std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
         return std::make_unique<EulerMaruyamaStepper>();
     if (id == "stochastic_heun")
         return std::make_unique<StochasticHeunStepper>();
+    if (id == "milstein")
+        return std::make_unique<MilsteinStepper>(Calculus::Ito);
+    if (id == "milstein_stratonovich")
+        return std::make_unique<MilsteinStepper>(Calculus::Stratonovich);
+    if (id == "euler_heun")
+        return std::make_unique<EulerHeunStepper>();
+    if (id == "reversible_heun")
+        return std::make_unique<ReversibleHeunStepper>();
+    if (id == "sra1")
+        return std::make_unique<Sra1Stepper>();
     std::string valid;
     for (const auto& info : availableSdeSteppers())
         valid += (valid.empty() ? "" : ", ") + info.id;

@@ -15,6 +15,13 @@ namespace driftlab::core {
 // Per-thread work arrays, sized on first use and reused: no allocation in the step loop.
 struct StepScratch {
     Eigen::MatrixXd f0, g0, f1, g1, predictor;
+    // Local error estimate of the last step (dim x n), written by steppers whose
+    // hasErrorEstimate() is true.
+    Eigen::MatrixXd error;
+    // Carried from step to step by multistep-like schemes (reversible Heun's z, f(z), g(z)),
+    // set up by SdeStepper::begin.
+    Eigen::MatrixXd z, fz, gz;
+    bool started = false;
     void resize(Eigen::Index dim, Eigen::Index n);
 };
 
@@ -35,8 +42,17 @@ public:
     virtual double weakOrder() const = 0;
     virtual StepCost evaluationsPerStep(bool deterministic) const = 0;
     virtual bool supports(NoiseType noise) const = 0;
-    // Throws SolverError naming the stepper and the noise type when unsupported.
+    // Throws SolverError naming the stepper, the noise types it handles and the system's.
     void requireSupport(NoiseType noise) const;
+    // True when step() leaves a local error estimate in StepScratch::error.
+    virtual bool hasErrorEstimate() const { return false; }
+    // True when the scheme needs the space-time Lévy area of each step (stepWithArea).
+    virtual bool needsSpaceTimeArea() const { return false; }
+
+    // Called once per batch of paths before the first step at t0; schemes that carry state
+    // between steps (reversible Heun) set it up here. Default: nothing to do.
+    virtual void begin(SdeWorker& worker, double t0, const Eigen::Ref<const Eigen::MatrixXd>& y0,
+                       StepScratch& scratch) const;
 
     // Advances y (dim x n) in place from t to t + dt using the Brownian increments dW
     // (dim x n, already scaled: each entry ~ N(0, dt)). A dW with no columns means the
@@ -44,6 +60,13 @@ public:
     virtual void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                       const Eigen::Ref<const Eigen::MatrixXd>& dW,
                       StepScratch& scratch) const = 0;
+    // As step(), also given the space-time Lévy areas H (dim x n, each ~ N(0, dt/12),
+    // independent of dW; I_(1,0) = dt (dW/2 + H)). Schemes that do not use H ignore it.
+    virtual void stepWithArea(SdeWorker& worker, double t, double dt,
+                              Eigen::Ref<Eigen::MatrixXd> y,
+                              const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                              const Eigen::Ref<const Eigen::MatrixXd>& H,
+                              StepScratch& scratch) const;
 };
 
 // Euler–Maruyama: Itô; strong order 0.5 (1.0 for additive noise), weak order 1.

@@ -238,7 +238,7 @@ void TestSdeConvergence::stepperMetadata()
                  e.what());
     }
     const auto list = availableSdeSteppers();
-    QCOMPARE(list.size(), std::size_t(2));
+    QVERIFY(list.size() >= std::size_t(2));
     QCOMPARE(QString::fromStdString(list[0].id), QStringLiteral("euler_maruyama"));
 }
 
