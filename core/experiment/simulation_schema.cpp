@@ -41,7 +41,8 @@ const Schema& simulationSchema() {
     solver.label = "Solver";
     solver.type = FieldType::Choice;
     solver.defaultText = "euler_maruyama";
-    solver.choices = {"euler_maruyama", "stochastic_heun"};
+    solver.choices = {"euler_maruyama", "stochastic_heun", "milstein",
+                      "milstein_stratonovich", "euler_heun", "reversible_heun", "sra1"};
     solver.help =
         "How each time step is taken. euler_maruyama evaluates the noise strength at the "
         "start of the step: this is the Itô interpretation of the equation (strong order 0.5, "
@@ -49,7 +50,13 @@ const Schema& simulationSchema() {
         "noise strength over the step: it converges to the Stratonovich interpretation. With "
         "additive noise both describe the same process; with multiplicative noise they do "
         "not (geometric Brownian motion grows at rate mu in Itô but mu + sigma^2/2 in "
-        "Stratonovich) - try both on the GBM preset.";
+        "Stratonovich) - try both on the GBM preset. milstein adds the correction term "
+        "that lifts Euler-Maruyama to strong order 1 (Itô); milstein_stratonovich is its "
+        "Stratonovich form. euler_heun is the cheapest Stratonovich scheme (one drift "
+        "evaluation per step). reversible_heun is a Stratonovich scheme that can be run "
+        "backwards exactly, which memory-free gradients rely on (strong order 0.5, 1 for "
+        "additive noise). sra1 reaches strong order 1.5 but only for additive noise (noise "
+        "strength not depending on the state); it refuses other equations.";
 
     static const Schema schema(
         "simulation",

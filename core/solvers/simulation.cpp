@@ -124,12 +124,17 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     std::vector<long long> stepsDone(blocks, 0);
     NonFinite nonFinite;
     const StepCost cost = stepper->evaluationsPerStep(deterministic);
+    // SRA-type schemes also take each step's space-time Lévy area, N(0, dt/12).
+    const bool needsArea = !deterministic && stepper->needsSpaceTimeArea();
+    const double sqrtDt12 = std::sqrt(dt / 12.0);
 
 #pragma omp parallel num_threads(threads)
     {
         const int thread = omp_get_thread_num();
         SdeWorker& worker = *workers[thread];
         StepScratch scratch;
+        // Zero unless drawn: a driver without a known area keeps H = 0.
+        Eigen::MatrixXd H = Eigen::MatrixXd::Zero(dim, needsArea ? blockSize : 0);
         Eigen::MatrixXd y(dim, blockSize);
         Eigen::MatrixXd dW(dim, deterministic ? 0 : blockSize);
         RandomStream streams[blockSize];
@@ -156,6 +161,7 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                 for (int c = 0; c < dim; ++c)
                     result.states[c].col(k).segment(p0, n) = yb.row(c).transpose();
             };
+            stepper->begin(worker, t0, yb, scratch);
             save(0);
             int nextSave = 1;
             int frozenInBlock = 0;
@@ -170,10 +176,18 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                         RandomStream& rng = streams[j];
                         for (int c = 0; c < dim; ++c)
                             dW(c, j) = sqrtDt * rng.normal(zigguratData);
+                        // After the increments, so every scheme sees the same dW per seed.
+                        if (needsArea)
+                            for (int c = 0; c < dim; ++c)
+                                H(c, j) = sqrtDt12 * rng.normal(zigguratData);
                     }
                 }
-                stepper->step(worker, t0 + k * dt, dt, yb,
-                              deterministic ? dW.leftCols(0) : dW.leftCols(n), scratch);
+                if (needsArea)
+                    stepper->stepWithArea(worker, t0 + k * dt, dt, yb, dW.leftCols(n),
+                                          H.leftCols(n), scratch);
+                else
+                    stepper->step(worker, t0 + k * dt, dt, yb,
+                                  deterministic ? dW.leftCols(0) : dW.leftCols(n), scratch);
                 if (!yb.allFinite()) [[unlikely]] {
                     for (int j = 0; j < n; ++j) {
                         if (frozen[j] || yb.col(j).allFinite())
