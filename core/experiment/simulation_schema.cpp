@@ -96,6 +96,17 @@ const Schema& simulationSchema() {
                          "How many paths are drawn individually as lines. The mean and the "
                          "quantile bands always use all paths; drawing fewer keeps the "
                          "picture readable and fast."),
+            realField("hurst", "Hurst index H", 0.5, 0.01, 0.99,
+                      "Roughness and memory of the noise driving every path. H = 0.5 is "
+                      "ordinary Brownian motion: independent increments. H > 0.5 gives "
+                      "smoother, persistent noise - a push up tends to be followed by another "
+                      "push up, so paths wander further. H < 0.5 gives rough, anti-persistent "
+                      "noise that keeps reversing itself. Other values of H use fractional "
+                      "Brownian motion (Riemann-Liouville type, variance t^(2H) / (2H "
+                      "Gamma(H+1/2)^2)), approximated as a weighted sum of 10 "
+                      "Ornstein-Uhlenbeck processes sharing one Brownian motion, with weights "
+                      "chosen to fit it best over the simulated time span (Daems et al., "
+                      "ICLR 2024)."),
         });
     return schema;
 }

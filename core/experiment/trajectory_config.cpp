@@ -282,6 +282,7 @@ SimulationSettings settingsFromValidated(const json& values) {
     settings.solver = values.at("solver").get<std::string>();
     settings.threads = values.at("threads").get<int>();
     settings.drawnPaths = values.at("drawn_paths").get<int>();
+    settings.hurst = values.at("hurst").get<double>();
     return settings;
 }
 
@@ -351,6 +352,7 @@ Json buildJson(const TrajectoryConfig& config) {
     simulation["solver"] = s.solver;
     simulation["threads"] = s.threads;
     simulation["drawn_paths"] = s.drawnPaths;
+    simulation["hurst"] = s.hurst;
 
     Json root = Json::object();
     root["experiment"] = kExperimentName;

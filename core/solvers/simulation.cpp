@@ -1,6 +1,7 @@
 #include "core/solvers/simulation.h"
 
 #include "core/common/error.h"
+#include "core/solvers/fractional_noise.h"
 #include "core/solvers/random.h"
 #include "core/solvers/sde_steppers.h"
 
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
 namespace driftlab::core {
 
@@ -41,6 +43,9 @@ void validate(const SdeSystem& system, const std::vector<double>& initial,
         fail("threads", "must be 0 (automatic) or positive, got " + std::to_string(s.threads));
     if (s.drawnPaths < 0)
         fail("drawn_paths", "must not be negative");
+    if (!(s.hurst > 0.0 && s.hurst < 1.0))
+        fail("hurst", "must lie strictly between 0 and 1 (0.5: Brownian motion), got " +
+                          std::to_string(s.hurst));
     const int dim = system.dimension();
     if (static_cast<int>(initial.size()) != dim)
         fail("initial", "has " + std::to_string(initial.size()) + " values but the system has " +
@@ -95,6 +100,11 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     const double sqrtDt = std::sqrt(dt);
     const std::vector<long long> savedSteps = savedStepIndices(steps, settings.savedTimes);
     const int nSaved = static_cast<int>(savedSteps.size());
+    // H = 0.5 takes no detour through the OU bank, so Brownian runs stay bit-identical.
+    std::optional<FractionalNoise> fbm;
+    if (!deterministic && settings.hurst != 0.5)
+        fbm.emplace(settings.hurst, settings.t1 - settings.t0, dt);
+    const int fbmSize = fbm ? fbm->processes() : 0;
 
     SimulationResult result;
     result.dimension = dim;
@@ -139,6 +149,8 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
         Eigen::MatrixXd dW(dim, deterministic ? 0 : blockSize);
         RandomStream streams[blockSize];
         bool frozen[blockSize];
+        // One OU bank per (path, noise component), restarted at 0 for each block's paths.
+        std::vector<double> banks(static_cast<std::size_t>(fbmSize) * dim * blockSize);
         NonFinite local;
         const ZigguratTables& zigguratData = zigguratTables();
         auto lastReport = std::chrono::steady_clock::now();
@@ -157,6 +169,7 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                 if (!deterministic)
                     streams[j] = RandomStream(settings.seed, static_cast<std::uint64_t>(p0 + j));
             }
+            std::fill(banks.begin(), banks.end(), 0.0);
             const auto save = [&](int k) {
                 for (int c = 0; c < dim; ++c)
                     result.states[c].col(k).segment(p0, n) = yb.row(c).transpose();
@@ -171,7 +184,12 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                     stopped.store(true, std::memory_order_relaxed);
                     break;
                 }
-                if (!deterministic) {
+                if (fbm) {
+                    for (int j = 0; j < n; ++j)
+                        for (int c = 0; c < dim; ++c)
+                            dW(c, j) = fbm->increment(&banks[(j * dim + c) * fbmSize], streams[j],
+                                                      zigguratData);
+                } else if (!deterministic) {
                     for (int j = 0; j < n; ++j) {
                         RandomStream& rng = streams[j];
                         for (int c = 0; c < dim; ++c)

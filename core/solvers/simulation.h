@@ -23,7 +23,7 @@ struct SimulationSettings {
     std::string solver = "euler_maruyama";  // or "stochastic_heun"
     int threads = 0;                        // 0: OpenMP's default
     int drawnPaths = 200;                   // how many individual paths views draw
-    double hurst = 0.5;                     // reserved for fractional noise (engine issue)
+    double hurst = 0.5;  // Hurst index of the driving noise; != 0.5: MA-fBM (fractional_noise.h)
 };
 
 struct SimulationStats {
