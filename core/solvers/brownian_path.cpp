@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <string>
 
 namespace driftlab::core {
@@ -82,7 +83,7 @@ void BrownianPath::evaluate(double t, double* w, double* integral) const
                 node = 2 * node + 1;
             }
             h = half;
-            sqrtH *= M_SQRT1_2;
+            sqrtH *= 0.5 * std::numbers::sqrt2;
         }
         // Inside a leaf: the conditional mean of the path given its (W, H), a quadratic
         // whose mean over the leaf reproduces H exactly.
