@@ -24,6 +24,13 @@ inline constexpr Rgb kAnalytic{0.85, 0.33, 0.10};  // closed-form density over t
 
 inline constexpr Rgb kStartPoint{0.85, 0.20, 0.15};
 
+// Solver diagnostics: accepted steps, rejected attempts, explicit vs stiff-solver steps.
+inline constexpr Rgb kAccepted{0.16, 0.35, 0.62};
+inline constexpr Rgb kRejected{0.86, 0.08, 0.12};
+inline constexpr Rgb kNonStiff{0.10, 0.55, 0.45};
+inline constexpr Rgb kStiff{0.50, 0.20, 0.68};
+inline constexpr Rgb kTolerance{0.35, 0.35, 0.40};
+
 // Point sizes at 96 dpi logical pixels; VTK scales text by the window's DPI.
 inline constexpr int kTitleFontSize = 15;
 inline constexpr int kAxisTitleFontSize = 13;
