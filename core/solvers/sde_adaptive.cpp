@@ -1,0 +1,147 @@
+#include "core/solvers/sde_adaptive.h"
+
+#include "core/common/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace driftlab::core {
+namespace {
+
+std::string describeFailure(const std::string& cause, double t, long step) {
+    std::ostringstream text;
+    text.precision(6);
+    text << cause << " at t=" << t << " (step " << step << ")";
+    return text.str();
+}
+
+}  // namespace
+
+AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepper& stepper,
+                                         const Eigen::VectorXd& y0, double t0, double t1,
+                                         const BrownianPath& brownian,
+                                         const AdaptiveSdeOptions& options) {
+    if (!stepper.hasErrorEstimate()) {
+        throw SolverError(stepper.name() +
+                          " has no error estimate, so it cannot choose its own steps; use it "
+                          "with fixed steps or pick SRA1");
+    }
+    const NoiseType noise = system.noiseType();
+    stepper.requireSupport(noise);
+    const int dim = system.dimension();
+    if (y0.size() != dim) throw ConfigError("initial state has the wrong number of components");
+    if (!(t1 > t0)) throw ConfigError("adaptive SDE solve needs t1 > t0");
+    if (!(options.rtol >= 0.0) || !(options.atol >= 0.0) || options.rtol + options.atol <= 0.0)
+        throw ConfigError("tolerances must be non-negative and not both zero");
+    if (brownian.dimension() != dim || brownian.t0() > t0 || brownian.t1() < t1)
+        throw ConfigError("the Brownian path does not cover the solve's dimension and interval");
+
+    const double span = t1 - t0;
+    const double dtmin = options.dtmin > 0.0 ? options.dtmin : 1e-12 * span;
+    const double dtmax = options.dtmax > 0.0 ? options.dtmax : span;
+    const double exponent = 1.0 / stepper.strongOrder(noise);
+    const StepCost cost = stepper.evaluationsPerStep(false);
+
+    AdaptiveSdeSolution solution;
+    solution.solver = stepper.name() + " (adaptive)";
+    auto worker = system.makeWorker();
+    StepScratch scratch;
+    scratch.resize(dim, 1);
+
+    std::vector<double> saveAt = options.saveAt;
+    size_t nextSave = 0;
+    Eigen::MatrixXd y = y0;
+    Eigen::MatrixXd candidate(dim, 1), dW(dim, 1), H(dim, 1);
+    Eigen::VectorXd dWv(dim), Hv(dim);
+    double t = t0;
+    double h = std::clamp(options.dt0 > 0.0 ? options.dt0 : span / 100.0, dtmin, dtmax);
+    auto save = [&](double time) {
+        solution.t.push_back(time);
+        solution.y.push_back(y.col(0));
+    };
+    if (saveAt.empty() || saveAt.front() <= t0) {
+        save(t0);
+        if (!saveAt.empty()) ++nextSave;
+    }
+    stepper.begin(*worker, t0, y, scratch);
+
+    long attempts = 0;
+    while (t < t1) {
+        if (attempts >= options.maxSteps) {
+            solution.status = OdeStatus::MaxStepsExceeded;
+            solution.message = describeFailure(
+                "maximum number of steps (" + std::to_string(options.maxSteps) + ") exceeded", t,
+                attempts);
+            break;
+        }
+        // Land exactly on the next save time and on t1.
+        double target = t1;
+        if (nextSave < saveAt.size()) target = std::min(target, saveAt[nextSave]);
+        const bool lands = t + h >= target - 1e-14 * span;
+        const double dt = lands ? target - t : h;
+
+        brownian.increment(t, t + dt, dWv, Hv);
+        dW.col(0) = dWv;
+        H.col(0) = Hv;
+        candidate = y;
+        stepper.stepWithArea(*worker, t, dt, candidate, dW, H, scratch);
+        ++attempts;
+        solution.stats.nfe += cost.drift + cost.diffusion;
+
+        double sum = 0.0;
+        bool finite = candidate.allFinite();
+        for (int i = 0; i < dim && finite; ++i) {
+            const double scale =
+                options.atol + options.rtol * std::max(std::abs(y(i, 0)), std::abs(candidate(i, 0)));
+            const double e = scratch.error(i, 0) / scale;
+            sum += e * e;
+        }
+        const double errorNorm = finite ? std::sqrt(sum / dim) : std::numeric_limits<double>::quiet_NaN();
+        const bool accepted = finite && errorNorm <= 1.0;
+
+        OdeStepRecord record;
+        record.step = attempts;
+        record.t = t;
+        record.dt = dt;
+        record.errorNorm = errorNorm;
+        record.accepted = accepted;
+        record.stiffness = std::numeric_limits<double>::quiet_NaN();
+        solution.stats.steps.push_back(record);
+
+        const double factor =
+            finite ? std::clamp(options.safety * std::pow(std::max(errorNorm, 1e-10), -exponent),
+                                options.facmin, accepted ? options.facmax : 1.0)
+                   : options.facmin;
+        if (accepted) {
+            ++solution.stats.accepted;
+            y = candidate;
+            t = lands ? target : t + dt;
+            if (nextSave < saveAt.size() && lands && target == saveAt[nextSave]) {
+                save(t);
+                ++nextSave;
+            } else if (saveAt.empty()) {
+                save(t);
+            }
+            // A step shortened to land on a save time says nothing about the step size
+            // the error allows; keep the controller's proposal.
+            if (!lands || dt >= h) h = std::clamp(dt * factor, dtmin, dtmax);
+        } else {
+            ++solution.stats.rejected;
+            h = dt * factor;
+            if (h < dtmin) {
+                solution.status = finite ? OdeStatus::StepSizeTooSmall : OdeStatus::NonFiniteState;
+                std::ostringstream cause;
+                cause.precision(4);
+                cause << (finite ? "step size " : "state became non-finite; step size ") << h
+                      << " below dtmin";
+                solution.message = describeFailure(cause.str(), t, attempts);
+                break;
+            }
+        }
+    }
+    return solution;
+}
+
+}  // namespace driftlab::core
