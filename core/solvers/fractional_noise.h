@@ -13,8 +13,9 @@
 // As a driver: simulate() hands the increments of sum_k omega_k Y_k to the stepper in place
 // of dW. The approximation is a semimartingale, dB = -sum_k omega_k gamma_k Y_k dt
 // + (sum_k omega_k) dW, so the equation stays an ordinary SDE in (x, Y) and Euler-Maruyama
-// (Ito) and stochastic Heun (Stratonovich) converge to their usual limits; steppers that add
-// correction terms assuming E[dW^2] = dt (Milstein-type) would need (sum omega)^2 dt there.
+// (Ito) and the pathwise Stratonovich schemes (Heun, Euler-Heun, reversible Heun, Stratonovich
+// Milstein) converge to their usual limits. Ito Milstein's (dW^2 - dt) term would need
+// (sum omega)^2 dt and SRA1 a Brownian Levy area, so simulate() refuses those two.
 //
 // Variance convention: type II fBM has Var B^H(t) = t^(2H) / (2H Gamma(H+1/2)^2), which is
 // t^(2H) only at H = 1/2. That normalisation is what the paper approximates and what the

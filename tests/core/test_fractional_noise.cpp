@@ -207,6 +207,21 @@ void TestFractionalNoise::badHurstIsRefused()
         }
     }
     QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, FractionalNoise(1.0, 1.0, 0.1));
+    // Schemes built on Brownian increment moments refuse fractional noise, naming hurst.
+    for (const char* solver : {"milstein", "sra1"}) {
+        SimulationSettings s;
+        s.paths = 1;
+        s.steps = 1;
+        s.hurst = 0.3;
+        s.solver = solver;
+        try {
+            simulate(eq, {0.0}, s);
+            QFAIL(qPrintable(QStringLiteral("%1 accepted fractional noise").arg(solver)));
+        } catch (const driftlab::ConfigError& e) {
+            const QString message = QString::fromStdString(e.what());
+            QVERIFY2(message.contains("hurst") && message.contains(solver), e.what());
+        }
+    }
 
     // The config file: the schema bounds H to [0.01, 0.99] and names the key.
     const auto configWith = [](const char* hurst) {
@@ -240,10 +255,12 @@ void TestFractionalNoise::reproducibleWithSeedAndThreads()
     s.savedTimes = 21;
     s.seed = 5;
     s.hurst = 0.3;
-    for (const char* solver : {"euler_maruyama", "stochastic_heun"}) {
+    for (const char* solver : {"euler_maruyama", "stochastic_heun", "milstein_stratonovich",
+                               "euler_heun", "reversible_heun"}) {
         s.solver = solver;
         s.threads = 1;
         const SimulationResult one = simulate(eq, spec.initial, s);
+        QCOMPARE(one.stats.nonFinitePaths, 0);
         s.threads = 2;
         const SimulationResult two = simulate(eq, spec.initial, s);
         QVERIFY(sameStates(one, two));
