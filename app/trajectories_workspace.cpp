@@ -12,15 +12,19 @@
 #include "widgets/views/phase_space_view.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QRegularExpression>
+#include <QSignalBlocker>
+#include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -119,6 +123,25 @@ void TrajectoriesWorkspace::buildLeftPanel() {
     auto* settingsLayout = new QVBoxLayout(settingsBox);
     settings_ = new widgets::SchemaForm(core::simulationSchema());
     settingsLayout->addWidget(settings_);
+    // The Hurst index is what students sweep to see rough vs smooth noise: a slider that
+    // drives its spin box, so the form's live re-run and saved configs stay the one path.
+    if (auto* hurstSpin = qobject_cast<QDoubleSpinBox*>(settings_->editorFor("hurst"))) {
+        auto* hurstRow = new QHBoxLayout;
+        auto* hurstSlider = new QSlider(Qt::Horizontal);
+        hurstSlider->setObjectName("hurstSlider");
+        hurstSlider->setRange(1, 99);  // H in hundredths, the schema's 0.01 .. 0.99
+        hurstSlider->setValue(int(std::lround(hurstSpin->value() * 100)));
+        hurstSlider->setToolTip(hurstSpin->toolTip());
+        hurstRow->addWidget(new QLabel("Hurst H (drag)"));
+        hurstRow->addWidget(hurstSlider, 1);
+        settingsLayout->addLayout(hurstRow);
+        connect(hurstSlider, &QSlider::valueChanged, hurstSpin,
+                [hurstSpin](int hundredths) { hurstSpin->setValue(hundredths / 100.0); });
+        connect(hurstSpin, &QDoubleSpinBox::valueChanged, hurstSlider, [hurstSlider](double h) {
+            const QSignalBlocker block(hurstSlider);
+            hurstSlider->setValue(int(std::lround(h * 100)));
+        });
+    }
     layout->addWidget(settingsBox);
     connect(settings_, &widgets::SchemaForm::valuesChanged, this,
             &TrajectoriesWorkspace::scheduleLiveRun);

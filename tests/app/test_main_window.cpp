@@ -5,12 +5,17 @@
 #include "app/trajectories_workspace.h"
 #include "app/trajectory_view_data.h"
 #include "widgets/panels/parameter_sliders.h"
+#include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
 
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QProgressBar>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 using driftlab::app::MainWindow;
 using driftlab::app::TrajectoriesWorkspace;
@@ -86,6 +91,29 @@ private Q_SLOTS:
             after->snapshot->result->times.size() - 1);
         QVERIFY2(std::abs(meanAfter - 3.0) < 0.3,
                  qPrintable(QString("mean %1 -> %2").arg(meanBefore).arg(meanAfter)));
+    }
+
+    void hurstSliderReRunsLive() {
+        MainWindow window;
+        window.show();
+        auto* workspace = trajectories(window);
+        auto* slider = window.findChild<QSlider*>("hurstSlider");
+        auto* spin = qobject_cast<QDoubleSpinBox*>(workspace->settingsForm()->editorFor("hurst"));
+        QVERIFY(slider && spin);
+        QCOMPARE(slider->value(), 50);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(finished.wait(30000));
+        const auto before = workspace->currentData();
+        // Dragging H to 0.3 sets the form's value and re-runs with rough noise.
+        slider->setValue(30);
+        QCOMPARE(spin->value(), 0.3);
+        QCOMPARE(workspace->settingsForm()->values().at("hurst").get<double>(), 0.3);
+        QVERIFY(finished.wait(30000));
+        QVERIFY(workspace->currentData() != before);
+        // And the spin box (or a loaded config) moves the slider.
+        spin->setValue(0.75);
+        QCOMPARE(slider->value(), 75);
     }
 
     void badConfigKeepsWhatWasLoaded() {
