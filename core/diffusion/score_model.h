@@ -97,8 +97,9 @@ public:
     void save(const std::string& path) const;
     void load(const std::string& path);
 
-    // Seconds spent in network forward/backward GEMMs is not tracked; the figure the benchmark
-    // needs is FLOPs per training step: 2 * multiply-adds * batch * 3 (forward + backward).
+    // Floating-point operations of one training step, 6 * multiply-adds * batch (forward,
+    // plus the weight-gradient and input-gradient products of backward): what the benchmark
+    // divides by time to compare with the machine's GEMM throughput.
     double flopsPerTrainingStep() const;
 
 protected:
