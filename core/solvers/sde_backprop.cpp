@@ -32,7 +32,17 @@ struct Block {
     Vector<Scalar> grad;
     std::vector<Matrix<Scalar>> segment, segmentHat;  // recomputed states of one segment
     std::vector<Matrix<Scalar>> checkpoints, checkpointsHat;
+    // With every state stored, the forward pass also keeps the nets' activations of each step
+    // (two slots per step), so the backward pass needs no second forward evaluation.
+    std::vector<NeuralSdeWorkspace<Scalar>> tape;
+    bool taped = false;
 };
+
+template <typename Scalar>
+NeuralSdeWorkspace<Scalar>& slot(Block<Scalar>& b, long n, int which) {
+    if (b.taped) return b.tape[static_cast<std::size_t>(2 * n + which)];
+    return which == 0 ? b.ws0 : b.ws1;
+}
 
 struct Plan {
     long steps = 0;
@@ -89,19 +99,24 @@ Scalar timeAt(const SdeGradOptions& o, long n) {
 // --- forward steps on one block ---------------------------------------------------------
 
 template <typename Scalar>
-void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
-    const auto& f = m.drift(t, b.y, b.ws0);
-    const auto& g = m.diffusion(t, b.y, b.ws0);
+void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t, Scalar dt,
+               const Increment<Scalar>& dw) {
+    auto& ws = slot(b, n, 0);
+    const auto& f = m.drift(t, b.y, ws);
+    const auto& g = m.diffusion(t, b.y, ws);
     b.y.array() += dt * f.array() + g.array() * dw.array();
 }
 
 template <typename Scalar>
-void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
-    const auto& f0 = m.drift(t, b.y, b.ws0);
-    const auto& g0 = m.diffusion(t, b.y, b.ws0);
+void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t, Scalar dt,
+              const Increment<Scalar>& dw) {
+    auto& ws0 = slot(b, n, 0);
+    auto& ws1 = slot(b, n, 1);
+    const auto& f0 = m.drift(t, b.y, ws0);
+    const auto& g0 = m.diffusion(t, b.y, ws0);
     b.p.array() = b.y.array() + dt * f0.array() + g0.array() * dw.array();
-    const auto& f1 = m.drift(t + dt, b.p, b.ws1);
-    const auto& g1 = m.diffusion(t + dt, b.p, b.ws1);
+    const auto& f1 = m.drift(t + dt, b.p, ws1);
+    const auto& g1 = m.diffusion(t + dt, b.p, ws1);
     b.y.array() += (Scalar(0.5) * dt) * (f0.array() + f1.array()) +
                    Scalar(0.5) * (g0.array() + g1.array()) * dw.array();
 }
@@ -126,11 +141,11 @@ void startReversible(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
 }
 
 template <typename Scalar>
-void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t,
+void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
                  Scalar dt, const Increment<Scalar>& dw) {
     switch (scheme) {
-        case SdeGradScheme::EulerMaruyama: eulerStep(m, b, t, dt, dw); break;
-        case SdeGradScheme::StochasticHeun: heunStep(m, b, t, dt, dw); break;
+        case SdeGradScheme::EulerMaruyama: eulerStep(m, b, n, t, dt, dw); break;
+        case SdeGradScheme::StochasticHeun: heunStep(m, b, n, t, dt, dw); break;
         case SdeGradScheme::ReversibleHeun: reversibleStep(m, b, t, dt, dw); break;
     }
 }
@@ -138,37 +153,42 @@ void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>
 // --- backward steps: (ay, ayhat) at n + 1 -> at n, parameters into b.grad ----------------
 
 template <typename Scalar>
-void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Matrix<Scalar>& yn, Scalar t,
-               Scalar dt, const Increment<Scalar>& dw) {
+void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, const Matrix<Scalar>& yn,
+               Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+    auto& ws = slot(b, n, 0);
     b.w = b.ay;
-    m.drift(t, yn, b.ws0);
+    if (!b.taped) m.drift(t, yn, ws);
     b.tmp.noalias() = dt * b.ay;
-    m.driftVjp(b.tmp, b.ws0, b.grad.data(), &b.w);
-    m.diffusion(t, yn, b.ws0);
+    m.driftVjp(b.tmp, ws, b.grad.data(), &b.w);
+    if (!b.taped) m.diffusion(t, yn, ws);
     b.tmp.array() = b.ay.array() * dw.array();
-    m.diffusionVjp(b.tmp, b.ws0, b.grad.data(), &b.w);
+    m.diffusionVjp(b.tmp, ws, b.grad.data(), &b.w);
     b.ay.swap(b.w);
 }
 
 template <typename Scalar>
-void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Matrix<Scalar>& yn, Scalar t,
-              Scalar dt, const Increment<Scalar>& dw) {
+void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, const Matrix<Scalar>& yn,
+              Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
-    const auto& f0 = m.drift(t, yn, b.ws0);
-    const auto& g0 = m.diffusion(t, yn, b.ws0);
-    b.p.array() = yn.array() + dt * f0.array() + g0.array() * dw.array();
-    m.drift(t + dt, b.p, b.ws1);
-    m.diffusion(t + dt, b.p, b.ws1);
+    auto& ws0 = slot(b, n, 0);
+    auto& ws1 = slot(b, n, 1);
+    if (!b.taped) {
+        const auto& f0 = m.drift(t, yn, ws0);
+        const auto& g0 = m.diffusion(t, yn, ws0);
+        b.p.array() = yn.array() + dt * f0.array() + g0.array() * dw.array();
+        m.drift(t + dt, b.p, ws1);
+        m.diffusion(t + dt, b.p, ws1);
+    }
     b.w.setZero(yn.rows(), yn.cols());  // dL/dp
     b.tmp.noalias() = (half * dt) * b.ay;
-    m.driftVjp(b.tmp, b.ws1, b.grad.data(), &b.w);
+    m.driftVjp(b.tmp, ws1, b.grad.data(), &b.w);
     b.tmp.array() = half * b.ay.array() * dw.array();
-    m.diffusionVjp(b.tmp, b.ws1, b.grad.data(), &b.w);
+    m.diffusionVjp(b.tmp, ws1, b.grad.data(), &b.w);
     b.tmp.array() = (half * dt) * b.ay.array() + dt * b.w.array();
     b.tmp2.array() = (half * b.ay.array() + b.w.array()) * dw.array();
     b.ay += b.w;
-    m.driftVjp(b.tmp, b.ws0, b.grad.data(), &b.ay);
-    m.diffusionVjp(b.tmp2, b.ws0, b.grad.data(), &b.ay);
+    m.driftVjp(b.tmp, ws0, b.grad.data(), &b.ay);
+    m.diffusionVjp(b.tmp2, ws0, b.grad.data(), &b.ay);
 }
 
 // The reversible step's VJP, split at the network evaluations so that the adjoint, which
@@ -246,7 +266,7 @@ Scalar forwardAndLoss(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y
             const int k = plan.observationAt[static_cast<std::size_t>(n)];
             if (k >= 0) obsY[static_cast<std::size_t>(k)].middleCols(b.col, b.cols) = b.y;
             if (n == plan.steps) break;
-            forwardStep(scheme, model, b, timeAt<Scalar>(options, n), dt,
+            forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
                         dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
         }
         terminal.middleCols(b.col, b.cols) = b.y;
@@ -293,7 +313,8 @@ std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
     }
     std::vector<Matrix<Scalar>> path{b.y};
     for (std::size_t n = 0; n < dW.size(); ++n) {
-        forwardStep(options.scheme, model, b, timeAt<Scalar>(options, static_cast<long>(n)),
+        forwardStep(options.scheme, model, b, static_cast<long>(n),
+                    timeAt<Scalar>(options, static_cast<long>(n)),
                     static_cast<Scalar>(options.dt), dW[n]);
         path.push_back(b.y);
     }
@@ -310,6 +331,12 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
     const SdeGradScheme scheme = options.scheme;
     const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
     auto blocks = makeBlocks<Scalar>(y0.cols(), options.threads, model.parameterCount());
+    if (every == 1 && options.storeActivations && !reversible) {
+        for (auto& b : blocks) {
+            b.taped = true;
+            b.tape.resize(static_cast<std::size_t>(2 * plan.steps));
+        }
+    }
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
@@ -335,7 +362,7 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                 b.segment[static_cast<std::size_t>(n - s0)] = b.y;
                 if (reversible) b.segmentHat[static_cast<std::size_t>(n - s0)] = b.yhat;
                 if (n + 1 < s1)
-                    forwardStep(scheme, model, b, timeAt<Scalar>(options, n), dt,
+                    forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
                                 dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
             }
             for (long n = s1 - 1; n >= s0; --n) {
@@ -343,9 +370,9 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                 const auto& yn = b.segment[static_cast<std::size_t>(n - s0)];
                 const Scalar t = timeAt<Scalar>(options, n);
                 if (scheme == SdeGradScheme::EulerMaruyama) {
-                    eulerBack(model, b, yn, t, dt, dw);
+                    eulerBack(model, b, n, yn, t, dt, dw);
                 } else if (scheme == SdeGradScheme::StochasticHeun) {
-                    heunBack(model, b, yn, t, dt, dw);
+                    heunBack(model, b, n, yn, t, dt, dw);
                 } else {
                     // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
                     const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
@@ -370,6 +397,7 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
         b.segmentHat.clear();
         b.checkpoints.clear();
         b.checkpointsHat.clear();
+        b.tape.clear();
     }
     auto r = collect(blocks, dim, y0.cols(), model.parameterCount());
     r.loss = value;

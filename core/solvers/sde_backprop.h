@@ -53,6 +53,10 @@ struct SdeGradOptions {
     // Step indices (0..steps) at which the loss sees the state; empty: the terminal state.
     std::vector<long> observationSteps;
     long checkpointEvery = 1;  // sdeBackprop only
+    // sdeBackprop with checkpointEvery == 1 and Euler–Maruyama or stochastic Heun: keep the
+    // networks' activations of every step from the forward pass (memory ~ steps x paths x
+    // hidden width) instead of recomputing them in the backward pass (a quarter of the work).
+    bool storeActivations = true;
     int threads = 0;           // 0: OpenMP's default
 };
 

@@ -102,7 +102,11 @@ private Q_SLOTS:
         QFETCH(int, scheme);
         Problem p;
         p.options.scheme = static_cast<SdeGradScheme>(scheme);
+        // Full storage keeps the activations (default); without them every step re-evaluates.
         const auto full = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        p.options.storeActivations = false;
+        const auto recomputed = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        QCOMPARE((recomputed.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
         for (long k : {2L, 5L, 12L, 20L}) {
             p.options.checkpointEvery = k;
             const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
