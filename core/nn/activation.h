@@ -21,6 +21,14 @@ template <typename Scalar>
 void activationBackward(Activation activation, const Matrix<Scalar>& z, const Matrix<Scalar>& a,
                         Matrix<Scalar>& g);
 
+// tanh over n contiguous values, vectorised for float and double alike (Eigen 3.4 evaluates
+// double tanh one element at a time through libm, which made it the dominant cost of a
+// 64-wide tanh layer). Accurate to a few ulp of std::tanh: <= 1e-15 relative in double,
+// <= 3e-7 in float, for all finite x, no cancellation at tiny |x|, NaN propagates. The result
+// for an element does not depend on its position in the array. in and out may alias.
+template <typename Scalar>
+void fastTanh(const Scalar* in, Scalar* out, Index n);
+
 // Rectifier family (ReLU, SiLU, softplus): halves the variance it passes on, so Init::Auto
 // uses He initialisation for it and Xavier otherwise.
 bool isRectifier(Activation activation);
