@@ -34,6 +34,7 @@ Usage:
 
 Options:
   --workspace ID     start in workspace ID (default: trajectories)
+  --panel NAME       bring a panel to the front, e.g. "Solver diagnostics"
   --timeout SECONDS  give up a --screenshot run after this long (default 300)
 )";
 
@@ -45,6 +46,7 @@ struct Options {
     std::optional<std::string> screenshotFile;
     std::optional<std::string> config;
     std::string workspace = "trajectories";
+    std::string panel;
     double timeoutSeconds = 300.0;
 };
 
@@ -69,6 +71,8 @@ Options parse(int argc, char** argv) {
             options.screenshotFile = value(i, a);
         } else if (a == "--workspace") {
             options.workspace = value(i, a);
+        } else if (a == "--panel") {
+            options.panel = value(i, a);
         } else if (a == "--timeout") {
             const std::string text = value(i, a);
             try {
@@ -124,6 +128,10 @@ int runGui(int argc, char** argv, const Options& options) {
             std::cerr << "driftlab: error: " << error.toStdString() << "\n";
             return 1;
         }
+    }
+    if (!options.panel.empty() && !workspace->showPanel(QString::fromStdString(options.panel))) {
+        std::cerr << "driftlab: error: no panel named \"" << options.panel << "\"\n";
+        return 1;
     }
     window.show();
 

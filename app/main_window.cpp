@@ -83,7 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The views deserve the height; the statistics need only a few rows.
     // Dock sizes only stick once the window has its layout, hence after the first show.
     QTimer::singleShot(0, this, [this] {
-        resizeDocks({bottomDock_}, {175}, Qt::Vertical);
+        resizeDocks({bottomDock_}, {bottomHeight_}, Qt::Vertical);
         resizeDocks({leftDock_}, {420}, Qt::Horizontal);
     });
 }
@@ -137,6 +137,11 @@ void MainWindow::connectWorkspace(Workspace* workspace) {
                 statusBar()->showMessage(message);
                 Q_EMIT runFinished(ok, message);
             });
+    connect(workspace, &Workspace::bottomHeightRequested, this, [this, isCurrent](int pixels) {
+        if (!isCurrent()) return;
+        bottomHeight_ = pixels;
+        resizeDocks({bottomDock_}, {pixels}, Qt::Vertical);
+    });
     connect(workspace, &Workspace::statusMessage, this, [this, isCurrent](const QString& m) {
         if (isCurrent()) statusBar()->showMessage(m);
     });

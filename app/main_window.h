@@ -48,6 +48,7 @@ private:
     QProgressBar* progress_ = nullptr;
     QLabel* rateLabel_ = nullptr;
     QLabel* elapsedLabel_ = nullptr;
+    int bottomHeight_ = 175;  // what the visible bottom panel asked for
 };
 
 }  // namespace driftlab::app

@@ -10,6 +10,8 @@
 #include "widgets/views/histogram_view.h"
 #include "widgets/views/path_fan_view.h"
 #include "widgets/views/phase_space_view.h"
+#include "widgets/views/solver_diagnostics_view.h"
+#include "core/equations/compiled_equation.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -27,6 +29,8 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardItemModel>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTimer>
@@ -36,6 +40,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 namespace driftlab::app {
 namespace {
@@ -83,6 +88,16 @@ QWidget* TrajectoriesWorkspace::bottomPanel() { return bottom_; }
 
 bool TrajectoriesWorkspace::isRunning() const { return task_ != nullptr; }
 
+bool TrajectoriesWorkspace::showPanel(const QString& name) {
+    for (int i = 0; i < bottomTabs_->count(); ++i) {
+        if (bottomTabs_->tabText(i).compare(name, Qt::CaseInsensitive) == 0) {
+            bottomTabs_->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
 void TrajectoriesWorkspace::buildLeftPanel() {
     left_ = new QWidget;
     auto* layout = new QVBoxLayout(left_);
@@ -106,6 +121,7 @@ void TrajectoriesWorkspace::buildLeftPanel() {
     layout->addWidget(equationBox);
     connect(editor_, &widgets::EquationEditor::specEdited, this, [this] {
         sliders_->setParameters(editor_->spec().parameters);
+        updateSolverAvailability();
         scheduleLiveRun();
     });
     connect(editor_, &widgets::EquationEditor::saveAsPresetRequested, this,
@@ -143,8 +159,17 @@ void TrajectoriesWorkspace::buildLeftPanel() {
         });
     }
     layout->addWidget(settingsBox);
-    connect(settings_, &widgets::SchemaForm::valuesChanged, this,
-            &TrajectoriesWorkspace::scheduleLiveRun);
+    connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] {
+        updateSolverAvailability();
+        scheduleLiveRun();
+    });
+    // The menu shows the solvers' names, not their config ids.
+    if (auto* combo = qobject_cast<QComboBox*>(settings_->editorFor("solver"))) {
+        for (const auto& choice : core::trajectorySolverChoices()) {
+            const int index = combo->findData(QString::fromStdString(choice.id));
+            if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.name));
+        }
+    }
 
     errorLabel_ = new QLabel;
     errorLabel_->setWordWrap(true);
@@ -202,8 +227,11 @@ void TrajectoriesWorkspace::buildCentral() {
 }
 
 void TrajectoriesWorkspace::buildBottom() {
-    bottom_ = new QWidget;
-    auto* layout = new QVBoxLayout(bottom_);
+    auto* tabs = new QTabWidget;
+    bottomTabs_ = tabs;
+    bottom_ = tabs;
+    auto* statistics = new QWidget;
+    auto* layout = new QVBoxLayout(statistics);
     runSummary_ = new QLabel("No run yet.");
     runSummary_->setWordWrap(true);
     runSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -217,6 +245,16 @@ void TrajectoriesWorkspace::buildBottom() {
     statsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     statsTable_->setMinimumHeight(90);
     layout->addWidget(statsTable_);
+    tabs->addTab(statistics, "Statistics");
+
+    diagnostics_ = new widgets::SolverDiagnosticsView;
+    diagnostics_->setToolTip(
+        "What the solver did, step by step: step size (rejected attempts marked), error "
+        "estimate against the tolerance, stiffness estimate, and evaluation counts.");
+    tabs->addTab(diagnostics_, "Solver diagnostics");
+    connect(tabs, &QTabWidget::currentChanged, this, [this, tabs](int index) {
+        Q_EMIT bottomHeightRequested(tabs->widget(index) == diagnostics_ ? 420 : 175);
+    });
 }
 
 void TrajectoriesWorkspace::refreshPresetGallery() {
@@ -281,6 +319,33 @@ void TrajectoriesWorkspace::applyConfigToEditors(const core::TrajectoryConfig& c
     nlohmann::json settings = core::toJson(config)["simulation"];
     settings_->setValues(settings);
     errorLabel_->hide();
+    updateSolverAvailability();
+}
+
+void TrajectoriesWorkspace::updateSolverAvailability() {
+    auto* combo = qobject_cast<QComboBox*>(settings_->editorFor("solver"));
+    auto* model = combo ? qobject_cast<QStandardItemModel*>(combo->model()) : nullptr;
+    if (!model || !editor_->isValid()) return;
+    // Compiling a handful of expressions takes microseconds: fine on the GUI thread, like
+    // the editor's own live validation.
+    std::optional<core::CompiledEquation> equation;
+    try {
+        equation.emplace(editor_->spec());
+    } catch (const std::exception&) {
+        return;
+    }
+    const double hurst = settings_->values().value("hurst", 0.5);
+    for (const auto& choice : core::trajectorySolverChoices()) {
+        const int index = combo->findData(QString::fromStdString(choice.id));
+        if (index < 0) continue;
+        const std::string reason = core::solverRefusal(choice.id, *equation, hurst);
+        QStandardItem* item = model->item(index);
+        item->setEnabled(reason.empty());
+        item->setToolTip(reason.empty() ? QString()
+                                        : "Not available: " + QString::fromStdString(reason));
+        item->setText(QString::fromStdString(choice.name) +
+                      (reason.empty() ? QString() : QStringLiteral("  — not for this equation")));
+    }
 }
 
 bool TrajectoriesWorkspace::configFromEditors(core::TrajectoryConfig* config,
@@ -437,6 +502,10 @@ void TrajectoriesWorkspace::showData(std::shared_ptr<const TrajectoryViewData> d
             .arg(stats.wallSeconds, 0, 'f', 3)
             .arg(formatRate(stats.pathStepsPerSecond))
             .arg(stats.nonFinitePaths));
+    const auto& diagnostics = data_->diagnostics;
+    diagnostics_->setSolve(
+        QString::fromStdString(diagnostics.solverName + " — " + diagnostics.scope),
+        diagnostics.stats, QString::fromStdString(diagnostics.message));
     updateCursorViews();
 }
 

@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class QTabWidget;
 class QTableWidget;
 class QTimer;
 
@@ -27,6 +28,7 @@ class PathFanView;
 class PhaseSpaceView;
 class RunControls;
 class SchemaForm;
+class SolverDiagnosticsView;
 }  // namespace driftlab::widgets
 
 namespace driftlab::app {
@@ -45,6 +47,7 @@ public:
     QWidget* bottomPanel() override;
     bool loadConfig(const QString& fileOrPresetId, QString* error) override;
     bool isRunning() const override;
+    bool showPanel(const QString& name) override;
 
     // For tests and the screenshot path: the data currently drawn (null before a run).
     std::shared_ptr<const TrajectoryViewData> currentData() const { return data_; }
@@ -53,6 +56,8 @@ public:
     widgets::ParameterSliders* parameterSliders() const { return sliders_; }
     widgets::SchemaForm* settingsForm() const { return settings_; }
     int timeCursor() const { return cursor_; }
+    widgets::SolverDiagnosticsView* diagnosticsView() const { return diagnostics_; }
+    QTabWidget* bottomTabs() const { return bottomTabs_; }
 
 public Q_SLOTS:
     void run() override;
@@ -74,6 +79,8 @@ private:
     void loadPresetAt(int row);
     void saveAsPreset();
     void onParameterChanged(const QString& name, double value);
+    // Greys out the solvers that cannot run the current equation, with the reason.
+    void updateSolverAvailability();
 
     using Task = core::BackgroundTask<TrajectoryViewData>;
     std::unique_ptr<Task> task_;
@@ -105,6 +112,8 @@ private:
     QComboBox* componentSelector_ = nullptr;
     widgets::HistogramView* histogram_ = nullptr;
     QTableWidget* statsTable_ = nullptr;
+    QTabWidget* bottomTabs_ = nullptr;
+    widgets::SolverDiagnosticsView* diagnostics_ = nullptr;
     QLabel* runSummary_ = nullptr;
 };
 

@@ -1,6 +1,5 @@
 #include "app/trajectory_view_data.h"
 
-#include "core/equations/compiled_equation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,14 +19,14 @@ constexpr int kAnalyticPoints = 200;
 std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
     const core::TrajectoryConfig& config, const std::atomic<bool>* cancel,
     const std::function<void(double)>& progress) {
-    const core::CompiledEquation equation(config.equation);
     // Simulation is ~95 % of the time; the summaries below get the last few per cent.
-    auto result = std::make_shared<core::SimulationResult>(core::simulate(
-        equation, config.equation.initial, config.simulation, cancel,
-        [&](double f) { if (progress) progress(0.95 * f); }));
-    if (result->cancelled) return nullptr;
+    core::TrajectoryRun run = core::runTrajectory(
+        config, cancel, [&](double f) { if (progress) progress(0.95 * f); });
+    if (!run.result) return nullptr;
+    const auto& result = run.result;
 
     auto data = std::make_shared<TrajectoryViewData>();
+    data->diagnostics = std::move(run.diagnostics);
     data->snapshot = core::makeTrajectorySnapshot(config, result);
     const int times = static_cast<int>(result->times.size());
     data->histograms.resize(result->dimension);

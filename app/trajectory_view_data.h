@@ -1,6 +1,7 @@
 #pragma once
 // Everything the Trajectories views show for one run, computed on the worker thread so the
 // GUI thread only indexes into it when the time cursor moves.
+#include "core/experiment/trajectory_run.h"
 #include "core/experiment/trajectory_snapshot.h"
 #include "core/stats/path_statistics.h"
 
@@ -19,6 +20,7 @@ struct TrajectoryViewData {
     // analyticCurves[k]: (x, density) of component 0 at saved time k; empty when the
     // equation has no closed form (or at t0, where the density is a point mass).
     std::vector<std::vector<std::pair<double, double>>> analyticCurves;
+    core::SolverDiagnostics diagnostics;
 };
 
 // Runs the whole experiment: compile, simulate, summarise. Throws driftlab::Error.

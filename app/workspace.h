@@ -25,6 +25,9 @@ public:
     // keeping whatever was loaded before.
     virtual bool loadConfig(const QString& fileOrPresetId, QString* error) = 0;
     virtual bool isRunning() const = 0;
+    // Brings a named panel (a bottom-dock tab such as "Solver diagnostics") to the front;
+    // false if there is none of that name. Lets --screenshot show any panel.
+    virtual bool showPanel(const QString& name) { return name.isEmpty(); }
 
 public Q_SLOTS:
     virtual void run() = 0;
@@ -38,6 +41,9 @@ Q_SIGNALS:
     // ok is false on error or cancel; message says which.
     void runFinished(bool ok, const QString& message);
     void statusMessage(const QString& message);
+    // The bottom panel's current content wants about this many pixels of height (a tall
+    // diagnostics chart vs a short table); the shell resizes the dock.
+    void bottomHeightRequested(int pixels);
 };
 
 }  // namespace driftlab::app

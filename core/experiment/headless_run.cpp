@@ -4,6 +4,7 @@
 #include "core/equations/compiled_equation.h"
 #include "core/experiment/trajectory_snapshot.h"
 #include "core/solvers/simulation.h"
+#include "core/experiment/trajectory_run.h"
 #include "core/stats/path_statistics.h"
 
 #include <nlohmann/json.hpp>
@@ -69,10 +70,13 @@ private:
         const int filled = percent * kWidth / 100;
         const double seconds = std::chrono::duration<double>(now - start_).count();
         const double rate = seconds > 0.0 ? total_ * percent / 100.0 / seconds : 0.0;
+        char rateText[48] = "";
+        // An ODE solve has no path·steps to count (total_ == 0): show only the time.
+        if (total_ > 0.0) std::snprintf(rateText, sizeof rateText, "  %.1f M path\u00b7steps/s", rate / 1e6);
         char line[128];
-        std::snprintf(line, sizeof line, "\r[%s%s] %3d%%  %.1f M path\u00b7steps/s  %.1f s",
+        std::snprintf(line, sizeof line, "\r[%s%s] %3d%%%s  %.1f s",
                       std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                      percent, rate / 1e6, seconds);
+                      percent, rateText, seconds);
         out_ << line << std::flush;
         drawn_ = true;
         lastPercent_ = percent;
@@ -156,7 +160,7 @@ nlohmann::ordered_json finiteOrNull(double value) {
 }
 
 nlohmann::ordered_json makeSummary(const TrajectoryConfig& config, const SimulationResult& result,
-                                   bool deterministic) {
+                                   const SolverDiagnostics& diagnostics, bool deterministic) {
     using Json = nlohmann::ordered_json;
     const SimulationStats& stats = result.stats;
     Json summary = Json::object();
@@ -211,6 +215,15 @@ nlohmann::ordered_json makeSummary(const TrajectoryConfig& config, const Simulat
         summary["solver_stats"] = {{"steps", stats.steps},
                                    {"nfe", stats.driftEvaluations / result.paths}};
     }
+    // What the solver did step by step (the GUI's solver-diagnostics view), summarised.
+    summary["solver_diagnostics"] = {{"solver", diagnostics.solverName},
+                                     {"scope", diagnostics.scope},
+                                     {"nfe", diagnostics.stats.nfe},
+                                     {"accepted_steps", diagnostics.stats.accepted},
+                                     {"rejected_steps", diagnostics.stats.rejected},
+                                     {"stiffness_detected", diagnostics.stats.stiffnessDetected},
+                                     {"method_switches", diagnostics.stats.methodSwitches},
+                                     {"message", diagnostics.message}};
     return summary;
 }
 
@@ -219,7 +232,9 @@ nlohmann::ordered_json makeSummary(const TrajectoryConfig& config, const Simulat
 int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
                 std::ostream& progress, std::ostream& err) {
     const double totalPathSteps =
-        static_cast<double>(config.simulation.paths) * config.simulation.steps;
+        isOdeSolverId(config.simulation.solver)
+            ? 0.0
+            : static_cast<double>(config.simulation.paths) * config.simulation.steps;
     ProgressBar bar(progress, totalPathSteps, options.progressBar);
     try {
         const CompiledEquation equation(config.equation);
@@ -230,9 +245,9 @@ int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
             throw Error("cannot create output directory " + outDir.string() + ": " + ec.message());
         }
 
-        const auto result = std::make_shared<const SimulationResult>(
-            simulate(equation, config.equation.initial, config.simulation, nullptr,
-                     [&bar](double fraction) { bar.update(fraction); }));
+        const TrajectoryRun run =
+            runTrajectory(config, nullptr, [&bar](double fraction) { bar.update(fraction); });
+        const auto& result = run.result;
         bar.finish();
 
         // The GUI's own snapshot, so the export holds exactly the bands and the drawn paths
@@ -243,8 +258,14 @@ int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
         writeQuantilesCsv(outDir / "quantiles.csv", *result, snapshot->bands,
                           config.equation.variables);
         writeFile(outDir / "summary.json",
-                  makeSummary(config, *result, equation.isDeterministic()).dump(2) + "\n");
+                  makeSummary(config, *result, run.diagnostics, equation.isDeterministic()).dump(2) + "\n");
         writeFile(outDir / "config.json", toJsonText(config));
+        if (!run.diagnostics.message.empty()) {
+            // The ODE solver stopped early; the part it computed is exported.
+            err << "driftlab: warning: " << run.diagnostics.solverName
+                << " stopped: " << run.diagnostics.message << "\n"
+                << std::flush;
+        }
         const SimulationStats& stats = result->stats;
         if (stats.nonFinitePaths > 0) {
             // Still a result (the finite paths are exported), but one to look at twice.

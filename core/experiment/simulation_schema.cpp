@@ -1,6 +1,7 @@
 // The simulation settings of the Trajectories experiment. The help texts are the tooltips a
 // student reads, so they explain what a value does to the picture, not only what it is.
 #include "core/experiment/trajectory_config.h"
+#include "core/experiment/trajectory_run.h"
 
 #include <string>
 #include <utility>
@@ -41,8 +42,7 @@ const Schema& simulationSchema() {
     solver.label = "Solver";
     solver.type = FieldType::Choice;
     solver.defaultText = "euler_maruyama";
-    solver.choices = {"euler_maruyama", "stochastic_heun", "milstein",
-                      "milstein_stratonovich", "euler_heun", "reversible_heun", "sra1"};
+    for (const auto& choice : trajectorySolverChoices()) solver.choices.push_back(choice.id);
     solver.help =
         "How each time step is taken. euler_maruyama evaluates the noise strength at the "
         "start of the step: this is the Itô interpretation of the equation (strong order 0.5, "
@@ -56,7 +56,13 @@ const Schema& simulationSchema() {
         "evaluation per step). reversible_heun is a Stratonovich scheme that can be run "
         "backwards exactly, which memory-free gradients rely on (strong order 0.5, 1 for "
         "additive noise). sra1 reaches strong order 1.5 but only for additive noise (noise "
-        "strength not depending on the state); it refuses other equations.";
+        "strength not depending on the state); it refuses other equations, and with its error "
+        "estimate it can choose its own steps (the solver diagnostics show one path solved "
+        "that way). For equations with zero diffusion (ODEs) the ODE methods apply: euler, "
+        "midpoint, heun and rk4 take the fixed steps; bs3, dp5 (Dormand-Prince) and tsit5 "
+        "(Tsitouras) choose their steps from an embedded error estimate to meet the "
+        "tolerances; rosenbrock23 is implicit and handles stiff equations; auto_stiff starts "
+        "with Dormand-Prince and switches to Rosenbrock when it detects stiffness.";
 
     static const Schema schema(
         "simulation",
@@ -96,6 +102,14 @@ const Schema& simulationSchema() {
                          "How many paths are drawn individually as lines. The mean and the "
                          "quantile bands always use all paths; drawing fewer keeps the "
                          "picture readable and fast."),
+            realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0,
+                      "Adaptive solvers (bs3, dp5, tsit5, rosenbrock23, auto_stiff, and sra1's "
+                      "adaptive path in the solver diagnostics) shrink the step until the "
+                      "estimated error of each step is below atol + rtol * |state|. Smaller "
+                      "tolerances: more accurate, more steps. Fixed-step solvers ignore it."),
+            realField("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0,
+                      "The error allowed where the state is near zero (see relative "
+                      "tolerance)."),
             realField("hurst", "Hurst index H", 0.5, 0.01, 0.99,
                       "Roughness and memory of the noise driving every path. H = 0.5 is "
                       "ordinary Brownian motion: independent increments. H > 0.5 gives "

@@ -1,4 +1,5 @@
 #include "core/experiment/trajectory_config.h"
+#include "core/experiment/trajectory_run.h"
 
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
@@ -283,6 +284,8 @@ SimulationSettings settingsFromValidated(const json& values) {
     settings.threads = values.at("threads").get<int>();
     settings.drawnPaths = values.at("drawn_paths").get<int>();
     settings.hurst = values.at("hurst").get<double>();
+    settings.rtol = values.at("rtol").get<double>();
+    settings.atol = values.at("atol").get<double>();
     return settings;
 }
 
@@ -352,6 +355,8 @@ Json buildJson(const TrajectoryConfig& config) {
     simulation["solver"] = s.solver;
     simulation["threads"] = s.threads;
     simulation["drawn_paths"] = s.drawnPaths;
+    simulation["rtol"] = s.rtol;
+    simulation["atol"] = s.atol;
     simulation["hurst"] = s.hurst;
 
     Json root = Json::object();
@@ -387,12 +392,19 @@ TrajectoryConfig trajectoryConfigFromJson(const json& root, const std::string& c
     checkMemory(config.equation, config.simulation, context);
 
     // Compiling now makes a typo fail when the file is loaded, not when Run is pressed.
+    std::optional<CompiledEquation> compiled;
     try {
-        CompiledEquation compiled(config.equation);
+        compiled.emplace(config.equation);
     } catch (const ExpressionError& e) {
         throw ExpressionError(context + ": " + e.what(), e.expression(), e.position());
     } catch (const ConfigError& e) {
         throw ConfigError(context + ": " + e.what());
+    }
+    const std::string refusal =
+        solverRefusal(config.simulation.solver, *compiled, config.simulation.hurst);
+    if (!refusal.empty()) {
+        fail(context, "simulation.solver = \"" + config.simulation.solver +
+                          "\" cannot run this equation: " + refusal);
     }
     return config;
 }

@@ -23,6 +23,10 @@ struct SimulationSettings {
     std::string solver = "euler_maruyama";  // or "stochastic_heun"
     int threads = 0;                        // 0: OpenMP's default
     int drawnPaths = 200;                   // how many individual paths views draw
+    // Tolerances of the adaptive solvers (ODE methods with an error estimate, and the
+    // one-path adaptive SDE solve shown in the solver diagnostics).
+    double rtol = 1e-4;
+    double atol = 1e-6;
     double hurst = 0.5;  // Hurst index of the driving noise; != 0.5: MA-fBM (fractional_noise.h)
 };
 

@@ -6,10 +6,14 @@
 #include "app/trajectory_view_data.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/schema_form.h"
+#include "widgets/views/solver_diagnostics_view.h"
+#include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
 
 #include <QDoubleSpinBox>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QStandardItemModel>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSlider>
@@ -114,6 +118,47 @@ private Q_SLOTS:
         // And the spin box (or a loaded config) moves the slider.
         spin->setValue(0.75);
         QCOMPARE(slider->value(), 75);
+    }
+
+    void solverMenuGreysOutWhatCannotRun() {
+        MainWindow window;
+        auto* workspace = trajectories(window);
+        auto* combo = qobject_cast<QComboBox*>(workspace->settingsForm()->editorFor("solver"));
+        QVERIFY(combo);
+        auto* model = qobject_cast<QStandardItemModel*>(combo->model());
+        auto itemFor = [&](const char* id) { return model->item(combo->findData(id)); };
+        // OU has additive noise: SRA1 fits, the ODE methods do not.
+        QVERIFY(itemFor("sra1")->isEnabled());
+        QVERIFY(!itemFor("dp5")->isEnabled());
+        QVERIFY(itemFor("dp5")->toolTip().contains("noise"));
+        // GBM's noise is multiplicative: SRA1 is greyed out with its reason.
+        QString error;
+        QVERIFY(workspace->loadConfig("gbm", &error));
+        QVERIFY(!itemFor("sra1")->isEnabled());
+        QVERIFY(itemFor("sra1")->toolTip().contains("diagonal"));
+        // The stiff ODE preset enables the ODE methods.
+        QVERIFY(workspace->loadConfig("stiff_van_der_pol", &error));
+        QVERIFY(itemFor("dp5")->isEnabled());
+        QVERIFY(itemFor("rosenbrock23")->isEnabled());
+    }
+
+    void diagnosticsShowTheSolversSteps() {
+        MainWindow window;
+        window.show();
+        auto* workspace = trajectories(window);
+        QString error;
+        QVERIFY(workspace->loadConfig("stiff_van_der_pol", &error));
+        QVERIFY(workspace->showPanel("Solver diagnostics"));
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        const auto& stats = workspace->currentData()->diagnostics.stats;
+        QVERIFY(stats.methodSwitches >= 1);
+        QCOMPARE(workspace->diagnosticsView()->acceptedPointCount(), int(stats.accepted));
+        QCOMPARE(workspace->diagnosticsView()->rejectedPointCount(), int(stats.rejected));
+        QVERIFY(workspace->diagnosticsView()->summaryText().contains("NFE"));
+        QVERIFY(!workspace->showPanel("no such panel"));
     }
 
     void badConfigKeepsWhatWasLoaded() {

@@ -97,8 +97,8 @@ private Q_SLOTS:
     }
 
     void unknownChoiceListsTheValidOnes() {
-        const std::string message = errorOf({{"solver", "rk4"}});
-        QVERIFY2(contains(message, "ou.json: simulation.solver: unknown choice \"rk4\""),
+        const std::string message = errorOf({{"solver", "rk7"}});
+        QVERIFY2(contains(message, "ou.json: simulation.solver: unknown choice \"rk7\""),
                  message.c_str());
         QVERIFY2(contains(message, "\"euler_maruyama\", \"stochastic_heun\""), message.c_str());
         QVERIFY(

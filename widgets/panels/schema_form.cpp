@@ -54,6 +54,24 @@ bool needsWideInteger(const SchemaField& f) {
     return !hasRange(f) || f.min < double(INT_MIN) || f.max > double(INT_MAX);
 }
 
+// Tolerances span many decades: a fixed-decimals spin box cannot show 1e-10. This one shows
+// and reads scientific notation and steps by factors of ten.
+bool isLogScale(const SchemaField& f) { return f.min > 0.0 && f.max / f.min >= 1e4; }
+
+class ScientificSpinBox : public QDoubleSpinBox {
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+    QString textFromValue(double value) const override { return QString::number(value, 'g', 6); }
+    double valueFromText(const QString& text) const override { return text.toDouble(); }
+    QValidator::State validate(QString& text, int&) const override {
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (ok && v >= minimum() && v <= maximum()) return QValidator::Acceptable;
+        return QValidator::Intermediate;  // "1e-" on the way to "1e-6"
+    }
+    void stepBy(int steps) override { setValue(value() * std::pow(10.0, steps)); }
+};
+
 QString prettyChoice(const std::string& choice) {
     QStringList words = QString::fromStdString(choice).split('_', Qt::SkipEmptyParts);
     for (QString& w : words) w[0] = w[0].toUpper();
@@ -186,6 +204,14 @@ QWidget* SchemaForm::makeEditor(const SchemaField& f) {
         return spin;
     }
     case FieldType::Real: {
+        if (isLogScale(f)) {
+            auto* spin = new ScientificSpinBox(this);
+            spin->setDecimals(300);  // no rounding: the text is what textFromValue writes
+            spin->setRange(f.min, f.max);
+            spin->setSuffix(suffix);
+            connect(spin, &QDoubleSpinBox::valueChanged, this, &SchemaForm::onEdited);
+            return spin;
+        }
         auto* spin = new QDoubleSpinBox(this);
         const int decimals = decimalsFor(f);
         spin->setDecimals(decimals);

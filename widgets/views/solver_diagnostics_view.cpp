@@ -19,6 +19,7 @@
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
+#include <vtkStringArray.h>
 #include <vtkObjectFactory.h>
 #include <vtkPen.h>
 #include <vtkPlotLine.h>
@@ -135,6 +136,18 @@ struct LogRange {
         }
         axis->SetBehavior(vtkAxis::FIXED);
         axis->SetUnscaledRange(a, b);
+        // VTK labels every 1-2-5 step of a log axis, which overprints in a short chart:
+        // label whole decades only, at most about six of them.
+        const int first = static_cast<int>(std::ceil(std::log10(a)));
+        const int last = static_cast<int>(std::floor(std::log10(b)));
+        const int stride = std::max(1, (last - first + 6) / 6);
+        vtkNew<vtkDoubleArray> positions;
+        vtkNew<vtkStringArray> labels;
+        for (int e = first; e <= last; e += stride) {
+            positions->InsertNextValue(static_cast<double>(e));
+            labels->InsertNextValue(e == 0 ? "1" : e == 1 ? "10" : "1e" + std::to_string(e));
+        }
+        axis->SetCustomTickPositions(positions, labels);
     }
 };
 
@@ -284,7 +297,7 @@ SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
         header->setTextFormat(Qt::RichText);
         header->setContentsMargins(6, 4, 6, 0);
         layout->addWidget(header);
-        view->setMinimumHeight(180);
+        view->setMinimumHeight(100);  // the dock also holds a short statistics table
         view->installEventFilter(this);
         layout->addWidget(view, 1);
         // Reset restores our padded ranges, not VTK's data bounds.
