@@ -10,6 +10,7 @@
 //                                  [--budgets 5,10,20,50,100,1000] [--no-adaptive]
 //                                  [--save model.dlp] [--load model.dlp (skips training)]
 //                                  [--schedule logsnr|time|quadratic] [--t-end 1e-3]
+//                                  [--quick (no reference runs, no likelihood)]
 #include <omp.h>
 
 #include <chrono>
@@ -56,12 +57,13 @@ int main(int argc, char** argv) {
     long iterations = 5000;
     Index samples = 10000, mmdPoints = 2000;
     std::vector<int> budgets = {5, 10, 20, 50, 100, 1000};
-    bool adaptive = true;
+    bool adaptive = true, quick = false;
     std::string savePath, loadPath;
     StepSchedule schedule = StepSchedule::LogSnrUniform;
     double tEnd = 1e-3;
     for (int i = 1; i < argc; ++i)
         if (!std::strcmp(argv[i], "--no-adaptive")) adaptive = false;
+        else if (!std::strcmp(argv[i], "--quick")) quick = true;
     for (int i = 1; i + 1 < argc; ++i) {
         if (!std::strcmp(argv[i], "--budgets")) {
             budgets.clear();
@@ -150,7 +152,7 @@ int main(int argc, char** argv) {
                     name.c_str(), budget, r.nfe, sw, mmd, r.seconds, r.ok ? "true" : "false");
         std::fflush(stdout);
     };
-    {
+    if (!quick) {
         SamplerOptions o;
         o.seed = 5;
         o.steps = 1000;
@@ -184,6 +186,7 @@ int main(int argc, char** argv) {
         emit("probability_flow_dopri5_tol" + std::to_string(tol).substr(0, 7), 0,
              sampleDiffusion(SamplerKind::ProbabilityFlowAdaptive, process, model, prior, o));
     }
+    if (quick) return 0;
     const LikelihoodResult lik =
         probabilityFlowLikelihood(process, model, heldOut.leftCols(1000), 1e-3, 1e-4, 1e-4);
     std::printf("{\"kind\":\"likelihood\",\"points\":1000,\"bits_per_dim\":%.4f,"
