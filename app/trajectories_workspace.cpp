@@ -165,6 +165,9 @@ void TrajectoriesWorkspace::buildLeftPanel() {
     });
     // The menu shows the solvers' names, not their config ids.
     if (auto* combo = qobject_cast<QComboBox*>(settings_->editorFor("solver"))) {
+        // Long solver names must not widen the whole left panel (it would clip the text).
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(18);
         for (const auto& choice : core::trajectorySolverChoices()) {
             const int index = combo->findData(QString::fromStdString(choice.id));
             if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.name));
