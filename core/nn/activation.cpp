@@ -1,6 +1,8 @@
 #include "core/nn/activation.h"
 
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 #include "core/common/error.h"
@@ -41,48 +43,68 @@ bool isRectifier(Activation activation) {
 
 namespace {
 
-// Both branches are evaluated on every lane and blended, so a packet costs one exp and one
-// division whatever mix of small and large |x| it holds.
-//  |x| <  0.625: Cephes' minimax forms. Double: tanh x = x (Q + z P) / Q with z = x^2
-//                (x + x z P/Q written over one denominator, so both branches share the
-//                division); float: x (1 + z p(z)), no division. Relative error stays a few
-//                ulp down to denormals: no 1 - (...) cancellation near 0.
-//  |x| >= 0.625: (e - 1) / (e + 1) with e = exp(2|x|) >= 3.49, so e - 1 loses at most a
-//                bit; |x| is clamped at 20 (double) / 9 (float), past which tanh rounds
-//                to 1 anyway, which keeps e finite and maps +-inf to +-1.
-// NaN compares false, so it takes the polynomial branch and propagates.
+using namespace Eigen::internal;
+
+// 2^n for integral n in [-60, 0], as a packet of doubles. SSE2 builds the exponent bits
+// directly (Eigen's pldexp splits 2^n into four factors to cover every exponent, which
+// this range does not need); other packet types take Eigen's general pldexp.
+template <typename Packet>
+EIGEN_STRONG_INLINE Packet pow2(const Packet& n) {
+    return pldexp(pset1<Packet>(1.0), n);
+}
+#if defined(EIGEN_VECTORIZE_SSE2)
+EIGEN_STRONG_INLINE Packet2d pow2(const Packet2d& n) {
+    const Packet4i ni = vec4i_swizzle1(_mm_cvtpd_epi32(n), 0, 3, 1, 3);
+    return _mm_castsi128_pd(_mm_slli_epi64(_mm_add_epi32(ni, _mm_set_epi32(0, 1023, 0, 1023)), 52));
+}
+#endif
+
+// Double: tanh|x| = -E / (2 + E) with E = expm1(-2|x|) in (-1, 0]. No branch to blend, one
+// division, and E is accurate near 0, so tiny |x| keeps full relative precision (the
+// 1 - 2/(e^2x + 1) form cancels there). expm1 by Cody–Waite reduction -2|x| = n ln2 + r,
+// |r| <= ln2/2, a degree-13 Taylor polynomial (truncation < 1e-17 relative) and
+// expm1 = 2^n expm1(r) + (2^n - 1). |x| is clamped at 20, past which tanh rounds to 1, so
+// n stays in [-58, 0]. The sign is copied back bitwise (keeps -0); NaN is passed through.
+constexpr std::array<double, 14> kInverseFactorial = [] {
+    std::array<double, 14> f{1.0};
+    for (int k = 1; k < 14; ++k) f[k] = f[k - 1] / k;
+    return f;
+}();
+
+template <typename Packet>
+EIGEN_STRONG_INLINE Packet tanhDouble(const Packet& x) {
+    const Packet signMask = pset1frombits<Packet>(std::uint64_t{0x8000000000000000ull});
+    const Packet ax = pmin(pabs(x), pset1<Packet>(20.0));
+    const Packet y = pmul(ax, pset1<Packet>(-2.0));
+    // Round to nearest through the 1.5 * 2^52 shifter (no roundpd before SSE4.1).
+    const Packet shifter = pset1<Packet>(0x1.8p52);
+    const Packet n = psub(padd(pmul(y, pset1<Packet>(1.44269504088896338700)), shifter), shifter);
+    Packet r = psub(y, pmul(n, pset1<Packet>(6.93147180369123816490e-01)));
+    r = psub(r, pmul(n, pset1<Packet>(1.90821492927058770002e-10)));
+    // expm1(r) = r + r^2 (1/2! + r (1/3! + ... + r / 13!)), Horner from the top.
+    Packet p = pset1<Packet>(kInverseFactorial[13]);
+    for (int k = 12; k >= 2; --k) p = padd(pmul(p, r), pset1<Packet>(kInverseFactorial[k]));
+    const Packet em = padd(r, pmul(pmul(r, r), p));
+    const Packet scale = pow2(n);
+    const Packet e = padd(pmul(scale, em), psub(scale, pset1<Packet>(1.0)));
+    const Packet t = pabs(pdiv(e, padd(pset1<Packet>(2.0), e)));  // -E/(2+E), +0 at x = 0
+    const Packet signed_ = por(t, pand(x, signMask));
+    return pselect(pcmp_eq(x, x), signed_, x);
+}
+
+// Float: Eigen's own vectorised tanh (a clamped rational minimax, <= 2.7 ulp on the test
+// grid, NaN propagates through its clamps), cheaper than any exp-based form.
+template <typename Packet>
+EIGEN_STRONG_INLINE Packet tanhFloat(const Packet& x) {
+    return ptanh(x);
+}
+
 template <typename Scalar, typename Packet>
 EIGEN_STRONG_INLINE Packet tanhPacket(const Packet& x) {
-    using namespace Eigen::internal;
-    constexpr bool isDouble = std::is_same_v<Scalar, double>;
-    const Packet one = pset1<Packet>(Scalar(1));
-    const Packet ax = pabs(x);
-    const Packet z = pmul(x, x);
-    const Packet large = pcmp_le(pset1<Packet>(Scalar(0.625)), ax);
-    const Packet clamped = pmin(ax, pset1<Packet>(Scalar(isDouble ? 20 : 9)));
-    const Packet e = pexp(padd(clamped, clamped));
-    const Packet eMinusOne = psub(e, one);
-    const Packet numLarge = pselect(pcmp_lt(x, pzero(x)), pnegate(eMinusOne), eMinusOne);
-    Packet numSmall, denSmall;
-    if constexpr (isDouble) {
-        Packet p = pset1<Packet>(-9.64399179425052238628e-1);
-        p = padd(pmul(p, z), pset1<Packet>(-9.92877231001918586564e1));
-        p = padd(pmul(p, z), pset1<Packet>(-1.61468768441708447952e3));
-        Packet q = padd(z, pset1<Packet>(1.12811678491632931402e2));
-        q = padd(pmul(q, z), pset1<Packet>(2.23548839060100448583e3));
-        q = padd(pmul(q, z), pset1<Packet>(4.84406305325125486048e3));
-        numSmall = pmul(x, padd(q, pmul(z, p)));
-        denSmall = q;
-    } else {
-        Packet p = pset1<Packet>(-5.70498872745e-3f);
-        p = padd(pmul(p, z), pset1<Packet>(2.06390887954e-2f));
-        p = padd(pmul(p, z), pset1<Packet>(-5.37397155531e-2f));
-        p = padd(pmul(p, z), pset1<Packet>(1.33314422036e-1f));
-        p = padd(pmul(p, z), pset1<Packet>(-3.33332819422e-1f));
-        numSmall = pmul(x, padd(one, pmul(z, p)));  // x (1 + z p), not x + x z p: keeps -0
-        denSmall = one;
-    }
-    return pdiv(pselect(large, numLarge, numSmall), pselect(large, padd(e, one), denSmall));
+    if constexpr (std::is_same_v<Scalar, double>)
+        return tanhDouble(x);
+    else
+        return tanhFloat(x);
 }
 
 }  // namespace
