@@ -1,5 +1,6 @@
 #include "app/workspace_registry.h"
 
+#include "app/diffusion_workspace.h"
 #include "app/trajectories_workspace.h"
 
 namespace driftlab::app {
@@ -8,6 +9,8 @@ const std::vector<WorkspaceFactory>& workspaceFactories() {
     static const std::vector<WorkspaceFactory> factories = {
         {"trajectories", "Trajectories",
          [](QObject* parent) -> Workspace* { return new TrajectoriesWorkspace(parent); }},
+        {"diffusion", "Diffusion",
+         [](QObject* parent) -> Workspace* { return new DiffusionWorkspace(parent); }},
     };
     return factories;
 }

@@ -1,0 +1,200 @@
+// The Diffusion workspace in the real window: it trains a small model off the GUI thread,
+// the loss falls, sampling reaches data-like samples (SW2 to held-out data under a bound
+// the untrained model misses), the samples are on screen, the shoot-out fills its table,
+// cancel answers at once and a bad schedule is refused with a message.
+#include "app/diffusion_view_data.h"
+#include "app/diffusion_workspace.h"
+#include "app/main_window.h"
+#include "core/diffusion/metrics.h"
+#include "widgets/panels/schema_form.h"
+#include "widgets/views/loss_chart_view.h"
+#include "widgets/views/point_cloud_view.h"
+#include "widgets/vtk/surface_format.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+using driftlab::app::DiffusionWorkspace;
+using driftlab::app::MainWindow;
+using driftlab::widgets::PointCloudView;
+
+namespace {
+
+// Pixels within a few levels of rgb: the samples are drawn flat and opaque, so their pixels
+// are exactly the theme colour.
+int countColour(const QImage& image, const driftlab::widgets::theme::Rgb& rgb) {
+    const int r = int(std::lround(rgb[0] * 255)), g = int(std::lround(rgb[1] * 255)),
+              b = int(std::lround(rgb[2] * 255));
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb p = image.pixel(x, y);
+            if (std::abs(qRed(p) - r) <= 4 && std::abs(qGreen(p) - g) <= 4 &&
+                std::abs(qBlue(p) - b) <= 4)
+                ++count;
+        }
+    return count;
+}
+
+nlohmann::json tinyExperiment(DiffusionWorkspace* workspace) {
+    nlohmann::json values = workspace->settingsForm()->values();
+    values["dataset"] = "eight_gaussians";
+    values["dataset_size"] = 2000;
+    values["iterations"] = 1000;
+    values["width"] = 64;
+    values["depth"] = 2;
+    values["batch"] = 256;
+    values["learning_rate"] = 3e-3;
+    values["sampler"] = "dpm_solver_2";
+    values["nfe"] = 20;
+    values["samples"] = 1000;
+    values["seed"] = 3;
+    return values;
+}
+
+}  // namespace
+
+class TestDiffusionWorkspace : public QObject {
+    Q_OBJECT
+public:
+    static void initMain() { driftlab::widgets::setDefaultSurfaceFormat(); }
+
+private:
+    static DiffusionWorkspace* open(MainWindow& window) {
+        window.resize(1400, 900);
+        window.show();
+        if (!QTest::qWaitForWindowExposed(&window)) return nullptr;
+        if (!window.selectWorkspace("diffusion")) return nullptr;
+        return qobject_cast<DiffusionWorkspace*>(window.currentWorkspace());
+    }
+
+private Q_SLOTS:
+    void trainsSamplesAndShowsTheSamples() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        workspace->settingsForm()->setValues(tinyExperiment(workspace));
+
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        QElapsedTimer clock;
+        clock.start();
+        workspace->run();
+        QVERIFY(workspace->isRunning());
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        const double trainSeconds = clock.elapsed() / 1e3;
+
+        const auto session = workspace->session();
+        QVERIFY(session);
+        QCOMPARE(session->model->iterations(), 1000L);
+        QCOMPARE(session->losses.size(), std::size_t{20});  // a report every 50 iterations
+        std::printf("  1000 iterations + sampling: %.2f s; loss %.3f -> %.3f\n", trainSeconds,
+                    session->losses.front(), session->losses.back());
+        // An untrained noise predictor scores about 2 (the variance of the 2-D noise).
+        QVERIFY(session->losses.back() < 0.8 * session->losses.front());
+        QVERIFY(session->losses.back() < 1.0);
+        QCOMPARE(workspace->lossChart()->pointCount(), 20);
+
+        // Sample again explicitly, as the button does.
+        const int before = finished.count();
+        workspace->sample();
+        QVERIFY(workspace->isRunning());
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.count(), before + 1);
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        const auto sample = workspace->lastSample();
+        QVERIFY(sample);
+        QCOMPARE(sample->samples.cols(), 1000);
+        QVERIFY(sample->nfe >= 19 && sample->nfe <= 20);
+        // The prior itself, pushed through no model, is the level the bound must beat.
+        const double priorSw2 = driftlab::core::diffusion::slicedWasserstein2(
+            session->process->samplePrior(1000, 5), session->heldOut, 1000, 1);
+        std::printf("  DPM-Solver-2 (20 NFE) SW2 %.3f, MMD2 %.4f; prior noise SW2 %.3f\n",
+                    sample->sw2, sample->mmd2, priorSw2);
+        QVERIFY2(sample->sw2 < 0.25, qPrintable(QString::number(sample->sw2)));
+        QVERIFY(priorSw2 > 0.25);
+        QVERIFY(sample->pathsRecorded);
+        QCOMPARE(int(sample->sdePaths.size()), 50);
+        QCOMPARE(int(sample->odePaths.size()), 50);
+
+        auto* cloud = workspace->pointCloud();
+        QCOMPARE(cloud->sampleCount(), 1000);
+        QCOMPARE(cloud->pathCount(), 100);
+        QVERIFY(cloud->arrowCount() > 0);
+        QTest::qWait(100);
+        const QImage image = cloud->grabFramebuffer();
+        const int samplePixels = countColour(image, PointCloudView::kSampleColor);
+        std::printf("  sample-coloured pixels: %d of %lld\n", samplePixels,
+                    (long long)image.width() * image.height());
+        QVERIFY2(samplePixels > 200, qPrintable(QString::number(samplePixels)));
+
+        // The slider redraws the learned score at another time while idle.
+        workspace->fieldTimeSlider()->setValue(60);
+        QCOMPARE(cloud->arrowCount(), 21 * 21);
+
+        // The shoot-out fills one row per sampler and budget, plus adaptive Dopri5.
+        workspace->shootout();
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        QTableWidget* table = workspace->metricsTable();
+        QVERIFY(table->rowCount() >= 30);
+        for (int row = 0; row < table->rowCount(); ++row) {
+            QVERIFY(table->item(row, 2)->text().toInt() > 0);
+            bool ok = false;
+            table->item(row, 3)->text().toDouble(&ok);
+            QVERIFY2(ok, qPrintable(table->item(row, 0)->text() + ": " + table->item(row, 3)->text()));
+        }
+    }
+
+    void cancelAnswersWithinAFrame() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        nlohmann::json values = tinyExperiment(workspace);
+        values["iterations"] = 1000000;
+        workspace->settingsForm()->setValues(values);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QTest::qWait(300);  // let a few snapshots arrive
+        QVERIFY(workspace->isRunning());
+        QElapsedTimer clock;
+        clock.start();
+        workspace->cancel();
+        QVERIFY(clock.elapsed() < 50);
+        QVERIFY(!workspace->isRunning());
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QTest::qWait(200);  // the worker winds down while the event loop runs
+    }
+
+    void badScheduleIsRefusedWithAMessage() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        nlohmann::json values = tinyExperiment(workspace);
+        values["beta_min"] = 5.0;
+        values["beta_max"] = 2.0;
+        workspace->settingsForm()->setValues(values);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY2(finished.first().at(1).toString().contains("beta_max"),
+                 qPrintable(finished.first().at(1).toString()));
+        QVERIFY(!workspace->isRunning());
+        QString error;
+        QVERIFY(!workspace->loadConfig("no_such_dataset", &error));
+        QVERIFY(error.contains("two_moons"));
+        QVERIFY(workspace->loadConfig("two_moons", &error));
+    }
+};
+
+QTEST_MAIN(TestDiffusionWorkspace)
+#include "test_diffusion_workspace.moc"

@@ -1,0 +1,64 @@
+#pragma once
+// A 2-D point cloud in VTK: the training data faintly behind, generated samples in front,
+// particle paths of two dynamics as polylines (reverse SDE vs probability-flow ODE), and a
+// vector field as arrows. Parallel projection with pan/zoom; the camera follows the data,
+// not the samples, so a bad early sample set cannot throw the picture off screen.
+#include "widgets/vtk/theme.h"
+#include "widgets/vtk/vtk_view.h"
+
+#include <Eigen/Core>
+
+#include <memory>
+#include <vector>
+
+namespace driftlab::widgets {
+
+class PointCloudView : public VtkView {
+    Q_OBJECT
+
+public:
+    // Tests look for these exact colours in the pixels.
+    static constexpr theme::Rgb kDataColor{0.55, 0.57, 0.62};
+    static constexpr theme::Rgb kSampleColor{0.85, 0.33, 0.10};
+    static constexpr theme::Rgb kSdePathColor{0.16, 0.35, 0.62};
+    static constexpr theme::Rgb kOdePathColor{0.10, 0.60, 0.35};
+    static constexpr theme::Rgb kArrowColor{0.45, 0.20, 0.60};
+
+    enum class Layer { Data, Samples, Paths, Arrows };
+
+    explicit PointCloudView(QWidget* parent = nullptr);
+    ~PointCloudView() override;
+
+    // Points one per column. Setting the data refits the camera to it.
+    void setData(const Eigen::Matrix2Xd& points);
+    void setSamples(const Eigen::Matrix2Xd& points);
+    // One polyline (2 x steps) per particle for each dynamics; empty vectors clear them.
+    void setPaths(const std::vector<Eigen::Matrix2Xd>& sde,
+                  const std::vector<Eigen::Matrix2Xd>& ode);
+    // Arrows from positions along vectors (already in data units).
+    void setArrows(const Eigen::Matrix2Xd& positions, const Eigen::Matrix2Xd& vectors,
+                   const QString& legend);
+    void clearAll();
+    void setTitle(const QString& title);
+    void setLayerVisible(Layer layer, bool visible);
+    bool layerVisible(Layer layer) const;
+
+    int dataCount() const;
+    int sampleCount() const;
+    int pathCount() const;  // SDE + ODE polylines
+    int arrowCount() const;
+
+public Q_SLOTS:
+    void resetCamera() override;  // fits the data with a margin
+
+protected:
+    void resizeGL(int w, int h) override;
+
+private:
+    void updateLegend();
+
+    struct Impl;
+    std::unique_ptr<Impl> p;
+};
+
+}  // namespace driftlab::widgets
