@@ -18,13 +18,15 @@
 // kernel, as the layers use it) on every thread at once, for the block shape the layers see
 // (64x64 times 64x128) and for 512x512 squares.
 //
-// Run: build/<dir>/tests/bench/bench_w1_neural_sde_forward   (JSON lines on stdout)
+// Run: build/<dir>/tests/bench/bench_w1_neural_sde_forward [--runs N]   (JSON lines out)
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "core/models/neural_sde.h"
@@ -41,7 +43,7 @@ constexpr int kPaths = 4096;
 constexpr int kSteps = 1000;
 constexpr double kDt = 1e-3;
 constexpr int kBlock = 128;
-constexpr int kRuns = 5;
+int gRuns = 5;  // --runs N; keep >= 5 for reported medians
 constexpr double kFlopsPerPathStep =
     2.0 * (2 * 64 + 64 * 64 + 64 * 2) + 2.0 * (2 * 64 + 64 * 2);  // drift + diffusion
 
@@ -55,7 +57,7 @@ double median(std::vector<double> v) {
 }
 
 template <typename F>
-double medianSeconds(F&& run, int runs = kRuns) {
+double medianSeconds(F&& run, int runs = gRuns) {
     run();  // warm-up: sizes workspaces and packing buffers, faults pages in
     std::vector<double> times;
     for (int r = 0; r < runs; ++r) {
@@ -105,7 +107,7 @@ template <typename Scalar>
 double gemmGflops(nn::Index m, nn::Index n, nn::Index k, int repeats) {
     const int threads = omp_get_max_threads();
     std::vector<double> rates;
-    for (int trial = 0; trial < kRuns; ++trial) {
+    for (int trial = 0; trial < gRuns; ++trial) {
         double elapsed = 0.0;
 #pragma omp parallel
         {
@@ -175,13 +177,15 @@ void runDirect(const NeuralSde<Scalar>& model, const char* precision, double tar
     const double squareGemm = gemmGflops<Scalar>(512, 512, 512, 4);
     const double direct = medianSeconds([&] { directSolve(model, true); });
     report<Scalar>(precision, "direct", direct, blockGemm, squareGemm, target);
-    const double networks = medianSeconds([&] { directSolve(model, false); }, 3);
+    const double networks = medianSeconds([&] { directSolve(model, false); }, std::min(gRuns, 3));
     report<Scalar>(precision, "networks_only", networks, blockGemm, squareGemm, 0.0);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--runs") gRuns = std::max(1, std::atoi(argv[i + 1]));
     const NeuralSde<double> model(makeNeuralSdeConfig(2, {64, 64}, {64}, 0.5, 1));
     const NeuralSde<float> model32 = model.cast<float>();
     tanhMicro<double>("float64");
