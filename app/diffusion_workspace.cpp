@@ -8,6 +8,8 @@
 #include "widgets/views/loss_chart_view.h"
 #include "widgets/views/point_cloud_view.h"
 
+#include <vtkChartXY.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -85,32 +87,6 @@ void DiffusionWorkspace::buildLeftPanel() {
     teaching->setTextFormat(Qt::RichText);
     layout->addWidget(teaching);
 
-    auto* settingsBox = new QGroupBox("Experiment");
-    auto* settingsLayout = new QVBoxLayout(settingsBox);
-    settings_ = new widgets::SchemaForm(core::diffusionSchema());
-    settingsLayout->addWidget(settings_);
-    layout->addWidget(settingsBox);
-    // A settings edit only changes what the next Train or Sample does: training is too slow
-    // to restart on every keystroke, and the old picture stays meaningful until then.
-    connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] { errorLabel_->hide(); });
-    // The menus show the methods' usual names, not their config ids.
-    const std::vector<std::pair<const char*, const char*>> names = {
-        {"vp", "VP"}, {"sub_vp", "sub-VP"}, {"ve", "VE"},
-        {"reverse_sde", "Reverse SDE (Euler–Maruyama)"},
-        {"predictor_corrector", "Predictor–corrector (Langevin)"},
-        {"probability_flow", "Probability-flow ODE (Heun)"},
-        {"probability_flow_dopri5", "Probability-flow ODE (adaptive Dopri5)"},
-        {"ddim", "DDIM"}, {"dpm_solver_1", "DPM-Solver-1"}, {"dpm_solver_2", "DPM-Solver-2"},
-        {"dpm_solver_3", "DPM-Solver-3"}, {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
-    for (const char* key : {"process", "sampler"}) {
-        auto* combo = qobject_cast<QComboBox*>(settings_->editorFor(key));
-        if (!combo) continue;
-        for (const auto& [id, name] : names) {
-            const int index = combo->findData(QString(id));
-            if (index >= 0) combo->setItemText(index, QString::fromUtf8(name));
-        }
-    }
-
     errorLabel_ = new QLabel;
     errorLabel_->setWordWrap(true);
     errorLabel_->setStyleSheet("color: #b00020;");
@@ -142,6 +118,33 @@ void DiffusionWorkspace::buildLeftPanel() {
     layout->addLayout(actions);
     connect(sampleButton_, &QPushButton::clicked, this, &DiffusionWorkspace::sample);
     connect(shootoutButton_, &QPushButton::clicked, this, &DiffusionWorkspace::shootout);
+    // The buttons sit above the long form so they stay in view without scrolling.
+    auto* settingsBox = new QGroupBox("Settings");
+    auto* settingsLayout = new QVBoxLayout(settingsBox);
+    settings_ = new widgets::SchemaForm(core::diffusionSchema());
+    settingsLayout->addWidget(settings_);
+    layout->addWidget(settingsBox);
+    // A settings edit only changes what the next Train or Sample does: training is too slow
+    // to restart on every keystroke, and the old picture stays meaningful until then.
+    connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] { errorLabel_->hide(); });
+    // The menus show the methods' usual names, not their config ids.
+    const std::vector<std::pair<const char*, const char*>> names = {
+        {"vp", "VP"}, {"sub_vp", "sub-VP"}, {"ve", "VE"},
+        {"reverse_sde", "Reverse SDE (Euler–Maruyama)"},
+        {"predictor_corrector", "Predictor–corrector (Langevin)"},
+        {"probability_flow", "Probability-flow ODE (Heun)"},
+        {"probability_flow_dopri5", "Probability-flow ODE (adaptive Dopri5)"},
+        {"ddim", "DDIM"}, {"dpm_solver_1", "DPM-Solver-1"}, {"dpm_solver_2", "DPM-Solver-2"},
+        {"dpm_solver_3", "DPM-Solver-3"}, {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
+    for (const char* key : {"process", "sampler"}) {
+        auto* combo = qobject_cast<QComboBox*>(settings_->editorFor(key));
+        if (!combo) continue;
+        for (const auto& [id, name] : names) {
+            const int index = combo->findData(QString(id));
+            if (index >= 0) combo->setItemText(index, QString::fromUtf8(name));
+        }
+    }
+
     layout->addStretch(1);
 }
 
@@ -204,8 +207,8 @@ void DiffusionWorkspace::buildBottom() {
     lossChart_->setSeriesLabels("mean per report", "smoothed");
     bucketChart_ = new widgets::LossChartView;
     bucketChart_->setAxisTitles("diffusion time t (bucket centre)", "loss");
-    bucketChart_->setSeriesLabels("last report", "");
     bucketChart_->clear("Loss per time bucket");
+    bucketChart_->chart()->SetShowLegend(false);
     lossSplit->addWidget(lossChart_);
     lossSplit->addWidget(bucketChart_);
     lossSplit->setStretchFactor(0, 3);
@@ -535,7 +538,8 @@ void DiffusionWorkspace::updateLossCharts(const std::vector<double>& iterations,
     std::vector<double> centres(buckets.size());
     for (std::size_t i = 0; i < buckets.size(); ++i)
         centres[i] = (double(i) + 0.5) / double(buckets.size());
-    bucketChart_->setSeries(centres, buckets, {},
+    // The same series as the bold line: one curve needs no legend and should not look faint.
+    bucketChart_->setSeries(centres, buckets, buckets,
                             "Loss per time bucket (small t: hardest to denoise)");
 }
 
