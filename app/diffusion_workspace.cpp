@@ -481,6 +481,9 @@ void DiffusionWorkspace::finishTask() {
             cloud_->setArrows(result->field->positions, result->field->vectors,
                               QString("learned score at t = %1").arg(result->field->time, 0, 'f', 2));
         }
+        // The slider may have moved while the worker held the model.
+        if (!result->field || std::abs(result->field->time - fieldSlider_->value() / 100.0) > 1e-9)
+            QTimer::singleShot(0, this, &DiffusionWorkspace::updateArrows);
         message += QString("%1Sampled %2 points with %3 (NFE %4) in %5 ms: SW2 %6, MMD² %7")
                        .arg(message.isEmpty() ? "" : "; ")
                        .arg(sample_->samples.cols())

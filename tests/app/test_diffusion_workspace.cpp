@@ -146,6 +146,13 @@ private Q_SLOTS:
         QTableWidget* table = workspace->metricsTable();
         QVERIFY(table->rowCount() >= 30);
         for (int row = 0; row < table->rowCount(); ++row) {
+            std::printf("  %-24s budget %-8s NFE %-4s SW2 %-8s MMD2 %-8s %s ms\n",
+                        qPrintable(table->item(row, 0)->text()),
+                        qPrintable(table->item(row, 1)->text()),
+                        qPrintable(table->item(row, 2)->text()),
+                        qPrintable(table->item(row, 3)->text()),
+                        qPrintable(table->item(row, 4)->text()),
+                        qPrintable(table->item(row, 5)->text()));
             QVERIFY(table->item(row, 2)->text().toInt() > 0);
             bool ok = false;
             table->item(row, 3)->text().toDouble(&ok);
