@@ -53,31 +53,37 @@ private Q_SLOTS:
         const CompiledEquation eq(nonlinearAdditive());
         const auto sra1 = makeSdeStepper("sra1");
         const double t1 = 2.0;
-        double previousError = 1e9;
-        for (std::uint64_t seed : {3u, 11u}) {
-            const BrownianPath path(0.0, t1, 1, seed);
-            const double reference = fixedStepSolution(eq, *sra1, path, t1, 1 << 14);
-            previousError = 1e9;
-            for (double tol : {1e-1, 1e-2, 1e-3, 1e-4}) {
+        // One path's error at one tolerance depends on where the accepted steps happen to
+        // fall, so the claim is checked on the mean over a few Brownian paths.
+        const std::vector<std::uint64_t> seeds = {3, 11, 17, 23, 29, 31, 37, 41};
+        std::vector<double> references;
+        for (auto seed : seeds)
+            references.push_back(
+                fixedStepSolution(eq, *sra1, BrownianPath(0.0, t1, 1, seed), t1, 1 << 14));
+        double previousMean = 1e9;
+        for (double tol : {1e-1, 1e-2, 1e-3, 1e-4}) {
+            double meanError = 0.0;
+            long nfe = 0;
+            for (size_t i = 0; i < seeds.size(); ++i) {
                 AdaptiveSdeOptions options;
                 options.rtol = options.atol = tol;
                 options.saveAt = {t1};
                 const auto solution =
                     integrateSdeAdaptive(eq, *sra1, Eigen::VectorXd::Constant(1, 1.0), 0.0, t1,
-                                         path, options);
+                                         BrownianPath(0.0, t1, 1, seeds[i]), options);
                 QVERIFY2(solution.ok(), solution.message.c_str());
                 QCOMPARE(solution.t.back(), t1);
-                const double error = std::abs(solution.y.back()(0) - reference);
-                qInfo("seed %llu tol %.0e: error %.3e, %ld accepted, %ld rejected, nfe %ld",
-                      (unsigned long long)seed, tol, error, solution.stats.accepted,
-                      solution.stats.rejected, solution.stats.nfe);
-                // Global error tracks the tolerance (a generous factor: this is one path).
-                QVERIFY2(error < 30.0 * tol, qPrintable(QString::number(error)));
-                if (tol <= 1e-2) QVERIFY(error < previousError);
-                previousError = error;
                 QCOMPARE(long(solution.stats.steps.size()),
                          solution.stats.accepted + solution.stats.rejected);
+                meanError += std::abs(solution.y.back()(0) - references[i]) / seeds.size();
+                nfe += solution.stats.nfe;
             }
+            qInfo("tol %.0e: mean error %.3e over %zu paths, mean nfe %ld", tol, meanError,
+                  seeds.size(), nfe / long(seeds.size()));
+            // Global error tracks the tolerance and shrinks with it.
+            QVERIFY2(meanError < 10.0 * tol, qPrintable(QString::number(meanError)));
+            QVERIFY2(meanError < previousMean, qPrintable(QString::number(meanError)));
+            previousMean = meanError;
         }
     }
 
