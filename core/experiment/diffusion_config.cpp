@@ -26,24 +26,14 @@ std::vector<std::string> samplerIds() {
 
 SchemaField integer(std::string key, std::string label, double def, double lo, double hi,
                     std::string help, std::string unit = {}) {
-    SchemaField f;
-    f.key = std::move(key);
-    f.label = std::move(label);
-    f.type = FieldType::Integer;
-    f.defaultNumber = def;
-    f.min = lo;
-    f.max = hi;
-    f.help = std::move(help);
-    f.unit = std::move(unit);
-    return f;
+    return numberField(FieldType::Integer, std::move(key), std::move(label), def, lo, hi,
+                       std::move(help), std::move(unit));
 }
 
 SchemaField real(std::string key, std::string label, double def, double lo, double hi,
                  std::string help, std::string unit = {}) {
-    SchemaField f = integer(std::move(key), std::move(label), def, lo, hi, std::move(help),
-                            std::move(unit));
-    f.type = FieldType::Real;
-    return f;
+    return numberField(FieldType::Real, std::move(key), std::move(label), def, lo, hi,
+                       std::move(help), std::move(unit));
 }
 
 SchemaField choice(std::string key, std::string label, std::string def,

@@ -243,4 +243,18 @@ json Schema::defaults() const {
     return result;
 }
 
+SchemaField numberField(FieldType type, std::string key, std::string label, double defaultValue,
+                        double min, double max, std::string help, std::string unit) {
+    SchemaField field;
+    field.key = std::move(key);
+    field.label = std::move(label);
+    field.type = type;
+    field.defaultNumber = defaultValue;
+    field.min = min;
+    field.max = max;
+    field.help = std::move(help);
+    field.unit = std::move(unit);
+    return field;
+}
+
 }  // namespace driftlab::core

@@ -24,6 +24,10 @@ struct SchemaField {
     std::string help;
 };
 
+// An Integer or Real field with a range; the common case of every schema.
+SchemaField numberField(FieldType type, std::string key, std::string label, double defaultValue,
+                        double min, double max, std::string help, std::string unit = {});
+
 class Schema {
 public:
     Schema(std::string name, std::vector<SchemaField> fields);

@@ -12,24 +12,14 @@ namespace {
 
 SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
                          double max, std::string unit, std::string help) {
-    SchemaField field;
-    field.key = std::move(key);
-    field.label = std::move(label);
-    field.type = FieldType::Integer;
-    field.defaultNumber = defaultValue;
-    field.min = min;
-    field.max = max;
-    field.unit = std::move(unit);
-    field.help = std::move(help);
-    return field;
+    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min,
+                       max, std::move(help), std::move(unit));
 }
 
 SchemaField realField(std::string key, std::string label, double defaultValue, double min,
                       double max, std::string help) {
-    SchemaField field =
-        integerField(std::move(key), std::move(label), defaultValue, min, max, "", std::move(help));
-    field.type = FieldType::Real;
-    return field;
+    return numberField(FieldType::Real, std::move(key), std::move(label), defaultValue, min, max,
+                       std::move(help));
 }
 
 }  // namespace

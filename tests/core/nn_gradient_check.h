@@ -1,10 +1,23 @@
 #pragma once
 // Central finite differences for the network tests: the reference every analytic gradient
 // and VJP in core/nn is checked against.
+#include "core/solvers/random.h"
+
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstdint>
 
 namespace driftlab::test {
+
+// Standard normal entries from the seeded stream (seed, stream): each suite uses its own
+// stream so their inputs differ.
+inline Eigen::MatrixXd randomMatrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed,
+                                    std::uint64_t stream) {
+    core::RandomStream random(seed, stream);
+    Eigen::MatrixXd m(rows, cols);
+    for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = random.normal();
+    return m;
+}
 
 // Gradient of the scalar function f at x; f takes the perturbed vector by const reference.
 template <typename F>

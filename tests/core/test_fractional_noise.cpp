@@ -1,6 +1,7 @@
 // Markov-approximate fractional Brownian motion: the optimal weights, the approximation's
 // variance against type II fBM, the sign of the increments' correlation in simulated paths,
 // exact Brownian behaviour at H = 0.5, validation of H, reproducibility.
+#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/experiment/trajectory_config.h"
@@ -14,6 +15,7 @@
 #include <cstring>
 
 using namespace driftlab::core;
+using namespace driftlab::test;
 
 namespace {
 
@@ -27,20 +29,6 @@ EquationSpec noiseSpec()
     spec.diffusion = {"1"};
     spec.initial = {0.0};
     return spec;
-}
-
-bool sameStates(const SimulationResult& a, const SimulationResult& b)
-{
-    if (a.states.size() != b.states.size())
-        return false;
-    for (std::size_t c = 0; c < a.states.size(); ++c) {
-        const auto& x = a.states[c];
-        const auto& y = b.states[c];
-        if (x.rows() != y.rows() || x.cols() != y.cols() ||
-            std::memcmp(x.data(), y.data(), sizeof(double) * x.size()) != 0)
-            return false;
-    }
-    return true;
 }
 
 double sampleVariance(const Eigen::VectorXd& x)

@@ -17,10 +17,7 @@ using driftlab::test::relativeError;
 
 namespace {
 Eigen::MatrixXd randomMatrix(Index rows, Index cols, std::uint64_t seed) {
-    RandomStream random(seed, 0);
-    Eigen::MatrixXd m(rows, cols);
-    for (Index k = 0; k < m.size(); ++k) m.data()[k] = random.normal();
-    return m;
+    return driftlab::test::randomMatrix(rows, cols, seed, 0);
 }
 }  // namespace
 

@@ -1,6 +1,7 @@
 // Measured strong and weak convergence orders of the SDE steppers, driven end to end through
 // typed equations (CompiledEquation -> worker -> stepper). Every scheme runs on the same
 // Brownian paths as the exact solution: fine increments are summed onto the coarse steps.
+#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/random.h"
@@ -12,16 +13,9 @@
 #include <functional>
 
 using namespace driftlab::core;
+using namespace driftlab::test;
 
 namespace {
-
-Parameter param(const char* name, double value)
-{
-    Parameter p;
-    p.name = name;
-    p.value = value;
-    return p;
-}
 
 EquationSpec gbmSpec(double mu, double sigma, double x0)
 {
@@ -99,21 +93,6 @@ Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int pat
     return out;
 }
 
-// Least-squares slope of log(error) against log(dt).
-double slope(const std::vector<double>& dt, const std::vector<double>& error)
-{
-    const std::size_t n = dt.size();
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = std::log(dt[i]), y = std::log(std::abs(error[i]));
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
-
 QString describe(const Sweep& s, const std::vector<double>& error)
 {
     QString text;
@@ -142,7 +121,7 @@ void TestSdeConvergence::eulerMaruyamaStrongOrderOnGbm()
     const auto ito = [&](double w) { return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w); };
     const Sweep s = sweep(gbm, EulerMaruyamaStepper(), 20000, 12, {256, 128, 64, 32, 16}, T,
                           ito, ito, 11);
-    const double order = slope(s.dt, s.strong);
+    const double order = logLogSlope(s.dt, s.strong);
     qInfo("EM strong order on GBM: %.3f (%s)", order, qPrintable(describe(s, s.strong)));
     QVERIFY2(std::abs(order - 0.5) <= 0.1, qPrintable(QString::number(order)));
 }
@@ -158,7 +137,7 @@ void TestSdeConvergence::eulerMaruyamaWeakOrderOnGbm()
     const auto ito = [&](double w) { return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w); };
     const Sweep s = sweep(gbm, EulerMaruyamaStepper(), 40000, 10, {64, 32, 16, 8, 4}, T, ito,
                           ito, 12);
-    const double order = slope(s.dt, s.meanError);
+    const double order = logLogSlope(s.dt, s.meanError);
     qInfo("EM weak order on GBM: %.3f (%s)", order, qPrintable(describe(s, s.meanError)));
     // EM underestimates the GBM mean ((1 + mu dt)^N < e^{mu T}): the sign must be right too.
     for (double e : s.meanError)
@@ -173,7 +152,7 @@ void TestSdeConvergence::stochasticHeunStrongOrderOnStratonovichGbm()
     const auto strat = [&](double w) { return x0 * std::exp(mu * T + sigma * w); };
     const Sweep s = sweep(gbm, StochasticHeunStepper(), 20000, 12, {256, 128, 64, 32, 16}, T,
                           strat, strat, 13);
-    const double order = slope(s.dt, s.strong);
+    const double order = logLogSlope(s.dt, s.strong);
     qInfo("Heun strong order on Stratonovich GBM: %.3f (%s)", order,
           qPrintable(describe(s, s.strong)));
     QVERIFY2(std::abs(order - 1.0) <= 0.15, qPrintable(QString::number(order)));

@@ -1,6 +1,7 @@
 // Strong orders of Milstein, Euler–Heun, reversible Heun and SRA1, measured on exact
 // solutions driven by the same Brownian paths; reversible Heun's exact reconstruction;
 // SRA1's error estimate; refusals for unsupported noise.
+#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/brownian_path.h"
@@ -14,43 +15,9 @@
 #include <functional>
 
 using namespace driftlab::core;
+using namespace driftlab::test;
 
 namespace {
-
-Parameter param(const char* name, double value)
-{
-    Parameter p;
-    p.name = name;
-    p.value = value;
-    return p;
-}
-
-EquationSpec spec1d(const char* drift, const char* diffusion, std::vector<Parameter> params,
-                    double x0)
-{
-    EquationSpec spec;
-    spec.name = "test";
-    spec.variables = {"x"};
-    spec.drift = {drift};
-    spec.diffusion = {diffusion};
-    spec.parameters = std::move(params);
-    spec.initial = {x0};
-    return spec;
-}
-
-double slope(const std::vector<double>& dt, const std::vector<double>& error)
-{
-    const std::size_t n = dt.size();
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = std::log(dt[i]), y = std::log(std::abs(error[i]));
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
 
 QString describe(const std::vector<double>& dt, const std::vector<double>& error)
 {
@@ -211,7 +178,7 @@ void TestSdeHigherOrder::milsteinItoStrongOrderOnGbm()
     for (int r : factors)
         dt.push_back(r * T / 4096);
     const auto error = gbmSweep(gbm, MilsteinStepper(Calculus::Ito), 4000, 12, factors, T, ito, 21);
-    const double order = slope(dt, error);
+    const double order = logLogSlope(dt, error);
     qInfo("Milstein (Itô) strong order on GBM: %.3f (%s)", order, qPrintable(describe(dt, error)));
     QVERIFY2(std::abs(order - 1.0) <= 0.15, qPrintable(QString::number(order)));
 }
@@ -229,7 +196,7 @@ void TestSdeHigherOrder::stratonovichSchemesStrongOrderOnGbm()
     const auto milstein =
         gbmSweep(gbm, MilsteinStepper(Calculus::Stratonovich), 4000, 12, factors, T, strat, 22);
     const auto eulerHeun = gbmSweep(gbm, EulerHeunStepper(), 4000, 12, factors, T, strat, 22);
-    const double om = slope(dt, milstein), oe = slope(dt, eulerHeun);
+    const double om = logLogSlope(dt, milstein), oe = logLogSlope(dt, eulerHeun);
     qInfo("Milstein (Stratonovich) strong order on GBM: %.3f (%s)", om,
           qPrintable(describe(dt, milstein)));
     qInfo("Euler–Heun strong order on GBM: %.3f (%s)", oe, qPrintable(describe(dt, eulerHeun)));
@@ -278,7 +245,7 @@ void TestSdeHigherOrder::reversibleHeunStrongOrderOnAdditiveNoise()
 {
     const std::vector<int> factors{64, 32, 16, 8, 4};
     const TreeSweep s = treeSweep(ornsteinUhlenbeck(), ReversibleHeunStepper(), 1000, 10, factors, 31);
-    const double order = slope(s.dt, s.strong);
+    const double order = logLogSlope(s.dt, s.strong);
     qInfo("reversible Heun strong order on OU: %.3f (%s)", order,
           qPrintable(describe(s.dt, s.strong)));
     QVERIFY2(std::abs(order - 1.0) <= 0.15, qPrintable(QString::number(order)));
@@ -291,7 +258,7 @@ void TestSdeHigherOrder::sra1StrongOrderOnOrnsteinUhlenbeck()
     // here, with the limit being the true solution.
     const std::vector<int> factors{64, 32, 16, 8, 4};
     const TreeSweep s = treeSweep(ornsteinUhlenbeck(), Sra1Stepper(), 1000, 10, factors, 41);
-    const double order = slope(s.dt, s.strong);
+    const double order = logLogSlope(s.dt, s.strong);
     qInfo("SRA1 strong order on OU (exact reference): %.3f (%s)", order,
           qPrintable(describe(s.dt, s.strong)));
     QVERIFY2(order >= 1.35, qPrintable(QString::number(order)));
@@ -308,7 +275,7 @@ void TestSdeHigherOrder::sra1StrongOrderOnNonlinearAdditiveNoise()
     const std::vector<int> factors{256, 128, 64, 32, 16};
     const Sra1Stepper sra1;
     const TreeSweep s = treeSweep(eq, sra1, 400, 12, factors, 61, &sra1);
-    const double order = slope(s.dt, s.strong);
+    const double order = logLogSlope(s.dt, s.strong);
     qInfo("SRA1 strong order, nonlinear additive problem: %.3f (%s)", order,
           qPrintable(describe(s.dt, s.strong)));
     QVERIFY2(std::abs(order - 1.5) <= 0.15, qPrintable(QString::number(order)));
@@ -318,7 +285,7 @@ void TestSdeHigherOrder::sra1ErrorEstimateScales()
 {
     const std::vector<int> factors{64, 32, 16, 8, 4};
     const TreeSweep s = treeSweep(ornsteinUhlenbeck(), Sra1Stepper(), 400, 10, factors, 51);
-    const double order = slope(s.dt, s.meanAbsErrorEstimate);
+    const double order = logLogSlope(s.dt, s.meanAbsErrorEstimate);
     qInfo("SRA1 per-step error estimate: slope %.3f (%s)", order,
           qPrintable(describe(s.dt, s.meanAbsErrorEstimate)));
     // The embedded scheme has strong order 1: local error ~ dt^1.5.

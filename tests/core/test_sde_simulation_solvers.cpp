@@ -1,6 +1,7 @@
 // simulate() with the higher-order steppers: every registered solver runs where it applies,
 // results are reproducible whatever the thread count, the OU moments come out right, SRA1
 // draws its Lévy areas without changing the increments others see, refusals are clear.
+#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/sde_steppers.h"
@@ -12,38 +13,7 @@
 #include <cstring>
 
 using namespace driftlab::core;
-
-namespace {
-
-Parameter param(const char* name, double value)
-{
-    Parameter p;
-    p.name = name;
-    p.value = value;
-    return p;
-}
-
-EquationSpec spec1d(const char* drift, const char* diffusion, std::vector<Parameter> params,
-                    double x0)
-{
-    EquationSpec spec;
-    spec.name = "test";
-    spec.variables = {"x"};
-    spec.drift = {drift};
-    spec.diffusion = {diffusion};
-    spec.parameters = std::move(params);
-    spec.initial = {x0};
-    return spec;
-}
-
-bool same(const SimulationResult& a, const SimulationResult& b)
-{
-    const auto& x = a.states[0];
-    const auto& y = b.states[0];
-    return x.size() == y.size() && std::memcmp(x.data(), y.data(), sizeof(double) * x.size()) == 0;
-}
-
-}  // namespace
+using namespace driftlab::test;
 
 class TestSdeSimulationSolvers : public QObject {
     Q_OBJECT
@@ -74,7 +44,7 @@ void TestSdeSimulationSolvers::everySolverOnOrnsteinUhlenbeck()
         const SimulationResult one = simulate(ou, {x0}, s);
         s.threads = 2;
         const SimulationResult two = simulate(ou, {x0}, s);
-        QVERIFY2(same(one, two), info.id.c_str());
+        QVERIFY2(sameStates(one, two), info.id.c_str());
         const Eigen::VectorXd end = one.states[0].col(one.times.size() - 1);
         const double m = end.mean();
         const double v = (end.array() - m).square().sum() / (end.size() - 1);

@@ -1,6 +1,7 @@
 // simulate(): statistics against closed forms, reproducibility (seed, threads, path count),
 // cancel, progress, non-finite paths, deterministic systems, settings validation; and the
 // random streams it draws from.
+#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/random.h"
@@ -13,16 +14,9 @@
 #include <thread>
 
 using namespace driftlab::core;
+using namespace driftlab::test;
 
 namespace {
-
-Parameter param(const char* name, double value)
-{
-    Parameter p;
-    p.name = name;
-    p.value = value;
-    return p;
-}
 
 EquationSpec ouSpec(double theta, double mu, double sigma, double x0)
 {
@@ -44,20 +38,6 @@ EquationSpec lorenzSpec()
     spec.diffusion = {"0.5*x", "0.5", "0.5*z"};
     spec.initial = {1, 1, 1};
     return spec;
-}
-
-bool sameStates(const SimulationResult& a, const SimulationResult& b)
-{
-    if (a.states.size() != b.states.size())
-        return false;
-    for (std::size_t c = 0; c < a.states.size(); ++c) {
-        const auto& x = a.states[c];
-        const auto& y = b.states[c];
-        if (x.rows() != y.rows() || x.cols() != y.cols() ||
-            std::memcmp(x.data(), y.data(), sizeof(double) * x.size()) != 0)
-            return false;
-    }
-    return true;
 }
 
 // A system whose noise no current stepper handles, to check the refusal.
