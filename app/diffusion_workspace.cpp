@@ -34,7 +34,7 @@ namespace driftlab::app {
 namespace {
 
 constexpr int kPollMs = 16;  // about one frame
-constexpr int kPathParticles = 50;
+constexpr int kPathParticles = 20;  // more turn the jittery SDE paths into a web
 const std::vector<int> kShootoutBudgets = {5, 10, 20, 50};
 
 QString number(double v, int digits = 4) {
@@ -166,7 +166,7 @@ void DiffusionWorkspace::buildCentral() {
         box->setChecked(true);
         row->addWidget(box);
     }
-    showPaths_->setToolTip("50 particles from the same noise: reverse SDE (blue) and "
+    showPaths_->setToolTip("20 particles from the same noise: reverse SDE (blue) and "
                            "probability-flow ODE (green)");
     connect(showData_, &QCheckBox::toggled, this, [this](bool on) {
         cloud_->setLayerVisible(widgets::PointCloudView::Layer::Data, on);

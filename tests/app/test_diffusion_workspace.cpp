@@ -121,12 +121,12 @@ private Q_SLOTS:
         QVERIFY2(sample->sw2 < 0.25, qPrintable(QString::number(sample->sw2)));
         QVERIFY(priorSw2 > 0.25);
         QVERIFY(sample->pathsRecorded);
-        QCOMPARE(int(sample->sdePaths.size()), 50);
-        QCOMPARE(int(sample->odePaths.size()), 50);
+        QCOMPARE(int(sample->sdePaths.size()), 20);
+        QCOMPARE(int(sample->odePaths.size()), 20);
 
         auto* cloud = workspace->pointCloud();
         QCOMPARE(cloud->sampleCount(), 1000);
-        QCOMPARE(cloud->pathCount(), 100);
+        QCOMPARE(cloud->pathCount(), 40);  // 20 SDE + 20 ODE
         QVERIFY(cloud->arrowCount() > 0);
         QTest::qWait(100);
         const QImage image = cloud->grabFramebuffer();
