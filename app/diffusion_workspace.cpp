@@ -63,13 +63,7 @@ bool DiffusionWorkspace::isRunning() const { return task_ != nullptr; }
 std::shared_ptr<const DiffusionSession> DiffusionWorkspace::session() const { return session_; }
 
 bool DiffusionWorkspace::showPanel(const QString& name) {
-    for (int i = 0; i < bottomTabs_->count(); ++i) {
-        if (bottomTabs_->tabText(i).compare(name, Qt::CaseInsensitive) == 0) {
-            bottomTabs_->setCurrentIndex(i);
-            return true;
-        }
-    }
-    return false;
+    return selectTabNamed(bottomTabs_, name);
 }
 
 void DiffusionWorkspace::buildLeftPanel() {

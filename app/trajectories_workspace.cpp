@@ -89,13 +89,7 @@ QWidget* TrajectoriesWorkspace::bottomPanel() { return bottom_; }
 bool TrajectoriesWorkspace::isRunning() const { return task_ != nullptr; }
 
 bool TrajectoriesWorkspace::showPanel(const QString& name) {
-    for (int i = 0; i < bottomTabs_->count(); ++i) {
-        if (bottomTabs_->tabText(i).compare(name, Qt::CaseInsensitive) == 0) {
-            bottomTabs_->setCurrentIndex(i);
-            return true;
-        }
-    }
-    return false;
+    return selectTabNamed(bottomTabs_, name);
 }
 
 void TrajectoriesWorkspace::buildLeftPanel() {

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+class QTabWidget;
 class QWidget;
 
 namespace driftlab::app {
@@ -33,6 +34,11 @@ public Q_SLOTS:
     virtual void run() = 0;
     virtual void cancel() = 0;
     virtual void reset() = 0;
+
+protected:
+    // showPanel() for workspaces whose bottom panel is a QTabWidget: fronts the tab whose
+    // title matches name (case-insensitive).
+    static bool selectTabNamed(QTabWidget* tabs, const QString& name);
 
 Q_SIGNALS:
     void runStarted();
