@@ -73,6 +73,8 @@ void TestFractionalNoise::weightsGiveTypeTwoVariance_data()
     QTest::newRow("H=0.3, T=5") << 0.3 << 5.0 << 0.01;
     QTest::newRow("H=0.7, T=0.2") << 0.7 << 0.2 << 0.01;
     QTest::newRow("H=0.9") << 0.9 << 1.0 << 0.01;
+    QTest::newRow("H=0.8") << 0.8 << 1.0 << 0.01;
+    QTest::newRow("H=0.2") << 0.2 << 1.0 << 0.01;
     // Very rough noise is the hard case: the kernel's singularity needs ever faster processes.
     QTest::newRow("H=0.1") << 0.1 << 1.0 << 0.06;
 }
