@@ -3,6 +3,7 @@
 #include "app/diffusion_view_data.h"
 #include "core/common/error.h"
 #include "core/experiment/background_task.h"
+#include "widgets/panels/result_table.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/loss_chart_view.h"
@@ -215,13 +216,8 @@ void DiffusionWorkspace::buildBottom() {
     sampleSummary_->setWordWrap(true);
     sampleSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     metricsLayout->addWidget(sampleSummary_);
-    metrics_ = new QTableWidget(0, 6);
-    metrics_->setHorizontalHeaderLabels(
+    metrics_ = widgets::makeResultTable(
         {"sampler", "NFE budget", "NFE", "SW2", "MMD²", "wall time (ms)"});
-    metrics_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    metrics_->verticalHeader()->hide();
-    metrics_->verticalHeader()->setDefaultSectionSize(22);
-    metrics_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     metrics_->setSortingEnabled(false);
     metrics_->setToolTip(
         "SW2: sliced Wasserstein-2 over 1,000 directions; MMD²: unbiased, RBF bandwidths 0.1, "

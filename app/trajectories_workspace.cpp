@@ -5,6 +5,7 @@
 #include "core/experiment/background_task.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/parameter_sliders.h"
+#include "widgets/panels/result_table.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/histogram_view.h"
@@ -233,13 +234,8 @@ void TrajectoriesWorkspace::buildBottom() {
     runSummary_->setWordWrap(true);
     runSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(runSummary_);
-    statsTable_ = new QTableWidget(0, 7);
-    statsTable_->setHorizontalHeaderLabels(
+    statsTable_ = widgets::makeResultTable(
         {"component", "mean", "5 %", "25 %", "median", "75 %", "95 %"});
-    statsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    statsTable_->verticalHeader()->hide();
-    statsTable_->verticalHeader()->setDefaultSectionSize(22);
-    statsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     statsTable_->setMinimumHeight(90);
     layout->addWidget(statsTable_);
     tabs->addTab(statistics, "Statistics");
