@@ -27,6 +27,7 @@ Usage:
   driftlab [CONFIG]                      open the window (CONFIG: a .json file or preset id)
   driftlab --headless CONFIG --out DIR   run without a window; writes paths.csv,
                                          quantiles.csv, summary.json and config.json to DIR
+                                         (with --workspace ID: that workspace's experiment)
   driftlab --screenshot FILE [CONFIG]    open the window, run to completion, save a PNG
                                          of the whole window to FILE and exit
   driftlab --list-presets                print the built-in preset ids
@@ -188,6 +189,12 @@ int runCommandLine(int argc, char** argv) {
             return 0;
         }
         if (options.headlessConfig) {
+            // Each workspace has its own headless runner, chosen by --workspace; one line each.
+            // (diffusion: core::runDiffusionHeadless, timeseries: core::runTimeSeriesHeadless)
+            if (options.workspace != "trajectories") {
+                throw ConfigError("workspace \"" + options.workspace +
+                                  "\" has no headless mode (trajectories)");
+            }
             const core::TrajectoryConfig config = resolveConfig(*options.headlessConfig);
             core::HeadlessOptions headless;
             headless.outDir = *options.outDir;
