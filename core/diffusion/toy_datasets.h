@@ -8,6 +8,8 @@
 
 #include <Eigen/Core>
 
+#include "core/diffusion/point_csv.h"  // the CSV import of user points lives there
+
 namespace driftlab::core::diffusion {
 
 using Index = Eigen::Index;
@@ -93,11 +95,5 @@ struct DataSplit {
 // Random split after a seeded shuffle; heldOutFraction in (0, 1), both parts non-empty
 // (ConfigError otherwise).
 DataSplit splitTrainHeldOut(const Points& points, double heldOutFraction, std::uint64_t seed);
-
-// CSV of points, "x,y" per line; an optional first header line (any line whose first field
-// is not a number) is skipped, as are blank lines. Anything else that is not two finite
-// numbers is refused with a ConfigError naming the source, the 1-based line and the reason.
-Points parsePointsCsv(const std::string& text, const std::string& sourceName = "CSV");
-Points readPointsCsv(const std::string& path);
 
 }  // namespace driftlab::core::diffusion
