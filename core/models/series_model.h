@@ -86,6 +86,9 @@ struct SeriesLossResult {
     // {"error_reg", ..}, {"stiffness_reg", ..}; "mse" is always present for regression.
     std::vector<std::pair<std::string, double>> terms;
     long nfe = 0;  // drift evaluations over the batch, forward and backward
+    // Right-hand sides spent on the diagnostic solve behind `steps` (not part of nfe: the
+    // fixed-step models do not need it to train).
+    long diagnosticNfe = 0;
     // Step records of one representative solve (the first series of the batch): adaptive
     // models record their own solve; fixed-step models record an adaptive Dopri5 solve of
     // their mean latent drift over the same window (how hard the learned dynamics are).

@@ -1,0 +1,129 @@
+// Time-series models (makeSeriesModel, fixed-step kinds): the backprop gradient of every
+// kind x objective, with and without a control path, and of the classification head, against
+// central finite differences with the Brownian increments held fixed by the noise seed.
+#include <QtTest>
+
+#include <cstdio>
+
+#include "core/common/error.h"
+#include "core/models/series_model.h"
+#include "core/timeseries/generators.h"
+#include "nn_gradient_check.h"
+
+using namespace driftlab::core;
+using namespace driftlab::core::models;
+using namespace driftlab::core::timeseries;
+
+namespace {
+
+SeriesModelConfig tinyConfig(SeriesModelKind kind, SeriesObjective objective, ControlPath path,
+                             bool withTime, int classes) {
+    SeriesModelConfig c;
+    c.kind = kind;
+    c.objective = objective;
+    c.controlPath = path;
+    c.driftSeesTime = withTime;
+    c.classes = classes;
+    c.channels = 2;
+    c.latentDim = 3;
+    c.driftWidths = {5};
+    c.diffusionWidths = {4};
+    c.encoderWidths = {4};
+    c.encoderObservations = 2;
+    c.dt = 0.1;
+    c.seed = 3;
+    return c;
+}
+
+struct SmallSpirals {
+    TimeSeriesDataset data;
+    std::vector<SeriesTask> tasks;
+    std::vector<SeriesItem> batch;
+    SmallSpirals() {
+        GeneratorOptions o;
+        o.seed = 5;
+        o.seriesCount = 3;
+        o.length = 1.5;
+        o.observations = 7;
+        o.missingRate = 0.3;
+        data = generate(GeneratorKind::Spirals, o);
+        tasks = makeTasks(data, {TaskKind::Interpolation, 0.4, 2});
+        for (std::size_t i = 0; i < data.size(); ++i)
+            batch.push_back({&data[i], &tasks[i].context, &data[i].observed});
+    }
+};
+
+}  // namespace
+
+class TestTimeseriesModelsGradients : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void gradientMatchesFiniteDifferences_data() {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("objective");
+        QTest::addColumn<int>("path");
+        QTest::addColumn<bool>("withTime");
+        QTest::addColumn<int>("classes");
+        const SeriesModelKind kinds[] = {SeriesModelKind::NeuralOde, SeriesModelKind::NeuralSde,
+                                         SeriesModelKind::Langevin, SeriesModelKind::LinearNoise,
+                                         SeriesModelKind::Geometric};
+        for (auto kind : kinds)
+            for (auto objective : {SeriesObjective::Mse, SeriesObjective::GaussianNll, SeriesObjective::Elbo}) {
+                if (kind == SeriesModelKind::NeuralOde && objective == SeriesObjective::Elbo) continue;
+                const std::string name = seriesModelName(kind) + "_" + seriesObjectiveName(objective);
+                QTest::newRow(name.c_str()) << int(kind) << int(objective) << int(ControlPath::None) << false << 0;
+            }
+        QTest::newRow("ode_mse_cubic_time") << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
+                                            << int(ControlPath::NaturalCubic) << true << 0;
+        QTest::newRow("lsde_elbo_linear") << int(SeriesModelKind::Langevin) << int(SeriesObjective::Elbo)
+                                          << int(ControlPath::Linear) << false << 0;
+        QTest::newRow("gsde_nll_cubic_time") << int(SeriesModelKind::Geometric) << int(SeriesObjective::GaussianNll)
+                                             << int(ControlPath::NaturalCubic) << true << 0;
+        QTest::newRow("sde_elbo_cubic") << int(SeriesModelKind::NeuralSde) << int(SeriesObjective::Elbo)
+                                        << int(ControlPath::NaturalCubic) << false << 0;
+        QTest::newRow("lnsde_classify_linear") << int(SeriesModelKind::LinearNoise) << int(SeriesObjective::Mse)
+                                               << int(ControlPath::Linear) << false << 2;
+        QTest::newRow("ode_classify") << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
+                                      << int(ControlPath::None) << true << 2;
+    }
+    void gradientMatchesFiniteDifferences() {
+        QFETCH(int, kind);
+        QFETCH(int, objective);
+        QFETCH(int, path);
+        QFETCH(bool, withTime);
+        QFETCH(int, classes);
+        const SmallSpirals set;
+        auto model = makeSeriesModel(tinyConfig(SeriesModelKind(kind), SeriesObjective(objective),
+                                                ControlPath(path), withTime, classes));
+        const Eigen::VectorXd theta = model->parameters();
+        Eigen::VectorXd grad;
+        const auto result = model->loss(set.batch, 3, 99, &grad);
+        QVERIFY(std::isfinite(result.loss));
+        QVERIFY(result.nfe > 0);
+        const Eigen::VectorXd fd = driftlab::test::centralDifferences(
+            [&](const Eigen::VectorXd& t) {
+                model->setParameters(t);
+                return model->loss(set.batch, 3, 99, nullptr).loss;
+            },
+            theta);
+        model->setParameters(theta);
+        const double rel = driftlab::test::relativeError(grad, fd);
+        std::printf("  %-24s %4ld parameters, loss %9.4f, gradient rel. error %.3e\n", QTest::currentDataTag(),
+                    long(theta.size()), result.loss, rel);
+        QVERIFY2(rel < 1e-6, qPrintable(QString::number(rel)));
+        // Every block takes part: the encoder (head) and the last block (tail).
+        QVERIFY(grad.head(8).norm() > 0 && grad.tail(2).norm() > 0);
+    }
+
+    void lossIsAFunctionOfTheSeed() {
+        const SmallSpirals set;
+        auto model = makeSeriesModel(tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Mse,
+                                                ControlPath::None, false, 0));
+        const double a = model->loss(set.batch, 4, 7, nullptr).loss;
+        QCOMPARE(model->loss(set.batch, 4, 7, nullptr).loss, a);
+        QVERIFY(model->loss(set.batch, 4, 8, nullptr).loss != a);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTimeseriesModelsGradients)
+#include "test_timeseries_models_gradients.moc"
