@@ -120,6 +120,9 @@ public:
     explicit TimeSeriesTrainer(TimeSeriesConfig config);
     TimeSeriesTrainer(TimeSeriesConfig config, TimeSeriesData data);
     ~TimeSeriesTrainer();
+    // Batches point into the data, so a trainer stays where it was built.
+    TimeSeriesTrainer(const TimeSeriesTrainer&) = delete;
+    TimeSeriesTrainer& operator=(const TimeSeriesTrainer&) = delete;
 
     enum class StepResult { Trained, Finished, Diverged };
     // One iteration. Finished: all iterations were already done (nothing ran); Diverged: this
@@ -133,8 +136,9 @@ public:
     // Also clears a divergence stop (the Adam moments were reset at the stop).
     void setLearningRate(double learningRate);
     double learningRate() const;
-    // More iterations after the configured ones (continue training).
+    // More iterations after the configured ones (continue training); never below iteration().
     void setTotalIterations(long iterations);
+    long totalIterations() const;
 
     // Validation loss and test metrics now (step() does it every validateEvery iterations).
     void evaluate();
@@ -197,7 +201,6 @@ public:
 
 private:
     void workerLoop();
-    void publish(bool forecasts);
 
     TimeSeriesConfig config_;
     double publishSeconds_;
