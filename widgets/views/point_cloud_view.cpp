@@ -16,8 +16,11 @@
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 
+#include <QMouseEvent>
+
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace driftlab::widgets {
 namespace {
@@ -78,16 +81,52 @@ vtkSmartPointer<vtkActor> makeActor(vtkAlgorithmOutput* port, vtkPolyData* data,
     return actor;
 }
 
+vtkSmartPointer<vtkActor> makeArrowActor(vtkPolyData* base, const theme::Rgb& rgb) {
+    vtkNew<vtkGlyphSource2D> arrow;
+    arrow->SetGlyphTypeToArrow();
+    arrow->FilledOff();
+    arrow->SetCenter(0.5, 0.0, 0.0);  // the arrow starts at its grid point
+    vtkNew<vtkGlyph3D> glyphs;
+    glyphs->SetInputData(base);
+    glyphs->SetSourceConnection(arrow->GetOutputPort());
+    glyphs->SetVectorModeToUseVector();
+    glyphs->SetScaleModeToScaleByVector();
+    glyphs->OrientOn();
+    glyphs->SetScaleFactor(1.0);
+    return makeActor(glyphs->GetOutputPort(), nullptr, rgb, 0.85);
+}
+
+void fillArrowBase(vtkPolyData* base, const Eigen::Matrix2Xd& positions,
+                   const Eigen::Matrix2Xd& vectors, double depth) {
+    fillVertices(base, positions, depth);
+    vtkNew<vtkDoubleArray> v;
+    v->SetName("vectors");
+    v->SetNumberOfComponents(3);
+    v->SetNumberOfTuples(positions.cols());
+    for (Eigen::Index i = 0; i < positions.cols(); ++i)
+        v->SetTuple3(i, i < vectors.cols() ? vectors(0, i) : 0.0,
+                     i < vectors.cols() ? vectors(1, i) : 0.0, 0.0);
+    base->GetPointData()->SetVectors(v);
+}
+
+constexpr int kLegendEntries = 6;  // data, samples, SDE, ODE, arrows, true arrows
+
 }  // namespace
 
 struct PointCloudView::Impl {
-    vtkSmartPointer<vtkPolyData> data, samples, sde, ode, arrowBase;
-    vtkSmartPointer<vtkActor> dataActor, sampleActor, sdeActor, odeActor, arrowActor;
+    vtkSmartPointer<vtkPolyData> data, samples, sde, ode, arrowBase, trueBase, brush;
+    vtkSmartPointer<vtkActor> dataActor, sampleActor, sdeActor, odeActor, arrowActor, trueActor,
+        brushActor;
     vtkSmartPointer<vtkTextActor> title;
-    std::array<vtkSmartPointer<vtkTextActor>, 5> legend;  // data, samples, SDE, ODE, arrows
-    QString arrowLegend;
-    int dataCount = 0, sampleCount = 0, sdeCount = 0, odeCount = 0, arrowCount = 0;
+    std::array<vtkSmartPointer<vtkTextActor>, kLegendEntries> legend;
+    QString arrowLegend, trueLegend;
+    int dataCount = 0, sampleCount = 0, sdeCount = 0, odeCount = 0, arrowCount = 0,
+        trueCount = 0;
     double bounds[4] = {-3.0, 3.0, -3.0, 3.0};
+    Tool tool = Tool::Navigate;
+    double brushRadius = 0.3;
+    bool brushing = false;
+    Eigen::Vector2d lastDab = Eigen::Vector2d::Zero();
 };
 
 PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>()) {
@@ -95,27 +134,21 @@ PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_u
     vtkRenderer* ren = renderer();
     ren->SetBackground(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
 
-    for (auto* poly : {&p->data, &p->samples, &p->sde, &p->ode, &p->arrowBase})
+    for (auto* poly : {&p->data, &p->samples, &p->sde, &p->ode, &p->arrowBase, &p->trueBase,
+                       &p->brush})
         *poly = vtkSmartPointer<vtkPolyData>::New();
     p->dataActor = makeActor(nullptr, p->data, kDataColor, 0.45);
     p->sdeActor = makeActor(nullptr, p->sde, kSdePathColor, 0.22);
     p->odeActor = makeActor(nullptr, p->ode, kOdePathColor, 0.95);
     p->sampleActor = makeActor(nullptr, p->samples, kSampleColor, 1.0);
 
-    vtkNew<vtkGlyphSource2D> arrow;
-    arrow->SetGlyphTypeToArrow();
-    arrow->FilledOff();
-    arrow->SetCenter(0.5, 0.0, 0.0);  // the arrow starts at its grid point
-    vtkNew<vtkGlyph3D> glyphs;
-    glyphs->SetInputData(p->arrowBase);
-    glyphs->SetSourceConnection(arrow->GetOutputPort());
-    glyphs->SetVectorModeToUseVector();
-    glyphs->SetScaleModeToScaleByVector();
-    glyphs->OrientOn();
-    glyphs->SetScaleFactor(1.0);
-    p->arrowActor = makeActor(glyphs->GetOutputPort(), nullptr, kArrowColor, 0.85);
+    p->arrowActor = makeArrowActor(p->arrowBase, kArrowColor);
+    p->trueActor = makeArrowActor(p->trueBase, kTrueArrowColor);
+    p->brushActor = makeActor(nullptr, p->brush, kBrushColor, 0.9);
+    p->brushActor->SetVisibility(false);
 
-    for (auto& actor : {p->dataActor, p->arrowActor, p->sdeActor, p->odeActor, p->sampleActor})
+    for (auto& actor : {p->dataActor, p->trueActor, p->arrowActor, p->sdeActor, p->odeActor,
+                        p->sampleActor, p->brushActor})
         ren->AddActor(actor);
 
     p->title = vtkSmartPointer<vtkTextActor>::New();
@@ -125,8 +158,8 @@ PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_u
     p->title->SetPosition(0.02, 0.97);
     ren->AddActor2D(p->title);
 
-    const std::array<theme::Rgb, 5> colors = {kDataColor, kSampleColor, kSdePathColor,
-                                              kOdePathColor, kArrowColor};
+    const std::array<theme::Rgb, kLegendEntries> colors = {
+        kDataColor, kSampleColor, kSdePathColor, kOdePathColor, kArrowColor, kTrueArrowColor};
     for (std::size_t i = 0; i < p->legend.size(); ++i) {
         p->legend[i] = vtkSmartPointer<vtkTextActor>::New();
         styleText(p->legend[i]->GetTextProperty(), theme::kLabelFontSize + 1, colors[i], true);
@@ -144,12 +177,14 @@ int PointCloudView::dataCount() const { return p->dataCount; }
 int PointCloudView::sampleCount() const { return p->sampleCount; }
 int PointCloudView::pathCount() const { return p->sdeCount + p->odeCount; }
 int PointCloudView::arrowCount() const { return p->arrowCount; }
+int PointCloudView::trueArrowCount() const { return p->trueCount; }
 
 void PointCloudView::clearAll() {
     setData(Eigen::Matrix2Xd(2, 0));
     setSamples(Eigen::Matrix2Xd(2, 0));
     setPaths({}, {});
     setArrows(Eigen::Matrix2Xd(2, 0), Eigen::Matrix2Xd(2, 0), {});
+    setTrueArrows(Eigen::Matrix2Xd(2, 0), Eigen::Matrix2Xd(2, 0), {});
 }
 
 void PointCloudView::setTitle(const QString& title) {
@@ -157,10 +192,10 @@ void PointCloudView::setTitle(const QString& title) {
     requestRender();
 }
 
-void PointCloudView::setData(const Eigen::Matrix2Xd& points) {
+void PointCloudView::setData(const Eigen::Matrix2Xd& points, bool refit) {
     fillVertices(p->data, points, 0.0);
     p->dataCount = static_cast<int>(points.cols());
-    if (points.cols() > 0) {
+    if (refit && points.cols() > 0) {
         const Eigen::Vector2d lo = points.rowwise().minCoeff();
         const Eigen::Vector2d hi = points.rowwise().maxCoeff();
         p->bounds[0] = lo.x();
@@ -192,16 +227,18 @@ void PointCloudView::setPaths(const std::vector<Eigen::Matrix2Xd>& sde,
 
 void PointCloudView::setArrows(const Eigen::Matrix2Xd& positions, const Eigen::Matrix2Xd& vectors,
                                const QString& legend) {
-    fillVertices(p->arrowBase, positions, 0.05);
-    vtkNew<vtkDoubleArray> v;
-    v->SetName("vectors");
-    v->SetNumberOfComponents(3);
-    v->SetNumberOfTuples(positions.cols());
-    for (Eigen::Index i = 0; i < positions.cols() && i < vectors.cols(); ++i)
-        v->SetTuple3(i, vectors(0, i), vectors(1, i), 0.0);
-    p->arrowBase->GetPointData()->SetVectors(v);
+    fillArrowBase(p->arrowBase, positions, vectors, 0.05);
     p->arrowCount = static_cast<int>(positions.cols());
     p->arrowLegend = legend;
+    updateLegend();
+    requestRender();
+}
+
+void PointCloudView::setTrueArrows(const Eigen::Matrix2Xd& positions,
+                                   const Eigen::Matrix2Xd& vectors, const QString& legend) {
+    fillArrowBase(p->trueBase, positions, vectors, 0.04);
+    p->trueCount = static_cast<int>(positions.cols());
+    p->trueLegend = legend;
     updateLegend();
     requestRender();
 }
@@ -215,6 +252,7 @@ void PointCloudView::setLayerVisible(Layer layer, bool visible) {
         p->odeActor->SetVisibility(visible);
         break;
     case Layer::Arrows: p->arrowActor->SetVisibility(visible); break;
+    case Layer::TrueArrows: p->trueActor->SetVisibility(visible); break;
     }
     updateLegend();
     requestRender();
@@ -226,22 +264,23 @@ bool PointCloudView::layerVisible(Layer layer) const {
     case Layer::Samples: return p->sampleActor->GetVisibility();
     case Layer::Paths: return p->sdeActor->GetVisibility();
     case Layer::Arrows: return p->arrowActor->GetVisibility();
+    case Layer::TrueArrows: return p->trueActor->GetVisibility();
     }
     return false;
 }
 
 void PointCloudView::updateLegend() {
-    const std::array<QString, 5> texts = {
+    const std::array<QString, kLegendEntries> texts = {
         p->dataCount ? QString("data (%1 points)").arg(p->dataCount) : QString(),
         p->sampleCount ? QString("samples (%1)").arg(p->sampleCount) : QString(),
         p->sdeCount ? QString("reverse-SDE paths (%1)").arg(p->sdeCount) : QString(),
         p->odeCount ? QString("probability-flow ODE paths (%1)").arg(p->odeCount) : QString(),
-        p->arrowCount ? p->arrowLegend : QString()};
-    const std::array<bool, 5> visible = {bool(p->dataActor->GetVisibility()),
-                                         bool(p->sampleActor->GetVisibility()),
-                                         bool(p->sdeActor->GetVisibility()),
-                                         bool(p->odeActor->GetVisibility()),
-                                         bool(p->arrowActor->GetVisibility())};
+        p->arrowCount ? p->arrowLegend : QString(),
+        p->trueCount ? p->trueLegend : QString()};
+    const std::array<bool, kLegendEntries> visible = {
+        bool(p->dataActor->GetVisibility()), bool(p->sampleActor->GetVisibility()),
+        bool(p->sdeActor->GetVisibility()),  bool(p->odeActor->GetVisibility()),
+        bool(p->arrowActor->GetVisibility()), bool(p->trueActor->GetVisibility())};
     double y = 0.97;
     for (std::size_t i = 0; i < texts.size(); ++i) {
         const bool show = !texts[i].isEmpty() && visible[i];
@@ -279,7 +318,88 @@ void PointCloudView::resizeGL(int w, int h) {
     p->sdeActor->GetProperty()->SetLineWidth(float(1.0 * dpr));
     p->odeActor->GetProperty()->SetLineWidth(float(2.0 * dpr));
     p->arrowActor->GetProperty()->SetLineWidth(float(1.2 * dpr));
+    p->trueActor->GetProperty()->SetLineWidth(float(1.6 * dpr));
+    p->brushActor->GetProperty()->SetLineWidth(float(1.5 * dpr));
     resetCamera();
+}
+
+void PointCloudView::setTool(Tool tool) {
+    p->tool = tool;
+    p->brushing = false;
+    setCursor(tool == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
+    setMouseTracking(tool != Tool::Navigate);
+    if (tool == Tool::Navigate) p->brushActor->SetVisibility(false);
+    requestRender();
+}
+
+PointCloudView::Tool PointCloudView::tool() const { return p->tool; }
+void PointCloudView::setBrushRadius(double radius) { p->brushRadius = std::max(radius, 1e-6); }
+double PointCloudView::brushRadius() const { return p->brushRadius; }
+
+Eigen::Vector2d PointCloudView::widgetToData(const QPointF& position) const {
+    vtkCamera* camera = renderer()->GetActiveCamera();
+    double focal[3];
+    camera->GetFocalPoint(focal);
+    // Parallel projection: the parallel scale is half the viewport's height in data units.
+    const double unitsPerPixel = 2.0 * camera->GetParallelScale() / std::max(1, height());
+    return {focal[0] + (position.x() - 0.5 * width()) * unitsPerPixel,
+            focal[1] - (position.y() - 0.5 * height()) * unitsPerPixel};
+}
+
+QPointF PointCloudView::dataToWidget(const Eigen::Vector2d& point) const {
+    vtkCamera* camera = renderer()->GetActiveCamera();
+    double focal[3];
+    camera->GetFocalPoint(focal);
+    const double pixelsPerUnit = std::max(1, height()) / (2.0 * camera->GetParallelScale());
+    return {0.5 * width() + (point.x() - focal[0]) * pixelsPerUnit,
+            0.5 * height() - (point.y() - focal[1]) * pixelsPerUnit};
+}
+
+void PointCloudView::moveBrushCircle(const Eigen::Vector2d& centre) {
+    constexpr int kSegments = 48;
+    Eigen::Matrix2Xd circle(2, kSegments + 1);
+    for (int k = 0; k <= kSegments; ++k) {
+        const double a = 2.0 * 3.14159265358979323846 * k / kSegments;
+        circle.col(k) = centre + p->brushRadius * Eigen::Vector2d(std::cos(a), std::sin(a));
+    }
+    fillPolylines(p->brush, {circle}, 0.4);
+    p->brushActor->SetVisibility(true);
+    requestRender();
+}
+
+void PointCloudView::mousePressEvent(QMouseEvent* e) {
+    if (p->tool == Tool::Navigate || e->button() != Qt::LeftButton) {
+        VtkView::mousePressEvent(e);
+        return;
+    }
+    const Eigen::Vector2d at = widgetToData(e->position());
+    p->brushing = true;
+    p->lastDab = at;
+    moveBrushCircle(at);
+    Q_EMIT brushApplied(at.x(), at.y(), p->tool == Tool::Erase, false);
+}
+
+void PointCloudView::mouseMoveEvent(QMouseEvent* e) {
+    if (p->tool == Tool::Navigate) {
+        VtkView::mouseMoveEvent(e);
+        return;
+    }
+    const Eigen::Vector2d at = widgetToData(e->position());
+    moveBrushCircle(at);
+    // A dab every half radius of travel: an even stroke however fast the mouse moves
+    // between events, without piling points where it lingers.
+    if (p->brushing && (at - p->lastDab).norm() >= 0.5 * p->brushRadius) {
+        p->lastDab = at;
+        Q_EMIT brushApplied(at.x(), at.y(), p->tool == Tool::Erase, true);
+    }
+}
+
+void PointCloudView::mouseReleaseEvent(QMouseEvent* e) {
+    if (p->tool == Tool::Navigate || e->button() != Qt::LeftButton) {
+        VtkView::mouseReleaseEvent(e);
+        return;
+    }
+    p->brushing = false;
 }
 
 }  // namespace driftlab::widgets

@@ -3,6 +3,9 @@
 // particle paths of two dynamics as polylines (reverse SDE vs probability-flow ODE), and a
 // vector field as arrows. Parallel projection with pan/zoom; the camera follows the data,
 // not the samples, so a bad early sample set cannot throw the picture off screen.
+// With the Draw or Erase tool, left presses and drags become brush dabs in data coordinates
+// (brushApplied); the owner edits its point set and hands it back, so the view holds no
+// data model of its own.
 #include "widgets/vtk/theme.h"
 #include "widgets/vtk/vtk_view.h"
 
@@ -23,14 +26,18 @@ public:
     static constexpr theme::Rgb kSdePathColor{0.16, 0.35, 0.62};
     static constexpr theme::Rgb kOdePathColor{0.10, 0.60, 0.35};
     static constexpr theme::Rgb kArrowColor{0.45, 0.20, 0.60};
+    static constexpr theme::Rgb kTrueArrowColor{0.95, 0.60, 0.05};
+    static constexpr theme::Rgb kBrushColor{0.80, 0.10, 0.45};
 
-    enum class Layer { Data, Samples, Paths, Arrows };
+    enum class Layer { Data, Samples, Paths, Arrows, TrueArrows };
+    enum class Tool { Navigate, Draw, Erase };
 
     explicit PointCloudView(QWidget* parent = nullptr);
     ~PointCloudView() override;
 
-    // Points one per column. Setting the data refits the camera to it.
-    void setData(const Eigen::Matrix2Xd& points);
+    // Points one per column. Setting the data refits the camera to it unless refit is false
+    // (drawing: the canvas must not move under the brush).
+    void setData(const Eigen::Matrix2Xd& points, bool refit = true);
     void setSamples(const Eigen::Matrix2Xd& points);
     // One polyline (2 x steps) per particle for each dynamics; empty vectors clear them.
     void setPaths(const std::vector<Eigen::Matrix2Xd>& sde,
@@ -38,6 +45,9 @@ public:
     // Arrows from positions along vectors (already in data units).
     void setArrows(const Eigen::Matrix2Xd& positions, const Eigen::Matrix2Xd& vectors,
                    const QString& legend);
+    // The known exact field, drawn in its own colour under the learned arrows.
+    void setTrueArrows(const Eigen::Matrix2Xd& positions, const Eigen::Matrix2Xd& vectors,
+                       const QString& legend);
     void clearAll();
     void setTitle(const QString& title);
     void setLayerVisible(Layer layer, bool visible);
@@ -47,15 +57,32 @@ public:
     int sampleCount() const;
     int pathCount() const;  // SDE + ODE polylines
     int arrowCount() const;
+    int trueArrowCount() const;
+
+    void setTool(Tool tool);
+    Tool tool() const;
+    void setBrushRadius(double radius);  // data units; drawn as a circle under the mouse
+    double brushRadius() const;
+    // The camera's mapping between widget pixels (logical) and data coordinates.
+    Eigen::Vector2d widgetToData(const QPointF& position) const;
+    QPointF dataToWidget(const Eigen::Vector2d& point) const;
+
+Q_SIGNALS:
+    // A dab of the brush at a data-space centre; dragging is true for dabs after the press.
+    void brushApplied(double x, double y, bool erase, bool dragging);
 
 public Q_SLOTS:
     void resetCamera() override;  // fits the data with a margin
 
 protected:
     void resizeGL(int w, int h) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
 
 private:
     void updateLegend();
+    void moveBrushCircle(const Eigen::Vector2d& centre);
 
     struct Impl;
     std::unique_ptr<Impl> p;
