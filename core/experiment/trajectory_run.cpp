@@ -195,7 +195,7 @@ std::string solverRefusal(const std::string& solverId, const CompiledEquation& e
                    : "an ODE method: it needs zero diffusion, and this equation has noise";
     }
     const auto stepper = makeSdeStepper(solverId);
-    if (!equation.isDeterministic() && !stepper->supports(equation.noiseType())) {
+    if (!equation.isDeterministic() && !stepper->handles(equation)) {
         return stepper->name() + " does not handle " + toString(equation.noiseType()) +
                " noise, which this equation has";
     }

@@ -26,17 +26,20 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
     if (!stepper.hasErrorEstimate()) {
         throw SolverError(stepper.name() +
                           " has no error estimate, so it cannot choose its own steps; use it "
-                          "with fixed steps or pick SRA1");
+                          "with fixed steps or pick SRA1 or SRI");
     }
     const NoiseType noise = system.noiseType();
-    stepper.requireSupport(noise);
+    stepper.requireSupport(system);
     const int dim = system.dimension();
+    const int noiseDim = system.brownianDimension();
     if (y0.size() != dim) throw ConfigError("initial state has the wrong number of components");
     if (!(t1 > t0)) throw ConfigError("adaptive SDE solve needs t1 > t0");
     if (!(options.rtol >= 0.0) || !(options.atol >= 0.0) || options.rtol + options.atol <= 0.0)
         throw ConfigError("tolerances must be non-negative and not both zero");
-    if (brownian.dimension() != dim || brownian.t0() > t0 || brownian.t1() < t1)
-        throw ConfigError("the Brownian path does not cover the solve's dimension and interval");
+    if (brownian.dimension() != noiseDim || brownian.t0() > t0 || brownian.t1() < t1)
+        throw ConfigError("the Brownian path does not cover the solve's interval or has " +
+                          std::to_string(brownian.dimension()) + " components where the "
+                          "system has " + std::to_string(noiseDim) + " Brownian motions");
 
     const double span = t1 - t0;
     const double dtmin = options.dtmin > 0.0 ? options.dtmin : 1e-12 * span;
@@ -53,8 +56,8 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
     std::vector<double> saveAt = options.saveAt;
     size_t nextSave = 0;
     Eigen::MatrixXd y = y0;
-    Eigen::MatrixXd candidate(dim, 1), dW(dim, 1), H(dim, 1);
-    Eigen::VectorXd dWv(dim), Hv(dim);
+    Eigen::MatrixXd candidate(dim, 1), dW(noiseDim, 1), H(noiseDim, 1);
+    Eigen::VectorXd dWv(noiseDim), Hv(noiseDim);
     double t = t0;
     double h = std::clamp(options.dt0 > 0.0 ? options.dt0 : span / 100.0, dtmin, dtmax);
     auto save = [&](double time) {

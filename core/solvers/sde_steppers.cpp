@@ -1,6 +1,8 @@
 #include "core/solvers/sde_steppers.h"
 
 #include "core/common/error.h"
+#include "core/solvers/sde_noise.h"
+#include "core/solvers/sde_sri.h"
 #include "core/solvers/sde_steppers_higher.h"
 
 namespace driftlab::core {
@@ -13,6 +15,27 @@ void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
     f1.resize(dim, n);
     g1.resize(dim, n);
     predictor.resize(dim, n);
+}
+
+bool SdeStepper::handles(const SdeSystem& system) const
+{
+    const NoiseType noise = system.noiseType();
+    if (supports(noise))
+        return true;
+    return noise == NoiseType::General && system.hasCommutativeNoise() &&
+           supportsCommutativeNoise();
+}
+
+void SdeStepper::requireSupport(const SdeSystem& system) const
+{
+    if (handles(system))
+        return;
+    if (system.noiseType() == NoiseType::General && supportsCommutativeNoise())
+        throw SolverError(name() + " handles general noise only when its columns commute "
+                          "(its iterated integrals would need Lévy areas otherwise); this "
+                          "system does not declare commuting noise - use Euler–Maruyama, "
+                          "stochastic Heun or reversible Heun");
+    requireSupport(system.noiseType());
 }
 
 void SdeStepper::requireSupport(NoiseType noise) const
@@ -53,10 +76,9 @@ StepCost EulerMaruyamaStepper::evaluationsPerStep(bool deterministic) const
     return {1, deterministic ? 0 : 1};
 }
 
-bool EulerMaruyamaStepper::supports(NoiseType noise) const
+bool EulerMaruyamaStepper::supports(NoiseType) const
 {
-    // The worker interface gives the diagonal of g only; general noise needs a full matrix.
-    return noise != NoiseType::General;
+    return true;
 }
 
 void EulerMaruyamaStepper::step(SdeWorker& worker, double t, double dt,
@@ -70,6 +92,13 @@ void EulerMaruyamaStepper::step(SdeWorker& worker, double t, double dt,
         y.noalias() += dt * s.f0;
         return;
     }
+    if (worker.matrixNoiseColumns() > 0) {
+        evaluateDiffusion(worker, t, y, s.g0);
+        y.noalias() += dt * s.f0;
+        addDiffusion(s.g0, dW, y);
+        return;
+    }
+    // Diagonal noise in one pass: this is the loop the neural-SDE benchmark times.
     s.g0.resize(y.rows(), y.cols());
     worker.diffusion(t, y, s.g0);
     y.array() += dt * s.f0.array() + s.g0.array() * dW.array();
@@ -87,9 +116,9 @@ StepCost StochasticHeunStepper::evaluationsPerStep(bool deterministic) const
     return {2, deterministic ? 0 : 2};
 }
 
-bool StochasticHeunStepper::supports(NoiseType noise) const
+bool StochasticHeunStepper::supports(NoiseType) const
 {
-    return noise != NoiseType::General;
+    return true;
 }
 
 void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
@@ -104,6 +133,18 @@ void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
         s.predictor = y + dt * s.f0;
         worker.drift(t + dt, s.predictor, s.f1);
         y.array() += (0.5 * dt) * (s.f0.array() + s.f1.array());
+        return;
+    }
+    if (worker.matrixNoiseColumns() > 0) {
+        s.noise0.resize(y.rows(), y.cols());
+        s.noise1.resize(y.rows(), y.cols());
+        evaluateDiffusion(worker, t, y, s.g0);
+        applyDiffusion(s.g0, dW, s.noise0);
+        s.predictor = y + dt * s.f0 + s.noise0;
+        worker.drift(t + dt, s.predictor, s.f1);
+        evaluateDiffusion(worker, t + dt, s.predictor, s.g1);
+        applyDiffusion(s.g1, dW, s.noise1);
+        y += (0.5 * dt) * (s.f0 + s.f1) + 0.5 * (s.noise0 + s.noise1);
         return;
     }
     worker.diffusion(t, y, s.g0);
@@ -124,7 +165,8 @@ std::vector<SdeStepperInfo> availableSdeSteppers()
             {"milstein_stratonovich", "Milstein (Stratonovich)"},
             {"euler_heun", "Euler–Heun (Stratonovich)"},
             {"reversible_heun", "Reversible Heun (Stratonovich)"},
-            {"sra1", "SRA1, order 1.5 for additive noise"}};
+            {"sra1", "SRA1, order 1.5 for additive noise"},
+            {"sriw1", "SRIW1, order 1.5 for diagonal noise"}};
 }
 
 std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
@@ -143,6 +185,8 @@ std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
         return std::make_unique<ReversibleHeunStepper>();
     if (id == "sra1")
         return std::make_unique<Sra1Stepper>();
+    if (id == "sriw1")
+        return std::make_unique<SriW1Stepper>();
     std::string valid;
     for (const auto& info : availableSdeSteppers())
         valid += (valid.empty() ? "" : ", ") + info.id;

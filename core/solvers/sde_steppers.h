@@ -21,6 +21,11 @@ struct StepScratch {
     // Carried from step to step by multistep-like schemes (reversible Heun's z, f(z), g(z)),
     // set up by SdeStepper::begin.
     Eigen::MatrixXd z, fz, gz;
+    // g dW of the stages (dim x n) when the noise is a matrix: its diffusion evaluations
+    // (g0, g1, gz) then hold dim*m rows per path and cannot be combined with dW entrywise.
+    Eigen::MatrixXd noise0, noise1;
+    // More stage values for schemes with more than two stages (SRIW1).
+    Eigen::MatrixXd g2, g3;
     bool started = false;
     void resize(Eigen::Index dim, Eigen::Index n);
 };
@@ -42,8 +47,14 @@ public:
     virtual double weakOrder() const = 0;
     virtual StepCost evaluationsPerStep(bool deterministic) const = 0;
     virtual bool supports(NoiseType noise) const = 0;
+    // General noise whose columns commute (SdeSystem::hasCommutativeNoise): schemes that
+    // refuse general noise but only need products of increments (Milstein) take it.
+    virtual bool supportsCommutativeNoise() const { return supports(NoiseType::General); }
+    // supports() for this system: its noise type, and for general noise its commutativity.
+    bool handles(const SdeSystem& system) const;
     // Throws SolverError naming the stepper, the noise types it handles and the system's.
     void requireSupport(NoiseType noise) const;
+    void requireSupport(const SdeSystem& system) const;
     // True when step() leaves a local error estimate in StepScratch::error.
     virtual bool hasErrorEstimate() const { return false; }
     // True when the scheme needs the space-time Lévy area of each step (stepWithArea).
@@ -55,7 +66,7 @@ public:
                        StepScratch& scratch) const;
 
     // Advances y (dim x n) in place from t to t + dt using the Brownian increments dW
-    // (dim x n, already scaled: each entry ~ N(0, dt)). A dW with no columns means the
+    // (m x n, already scaled: each entry ~ N(0, dt); m = dim except for general noise). A dW with no columns means the
     // system is deterministic: diffusion is not evaluated and the scheme is its ODE form.
     virtual void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                       const Eigen::Ref<const Eigen::MatrixXd>& dW,
@@ -69,7 +80,7 @@ public:
                               StepScratch& scratch) const;
 };
 
-// Euler–Maruyama: Itô; strong order 0.5 (1.0 for additive noise), weak order 1.
+// Euler–Maruyama: Itô; strong order 0.5 (1.0 for additive noise), weak order 1; any noise.
 class EulerMaruyamaStepper final : public SdeStepper {
 public:
     std::string id() const override { return "euler_maruyama"; }
@@ -84,7 +95,7 @@ public:
 };
 
 // Stochastic Heun (predictor-corrector trapezoid): Stratonovich; strong order 1 for
-// commutative noise (diagonal, scalar, additive), weak order 1.
+// commutative noise (diagonal, scalar, additive), 0.5 for general noise, weak order 1.
 class StochasticHeunStepper final : public SdeStepper {
 public:
     std::string id() const override { return "stochastic_heun"; }

@@ -1,6 +1,7 @@
 #include "core/solvers/sde_steppers_higher.h"
 
 #include "core/common/error.h"
+#include "core/solvers/sde_noise.h"
 
 #include <cmath>
 #include <limits>
@@ -33,6 +34,10 @@ void MilsteinStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Ei
         y.noalias() += dt * s.f0;
         return;
     }
+    if (worker.matrixNoiseColumns() > 0) {
+        stepCommutativeMatrixNoise(worker, t, dt, y, dW, s);
+        return;
+    }
     worker.diffusion(t, y, s.g0);
     // Step along g scaled so the perturbation is ~sqrt(eps) relative to the state: the
     // forward difference's truncation and rounding errors then balance (~1e-8 relative).
@@ -57,6 +62,56 @@ void MilsteinStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Ei
                  0.5 * s.g1.array() * (dW.array().square() - shift);
 }
 
+namespace {
+
+// The forward-difference step along direction g for a state y: perturbations ~sqrt(eps)
+// relative to the state balance truncation and rounding (~1e-8 relative error).
+double differenceStep(const Eigen::Ref<const Eigen::VectorXd>& y,
+                      const Eigen::Ref<const Eigen::VectorXd>& g)
+{
+    const double rootEps = std::sqrt(std::numeric_limits<double>::epsilon());
+    const double gNorm = g.cwiseAbs().maxCoeff();
+    return gNorm > 0.0 ? rootEps * (1.0 + y.cwiseAbs().maxCoeff()) / gNorm : 0.0;
+}
+
+}  // namespace
+
+void MilsteinStepper::stepCommutativeMatrixNoise(SdeWorker& worker, double t, double dt,
+                                                 Eigen::Ref<Eigen::MatrixXd> y,
+                                                 const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                                                 StepScratch& s) const
+{
+    // With commuting columns I_(j,k) + I_(k,j) = dW_j dW_k, so the Milstein term is
+    // 1/2 sum_{j,k} (L^j g_k) (dW_j dW_k - [Itô] dt delta_jk), L^j = g_j . grad. Column j of
+    // the correction needs the derivative of the whole matrix g along g_j: one extra
+    // diffusion evaluation per Brownian motion.
+    const Eigen::Index dim = y.rows();
+    const int m = worker.matrixNoiseColumns();
+    evaluateDiffusion(worker, t, y, s.g0);
+    s.noise0.setZero(dim, y.cols());
+    for (int k = 0; k < m; ++k) {
+        for (Eigen::Index j = 0; j < y.cols(); ++j) {
+            const auto column = s.g0.col(j).segment(k * dim, dim);
+            const double h = differenceStep(y.col(j), column);
+            s.f1(0, j) = h;
+            s.predictor.col(j) = y.col(j) + h * column;
+        }
+        evaluateDiffusion(worker, t, s.predictor, s.g1);
+        for (Eigen::Index j = 0; j < y.cols(); ++j) {
+            const double h = s.f1(0, j);
+            if (!(h > 0.0))
+                continue;
+            s.g1.col(j) = (s.g1.col(j) - s.g0.col(j)) / h;  // L^k g, all columns
+            const Eigen::Map<const Eigen::MatrixXd> derivative(s.g1.col(j).data(), dim, m);
+            s.noise0.col(j).noalias() += (0.5 * dW(k, j)) * derivative * dW.col(j);
+            if (calculus_ == Calculus::Ito)
+                s.noise0.col(j) -= (0.5 * dt) * derivative.col(k);
+        }
+    }
+    y.noalias() += dt * s.f0 + s.noise0;
+    addDiffusion(s.g0, dW, y);
+}
+
 // --- Euler–Heun -------------------------------------------------------------------------
 
 double EulerHeunStepper::strongOrder(NoiseType noise) const
@@ -77,6 +132,17 @@ void EulerHeunStepper::step(SdeWorker& worker, double t, double dt,
     worker.drift(t, y, s.f0);
     if (dW.cols() == 0) {
         y.noalias() += dt * s.f0;
+        return;
+    }
+    if (worker.matrixNoiseColumns() > 0) {
+        s.noise0.resize(y.rows(), y.cols());
+        s.noise1.resize(y.rows(), y.cols());
+        evaluateDiffusion(worker, t, y, s.g0);
+        applyDiffusion(s.g0, dW, s.noise0);
+        s.predictor = y + s.noise0;
+        evaluateDiffusion(worker, t, s.predictor, s.g1);
+        applyDiffusion(s.g1, dW, s.noise1);
+        y += dt * s.f0 + 0.5 * (s.noise0 + s.noise1);
         return;
     }
     worker.diffusion(t, y, s.g0);
@@ -104,10 +170,9 @@ void ReversibleHeunStepper::begin(SdeWorker& worker, double t0,
     s.resize(y0.rows(), y0.cols());
     s.z = y0;
     s.fz.resize(y0.rows(), y0.cols());
-    s.gz.resize(y0.rows(), y0.cols());
     worker.drift(t0, s.z, s.fz);
     // Evaluated even for deterministic systems (g = 0 there), so one begin serves both.
-    worker.diffusion(t0, s.z, s.gz);
+    evaluateDiffusion(worker, t0, s.z, s.gz);
     s.started = true;
 }
 
@@ -132,12 +197,17 @@ void ReversibleHeunStepper::step(SdeWorker& worker, double t, double dt,
     // z_{n+1} = 2 y_n - z_n + f(z_n) dt + g(z_n) dW
     s.predictor.array() = 2.0 * y.array() - s.z.array() + dt * s.fz.array();
     if (noisy)
-        s.predictor.array() += s.gz.array() * dW.array();
+        addDiffusion(s.gz, dW, s.predictor);
     worker.drift(t + dt, s.predictor, s.f1);
     y.array() += (0.5 * dt) * (s.fz.array() + s.f1.array());
     if (noisy) {
-        worker.diffusion(t + dt, s.predictor, s.g1);
-        y.array() += 0.5 * (s.gz.array() + s.g1.array()) * dW.array();
+        evaluateDiffusion(worker, t + dt, s.predictor, s.g1);
+        if (s.gz.rows() == y.rows() && dW.rows() == y.rows()) {
+            y.array() += 0.5 * (s.gz.array() + s.g1.array()) * dW.array();
+        } else {
+            addDiffusion(s.gz, dW, y, 0.5);
+            addDiffusion(s.g1, dW, y, 0.5);
+        }
         s.gz.swap(s.g1);
     }
     s.z.swap(s.predictor);
@@ -155,12 +225,17 @@ void ReversibleHeunStepper::stepBack(SdeWorker& worker, double t, double dt,
     // for z_n, which only needs what the forward step left behind.
     s.predictor.array() = 2.0 * y.array() - s.z.array() - dt * s.fz.array();
     if (noisy)
-        s.predictor.array() -= s.gz.array() * dW.array();
+        addDiffusion(s.gz, dW, s.predictor, -1.0);
     worker.drift(t, s.predictor, s.f1);
     y.array() -= (0.5 * dt) * (s.f1.array() + s.fz.array());
     if (noisy) {
-        worker.diffusion(t, s.predictor, s.g1);
-        y.array() -= 0.5 * (s.g1.array() + s.gz.array()) * dW.array();
+        evaluateDiffusion(worker, t, s.predictor, s.g1);
+        if (s.gz.rows() == y.rows() && dW.rows() == y.rows()) {
+            y.array() -= 0.5 * (s.g1.array() + s.gz.array()) * dW.array();
+        } else {
+            addDiffusion(s.g1, dW, y, -0.5);
+            addDiffusion(s.gz, dW, y, -0.5);
+        }
         s.gz.swap(s.g1);
     }
     s.z.swap(s.predictor);

@@ -13,7 +13,8 @@ namespace driftlab::core {
 // Milstein: Euler–Maruyama plus 1/2 g g' (dW^2 - dt) (Itô) or 1/2 g g' dW^2 (Stratonovich).
 // g g' is the derivative of g along g by a forward difference (one extra diffusion
 // evaluation), which for scalar noise is exactly the (g . grad) g that scheme needs.
-// Strong order 1, weak order 1.
+// General noise only when the system declares commuting columns (then m extra diffusion
+// evaluations, one derivative along each column). Strong order 1, weak order 1.
 class MilsteinStepper final : public SdeStepper {
 public:
     explicit MilsteinStepper(Calculus calculus) : calculus_(calculus) {}
@@ -24,15 +25,21 @@ public:
     double weakOrder() const override { return 1.0; }
     StepCost evaluationsPerStep(bool deterministic) const override;
     bool supports(NoiseType noise) const override { return noise != NoiseType::General; }
+    bool supportsCommutativeNoise() const override { return true; }
     void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
               const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
 
 private:
+    void stepCommutativeMatrixNoise(SdeWorker& worker, double t, double dt,
+                                    Eigen::Ref<Eigen::MatrixXd> y,
+                                    const Eigen::Ref<const Eigen::MatrixXd>& dW,
+                                    StepScratch& scratch) const;
     Calculus calculus_;
 };
 
 // Euler–Heun: Euler drift, Heun-averaged noise (g(y) + g(y + g dW)) / 2 - the cheapest
-// Stratonovich scheme (one drift evaluation). Strong order 1 for commutative noise.
+// Stratonovich scheme (one drift evaluation). Strong order 1 for commutative noise, 0.5 for
+// general noise.
 class EulerHeunStepper final : public SdeStepper {
 public:
     std::string id() const override { return "euler_heun"; }
@@ -41,7 +48,7 @@ public:
     double strongOrder(NoiseType noise) const override;
     double weakOrder() const override { return 1.0; }
     StepCost evaluationsPerStep(bool deterministic) const override;
-    bool supports(NoiseType noise) const override { return noise != NoiseType::General; }
+    bool supports(NoiseType) const override { return true; }
     void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
               const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
 };
@@ -50,7 +57,8 @@ public:
 // g(z) and is algebraically reversible, so a backward pass reconstructs every forward state
 // from the last one (stepBack) instead of storing them - the basis of the constant-memory
 // SDE adjoint. Stratonovich; strong order 0.5 in general, 1 for additive noise; one drift
-// and one diffusion evaluation per step. begin() must be called before the first step.
+// and one diffusion evaluation per step; any noise (with general noise the carried g(z) is
+// the dim x m matrix). begin() must be called before the first step.
 class ReversibleHeunStepper final : public SdeStepper {
 public:
     std::string id() const override { return "reversible_heun"; }
@@ -60,7 +68,7 @@ public:
     // Not established in the literature; the strong order is a lower bound.
     double weakOrder() const override { return 0.5; }
     StepCost evaluationsPerStep(bool deterministic) const override;
-    bool supports(NoiseType noise) const override { return noise != NoiseType::General; }
+    bool supports(NoiseType) const override { return true; }
     void begin(SdeWorker& worker, double t0, const Eigen::Ref<const Eigen::MatrixXd>& y0,
                StepScratch& scratch) const override;
     void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,

@@ -1,5 +1,7 @@
 #include "core/solvers/sde_system.h"
 
+#include "core/common/error.h"
+
 namespace driftlab::core {
 
 std::string toString(NoiseType type)
@@ -16,6 +18,13 @@ std::string toString(NoiseType type)
 std::string toString(Calculus calculus)
 {
     return calculus == Calculus::Ito ? "Ito" : "Stratonovich";
+}
+
+void SdeWorker::diffusionMatrix(double, const Eigen::Ref<const Eigen::MatrixXd>&,
+                                Eigen::Ref<Eigen::MatrixXd>)
+{
+    throw SolverError("this system's diffusion is diagonal; it has no matrix form (a general-"
+                      "noise system must override SdeWorker::diffusionMatrix)");
 }
 
 }  // namespace driftlab::core

@@ -89,10 +89,15 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     const auto stepper = makeSdeStepper(settings.solver);
     const bool deterministic = system.isDeterministic();
     if (!deterministic)
-        stepper->requireSupport(system.noiseType());
+        stepper->requireSupport(system);
 
     const auto started = std::chrono::steady_clock::now();
     const int dim = system.dimension();
+    // Rows of dW: one per Brownian motion (m for general noise, dim otherwise).
+    const int noiseDim = system.brownianDimension();
+    if (noiseDim < 1)
+        throw ConfigError("simulation: the system reports " + std::to_string(noiseDim) +
+                          " Brownian motions; it needs at least 1");
     const int paths = settings.paths;
     const int steps = settings.steps;
     const double t0 = settings.t0;
@@ -153,13 +158,13 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
         SdeWorker& worker = *workers[thread];
         StepScratch scratch;
         // Zero unless drawn: a driver without a known area keeps H = 0.
-        Eigen::MatrixXd H = Eigen::MatrixXd::Zero(dim, needsArea ? blockSize : 0);
+        Eigen::MatrixXd H = Eigen::MatrixXd::Zero(noiseDim, needsArea ? blockSize : 0);
         Eigen::MatrixXd y(dim, blockSize);
-        Eigen::MatrixXd dW(dim, deterministic ? 0 : blockSize);
+        Eigen::MatrixXd dW(noiseDim, deterministic ? 0 : blockSize);
         RandomStream streams[blockSize];
         bool frozen[blockSize];
         // One OU bank per (path, noise component), restarted at 0 for each block's paths.
-        std::vector<double> banks(static_cast<std::size_t>(fbmSize) * dim * blockSize);
+        std::vector<double> banks(static_cast<std::size_t>(fbmSize) * noiseDim * blockSize);
         NonFinite local;
         const ZigguratTables& zigguratData = zigguratTables();
         auto lastReport = std::chrono::steady_clock::now();
@@ -195,17 +200,17 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                 }
                 if (fbm) {
                     for (int j = 0; j < n; ++j)
-                        for (int c = 0; c < dim; ++c)
-                            dW(c, j) = fbm->increment(&banks[(j * dim + c) * fbmSize], streams[j],
-                                                      zigguratData);
+                        for (int c = 0; c < noiseDim; ++c)
+                            dW(c, j) = fbm->increment(&banks[(j * noiseDim + c) * fbmSize],
+                                                      streams[j], zigguratData);
                 } else if (!deterministic) {
                     for (int j = 0; j < n; ++j) {
                         RandomStream& rng = streams[j];
-                        for (int c = 0; c < dim; ++c)
+                        for (int c = 0; c < noiseDim; ++c)
                             dW(c, j) = sqrtDt * rng.normal(zigguratData);
                         // After the increments, so every scheme sees the same dW per seed.
                         if (needsArea)
-                            for (int c = 0; c < dim; ++c)
+                            for (int c = 0; c < noiseDim; ++c)
                                 H(c, j) = sqrtDt12 * rng.normal(zigguratData);
                     }
                 }
