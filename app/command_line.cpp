@@ -4,6 +4,7 @@
 #include "app/workspace.h"
 #include "core/common/error.h"
 #include "core/experiment/headless_run.h"
+#include "core/experiment/timeseries_headless.h"
 #include "core/experiment/trajectory_config.h"
 #include "widgets/vtk/surface_format.h"
 
@@ -191,9 +192,12 @@ int runCommandLine(int argc, char** argv) {
         if (options.headlessConfig) {
             // Each workspace has its own headless runner, chosen by --workspace; one line each.
             // (diffusion: core::runDiffusionHeadless, timeseries: core::runTimeSeriesHeadless)
+            if (options.workspace == "timeseries")
+                return core::runTimeSeriesHeadless(*options.headlessConfig, {*options.outDir, true},
+                                                   std::cout, std::cerr);
             if (options.workspace != "trajectories") {
                 throw ConfigError("workspace \"" + options.workspace +
-                                  "\" has no headless mode (trajectories)");
+                                  "\" has no headless mode (trajectories, timeseries)");
             }
             const core::TrajectoryConfig config = resolveConfig(*options.headlessConfig);
             core::HeadlessOptions headless;
