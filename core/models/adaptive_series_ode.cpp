@@ -1,6 +1,7 @@
 #include "core/models/adaptive_series_ode.h"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <numbers>
 
@@ -168,6 +169,12 @@ OdeOptions solveOptions(const SeriesModelConfig& c) {
     return o;
 }
 
+// Accepted steps of a chain of solves, and how many of them lie before each observation.
+struct StepGrid {
+    std::vector<std::pair<double, double>> steps;
+    std::vector<std::size_t> stepsBefore;
+};
+
 // What one series contributes to the batch.
 struct SeriesOutcome {
     double data = 0.0;  // weighted objective share (mse, nll or cross entropy)
@@ -254,11 +261,34 @@ private:
 
     SeriesOutcome runSeries(const SeriesItem& item, std::uint64_t noiseSeed, std::uint64_t stream,
                             double cellWeight, double seriesWeight, double* gradient,
-                            std::vector<OdeStepRecord>* records) const;
+                            std::vector<OdeStepRecord>* records, StepGrid* capture = nullptr) const;
+    StepGrid solveGaps(const LatentDrift& system, const std::vector<double>& tau,
+                       std::vector<Eigen::VectorXd>& zAt, double t0,
+                       std::vector<OdeStepRecord>* records) const;
+
+public:
+    void freezeStepGrids(const std::vector<SeriesItem>& batch) {
+        frozenGrids_.clear();
+        std::map<std::pair<const Series*, nn::Index>, StepGrid> grids;
+        for (const auto& item : batch) {
+            StepGrid grid;
+            runSeries(item, 0, 0, 0.0, 0.0, nullptr, nullptr, &grid);
+            nn::Index last = item.series->length() - 1;
+            if (config_.classes == 0)
+                while (last > 0 && !item.target->col(last).any()) --last;
+            grids[{item.series, last}] = std::move(grid);
+        }
+        frozenGrids_ = std::move(grids);
+    }
+    void unfreezeStepGrids() { frozenGrids_.clear(); }
+
+private:
 
     SeriesModelConfig config_;
     nn::Mlp<double> encoder_, drift_, readout_, head_;
     Eigen::VectorXd logSigma_;  // per-channel observation log-sigma (Gaussian NLL only)
+    // Keyed by series and last loss index; only set between freeze and unfreeze.
+    std::map<std::pair<const Series*, nn::Index>, StepGrid> frozenGrids_;
 };
 
 // Per-step weights of the local regulariser: how many of `points` uniform draws on the
@@ -279,10 +309,44 @@ std::vector<double> localWeights(const std::vector<std::pair<double, double>>& g
     return weights;
 }
 
+StepGrid AdaptiveSeriesOde::solveGaps(const LatentDrift& system, const std::vector<double>& tau,
+                                      std::vector<Eigen::VectorXd>& zAt, double t0,
+                                      std::vector<OdeStepRecord>* records) const {
+    StepGrid out;
+    out.stepsBefore.assign(tau.size(), 0);
+    OdeOptions options = solveOptions(config_);
+    double carriedStep = 0.0;
+    for (std::size_t j = 1; j < tau.size(); ++j) {
+        const double a = tau[j - 1], b = tau[j];
+        options.dt0 = carriedStep;
+        options.saveAt = {b};
+        const OdeSolution sol = integrate(system, zAt[j - 1], a, b, options);
+        if (!sol.ok())
+            throw SolverError("adaptive neural ODE: the solve between t=" + std::to_string(a + t0) +
+                              " and t=" + std::to_string(b + t0) + " failed: " + sol.message);
+        const auto accepted = acceptedSteps(sol);
+        out.steps.insert(out.steps.end(), accepted.begin(), accepted.end());
+        out.stepsBefore[j] = out.steps.size();
+        if (accepted.size() >= 2)  // the last step was clipped to land on b
+            carriedStep = std::abs(accepted[accepted.size() - 2].second);
+        else if (!accepted.empty())
+            carriedStep = std::max(carriedStep, std::abs(accepted.back().second));
+        zAt[j] = sol.y.back();
+        if (records)
+            for (OdeStepRecord r : sol.stats.steps) {
+                r.t += t0;
+                r.step = long(records->size()) + 1;
+                records->push_back(r);
+            }
+    }
+    return out;
+}
+
 SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t noiseSeed,
                                            std::uint64_t stream, double cellWeight,
                                            double seriesWeight, double* gradient,
-                                           std::vector<OdeStepRecord>* records) const {
+                                           std::vector<OdeStepRecord>* records,
+                                           StepGrid* capture) const {
     const Series& s = *item.series;
     const Mask& target = *item.target;
     const nn::Index d = config_.latentDim, c = config_.channels;
@@ -307,38 +371,20 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
 
     // Forward: one adaptive solve per gap between observations, so every observation time
     // is a step boundary; each solve starts with the step size the previous one settled on.
-    OdeOptions options = solveOptions(config_);
-    std::vector<std::pair<double, double>> grid;
-    std::vector<std::size_t> stepsBefore(std::size_t(last + 1), 0);  // accepted steps to obs j
+    // A frozen grid (gradient checks) replaces the solves by a replay of the stored steps.
     std::vector<Eigen::VectorXd> zAt(std::size_t(last + 1));
     zAt[0] = z0;
-    double carriedStep = 0.0;
-    for (nn::Index j = 1; j <= last; ++j) {
-        const double a = tau[std::size_t(j - 1)], b = tau[std::size_t(j)];
-        options.dt0 = carriedStep;
-        options.saveAt = {b};
-        const OdeSolution sol = integrate(system, zAt[std::size_t(j - 1)], a, b, options);
-        if (!sol.ok())
-            throw SolverError("adaptive neural ODE: the solve between t=" + std::to_string(a + t0) +
-                              " and t=" + std::to_string(b + t0) + " failed: " + sol.message);
-        const auto accepted = acceptedSteps(sol);
-        grid.insert(grid.end(), accepted.begin(), accepted.end());
-        stepsBefore[std::size_t(j)] = grid.size();
-        if (accepted.size() >= 2)  // the last step was clipped to land on b
-            carriedStep = std::abs(accepted[accepted.size() - 2].second);
-        else if (!accepted.empty())
-            carriedStep = std::max(carriedStep, std::abs(accepted.back().second));
-        zAt[std::size_t(j)] = sol.y.back();
-        if (records)
-            for (OdeStepRecord r : sol.stats.steps) {
-                r.t += t0;
-                r.step = long(records->size()) + 1;
-                records->push_back(r);
-            }
-    }
+    const auto frozen = frozenGrids_.find({&s, last});
+    const bool useFrozen = frozen != frozenGrids_.end();
+    StepGrid solved;
+    if (!useFrozen) solved = solveGaps(system, tau, zAt, t0, records);
+    const StepGrid& stepGrid = useFrozen ? frozen->second : solved;
+    if (capture) *capture = solved;
+    const auto& grid = stepGrid.steps;
+    const auto& stepsBefore = stepGrid.stepsBefore;
 
     // Replay the accepted steps when the regularisers or the discrete gradient need stages.
-    const bool tape = regularize || (gradient && !adjoint);
+    const bool tape = regularize || (gradient && !adjoint) || useFrozen;
     RkTape rk(explicitTableau(OdeMethod::DormandPrince5));
     if (tape) {
         const auto weights = config_.localRegularizationPoints > 0
@@ -570,5 +616,19 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
 std::unique_ptr<SeriesModel> makeAdaptiveSeriesOde(const SeriesModelConfig& config) {
     return std::make_unique<AdaptiveSeriesOde>(config);
 }
+
+namespace {
+AdaptiveSeriesOde& adaptive(SeriesModel& model) {
+    auto* ode = dynamic_cast<AdaptiveSeriesOde*>(&model);
+    if (!ode) throw ConfigError("step grids can only be frozen on the adaptive neural ODE");
+    return *ode;
+}
+}  // namespace
+
+void freezeStepGrids(SeriesModel& model, const std::vector<SeriesItem>& batch) {
+    adaptive(model).freezeStepGrids(batch);
+}
+
+void unfreezeStepGrids(SeriesModel& model) { adaptive(model).unfreezeStepGrids(); }
 
 }  // namespace driftlab::core::models
