@@ -104,23 +104,20 @@ double estimateSpectralRadius(const Eigen::MatrixXd& J) {
 }
 }  // namespace
 
-Rosenbrock23Stepper::Rosenbrock23Stepper(bool forceFiniteDifferenceJacobian)
-    : forceFiniteDifference_(forceFiniteDifferenceJacobian) {}
+RosenbrockStepper::RosenbrockStepper(bool forceFiniteDifferenceJacobian, double gamma)
+    : forceFiniteDifference_(forceFiniteDifferenceJacobian), gamma_(gamma) {}
 
-void Rosenbrock23Stepper::prepare(const OdeSystem& system) {
+void RosenbrockStepper::prepareJacobian(const OdeSystem& system) {
     const int n = system.dimension();
     jacobian_.setZero(n, n);
     w_.resize(n, n);
-    for (Eigen::VectorXd* v :
-         {&dfdt_, &k1_, &k2_, &k3_, &f1_, &f2_, &work_, &perturbed_, &yStart_, &jacobianY_}) {
-        v->setZero(n);
-    }
+    for (Eigen::VectorXd* v : {&dfdt_, &work_, &perturbed_, &jacobianY_}) v->setZero(n);
     jacobianValid_ = false;
     factorizedH_ = 0.0;
 }
 
-void Rosenbrock23Stepper::refreshJacobian(const OdeSystem& system, double t,
-                                          const Eigen::VectorXd& y, const Eigen::VectorXd& f0) {
+void RosenbrockStepper::refreshJacobian(const OdeSystem& system, double t,
+                                        const Eigen::VectorXd& y, const Eigen::VectorXd& f0) {
     const double sqrtEps = std::sqrt(std::numeric_limits<double>::epsilon());
     ++jacobianEvaluations_;
     if (system.hasJacobian() && !forceFiniteDifference_) {
@@ -152,19 +149,33 @@ void Rosenbrock23Stepper::refreshJacobian(const OdeSystem& system, double t,
     factorizedH_ = 0.0;
 }
 
-void Rosenbrock23Stepper::step(const OdeSystem& system, double t, double h,
-                               const Eigen::VectorXd& y, const Eigen::VectorXd& f0,
-                               Eigen::VectorXd& yNew, Eigen::VectorXd& error) {
+void RosenbrockStepper::factorize(const OdeSystem& system, double t, double h,
+                                  const Eigen::VectorXd& y, const Eigen::VectorXd& f0) {
     h_ = h;
-    yStart_ = y;
     if (!jacobianValid_ || t != jacobianT_ || y != jacobianY_) refreshJacobian(system, t, y, f0);
     if (h != factorizedH_) {
-        w_ = -(h * kGamma) * jacobian_;
+        w_ = -(h * gamma_) * jacobian_;
         w_.diagonal().array() += 1.0;
         lu_.compute(w_);
         ++factorizations_;
         factorizedH_ = h;
     }
+}
+
+Rosenbrock23Stepper::Rosenbrock23Stepper(bool forceFiniteDifferenceJacobian)
+    : RosenbrockStepper(forceFiniteDifferenceJacobian, kGamma) {}
+
+void Rosenbrock23Stepper::prepare(const OdeSystem& system) {
+    prepareJacobian(system);
+    const int n = system.dimension();
+    for (Eigen::VectorXd* v : {&k1_, &k2_, &k3_, &f1_, &f2_, &yStart_}) v->setZero(n);
+}
+
+void Rosenbrock23Stepper::step(const OdeSystem& system, double t, double h,
+                               const Eigen::VectorXd& y, const Eigen::VectorXd& f0,
+                               Eigen::VectorXd& yNew, Eigen::VectorXd& error) {
+    yStart_ = y;
+    factorize(system, t, h, y, f0);
     const double hd = h * kGamma;
     work_ = f0 + hd * dfdt_;
     k1_ = lu_.solve(work_);
@@ -194,7 +205,7 @@ namespace {
 const OdeMethod kAllMethods[] = {
     OdeMethod::Euler,      OdeMethod::Midpoint,         OdeMethod::Heun,
     OdeMethod::Rk4,        OdeMethod::BogackiShampine3, OdeMethod::DormandPrince5,
-    OdeMethod::Tsitouras5, OdeMethod::Rosenbrock23,
+    OdeMethod::Tsitouras5, OdeMethod::Rosenbrock23,     OdeMethod::Rodas4,
 };
 }  // namespace
 
@@ -216,6 +227,8 @@ std::unique_ptr<OdeStepper> makeOdeStepper(OdeMethod method, bool forceFiniteDif
             return std::make_unique<ExplicitRkStepper>(tsitouras5Tableau());
         case OdeMethod::Rosenbrock23:
             return std::make_unique<Rosenbrock23Stepper>(forceFiniteDifferenceJacobian);
+        case OdeMethod::Rodas4:
+            return std::make_unique<Rodas4Stepper>(forceFiniteDifferenceJacobian);
     }
     throw ConfigError("unknown ODE method");
 }

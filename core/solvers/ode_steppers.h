@@ -25,6 +25,7 @@ enum class OdeMethod {
     DormandPrince5,
     Tsitouras5,
     Rosenbrock23,
+    Rodas4,
 };
 
 class OdeStepper {
@@ -103,11 +104,50 @@ private:
     double stiffness_ = 0.0;
 };
 
+// What the Rosenbrock methods share: the Jacobian from the system when it has one, else from
+// forward differences (and df/dt for non-autonomous systems), computed once per step start
+// and reused when a step is rejected; the LU of I - h gamma J, refactored only when h changes.
+class RosenbrockStepper : public OdeStepper {
+public:
+    RosenbrockStepper(bool forceFiniteDifferenceJacobian, double gamma);
+
+    bool hasErrorEstimate() const override { return true; }
+    bool hasDenseOutput() const override { return true; }
+    bool isImplicit() const override { return true; }
+    double stabilityBoundary() const override { return 0.0; }
+    // h times the spectral radius of the Jacobian (power iteration): what an explicit
+    // method would face with this step, used to decide when to switch back.
+    double stiffnessEstimate() const override { return std::abs(h_) * spectralRadius_; }
+
+protected:
+    // Sizes the Jacobian and the work vectors; call from prepare().
+    void prepareJacobian(const OdeSystem& system);
+    // J and df/dt at (t, y) unless already there, then the LU of I - h gamma J unless h is
+    // the one already factorised.
+    void factorize(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
+                   const Eigen::VectorXd& f0);
+
+    Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
+    Eigen::VectorXd dfdt_, work_;
+    double h_ = 0.0;
+
+private:
+    void refreshJacobian(const OdeSystem& system, double t, const Eigen::VectorXd& y,
+                         const Eigen::VectorXd& f0);
+
+    bool forceFiniteDifference_;
+    double gamma_;
+    Eigen::MatrixXd jacobian_, w_;
+    Eigen::VectorXd perturbed_, jacobianY_;
+    double jacobianT_ = 0.0;
+    bool jacobianValid_ = false;
+    double factorizedH_ = 0.0;
+    double spectralRadius_ = 0.0;
+};
+
 // Shampine & Reichelt's Rosenbrock 2(3) (MATLAB ode23s, SIAM J. Sci. Comput. 18, 1997):
 // L-stable, second order with a third-order error estimate, FSAL, its own dense output.
-// The Jacobian comes from the system when it has one, else from forward differences; it is
-// computed once per step start and reused when a step is rejected.
-class Rosenbrock23Stepper final : public OdeStepper {
+class Rosenbrock23Stepper final : public RosenbrockStepper {
 public:
     explicit Rosenbrock23Stepper(bool forceFiniteDifferenceJacobian = false);
 
@@ -115,33 +155,38 @@ public:
     std::string name() const override { return "Rosenbrock 2(3) (Shampine)"; }
     int order() const override { return 2; }
     int embeddedOrder() const override { return 3; }
-    bool hasErrorEstimate() const override { return true; }
-    bool hasDenseOutput() const override { return true; }
-    bool isImplicit() const override { return true; }
-    double stabilityBoundary() const override { return 0.0; }
 
     void prepare(const OdeSystem& system) override;
     void step(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
               const Eigen::VectorXd& f0, Eigen::VectorXd& yNew, Eigen::VectorXd& error) override;
     const Eigen::VectorXd* endDerivative() const override { return &f2_; }
     void interpolate(double theta, Eigen::VectorXd& out) const override;
-    // h times the spectral radius of the Jacobian (power iteration): what an explicit
-    // method would face with this step, used to decide when to switch back.
-    double stiffnessEstimate() const override { return std::abs(h_) * spectralRadius_; }
 
 private:
-    void refreshJacobian(const OdeSystem& system, double t, const Eigen::VectorXd& y,
-                         const Eigen::VectorXd& f0);
+    Eigen::VectorXd k1_, k2_, k3_, f1_, f2_, yStart_;
+};
 
-    bool forceFiniteDifference_;
-    Eigen::MatrixXd jacobian_, w_;
-    Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
-    Eigen::VectorXd dfdt_, k1_, k2_, k3_, f1_, f2_, work_, perturbed_, yStart_, jacobianY_;
-    double jacobianT_ = 0.0;
-    bool jacobianValid_ = false;
-    double factorizedH_ = 0.0;
-    double h_ = 0.0;
-    double spectralRadius_ = 0.0;
+// Hairer & Wanner's RODAS4 (Solving ODEs II, IV.7; coefficients of rodas.f): six stages,
+// order 4 with an embedded order-3 estimate, L-stable and stiffly accurate (the last two
+// stages end at y_new, so the estimate is the last stage's increment), with Hairer's
+// order-3 continuous extension. Six right-hand sides and one LU per step.
+class Rodas4Stepper final : public RosenbrockStepper {
+public:
+    explicit Rodas4Stepper(bool forceFiniteDifferenceJacobian = false);
+
+    std::string id() const override { return "rodas4"; }
+    std::string name() const override { return "Rodas4 (Hairer–Wanner)"; }
+    int order() const override { return 4; }
+    int embeddedOrder() const override { return 3; }
+
+    void prepare(const OdeSystem& system) override;
+    void step(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
+              const Eigen::VectorXd& f0, Eigen::VectorXd& yNew, Eigen::VectorXd& error) override;
+    const Eigen::VectorXd* endDerivative() const override { return nullptr; }
+    void interpolate(double theta, Eigen::VectorXd& out) const override;
+
+private:
+    Eigen::VectorXd k_[6], stage_, f_, yStart_, yEnd_, dense1_, dense2_;
 };
 
 struct OdeSolverInfo {

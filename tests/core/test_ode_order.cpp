@@ -61,7 +61,7 @@ private Q_SLOTS:
 
     void solversDeclareWhatTheyAre() {
         const auto solvers = availableOdeSolvers();
-        QCOMPARE(solvers.size(), std::size_t(8));
+        QCOMPARE(solvers.size(), std::size_t(9));
         for (const OdeSolverInfo& info : solvers) {
             QVERIFY(odeMethodFromId(info.id) == info.method);
             QVERIFY(!info.name.empty());
@@ -72,6 +72,10 @@ private Q_SLOTS:
         QVERIFY(dp5->hasErrorEstimate() && dp5->hasDenseOutput() && !dp5->isImplicit());
         const auto ros = makeOdeStepper(OdeMethod::Rosenbrock23);
         QVERIFY(ros->isImplicit() && ros->hasErrorEstimate());
+        const auto rodas = makeOdeStepper(OdeMethod::Rodas4);
+        QVERIFY(rodas->isImplicit() && rodas->hasErrorEstimate() && rodas->hasDenseOutput());
+        QCOMPARE(rodas->order(), 4);
+        QCOMPARE(rodas->embeddedOrder(), 3);
         const auto rk4 = makeOdeStepper(OdeMethod::Rk4);
         QVERIFY(!rk4->hasErrorEstimate() && !rk4->hasDenseOutput());
     }
@@ -88,6 +92,7 @@ private Q_SLOTS:
         QTest::newRow("dp5") << OdeMethod::DormandPrince5 << 5.0 << 24;
         QTest::newRow("tsit5") << OdeMethod::Tsitouras5 << 5.0 << 24;
         QTest::newRow("rosenbrock23") << OdeMethod::Rosenbrock23 << 2.0 << 50;
+        QTest::newRow("rodas4") << OdeMethod::Rodas4 << 4.0 << 20;
     }
 
     void convergenceOrder() {
@@ -113,6 +118,7 @@ private Q_SLOTS:
         QTest::newRow("dp5") << OdeMethod::DormandPrince5 << 4.0;
         QTest::newRow("tsit5") << OdeMethod::Tsitouras5 << 4.0;
         QTest::newRow("rosenbrock23") << OdeMethod::Rosenbrock23 << 2.0;
+        QTest::newRow("rodas4") << OdeMethod::Rodas4 << 3.0;
     }
 
     // Save times strictly inside steps (at 0.3 and 0.7 of each step) come from the
