@@ -18,8 +18,14 @@
 //    the encoder (no KL on the initial state).
 //  - classes > 0: softmax head on the final latent state (mean over paths), cross-entropy;
 //    the regression objective is then not used.
-// Gradients are exact backprop through the discretised solve with the Brownian increments
-// fixed by (noiseSeed, position in the batch).
+// Gradients (Backprop) are exact backprop through the discretised solve with the Brownian
+// increments fixed by (noiseSeed, position in the batch). The ode kind also offers the
+// continuous adjoint (Adjoint, "backsolve" of Chen et al. 2018): the forward pass keeps the
+// latent state only at the observation times, and the state, its adjoint and the parameter
+// gradient are integrated back with Euler steps on the same grid, the state reset to its
+// forward value at every observation (as torchdiffeq does); its gradient agrees with
+// backprop's to O(dt). The SDE kinds refuse Adjoint (the engine's reversible-Heun adjoint is
+// not wired through the latent models and their observation losses).
 #include "core/models/series_model.h"
 #include "core/nn/mlp.h"
 
@@ -62,13 +68,16 @@ private:
 
     Eigen::VectorXd encode(const timeseries::Series& s, const timeseries::Mask& context,
                            nn::MlpWorkspace<double>& ws) const;
-    // Posterior drift f, effective drift F and diffusion G at step k of r (recomputed by the
-    // backward pass, which keeps no activations across steps).
-    void fields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F, Eigen::MatrixXd& G) const;
+    // Posterior drift f, effective drift F and diffusion G at state z and grid point k of r
+    // (recomputed by the backward pass, which keeps no activations across steps).
+    void fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F,
+                Eigen::MatrixXd& G) const;
     void priorFields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F) const;
     void simulate(Rollout& r) const;
     void backpropagate(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
                        double* gradient) const;
+    void adjointBackward(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+                         double* gradient) const;
     ItemTotals runItem(const SeriesItem& item, int paths, std::uint64_t noiseSeed,
                        std::uint64_t stream, double cellWeight, double seriesWeight,
                        double* gradient) const;

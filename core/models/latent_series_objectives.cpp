@@ -49,6 +49,8 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
     r.landings = relativeTimes(s);
     r.withKl = hasPrior();
     r.klWeight = cellWeight;
+    const bool adjoint = config_.gradient == GradientMethod::Adjoint;
+    r.keepPath = !(adjoint && gradient);
     simulate(r);
 
     ItemTotals totals;
@@ -124,7 +126,10 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
         totals.kl = r.kl;
         totals.loss += cellWeight * r.kl;
     }
-    if (gradient) backpropagate(r, observationGrad, gradient);
+    if (gradient && adjoint)
+        adjointBackward(r, observationGrad, gradient);
+    else if (gradient)
+        backpropagate(r, observationGrad, gradient);
     totals.nfe = r.nfe;
     return totals;
 }
@@ -259,6 +264,7 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
     r.paths = paths;
     r.noiseSeed = noiseSeed;
     r.landings = merged;
+    r.keepPath = false;  // only the landings are read
     simulate(r);
 
     SeriesForecast out;

@@ -27,9 +27,8 @@ std::vector<double> relativeTimes(const timeseries::Series& s) {
     return out;
 }
 
-void LatentSeriesModel::fields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F,
-                               Eigen::MatrixXd& G) const {
-    const Eigen::MatrixXd& z = r.Z[std::size_t(k)];
+void LatentSeriesModel::fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f,
+                               Eigen::MatrixXd& F, Eigen::MatrixXd& G) const {
     const double t = r.tau[std::size_t(k)];
     if (config_.controlPath != ControlPath::None) {
         Eigen::MatrixXd input(drift_.inputDim(), z.cols());
@@ -90,9 +89,11 @@ void LatentSeriesModel::simulate(Rollout& r) const {
     r.Z.assign(std::size_t(steps + 1), Eigen::MatrixXd());
     r.Z[0] = z0.replicate(1, P);
     r.kl = 0.0;
+    std::vector<bool> landing(std::size_t(steps + 1), r.keepPath);
+    for (long k : r.stepAt) landing[std::size_t(k)] = true;
     Eigen::MatrixXd f, F, G, fp, Fp;
     for (long k = 0; k < steps; ++k) {
-        fields(r, k, f, F, G);
+        fields(r, r.Z[std::size_t(k)], k, f, F, G);
         const double h = r.h(k);
         Eigen::MatrixXd next = r.Z[std::size_t(k)] + h * F;
         if (G.size()) next += G.cwiseProduct(r.noise(k));
@@ -106,6 +107,7 @@ void LatentSeriesModel::simulate(Rollout& r) const {
                               std::to_string(s.times.front() + r.tau[std::size_t(k + 1)]) + " (step " +
                               std::to_string(k + 1) + ")");
         r.Z[std::size_t(k + 1)] = std::move(next);
+        if (!landing[std::size_t(k)]) r.Z[std::size_t(k)].resize(0, 0);
     }
 }
 
@@ -127,7 +129,7 @@ void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::Matri
     for (long k = steps - 1; k >= 0; --k) {
         const double h = r.h(k);
         const Eigen::MatrixXd& z = r.Z[std::size_t(k)];
-        fields(r, k, f, F, G);
+        fields(r, z, k, f, F, G);
         gF = h * A;
         if (G.size()) gG = A.cwiseProduct(r.noise(k));
         if (r.withKl) {
@@ -170,6 +172,31 @@ void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::Matri
     }
     if (timeOnlyDiffusion()) diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
     const Eigen::VectorXd z0Grad = A.rowwise().sum();
+    encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
+}
+
+void LatentSeriesModel::adjointBackward(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+                                        double* gradient) const {
+    const Offsets o = offsets();
+    const nn::Index d = config_.latentDim;
+    const long steps = r.steps();
+    std::vector<bool> landing(std::size_t(steps + 1), false);
+    for (long k : r.stepAt) landing[std::size_t(k)] = true;
+    Eigen::MatrixXd a = Eigen::MatrixXd::Zero(d, r.paths), z = r.Z.back(), f, F, G;
+    if (observationGrad.back().size()) a += observationGrad.back();
+    for (long k = steps - 1; k >= 0; --k) {
+        // One Euler step of [z, a, g]' = [F, -a^T dF/dz, -a^T dF/dtheta] from t_{k+1} back to t_k.
+        const double h = r.h(k);
+        fields(r, z, k + 1, f, F, G);
+        const Eigen::MatrixXd inputGrad = drift_.backward(h * a, r.driftWs, gradient + o.drift, true);
+        z -= h * F;
+        a += inputGrad.topRows(d);
+        if (landing[std::size_t(k)]) {
+            z = r.Z[std::size_t(k)];  // the forward pass's state at an observation
+            if (observationGrad[std::size_t(k)].size()) a += observationGrad[std::size_t(k)];
+        }
+    }
+    const Eigen::VectorXd z0Grad = a.rowwise().sum();
     encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
 }
 

@@ -15,6 +15,7 @@ struct LatentSeriesModel::Rollout {
     std::vector<double> landings;  // times relative to the series start the grid lands on
     bool withKl = false;           // accumulate the posterior-prior KL (elbo)
     double klWeight = 0.0;         // weight of this series' KL in the loss
+    bool keepPath = true;          // false: Z is kept at the landings only (adjoint)
 
     std::vector<double> tau;       // grid, relative to the series start
     std::vector<long> stepAt;      // grid index of every landing

@@ -115,6 +115,35 @@ private Q_SLOTS:
         QVERIFY(grad.head(8).norm() > 0 && grad.tail(2).norm() > 0);
     }
 
+    // The ode kind's continuous adjoint against backprop: the same loss, and gradients that
+    // differ by O(dt) (the backward Euler solve does not retrace the forward one), so the
+    // gap halves with dt.
+    void adjointAgreesWithBackprop() {
+        const SmallSpirals set;
+        double previousGap = 0.0;
+        for (double dt : {0.02, 0.01, 0.005}) {
+            auto c = tinyConfig(SeriesModelKind::NeuralOde, SeriesObjective::GaussianNll, ControlPath::NaturalCubic,
+                                true, 0);
+            c.dt = dt;
+            auto backprop = makeSeriesModel(c);
+            c.gradient = GradientMethod::Adjoint;
+            auto adjoint = makeSeriesModel(c);
+            Eigen::VectorXd gb, ga;
+            const auto rb = backprop->loss(set.batch, 1, 0, &gb);
+            const auto ra = adjoint->loss(set.batch, 1, 0, &ga);
+            QCOMPARE(ra.loss, rb.loss);
+            const double gap = driftlab::test::relativeError(ga, gb);
+            std::printf("  dt %.3f: adjoint vs backprop gradient rel. difference %.3e (NFE %ld vs %ld)\n", dt, gap,
+                        ra.nfe, rb.nfe);
+            QVERIFY(gap < 0.05);
+            if (previousGap > 0) QVERIFY(gap < 0.65 * previousGap);
+            previousGap = gap;
+        }
+        auto c = tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Mse, ControlPath::None, false, 0);
+        c.gradient = GradientMethod::Adjoint;
+        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c));
+    }
+
     void lossIsAFunctionOfTheSeed() {
         const SmallSpirals set;
         auto model = makeSeriesModel(tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Mse,
