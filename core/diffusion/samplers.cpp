@@ -201,38 +201,82 @@ std::vector<int> dpmOrders(int order, int nfe) {
     return orders;
 }
 
+// Data prediction x0 = (x - sigma eps) / alpha, the quantity DPM-Solver++ extrapolates.
+void dataPrediction(const DiffusionProcess& p, const ScoreField& field, const Points& x,
+                    double t, Points& x0, long& nfe) {
+    noisePrediction(p, field, x, t, x0, nfe);
+    x0 = (x - p.marginalStd(t) * x0) / p.meanCoefficient(t);
+}
+
+// One singlestep DPM-Solver step of order k from s to t in noise form (Lu et al. 2022a,
+// Algorithms 1 and 2 with r1 = 1/2, resp. r1 = 1/3, r2 = 2/3): exponential integrator of
+// the linear part, eps Taylor-expanded in lambda from intermediate evaluations.
+void dpmNoiseStep(const DiffusionProcess& p, const ScoreField& field, Points& x, int order,
+                  double s, double t, long& nfe) {
+    const double ls = p.logSnrHalf(s), h = p.logSnrHalf(t) - ls;
+    auto alpha = [&](double u) { return p.meanCoefficient(u); };
+    auto sigma = [&](double u) { return p.marginalStd(u); };
+    Points e0, e1, e2, u;
+    noisePrediction(p, field, x, s, e0, nfe);
+    const Points base = (alpha(t) / alpha(s)) * x - sigma(t) * std::expm1(h) * e0;
+    if (order == 1) {
+        x = base;
+    } else if (order == 2) {
+        const double r1 = 0.5, s1 = p.timeFromLogSnrHalf(ls + r1 * h);
+        u = (alpha(s1) / alpha(s)) * x - sigma(s1) * std::expm1(r1 * h) * e0;
+        noisePrediction(p, field, u, s1, e1, nfe);
+        x = base - (sigma(t) / (2.0 * r1)) * std::expm1(h) * (e1 - e0);
+    } else {
+        const double r1 = 1.0 / 3.0, r2 = 2.0 / 3.0;
+        const double s1 = p.timeFromLogSnrHalf(ls + r1 * h), s2 = p.timeFromLogSnrHalf(ls + r2 * h);
+        u = (alpha(s1) / alpha(s)) * x - sigma(s1) * std::expm1(r1 * h) * e0;
+        noisePrediction(p, field, u, s1, e1, nfe);
+        u = (alpha(s2) / alpha(s)) * x - sigma(s2) * std::expm1(r2 * h) * e0 -
+            (sigma(s2) * r2 / r1) * (std::expm1(r2 * h) / (r2 * h) - 1.0) * (e1 - e0);
+        noisePrediction(p, field, u, s2, e2, nfe);
+        x = base - (sigma(t) / r2) * (std::expm1(h) / h - 1.0) * (e2 - e0);
+    }
+}
+
+// The same step in data form (DPM-Solver++ 2S/3S, Lu et al. 2022b; the formulas of the
+// reference implementation's singlestep updates with algorithm_type "dpmsolver++").
+void dpmDataStep(const DiffusionProcess& p, const ScoreField& field, Points& x, int order,
+                 double s, double t, long& nfe) {
+    const double ls = p.logSnrHalf(s), h = p.logSnrHalf(t) - ls;
+    auto alpha = [&](double u) { return p.meanCoefficient(u); };
+    auto sigma = [&](double u) { return p.marginalStd(u); };
+    Points d0, d1, d2, u;
+    dataPrediction(p, field, x, s, d0, nfe);
+    const Points base = (sigma(t) / sigma(s)) * x - alpha(t) * std::expm1(-h) * d0;
+    if (order == 1) {
+        x = base;
+    } else if (order == 2) {
+        const double r1 = 0.5, s1 = p.timeFromLogSnrHalf(ls + r1 * h);
+        u = (sigma(s1) / sigma(s)) * x - alpha(s1) * std::expm1(-r1 * h) * d0;
+        dataPrediction(p, field, u, s1, d1, nfe);
+        x = base - (0.5 / r1) * alpha(t) * std::expm1(-h) * (d1 - d0);
+    } else {
+        const double r1 = 1.0 / 3.0, r2 = 2.0 / 3.0;
+        const double s1 = p.timeFromLogSnrHalf(ls + r1 * h), s2 = p.timeFromLogSnrHalf(ls + r2 * h);
+        u = (sigma(s1) / sigma(s)) * x - alpha(s1) * std::expm1(-r1 * h) * d0;
+        dataPrediction(p, field, u, s1, d1, nfe);
+        u = (sigma(s2) / sigma(s)) * x - alpha(s2) * std::expm1(-r2 * h) * d0 +
+            (r2 / r1) * alpha(s2) * (std::expm1(-r2 * h) / (r2 * h) + 1.0) * (d1 - d0);
+        dataPrediction(p, field, u, s2, d2, nfe);
+        x = base + (1.0 / r2) * alpha(t) * (std::expm1(-h) / h + 1.0) * (d2 - d0);
+    }
+}
+
 void dpmSolverSinglestep(const DiffusionProcess& p, const ScoreField& field, Points& x, int order,
                          const SamplerOptions& o, SampleResult& r, const PathRecorder& rec) {
     const std::vector<int> orders = dpmOrders(order, o.steps);
     const auto t = dpmTimeSteps(p, static_cast<int>(orders.size()), o.tEnd, o.schedule);
-    Points e0, e1, e2, u;
-    auto alpha = [&](double s) { return p.meanCoefficient(s); };
-    auto sigma = [&](double s) { return p.marginalStd(s); };
     for (std::size_t i = 0; i < orders.size(); ++i) {
-        const double s = t[i], tt = t[i + 1];
-        const double ls = p.logSnrHalf(s), h = p.logSnrHalf(tt) - ls;
-        noisePrediction(p, field, x, s, e0, r.nfe);
-        const Points base = (alpha(tt) / alpha(s)) * x - sigma(tt) * std::expm1(h) * e0;
-        if (orders[i] == 1) {
-            x = base;
-        } else if (orders[i] == 2) {
-            const double r1 = 0.5;
-            const double s1 = p.timeFromLogSnrHalf(ls + r1 * h);
-            u = (alpha(s1) / alpha(s)) * x - sigma(s1) * std::expm1(r1 * h) * e0;
-            noisePrediction(p, field, u, s1, e1, r.nfe);
-            x = base - (sigma(tt) / (2.0 * r1)) * std::expm1(h) * (e1 - e0);
-        } else {
-            const double r1 = 1.0 / 3.0, r2 = 2.0 / 3.0;
-            const double s1 = p.timeFromLogSnrHalf(ls + r1 * h);
-            const double s2 = p.timeFromLogSnrHalf(ls + r2 * h);
-            u = (alpha(s1) / alpha(s)) * x - sigma(s1) * std::expm1(r1 * h) * e0;
-            noisePrediction(p, field, u, s1, e1, r.nfe);
-            u = (alpha(s2) / alpha(s)) * x - sigma(s2) * std::expm1(r2 * h) * e0 -
-                (sigma(s2) * r2 / r1) * (std::expm1(r2 * h) / (r2 * h) - 1.0) * (e1 - e0);
-            noisePrediction(p, field, u, s2, e2, r.nfe);
-            x = base - (sigma(tt) / r2) * (std::expm1(h) / h - 1.0) * (e2 - e0);
-        }
-        rec(tt, x);
+        if (o.dpmForm == DpmForm::DataPrediction)
+            dpmDataStep(p, field, x, orders[i], t[i], t[i + 1], r.nfe);
+        else
+            dpmNoiseStep(p, field, x, orders[i], t[i], t[i + 1], r.nfe);
+        rec(t[i + 1], x);
     }
 }
 

@@ -76,19 +76,23 @@ private Q_SLOTS:
         };
         const double tEnd = 1e-3;
         const Points exact = x * sd(tEnd) / sd(1.0);
-        struct Case { SamplerKind kind; int n; double minRatio; };
-        // Ratios at NFE n -> 2n (measured: DDIM 1.9, DPM-1 1.98, DPM-2 4.2, DPM-3 96,
-        // DPM++(2M) 3.8).
+        struct Case { SamplerKind kind; int n; double minRatio; DpmForm form = DpmForm::DataPrediction; };
+        // Ratios at NFE n -> 2n (measured: DDIM 1.9, DPM-1 1.98, DPM-2 4.2 (noise form 4.2),
+        // DPM-3 11 (noise form 25), DPM++(2M) 3.9).
         for (const Case& c : {Case{SamplerKind::Ddim, 48, 1.7}, Case{SamplerKind::DpmSolver1, 48, 1.8},
                               Case{SamplerKind::DpmSolver2, 24, 3.5}, Case{SamplerKind::DpmSolver3, 12, 7.0},
+                              Case{SamplerKind::DpmSolver2, 24, 3.5, DpmForm::NoisePrediction},
+                              Case{SamplerKind::DpmSolver3, 12, 7.0, DpmForm::NoisePrediction},
                               Case{SamplerKind::DpmSolverPP2M, 48, 3.3}}) {
             SamplerOptions o;
             o.tEnd = tEnd;
             o.steps = c.n;
+            o.dpmForm = c.form;
             const double e1 = (sampleDiffusion(c.kind, p, field, x, o).samples - exact).norm();
             o.steps = 2 * c.n;
             const double e2 = (sampleDiffusion(c.kind, p, field, x, o).samples - exact).norm();
-            std::printf("  %-18s error %.2e -> %.2e (ratio %.2f)\n", samplerName(c.kind).c_str(), e1, e2, e1 / e2);
+            std::printf("  %-18s %s error %.2e -> %.2e (ratio %.2f)\n", samplerName(c.kind).c_str(),
+                        c.form == DpmForm::DataPrediction ? "data " : "noise", e1, e2, e1 / e2);
             QVERIFY2(e1 / e2 > c.minRatio, qPrintable(QString::fromStdString(samplerName(c.kind))));
         }
     }
