@@ -120,6 +120,7 @@ struct PointCloudView::Impl {
     vtkSmartPointer<vtkTextActor> title;
     std::array<vtkSmartPointer<vtkTextActor>, kLegendEntries> legend;
     QString arrowLegend, trueLegend;
+    QString stochasticLabel = "reverse-SDE", deterministicLabel = "probability-flow ODE";
     int dataCount = 0, sampleCount = 0, sdeCount = 0, odeCount = 0, arrowCount = 0,
         trueCount = 0;
     double bounds[4] = {-3.0, 3.0, -3.0, 3.0};
@@ -234,6 +235,13 @@ void PointCloudView::setArrows(const Eigen::Matrix2Xd& positions, const Eigen::M
     requestRender();
 }
 
+void PointCloudView::setPathLabels(const QString& stochastic, const QString& deterministic) {
+    p->stochasticLabel = stochastic;
+    p->deterministicLabel = deterministic;
+    updateLegend();
+    requestRender();
+}
+
 void PointCloudView::setTrueArrows(const Eigen::Matrix2Xd& positions,
                                    const Eigen::Matrix2Xd& vectors, const QString& legend) {
     fillArrowBase(p->trueBase, positions, vectors, 0.04);
@@ -273,8 +281,9 @@ void PointCloudView::updateLegend() {
     const std::array<QString, kLegendEntries> texts = {
         p->dataCount ? QString("data (%1 points)").arg(p->dataCount) : QString(),
         p->sampleCount ? QString("samples (%1)").arg(p->sampleCount) : QString(),
-        p->sdeCount ? QString("reverse-SDE paths (%1)").arg(p->sdeCount) : QString(),
-        p->odeCount ? QString("probability-flow ODE paths (%1)").arg(p->odeCount) : QString(),
+        p->sdeCount ? QString("%1 paths (%2)").arg(p->stochasticLabel).arg(p->sdeCount) : QString(),
+        p->odeCount ? QString("%1 paths (%2)").arg(p->deterministicLabel).arg(p->odeCount)
+                    : QString(),
         p->arrowCount ? p->arrowLegend : QString(),
         p->trueCount ? p->trueLegend : QString()};
     const std::array<bool, kLegendEntries> visible = {

@@ -42,6 +42,8 @@ public:
     // One polyline (2 x steps) per particle for each dynamics; empty vectors clear them.
     void setPaths(const std::vector<Eigen::Matrix2Xd>& sde,
                   const std::vector<Eigen::Matrix2Xd>& ode);
+    // Legend names of the two path sets ("reverse_sde", "interpolant_ode", ...).
+    void setPathLabels(const QString& stochastic, const QString& deterministic);
     // Arrows from positions along vectors (already in data units).
     void setArrows(const Eigen::Matrix2Xd& positions, const Eigen::Matrix2Xd& vectors,
                    const QString& legend);
