@@ -48,10 +48,13 @@ const Schema& simulationSchema() {
         "additive noise). sra1 reaches strong order 1.5 but only for additive noise (noise "
         "strength not depending on the state); it refuses other equations, and with its error "
         "estimate it can choose its own steps (the solver diagnostics show one path solved "
-        "that way). For equations with zero diffusion (ODEs) the ODE methods apply: euler, "
+        "that way). sriw1 reaches strong order 1.5 for diagonal noise (each noise strength "
+        "depending on its own variable only) and adapts its steps the same way. For "
+        "equations with zero diffusion (ODEs) the ODE methods apply: euler, "
         "midpoint, heun and rk4 take the fixed steps; bs3, dp5 (Dormand-Prince) and tsit5 "
         "(Tsitouras) choose their steps from an embedded error estimate to meet the "
-        "tolerances; rosenbrock23 is implicit and handles stiff equations; auto_stiff starts "
+        "tolerances; rosenbrock23 is implicit and handles stiff equations, rodas4 is its "
+        "fourth-order sibling (far fewer steps at tight tolerances); auto_stiff starts "
         "with Dormand-Prince and switches to Rosenbrock when it detects stiffness.";
 
     static const Schema schema(
@@ -93,8 +96,8 @@ const Schema& simulationSchema() {
                          "quantile bands always use all paths; drawing fewer keeps the "
                          "picture readable and fast."),
             realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0,
-                      "Adaptive solvers (bs3, dp5, tsit5, rosenbrock23, auto_stiff, and sra1's "
-                      "adaptive path in the solver diagnostics) shrink the step until the "
+                      "Adaptive solvers (bs3, dp5, tsit5, rosenbrock23, rodas4, auto_stiff, and the "
+                      "sra1/sriw1 adaptive path in the solver diagnostics) shrink the step until the "
                       "estimated error of each step is below atol + rtol * |state|. Smaller "
                       "tolerances: more accurate, more steps. Fixed-step solvers ignore it."),
             realField("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0,
