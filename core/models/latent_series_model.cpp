@@ -68,6 +68,7 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
     need(c.dt > 0.0 && std::isfinite(c.dt), "dt must be positive");
     need(c.diffusionScale > 0.0 && std::isfinite(c.diffusionScale), "diffusion scale must be positive");
     need(c.classes >= 0, "classes must be >= 0");
+    need(c.rtol > 0.0 && c.atol > 0.0, "rtol and atol must be positive (they set the diagnostic solve)");
     need(!(c.kind == SeriesModelKind::NeuralOde && c.objective == SeriesObjective::Elbo),
          "the elbo objective needs an SDE kind (sde, lsde, lnsde, gsde), not ode");
     need(!c.adaptive, "adaptive solving is for the ode kind only (the adaptive model)");

@@ -2,7 +2,7 @@
 // adaptive solve of the learned drift (see latent_series_model.h).
 #include <algorithm>
 #include <cmath>
-#include <numbers>
+#include <exception>
 
 #include "core/common/error.h"
 #include "core/models/latent_series_rollout.h"
@@ -158,18 +158,18 @@ SeriesLossResult LatentSeriesModel::loss(const std::vector<SeriesItem>& batch, i
     // Per-item gradients summed in order afterwards: the result does not depend on threads.
     Eigen::MatrixXd grads;
     if (gradient) grads = Eigen::MatrixXd::Zero(parameterCount(), count);
-    std::string failure;
+    std::exception_ptr failure;  // the first one, rethrown as it was (ConfigError stays one)
 #pragma omp parallel for schedule(dynamic)
     for (long b = 0; b < count; ++b) {
         try {
             totals[std::size_t(b)] = runItem(batch[std::size_t(b)], paths, noiseSeed, std::uint64_t(b),
                                              cellWeight, seriesWeight, gradient ? grads.col(b).data() : nullptr);
-        } catch (const std::exception& e) {
+        } catch (...) {
 #pragma omp critical
-            failure = e.what();
+            if (!failure) failure = std::current_exception();
         }
     }
-    if (!failure.empty()) throw SolverError(failure);
+    if (failure) std::rethrow_exception(failure);
     if (gradient) *gradient = grads.rowwise().sum();
 
     SeriesLossResult result;

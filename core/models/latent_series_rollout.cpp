@@ -9,13 +9,22 @@
 
 namespace driftlab::core::models {
 
+namespace {
+constexpr long kMaxGridSteps = 1000000;  // per series: beyond this dt is surely a typo
+}  // namespace
+
 void buildGrid(const std::vector<double>& landings, double dt, std::vector<double>& tau,
                std::vector<long>& stepAt) {
     tau.assign(1, 0.0);
     stepAt.assign(landings.size(), 0);
     for (std::size_t j = 1; j < landings.size(); ++j) {
         const double a = landings[j - 1], b = landings[j];
-        const auto sub = std::max(1L, static_cast<long>(std::ceil((b - a) / dt - 1e-9)));
+        const double pieces = std::ceil((b - a) / dt - 1e-9);
+        if (!(pieces + double(tau.size()) <= double(kMaxGridSteps)))
+            throw ConfigError("time-series model: dt = " + std::to_string(dt) + " needs more than " +
+                              std::to_string(kMaxGridSteps) + " steps over a series' window of " +
+                              std::to_string(landings.back()) + "; choose a larger dt");
+        const auto sub = std::max(1L, static_cast<long>(pieces));
         for (long k = 1; k <= sub; ++k) tau.push_back(k == sub ? b : a + (b - a) * double(k) / double(sub));
         stepAt[j] = static_cast<long>(tau.size()) - 1;
     }

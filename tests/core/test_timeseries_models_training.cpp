@@ -262,6 +262,17 @@ private Q_SLOTS:
         std::vector<SeriesItem> batch{{&set.data[0], &set.tasks[0].context, &set.tasks[0].target}};
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, model->loss(batch, 0, 1, nullptr));
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, model->setParameters(Eigen::VectorXd::Zero(3)));
+        // A step so small the grid would need billions of points is refused, not attempted.
+        c = ouConfig(SeriesModelKind::Langevin);
+        c.dt = 1e-9;
+        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c)->loss(batch, 1, 1, nullptr));
+        // A label outside the classifier's classes is named as a config problem.
+        c = ouConfig(SeriesModelKind::NeuralOde);
+        c.classes = 2;
+        Series labelled = set.data[0];
+        labelled.label = 5;
+        const std::vector<SeriesItem> bad{{&labelled, &labelled.observed, &labelled.observed}};
+        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c)->loss(bad, 1, 1, nullptr));
     }
 };
 
