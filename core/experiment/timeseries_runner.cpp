@@ -104,6 +104,8 @@ std::shared_ptr<const TimeSeriesSnapshot> TimeSeriesTrainingRunner::latest() con
     return snapshot_;
 }
 
+// Every state change follows the publication of the snapshot it describes, so a poller that
+// sees Paused, Finished or Diverged finds that state's snapshot already in latest().
 void TimeSeriesTrainingRunner::workerLoop() {
     std::unique_ptr<TimeSeriesTrainer> trainer;
     auto lastPublish = Clock::now(), lastForecast = Clock::now();
@@ -179,8 +181,8 @@ void TimeSeriesTrainingRunner::workerLoop() {
         }
         if (pauseRequested_.exchange(false)) {
             runRequested_.store(false);
-            if (state_.load() == TrainingRunState::Running) state_.store(TrainingRunState::Paused);
             publishFrom(true);
+            if (state_.load() == TrainingRunState::Running) state_.store(TrainingRunState::Paused);
             continue;
         }
         const bool single = !runRequested_.load() && stepsRequested_.load() > 0;
@@ -195,16 +197,16 @@ void TimeSeriesTrainingRunner::workerLoop() {
             runRequested_.store(false);
             stepsRequested_.store(0);
             setMessage(trainer->message());
-            state_.store(TrainingRunState::Diverged);
             publishFrom(true);
+            state_.store(TrainingRunState::Diverged);
         } else if (trainer->finished()) {
             runRequested_.store(false);
             stepsRequested_.store(0);
+            publishFrom(true);
             state_.store(TrainingRunState::Finished);
-            publishFrom(true);
         } else if (single && stepsRequested_.load() == 0 && !runRequested_.load()) {
-            state_.store(TrainingRunState::Paused);
             publishFrom(true);
+            state_.store(TrainingRunState::Paused);
         } else if (secondsSince(lastPublish) >= publishSeconds_) {
             // Forecasts cost several model solves: refresh them less often than the curves.
             publishFrom(secondsSince(lastForecast) >= 3.0 * publishSeconds_);
