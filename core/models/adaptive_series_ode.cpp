@@ -3,162 +3,27 @@
 #include <algorithm>
 #include <map>
 #include <cmath>
+#include <exception>
 #include <numbers>
 
 #include "core/common/error.h"
+#include "core/models/adaptive_series_ode_parts.h"
 #include "core/models/ernode_tape.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/ode_backprop.h"
 #include "core/solvers/random.h"
-#include "core/timeseries/interpolation.h"
 
 namespace driftlab::core::models {
 
 using timeseries::Mask;
 using timeseries::Series;
 
+using namespace adaptive_parts;
+
 namespace {
 
 constexpr double kQuantile95 = 1.6448536269514722;  // standard normal 95 % quantile
 constexpr long kMaxStepsPerSegment = 20000;
-
-const SeriesModelConfig& checked(const SeriesModelConfig& c) {
-    const std::string who = "adaptive neural ODE: ";
-    if (c.kind != SeriesModelKind::NeuralOde || !c.adaptive)
-        throw ConfigError(who + "needs kind = ode and adaptive = true");
-    if (c.channels < 1 || c.latentDim < 1 || c.encoderObservations < 1)
-        throw ConfigError(who + "channels, latent dimension and encoder observations must be >= 1");
-    if (c.objective == SeriesObjective::Elbo)
-        throw ConfigError(who + "objective 'elbo' needs an SDE kind; use 'mse' or 'nll'");
-    if (!(c.rtol > 0.0) || !(c.atol > 0.0) || !std::isfinite(c.rtol) || !std::isfinite(c.atol))
-        throw ConfigError(who + "rtol and atol must be positive and finite");
-    if (!(c.errorRegularization >= 0.0) || !(c.stiffnessRegularization >= 0.0) ||
-        !std::isfinite(c.errorRegularization) || !std::isfinite(c.stiffnessRegularization))
-        throw ConfigError(who + "error and stiffness regularisation weights must be finite and >= 0");
-    if (c.localRegularizationPoints < 0 || c.localRegularizationPoints > 100000)
-        throw ConfigError(who + "local regularisation points must be in [0, 100000]");
-    if (c.classes < 0 || c.classes == 1)
-        throw ConfigError(who + "classes must be 0 (regression) or >= 2");
-    if (c.gradient == GradientMethod::Adjoint &&
-        (c.errorRegularization > 0.0 || c.stiffnessRegularization > 0.0))
-        throw ConfigError(who + "the ERNODE regularisers are sums over the discrete solver steps, "
-                                "which the continuous adjoint does not differentiate; use gradient = backprop");
-    return c;
-}
-
-nn::MlpConfig encoderConfig(const SeriesModelConfig& c) {
-    nn::MlpConfig m;
-    m.inputDim = c.encoderObservations * (2 * c.channels + 1);
-    m.hiddenWidths = c.encoderWidths;
-    m.outputDim = c.latentDim;
-    m.seed = c.seed * 5 + 1;
-    return m;
-}
-
-nn::MlpConfig driftConfig(const SeriesModelConfig& c) {
-    nn::MlpConfig m;
-    m.inputDim = c.latentDim + (c.controlPath == ControlPath::None ? 0 : c.channels);
-    m.hiddenWidths = c.driftWidths;
-    m.outputDim = c.latentDim;
-    if (c.driftSeesTime) {
-        m.timeEmbedding.kind = nn::TimeEmbeddingConfig::Kind::Sinusoidal;
-        m.timeEmbedding.dim = 8;
-        m.timeEmbedding.maxPeriod = 100.0;
-    }
-    m.seed = c.seed * 5 + 2;
-    return m;
-}
-
-nn::MlpConfig linearConfig(nn::Index in, nn::Index out, std::uint64_t seed) {
-    nn::MlpConfig m;
-    m.inputDim = in;
-    m.outputDim = out;
-    m.seed = seed;
-    return m;
-}
-
-// Values (0 where unseen), mask and time since the series start of the first context
-// observations, zero padded: the same encoder input as the stable SDE classes.
-Eigen::VectorXd encoderFeatures(const SeriesModelConfig& c, const Series& s, const Mask& context) {
-    const nn::Index ch = c.channels;
-    Eigen::VectorXd features = Eigen::VectorXd::Zero(c.encoderObservations * (2 * ch + 1));
-    for (nn::Index j = 0, k = 0; j < s.length() && k < c.encoderObservations; ++j) {
-        if (!context.col(j).any()) continue;
-        const nn::Index base = k * (2 * ch + 1);
-        for (nn::Index i = 0; i < ch; ++i) {
-            features(base + i) = context(i, j) ? s.values(i, j) : 0.0;
-            features(base + ch + i) = context(i, j) ? 1.0 : 0.0;
-        }
-        features(base + 2 * ch) = s.times[std::size_t(j)] - s.times.front();
-        ++k;
-    }
-    return features;
-}
-
-// X(t) of one series: every channel interpolated through its context cells.
-std::vector<timeseries::ChannelInterpolant> controlPath(ControlPath path, const Series& s,
-                                                        const Mask& context) {
-    std::vector<timeseries::ChannelInterpolant> channels;
-    if (path == ControlPath::None) return channels;
-    const auto kind = path == ControlPath::Linear ? timeseries::InterpolationKind::Linear
-                                                  : timeseries::InterpolationKind::NaturalCubic;
-    for (nn::Index i = 0; i < s.channels(); ++i) {
-        std::vector<double> t, v;
-        for (nn::Index j = 0; j < s.length(); ++j)
-            if (context(i, j)) {
-                t.push_back(s.times[std::size_t(j)]);
-                v.push_back(s.values(i, j));
-            }
-        channels.emplace_back(kind, std::move(t), std::move(v));
-    }
-    return channels;
-}
-
-// dz/dtau = f(z[, tau][, X(t0 + tau)]) for one series, tau = time since its first
-// observation. Counts every evaluation (forward, replay, vector-Jacobian products): NFE.
-class LatentDrift final : public DifferentiableOdeSystem {
-public:
-    LatentDrift(const nn::Mlp<double>& drift, nn::Index latentDim, bool seesTime,
-                const std::vector<timeseries::ChannelInterpolant>* control, double t0)
-        : drift_(drift), d_(latentDim), seesTime_(seesTime), control_(control), t0_(t0),
-          input_(drift.inputDim(), 1) {}
-
-    int dimension() const override { return static_cast<int>(d_); }
-    bool isAutonomous() const override { return !seesTime_ && (!control_ || control_->empty()); }
-    Eigen::Index parameterCount() const override { return drift_.parameterCount(); }
-    long evaluations() const { return evaluations_; }
-
-    void rhs(double t, const Eigen::VectorXd& y, Eigen::VectorXd& dydt) const override {
-        dydt = forward(t, y);
-    }
-
-    void vjp(double t, const Eigen::VectorXd& y, const Eigen::VectorXd& v, Eigen::VectorXd& dy,
-             Eigen::VectorXd& dtheta, Eigen::VectorXd* value) const override {
-        const Eigen::MatrixXd& f = forward(t, y);
-        if (value) *value = f;
-        const Eigen::MatrixXd& inputGrad = drift_.backward(v, ws_, dtheta.data(), true);
-        dy += inputGrad.topRows(d_);
-    }
-
-private:
-    const Eigen::MatrixXd& forward(double t, const Eigen::VectorXd& y) const {
-        ++evaluations_;
-        input_.topRows(d_) = y;
-        if (control_)
-            for (std::size_t i = 0; i < control_->size(); ++i)
-                input_(d_ + nn::Index(i), 0) = (*control_)[i].value(t0_ + t);
-        return seesTime_ ? drift_.forward(input_, t, ws_) : drift_.forward(input_, ws_);
-    }
-
-    const nn::Mlp<double>& drift_;
-    nn::Index d_;
-    bool seesTime_;
-    const std::vector<timeseries::ChannelInterpolant>* control_;
-    double t0_;
-    mutable Eigen::MatrixXd input_;
-    mutable nn::MlpWorkspace<double> ws_;
-    mutable long evaluations_ = 0;
-};
 
 OdeOptions solveOptions(const SeriesModelConfig& c) {
     OdeOptions o;
@@ -508,19 +373,19 @@ SeriesLossResult AdaptiveSeriesOde::loss(const std::vector<SeriesItem>& batch, i
     // Per-series gradients summed in order afterwards: the result does not depend on threads.
     Eigen::MatrixXd grads;
     if (gradient) grads = Eigen::MatrixXd::Zero(parameterCount(), count);
-    std::string failure;
+    std::exception_ptr failure;  // rethrown as it was (ConfigError stays ConfigError)
 #pragma omp parallel for schedule(dynamic)
     for (long b = 0; b < count; ++b) {
         try {
             outcomes[std::size_t(b)] =
                 runSeries(batch[std::size_t(b)], noiseSeed, std::uint64_t(b), cellWeight, seriesWeight,
                           gradient ? grads.col(b).data() : nullptr, b == 0 ? &records : nullptr);
-        } catch (const std::exception& e) {
+        } catch (...) {
 #pragma omp critical
-            failure = e.what();
+            failure = std::current_exception();
         }
     }
-    if (!failure.empty()) throw SolverError(failure);
+    if (failure) std::rethrow_exception(failure);
 
     SeriesLossResult result;
     double data = 0.0, mse = 0.0, nll = 0.0, ce = 0.0, errorReg = 0.0, stiffnessReg = 0.0;
@@ -562,11 +427,12 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
         throw ConfigError("adaptive neural ODE: series or context mask does not fit the model");
     const double t0 = series.times.front(), span = series.times.back() - t0;
     SeriesForecast f;
-    std::vector<double> saveAt;
+    std::vector<double> gridTau, saveAt;
     for (int i = 0; i < gridPoints; ++i) {
-        f.times.push_back(t0 + span * double(i) / double(gridPoints - 1));
-        saveAt.push_back(span * double(i) / double(gridPoints - 1));
+        gridTau.push_back(span * double(i) / double(gridPoints - 1));
+        f.times.push_back(t0 + gridTau.back());
     }
+    saveAt = gridTau;
     for (double t : series.times) saveAt.push_back(t - t0);
     std::sort(saveAt.begin(), saveAt.end());
     saveAt.erase(std::unique(saveAt.begin(), saveAt.end()), saveAt.end());
@@ -586,12 +452,12 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
         if (!sol.ok()) throw SolverError("adaptive neural ODE: forecast solve failed: " + sol.message);
         states = sol.y;
     }
-    auto stateAt = [&](double tau) {
+    auto stateAt = [&](double tau) {  // tau is computed exactly as its saveAt entry was
         const auto it = std::lower_bound(saveAt.begin(), saveAt.end(), tau);
         return states[std::min<std::size_t>(std::size_t(it - saveAt.begin()), states.size() - 1)];
     };
     Eigen::MatrixXd latentGrid(config_.latentDim, gridPoints), latentObs(config_.latentDim, series.length());
-    for (int i = 0; i < gridPoints; ++i) latentGrid.col(i) = stateAt(f.times[std::size_t(i)] - t0);
+    for (int i = 0; i < gridPoints; ++i) latentGrid.col(i) = stateAt(gridTau[std::size_t(i)]);
     for (nn::Index j = 0; j < series.length(); ++j) latentObs.col(j) = stateAt(series.times[std::size_t(j)] - t0);
 
     f.mean = readout_.forward(latentGrid, ws);
