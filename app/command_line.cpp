@@ -3,6 +3,7 @@
 #include "app/main_window.h"
 #include "app/workspace.h"
 #include "core/common/error.h"
+#include "core/experiment/diffusion_headless.h"
 #include "core/experiment/headless_run.h"
 #include "core/experiment/timeseries_headless.h"
 #include "core/experiment/trajectory_config.h"
@@ -192,12 +193,15 @@ int runCommandLine(int argc, char** argv) {
         if (options.headlessConfig) {
             // Each workspace has its own headless runner, chosen by --workspace; one line each.
             // (diffusion: core::runDiffusionHeadless, timeseries: core::runTimeSeriesHeadless)
+            if (options.workspace == "diffusion")
+                return core::runDiffusionHeadless(*options.headlessConfig, {*options.outDir, true},
+                                                  std::cout, std::cerr);
             if (options.workspace == "timeseries")
                 return core::runTimeSeriesHeadless(*options.headlessConfig, {*options.outDir, true},
                                                    std::cout, std::cerr);
             if (options.workspace != "trajectories") {
                 throw ConfigError("workspace \"" + options.workspace +
-                                  "\" has no headless mode (trajectories, timeseries)");
+                                  "\" has no headless mode (trajectories, timeseries, diffusion)");
             }
             const core::TrajectoryConfig config = resolveConfig(*options.headlessConfig);
             core::HeadlessOptions headless;

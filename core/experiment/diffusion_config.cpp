@@ -107,10 +107,15 @@ const Schema& diffusionSchema() {
                    "score prediction learns ∇ log p_t directly."),
             integer("width", "Hidden width", 64, 4, 1024, "Neurons per hidden layer."),
             integer("depth", "Hidden layers", 2, 1, 8, "Hidden layers of the MLP."),
+            integer("embedding_dim", "Time embedding", 16, 2, 256,
+                    "Sinusoidal features of t fed to the network with x (even)."),
             integer("iterations", "Iterations", 1500, 1, 1000000,
                     "Adam steps of denoising score matching."),
             integer("batch", "Batch", 256, 1, 65536, "Data points per iteration."),
             real("learning_rate", "Learning rate", 3e-3, 1e-6, 1.0, "Adam step size."),
+            real("ema_decay", "EMA decay", 0.99, 0.0, 0.99999,
+                 "Decay of the moving average of the weights that sampling uses; longer runs "
+                 "afford a longer average (0.999)."),
             choice("sampler", "Sampler", "dpm_solver_2", samplerIds(),
                    "How noise is turned into samples: the reverse SDE, the probability-flow "
                    "ODE, DDIM, or the DPM-Solvers (few evaluations)."),
@@ -181,12 +186,15 @@ DiffusionConfig diffusionConfigFromJson(const json& object, const std::string& c
     c.prediction = v["prediction"].get<std::string>() == "score" ? diffusion::Prediction::Score
                                                                   : diffusion::Prediction::Noise;
     c.net.hiddenWidths.assign(v["depth"].get<int>(), v["width"].get<long>());
-    c.net.embeddingDim = 16;
+    c.net.embeddingDim = v["embedding_dim"].get<long>();
+    if (c.net.embeddingDim % 2 != 0)
+        fail(context, "embedding_dim must be even (got " + std::to_string(c.net.embeddingDim) +
+                          "): the embedding pairs a sine with a cosine per frequency");
     c.net.seed = c.data.seed + 1;
     c.iterations = v["iterations"].get<long>();
     c.training.batchSize = v["batch"].get<long>();
     c.training.learningRate = v["learning_rate"].get<double>();
-    c.training.emaDecay = 0.99;  // short toy runs: a long EMA would lag the weights
+    c.training.emaDecay = v["ema_decay"].get<double>();
     c.training.reportEvery = 50;
     c.training.seed = c.data.seed + 2;
 
