@@ -1,9 +1,11 @@
 #include "app/diffusion_workspace.h"
 
-#include "app/diffusion_view_data.h"
+#include "app/diffusion_analysis.h"
+#include "app/diffusion_draw_tool.h"
+#include "app/diffusion_panels.h"
+#include "app/diffusion_scrubber.h"
 #include "core/common/error.h"
 #include "core/experiment/background_task.h"
-#include "widgets/panels/result_table.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/loss_chart_view.h"
@@ -11,19 +13,14 @@
 
 #include <vtkChartXY.h>
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
-#include <QSignalBlocker>
-#include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -36,7 +33,7 @@ namespace {
 
 constexpr int kPollMs = 16;  // about one frame
 constexpr int kPathParticles = 20;  // more turn the jittery SDE paths into a web
-const std::vector<int> kShootoutBudgets = {5, 10, 20, 50};
+constexpr int kEpsilonRestMs = 150;
 
 QString number(double v, int digits = 4) {
     return std::isfinite(v) ? QString::number(v, 'g', digits) : QStringLiteral("—");
@@ -48,20 +45,36 @@ DiffusionWorkspace::DiffusionWorkspace(QObject* parent) : Workspace(parent) {
     pollTimer_ = new QTimer(this);
     pollTimer_->setInterval(kPollMs);
     connect(pollTimer_, &QTimer::timeout, this, &DiffusionWorkspace::poll);
-    buildLeftPanel();
+    epsilonTimer_ = new QTimer(this);
+    epsilonTimer_->setSingleShot(true);
+    epsilonTimer_->setInterval(kEpsilonRestMs);
+    connect(epsilonTimer_, &QTimer::timeout, this, [this] {
+        // Only an interpolant samples with epsilon; a busy worker gets the new value next time.
+        if (session_ && session_->isInterpolant() && !task_) sample();
+    });
     buildCentral();
+    buildLeftPanel();
     buildBottom();
     loaded_ = settings_->values();
     updateButtons();
 }
 
-DiffusionWorkspace::~DiffusionWorkspace() = default;
+DiffusionWorkspace::~DiffusionWorkspace() {
+    // The engine's train() watches only the interrupt flag; without it the task's destructor
+    // would join a training run to its end.
+    if (control_) control_->interrupt = true;
+}
 
 QWidget* DiffusionWorkspace::leftPanel() { return left_; }
 QWidget* DiffusionWorkspace::centralView() { return central_; }
 QWidget* DiffusionWorkspace::bottomPanel() { return bottom_; }
 bool DiffusionWorkspace::isRunning() const { return task_ != nullptr; }
 std::shared_ptr<const DiffusionSession> DiffusionWorkspace::session() const { return session_; }
+QTableWidget* DiffusionWorkspace::metricsTable() const { return shootoutPanel_->table(); }
+
+bool DiffusionWorkspace::isTrainingPaused() const {
+    return task_ && taskKind_ == TaskKind::Train && control_ && control_->paused.load();
+}
 
 bool DiffusionWorkspace::showPanel(const QString& name) {
     return selectTabNamed(bottomTabs_, name);
@@ -73,11 +86,10 @@ void DiffusionWorkspace::buildLeftPanel() {
 
     auto* teaching = new QLabel(
         "A network learns to undo noise: data is blurred by a forward SDE and the network "
-        "predicts the noise (equivalently the score ∇ log p<sub>t</sub>). Running time "
-        "backwards with that score turns fresh noise into new data, either stochastically "
-        "(reverse SDE) or deterministically (probability-flow ODE, DDIM, DPM-Solver). "
-        "<b>Train</b> fits the model and samples once; <b>Sample</b> draws again with the "
-        "chosen sampler; <b>Shoot-out</b> races every sampler by network evaluations (NFE).");
+        "predicts the noise (equivalently the score ∇ log p<sub>t</sub>); a stochastic "
+        "interpolant instead learns the velocity that carries noise to data. <b>Train</b> fits "
+        "the model and samples once; <b>Sample</b> draws again; <b>Shoot-out</b> races every "
+        "sampler by network evaluations (NFE). Draw your own data with the brush below.");
     teaching->setWordWrap(true);
     teaching->setTextFormat(Qt::RichText);
     layout->addWidget(teaching);
@@ -98,21 +110,45 @@ void DiffusionWorkspace::buildLeftPanel() {
     connect(controls_, &widgets::RunControls::cancelRequested, this, &DiffusionWorkspace::cancel);
     connect(controls_, &widgets::RunControls::resetRequested, this, &DiffusionWorkspace::reset);
 
+    auto* trainRow = new QHBoxLayout;
+    pauseButton_ = new QPushButton("Pause");
+    pauseButton_->setToolTip("Hold training after the current iteration; Resume carries on");
+    stepButton_ = new QPushButton("Step");
+    stepButton_->setToolTip("While paused: run exactly one training iteration");
+    trainRow->addWidget(pauseButton_);
+    trainRow->addWidget(stepButton_);
+    layout->addLayout(trainRow);
+    connect(pauseButton_, &QPushButton::clicked, this,
+            [this] { isTrainingPaused() ? resumeTraining() : pauseTraining(); });
+    connect(stepButton_, &QPushButton::clicked, this, &DiffusionWorkspace::stepTraining);
+
     auto* actions = new QHBoxLayout;
     sampleButton_ = new QPushButton("Sample");
     sampleButton_->setToolTip(
         "Turn fresh noise into samples with the trained model (EMA weights) and the chosen "
-        "sampler and NFE budget; also draws 50 particle paths of the reverse SDE and the "
-        "probability-flow ODE from the same noise.");
+        "sampler and NFE budget; also draws particle paths of the stochastic and the "
+        "deterministic dynamics from the same noise, and the scrubber's frames.");
     shootoutButton_ = new QPushButton("Shoot-out");
-    shootoutButton_->setToolTip(
-        "Run every sampler at NFE 5, 10, 20 and 50 (adaptive Dopri5 once) and compare SW2 and "
-        "MMD² to the held-out data in the Metrics tab.");
+    shootoutButton_->setToolTip("Run every sampler at each budget of the Shoot-out tab and "
+                                "compare SW2 and MMD² to the held-out data");
     actions->addWidget(sampleButton_);
     actions->addWidget(shootoutButton_);
     layout->addLayout(actions);
     connect(sampleButton_, &QPushButton::clicked, this, &DiffusionWorkspace::sample);
     connect(shootoutButton_, &QPushButton::clicked, this, &DiffusionWorkspace::shootout);
+
+    modelBox_ = new DiffusionModelBox;
+    layout->addWidget(modelBox_);
+    connect(modelBox_, &DiffusionModelBox::epsilonChanged, this, [this] { epsilonTimer_->start(); });
+
+    auto* dataBox = new QGroupBox("Your data");
+    auto* dataLayout = new QVBoxLayout(dataBox);
+    drawTool_ = new DiffusionDrawTool(cloud_);
+    dataLayout->addWidget(drawTool_);
+    layout->addWidget(dataBox);
+    connect(drawTool_, &DiffusionDrawTool::pointsChanged, this, &DiffusionWorkspace::showDataLayer);
+    connect(drawTool_, &DiffusionDrawTool::errorOccurred, this, &DiffusionWorkspace::showError);
+
     // The buttons sit above the long form so they stay in view without scrolling.
     auto* settingsBox = new QGroupBox("Settings");
     auto* settingsLayout = new QVBoxLayout(settingsBox);
@@ -122,24 +158,7 @@ void DiffusionWorkspace::buildLeftPanel() {
     // A settings edit only changes what the next Train or Sample does: training is too slow
     // to restart on every keystroke, and the old picture stays meaningful until then.
     connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] { errorLabel_->hide(); });
-    // The menus show the methods' usual names, not their config ids.
-    const std::vector<std::pair<const char*, const char*>> names = {
-        {"vp", "VP"}, {"sub_vp", "sub-VP"}, {"ve", "VE"},
-        {"reverse_sde", "Reverse SDE (Euler–Maruyama)"},
-        {"predictor_corrector", "Predictor–corrector (Langevin)"},
-        {"probability_flow", "Probability-flow ODE (Heun)"},
-        {"probability_flow_dopri5", "Probability-flow ODE (adaptive Dopri5)"},
-        {"ddim", "DDIM"}, {"dpm_solver_1", "DPM-Solver-1"}, {"dpm_solver_2", "DPM-Solver-2"},
-        {"dpm_solver_3", "DPM-Solver-3"}, {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
-    for (const char* key : {"process", "sampler"}) {
-        auto* combo = qobject_cast<QComboBox*>(settings_->editorFor(key));
-        if (!combo) continue;
-        for (const auto& [id, name] : names) {
-            const int index = combo->findData(QString(id));
-            if (index >= 0) combo->setItemText(index, QString::fromUtf8(name));
-        }
-    }
-
+    showMethodNames(settings_);
     layout->addStretch(1);
 }
 
@@ -151,46 +170,17 @@ void DiffusionWorkspace::buildCentral() {
     cloud_->setTitle("Train a model to see samples");
     layout->addWidget(cloud_, 1);
 
-    auto* row = new QHBoxLayout;
-    row->setContentsMargins(6, 2, 6, 4);
-    showData_ = new QCheckBox("Data");
-    showSamples_ = new QCheckBox("Samples");
-    showPaths_ = new QCheckBox("Paths");
-    showField_ = new QCheckBox("Score arrows");
-    for (auto* box : {showData_, showSamples_, showPaths_, showField_}) {
-        box->setChecked(true);
-        row->addWidget(box);
-    }
-    showPaths_->setToolTip("20 particles from the same noise: reverse SDE (blue) and "
-                           "probability-flow ODE (green)");
-    connect(showData_, &QCheckBox::toggled, this, [this](bool on) {
-        cloud_->setLayerVisible(widgets::PointCloudView::Layer::Data, on);
+    scrubber_ = new DiffusionScrubber(cloud_);
+    layout->addWidget(scrubber_);
+    connect(scrubber_, &DiffusionScrubber::frameShown, this, [this](const QString& title) {
+        if (!title.isEmpty()) {
+            cloud_->setTitle(title);
+        } else if (sample_) {
+            showSample(sample_);  // back to the samples' own title
+        }
     });
-    connect(showSamples_, &QCheckBox::toggled, this, [this](bool on) {
-        cloud_->setLayerVisible(widgets::PointCloudView::Layer::Samples, on);
-    });
-    connect(showPaths_, &QCheckBox::toggled, this, [this](bool on) {
-        cloud_->setLayerVisible(widgets::PointCloudView::Layer::Paths, on);
-    });
-    connect(showField_, &QCheckBox::toggled, this, [this](bool on) {
-        cloud_->setLayerVisible(widgets::PointCloudView::Layer::Arrows, on);
-    });
-    row->addSpacing(16);
-    row->addWidget(new QLabel("Score at t"));
-    fieldSlider_ = new QSlider(Qt::Horizontal);
-    fieldSlider_->setRange(1, 100);  // t in hundredths
-    fieldSlider_->setValue(10);
-    fieldSlider_->setToolTip("Diffusion time of the learned score shown as arrows: near 0 it "
-                             "points onto the data, near 1 it is almost the prior's −x.");
-    row->addWidget(fieldSlider_, 1);
-    fieldLabel_ = new QLabel("0.10");
-    fieldLabel_->setMinimumWidth(36);
-    row->addWidget(fieldLabel_);
-    connect(fieldSlider_, &QSlider::valueChanged, this, [this](int hundredths) {
-        fieldLabel_->setText(QString::number(hundredths / 100.0, 'f', 2));
-        updateArrows();
-    });
-    layout->addLayout(row);
+
+    layout->addWidget(makeLayerToggles(cloud_));
 }
 
 void DiffusionWorkspace::buildBottom() {
@@ -198,7 +188,7 @@ void DiffusionWorkspace::buildBottom() {
     bottom_ = bottomTabs_;
     auto* lossSplit = new QSplitter(Qt::Horizontal);
     lossChart_ = new widgets::LossChartView;
-    lossChart_->setAxisTitles("iteration", "denoising loss");
+    lossChart_->setAxisTitles("iteration", "training loss");
     lossChart_->setSeriesLabels("mean per report", "smoothed");
     bucketChart_ = new widgets::LossChartView;
     bucketChart_->setAxisTitles("diffusion time t (bucket centre)", "loss");
@@ -210,22 +200,19 @@ void DiffusionWorkspace::buildBottom() {
     lossSplit->setStretchFactor(1, 2);
     bottomTabs_->addTab(lossSplit, "Loss");
 
-    auto* metricsPage = new QWidget;
-    auto* metricsLayout = new QVBoxLayout(metricsPage);
-    sampleSummary_ = new QLabel("No samples yet.");
-    sampleSummary_->setWordWrap(true);
-    sampleSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    metricsLayout->addWidget(sampleSummary_);
-    metrics_ = widgets::makeResultTable(
-        {"sampler", "NFE budget", "NFE", "SW2", "MMD²", "wall time (ms)"});
-    metrics_->setSortingEnabled(false);
-    metrics_->setToolTip(
-        "SW2: sliced Wasserstein-2 over 1,000 directions; MMD²: unbiased, RBF bandwidths 0.1, "
-        "0.2, 0.5, 1; both against the held-out fifth of the data (standardised).");
-    metricsLayout->addWidget(metrics_);
-    bottomTabs_->addTab(metricsPage, "Metrics");
+    shootoutPanel_ = new DiffusionShootoutPanel;
+    bottomTabs_->addTab(shootoutPanel_, "Shoot-out");
+    connect(shootoutPanel_, &DiffusionShootoutPanel::errorOccurred, this,
+            &DiffusionWorkspace::showError);
+    connect(shootoutPanel_, &DiffusionShootoutPanel::exported, this,
+            [this](const QString& path) { Q_EMIT statusMessage("Shoot-out written to " + path); });
+
+    density_ = new DiffusionDensityPanel;
+    bottomTabs_->addTab(density_, "Density");
+    connect(density_->computeButton(), &QPushButton::clicked, this,
+            &DiffusionWorkspace::computeDensity);
     connect(bottomTabs_, &QTabWidget::currentChanged, this,
-            [this](int index) { Q_EMIT bottomHeightRequested(index == 0 ? 260 : 300); });
+            [this](int index) { Q_EMIT bottomHeightRequested(index == 0 ? 260 : 340); });
 }
 
 bool DiffusionWorkspace::loadConfig(const QString& fileOrPresetId, QString* error) {
@@ -249,6 +236,7 @@ bool DiffusionWorkspace::loadConfig(const QString& fileOrPresetId, QString* erro
         }
         settings_->setValues(values);
         loaded_ = settings_->values();
+        drawTool_->setUsesOwnPoints(false);
         errorLabel_->hide();
         return true;
     } catch (const std::exception& e) {
@@ -262,22 +250,34 @@ void DiffusionWorkspace::showError(const QString& message) {
     errorLabel_->show();
 }
 
-bool DiffusionWorkspace::sessionBusy() const {
-    return std::any_of(retiring_.begin(), retiring_.end(), [](const auto& entry) {
-        return entry.first != TaskKind::Train && !entry.second->finished();
-    });
+void DiffusionWorkspace::showDataLayer() {
+    // Drawing shows the user's points at once, in place: the camera stays under the brush.
+    if (drawTool_->usesOwnPoints()) {
+        cloud_->setData(drawTool_->points(), false);
+    } else if (session_ && !session_->customData) {
+        cloud_->setData(session_->toUser(session_->train));
+    }
 }
 
 void DiffusionWorkspace::updateButtons() {
     const bool idle = task_ == nullptr;
+    const bool training = task_ && taskKind_ == TaskKind::Train;
     sampleButton_->setEnabled(idle && session_ != nullptr);
     shootoutButton_->setEnabled(idle && session_ != nullptr);
+    density_->setBusy(!(idle && session_ != nullptr));
+    pauseButton_->setEnabled(training);
+    pauseButton_->setText(isTrainingPaused() ? "Resume" : "Pause");
+    stepButton_->setEnabled(isTrainingPaused());
 }
 
 void DiffusionWorkspace::run() {
     std::shared_ptr<DiffusionSession> session;
     try {
-        session = makeDiffusionSession(core::diffusionConfigFromJson(settings_->values(), "settings"));
+        const core::DiffusionConfig config =
+            core::diffusionConfigFromJson(settings_->values(), "settings");
+        const Points* own = drawTool_->usesOwnPoints() ? &drawTool_->points() : nullptr;
+        // The points are copied into the session: drawing on goes untouched by the worker.
+        session = makeDiffusionSession(config, modelBox_->choice(), own);
     } catch (const std::exception& e) {
         const QString message = QString::fromUtf8(e.what());
         showError(message);
@@ -286,29 +286,45 @@ void DiffusionWorkspace::run() {
     }
     errorLabel_->hide();
     if (task_) cancel();
-    cloud_->setData(session->train);
+    chainMessage_.clear();
+    scrubber_->clear();
+    cloud_->setData(session->toUser(session->train), !session->customData);
     cloud_->setSamples(Points(2, 0));
     cloud_->setPaths({}, {});
     cloud_->setArrows(Points(2, 0), Points(2, 0), {});
+    cloud_->setTrueArrows(Points(2, 0), Points(2, 0), {});
     cloud_->setTitle("Training…");
     lossChart_->clear("Training…");
     bucketChart_->clear("Loss per time bucket");
+    density_->clear("Training…");
     startTask(TaskKind::Train, std::move(session));
 }
 
-void DiffusionWorkspace::sample() {
-    if (task_ || !session_) return;
-    if (sessionBusy()) {
-        Q_EMIT statusMessage("Still winding down the cancelled job; try again in a moment.");
-        return;
+bool DiffusionWorkspace::canStartFollowUp(const char* what) {
+    if (task_ || !session_) return false;
+    // A cancelled sample/shoot-out/density job may still be evaluating the model.
+    const bool busy = std::any_of(retiring_.begin(), retiring_.end(), [](const auto& entry) {
+        return entry.first != TaskKind::Train && !entry.second->finished();
+    });
+    if (busy) {
+        Q_EMIT statusMessage(QString("Still winding down the cancelled job; %1 again in a moment.")
+                                 .arg(what));
+        return false;
     }
-    // Sampler, budget and sample count may have changed since training; the model may not.
+    return true;
+}
+
+void DiffusionWorkspace::sample() {
+    if (!canStartFollowUp("sample")) return;
+    // Sampler, budget, sample count and epsilon may have changed since training; the model
+    // may not.
     try {
         const core::DiffusionConfig config =
             core::diffusionConfigFromJson(settings_->values(), "settings");
         session_->config.sampler = config.sampler;
         session_->config.nfe = config.nfe;
         session_->config.samples = config.samples;
+        session_->choice.epsilon = modelBox_->choice().epsilon;
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()));
         return;
@@ -318,36 +334,69 @@ void DiffusionWorkspace::sample() {
 }
 
 void DiffusionWorkspace::shootout() {
-    if (task_ || !session_) return;
-    if (sessionBusy()) {
-        Q_EMIT statusMessage("Still winding down the cancelled job; try again in a moment.");
+    if (!canStartFollowUp("shoot-out")) return;
+    QString error;
+    if (shootoutPanel_->budgets(&error).empty()) {
+        showError(error);
         return;
     }
-    metrics_->setRowCount(0);
-    showPanel("Metrics");
+    session_->choice.epsilon = modelBox_->choice().epsilon;
+    showPanel("Shoot-out");
     startTask(TaskKind::Shootout, session_);
+}
+
+void DiffusionWorkspace::computeDensity() {
+    if (!canStartFollowUp("density")) return;
+    density_->clear("Computing the exact likelihood on the grid…");
+    startTask(TaskKind::Density, session_);
+}
+
+void DiffusionWorkspace::pauseTraining() {
+    if (!task_ || taskKind_ != TaskKind::Train || !control_) return;
+    control_->pause();
+    updateButtons();
+    Q_EMIT statusMessage("Training paused: Step runs one iteration, Resume carries on.");
+}
+
+void DiffusionWorkspace::resumeTraining() {
+    if (!task_ || taskKind_ != TaskKind::Train || !control_) return;
+    control_->resume();
+    updateButtons();
+}
+
+void DiffusionWorkspace::stepTraining() {
+    if (isTrainingPaused()) control_->step();
 }
 
 bool DiffusionWorkspace::startTask(TaskKind kind, std::shared_ptr<DiffusionSession> session) {
     slot_ = std::make_shared<SnapshotSlot>();
-    const double fieldTime = fieldSlider_->value() / 100.0;
-    auto job = [kind, session, slot = slot_, fieldTime](core::TaskContext& context) {
+    control_ = std::make_shared<TrainingControl>();
+    const std::vector<int> budgets =
+        kind == TaskKind::Shootout ? shootoutPanel_->budgets(nullptr) : std::vector<int>{};
+    auto job = [kind, session, slot = slot_, control = control_,
+                budgets](core::TaskContext& context) {
         auto result = std::make_shared<DiffusionTaskResult>();
         result->session = session;
         const auto progress = [&context](double f) { context.setProgress(f); };
-        if (kind == TaskKind::Train) {
-            if (!trainDiffusionSession(*session, context.cancelFlag(), *slot, progress)) {
+        switch (kind) {
+        case TaskKind::Train:
+            if (!trainDiffusionSession(*session, context.cancelFlag(), *control, *slot, progress)) {
                 result->cancelled = true;
-                return std::shared_ptr<const DiffusionTaskResult>(result);
+                break;
             }
             result->trained = true;
-        }
-        if (kind == TaskKind::Shootout) {
-            result->shootout = runShootout(*session, kShootoutBudgets, context.cancelFlag(), progress);
-            result->cancelled = context.cancelled();
-        } else {
+            [[fallthrough]];
+        case TaskKind::Sample:
             result->sample = sampleDiffusionSession(*session, kPathParticles);
-            result->field = learnedScoreArrows(*session, fieldTime);
+            result->frames = computeScrubFrames(*session);
+            break;
+        case TaskKind::Shootout:
+            result->shootout = runShootout(*session, budgets, context.cancelFlag(), progress);
+            result->cancelled = context.cancelled();
+            break;
+        case TaskKind::Density:
+            result->density = computeDensityMaps(*session);
+            break;
         }
         return std::shared_ptr<const DiffusionTaskResult>(result);
     };
@@ -355,6 +404,7 @@ bool DiffusionWorkspace::startTask(TaskKind kind, std::shared_ptr<DiffusionSessi
     taskKind_ = kind;
     taskSession_ = std::move(session);
     lastSnapshotIteration_ = 0;
+    snapshotPaused_ = false;
     controls_->setRunning(true);
     updateButtons();
     pollTimer_->start();
@@ -365,8 +415,10 @@ bool DiffusionWorkspace::startTask(TaskKind kind, std::shared_ptr<DiffusionSessi
 void DiffusionWorkspace::cancel() {
     if (!task_) return;
     task_->cancel();
+    control_->interrupt = true;  // stops train() after the current iteration
     retiring_.emplace_back(taskKind_, std::move(task_));
     taskSession_.reset();
+    chainMessage_.clear();
     controls_->setRunning(false);
     updateButtons();
     Q_EMIT runFinished(false, taskKind_ == TaskKind::Train
@@ -379,12 +431,14 @@ void DiffusionWorkspace::reset() {
     settings_->setValues(loaded_);
     session_.reset();
     sample_.reset();
+    scrubber_->clear();
     cloud_->clearAll();
+    showDataLayer();
     cloud_->setTitle("Train a model to see samples");
     lossChart_->clear("No training yet");
     bucketChart_->clear("Loss per time bucket");
-    metrics_->setRowCount(0);
-    sampleSummary_->setText("No samples yet.");
+    shootoutPanel_->setRows({}, "No samples yet.");
+    density_->clear("Train a score model, then Compute density.");
     errorLabel_->hide();
     updateButtons();
 }
@@ -401,13 +455,19 @@ void DiffusionWorkspace::poll() {
         // Only the newest snapshot is drawn; the ones in between were overwritten unseen.
         updateLossCharts(snapshot->lossIterations, snapshot->losses, snapshot->bucketLoss);
         cloud_->setSamples(snapshot->preview);
-        cloud_->setTitle(QString("Training: iteration %1 of %2 (preview: DPM-Solver-2, 10 NFE)")
+        cloud_->setTitle(QString("Training%1: iteration %2 of %3 (preview: %4, 10 NFE)")
+                             .arg(snapshot->paused ? " (paused)" : "")
                              .arg(snapshot->iteration)
-                             .arg(snapshot->totalIterations));
+                             .arg(snapshot->totalIterations)
+                             .arg(taskSession_ && taskSession_->isInterpolant()
+                                      ? "interpolant ODE"
+                                      : "DPM-Solver-2"));
         lastSnapshotIteration_ = snapshot->iteration;
+        snapshotPaused_ = snapshot->paused;
     }
     if (taskKind_ == TaskKind::Train && elapsed > 0 && lastSnapshotIteration_ > 0)
-        rate = QString("%1 it/s").arg(lastSnapshotIteration_ / elapsed, 0, 'f', 0);
+        rate = isTrainingPaused() ? QString("paused at %1").arg(lastSnapshotIteration_)
+                                  : QString("%1 it/s").arg(lastSnapshotIteration_ / elapsed, 0, 'f', 0);
     Q_EMIT progressChanged(task_->progress(), rate, elapsed);
     if (task_->finished()) finishTask();
 }
@@ -421,20 +481,44 @@ void DiffusionWorkspace::finishTask() {
     if (!done->error().empty()) {
         const QString message = QString::fromStdString(done->error());
         showError(message);
-        cloud_->setTitle("Stopped: see the message on the left");
+        if (kind == TaskKind::Train) cloud_->setTitle("Stopped: see the message on the left");
+        if (kind == TaskKind::Density) density_->clear("Stopped: " + message);
+        chainMessage_.clear();
         updateButtons();
         Q_EMIT runFinished(false, message);
         return;
     }
     const auto result = done->result();
     if (!result || result->cancelled) {
+        chainMessage_.clear();
         updateButtons();
         Q_EMIT runFinished(false, "Cancelled.");
         return;
     }
+    QString message = applyResult(kind, *result, elapsed);
+    if (!chainMessage_.isEmpty()) message = chainMessage_ + "; " + message;
+    chainMessage_.clear();
+    updateButtons();
+    // Train refreshes what the open tab shows, so the density or the shoot-out never
+    // describes an older model than the samples next to it.
+    if (kind == TaskKind::Train) {
+        const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
+        const bool density = tab == "Density" && !session_->isInterpolant();
+        if (density || tab == "Shoot-out") {
+            chainMessage_ = message;
+            density ? computeDensity() : shootout();
+            if (task_) return;
+            chainMessage_.clear();
+        }
+    }
+    Q_EMIT runFinished(true, message);
+}
+
+QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult& result,
+                                        double elapsed) {
     QString message;
     if (kind == TaskKind::Train) {
-        session_ = result->session;
+        session_ = result.session;
         const auto& losses = session_->losses;
         updateLossCharts(session_->lossIterations, losses, {});
         message = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
@@ -447,60 +531,55 @@ void DiffusionWorkspace::finishTask() {
                                                           std::max(session_->trainSeconds, 1e-9),
                                                       0, 'f', 0),
                                elapsed);
+        density_->clear(session_->isInterpolant()
+                            ? "Interpolant models have no exact likelihood here."
+                            : "Compute density for the new model.");
     }
     if (kind == TaskKind::Shootout) {
-        const auto& rows = result->shootout;
-        metrics_->setRowCount(static_cast<int>(rows.size()));
-        for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
-            const auto& row = rows[i];
-            const QStringList cells = {
-                QString::fromStdString(row.sampler),
-                row.budget > 0 ? QString::number(row.budget) : QStringLiteral("adaptive"),
-                QString::number(row.nfe),
-                row.error.empty() ? number(row.sw2) : QString::fromStdString(row.error),
-                row.error.empty() ? number(row.mmd2, 3) : QStringLiteral("—"),
-                QString::number(row.seconds * 1e3, 'f', 1)};
-            for (int c = 0; c < cells.size(); ++c)
-                metrics_->setItem(i, c, new QTableWidgetItem(cells[c]));
-        }
-        message = QString("Shoot-out: %1 sampler runs in %2 s").arg(rows.size()).arg(elapsed, 0, 'f', 2);
+        shootoutPanel_->setRows(result.shootout, {});
         Q_EMIT progressChanged(1.0, {}, elapsed);
-    } else {
-        showSample(result->sample);
-        if (result->field) {
-            cloud_->setArrows(result->field->positions, result->field->vectors,
-                              QString("learned score at t = %1").arg(result->field->time, 0, 'f', 2));
-        }
-        // The slider may have moved while the worker held the model.
-        if (!result->field || std::abs(result->field->time - fieldSlider_->value() / 100.0) > 1e-9)
-            QTimer::singleShot(0, this, &DiffusionWorkspace::updateArrows);
-        message += QString("%1Sampled %2 points with %3 (NFE %4) in %5 ms: SW2 %6, MMD² %7")
-                       .arg(message.isEmpty() ? "" : "; ")
-                       .arg(sample_->samples.cols())
-                       .arg(QString::fromStdString(sample_->sampler))
-                       .arg(sample_->nfe)
-                       .arg(sample_->seconds * 1e3, 0, 'f', 1)
-                       .arg(number(sample_->sw2, 3))
-                       .arg(number(sample_->mmd2, 3));
-        if (!sample_->pathsRecorded) message += " (the samplers recorded no paths to draw)";
-        if (kind == TaskKind::Sample) Q_EMIT progressChanged(1.0, {}, elapsed);
+        return QString("Shoot-out: %1 sampler runs in %2 s")
+            .arg(result.shootout.size())
+            .arg(elapsed, 0, 'f', 2);
     }
-    updateButtons();
-    Q_EMIT runFinished(true, message);
+    if (kind == TaskKind::Density) {
+        density_->setMaps(*result.density);
+        Q_EMIT progressChanged(1.0, {}, elapsed);
+        return QString("Density: held-out %1 bits/dim (%2 NFE, %3 s)")
+            .arg(number(result.density->heldOutBitsPerDim))
+            .arg(result.density->nfe)
+            .arg(result.density->seconds, 0, 'f', 2);
+    }
+    showSample(result.sample);
+    scrubber_->setFrames(result.frames, session_->toUser(sample_->samples));
+    message += QString("%1Sampled %2 points with %3 (NFE %4) in %5 ms: SW2 %6, MMD² %7")
+                   .arg(message.isEmpty() ? "" : "; ")
+                   .arg(sample_->samples.cols())
+                   .arg(QString::fromStdString(sample_->sampler))
+                   .arg(sample_->nfe)
+                   .arg(sample_->seconds * 1e3, 0, 'f', 1)
+                   .arg(number(sample_->sw2, 3))
+                   .arg(number(sample_->mmd2, 3));
+    if (!sample_->pathsRecorded) message += " (the samplers recorded no paths to draw)";
+    if (kind == TaskKind::Sample) Q_EMIT progressChanged(1.0, {}, elapsed);
+    return message;
 }
 
 void DiffusionWorkspace::showSample(std::shared_ptr<const SampleViewData> sample) {
     sample_ = std::move(sample);
-    if (!sample_) return;
-    cloud_->setSamples(sample_->samples);
+    if (!sample_ || !session_) return;
+    if (scrubber_->mode() == DiffusionScrubber::Mode::Samples)
+        cloud_->setSamples(session_->toUser(sample_->samples));
     cloud_->setPaths(sample_->sdePaths, sample_->odePaths);
+    cloud_->setPathLabels(QString::fromStdString(sample_->stochasticName),
+                          QString::fromStdString(sample_->deterministicName));
     cloud_->setTitle(QString("%1, NFE %2: SW2 %3 to held-out data")
                          .arg(QString::fromStdString(sample_->sampler))
                          .arg(sample_->nfe)
                          .arg(number(sample_->sw2, 3)));
-    sampleSummary_->setText(
+    shootoutPanel_->setSampleSummary(
         QString("Last sample: <b>%1</b>, %2 points, NFE %3, %4 ms — SW2 %5, MMD² %6. "
-                "Shoot-out rows below use %7 points from the same noise.")
+                "Shoot-out rows use %7 points from the same noise.")
             .arg(QString::fromStdString(sample_->sampler))
             .arg(sample_->samples.cols())
             .arg(sample_->nfe)
@@ -508,15 +587,6 @@ void DiffusionWorkspace::showSample(std::shared_ptr<const SampleViewData> sample
             .arg(number(sample_->sw2, 3))
             .arg(number(sample_->mmd2, 3))
             .arg(sample_->samples.cols()));
-}
-
-void DiffusionWorkspace::updateArrows() {
-    // The model belongs to the worker while one runs; a finished task draws the arrows at
-    // the slider's time anyway.
-    if (!session_ || task_ || sessionBusy()) return;
-    const auto arrows = learnedScoreArrows(*session_, fieldSlider_->value() / 100.0);
-    cloud_->setArrows(arrows->positions, arrows->vectors,
-                      QString("learned score at t = %1").arg(arrows->time, 0, 'f', 2));
 }
 
 void DiffusionWorkspace::updateLossCharts(const std::vector<double>& iterations,

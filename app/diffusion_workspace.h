@@ -1,9 +1,11 @@
 #pragma once
-// The Diffusion workspace: train a score network on a 2-D point cloud, watch the samples
-// condense while it learns, then send the same noise through the reverse SDE and the
-// probability-flow ODE, look at the learned score as arrows, and race the samplers by NFE.
-// Training, sampling and the shoot-out run on BackgroundTasks; the GUI polls at display
-// rate and takes only the newest training snapshot, so nothing queues up behind a slow frame.
+// The Diffusion workspace: draw or pick a 2-D point cloud, train a score network or a
+// stochastic interpolant on it, watch the samples condense while it learns (pause, step,
+// resume), scrub and play the noising and the generation over diffusion time with the learned
+// field as arrows, compare the model's exact likelihood with the data histogram, and race the
+// samplers by NFE. Training, sampling, density and the shoot-out run on BackgroundTasks; the
+// GUI polls at display rate and takes only the newest training snapshot, so nothing queues
+// up behind a slow frame.
 #include "app/workspace.h"
 
 #include <nlohmann/json.hpp>
@@ -12,7 +14,6 @@
 #include <list>
 #include <memory>
 
-class QCheckBox;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -32,10 +33,16 @@ class SchemaForm;
 
 namespace driftlab::app {
 
+class DiffusionDensityPanel;
+class DiffusionDrawTool;
+class DiffusionModelBox;
+class DiffusionScrubber;
+class DiffusionShootoutPanel;
 struct DiffusionSession;
 struct DiffusionTaskResult;
 struct SampleViewData;
 class SnapshotSlot;
+struct TrainingControl;
 
 class DiffusionWorkspace : public Workspace {
     Q_OBJECT
@@ -59,34 +66,47 @@ public:
     widgets::SchemaForm* settingsForm() const { return settings_; }
     widgets::PointCloudView* pointCloud() const { return cloud_; }
     widgets::LossChartView* lossChart() const { return lossChart_; }
-    QTableWidget* metricsTable() const { return metrics_; }
+    QTableWidget* metricsTable() const;
     QTabWidget* bottomTabs() const { return bottomTabs_; }
-    QSlider* fieldTimeSlider() const { return fieldSlider_; }
+    DiffusionDrawTool* drawTool() const { return drawTool_; }
+    DiffusionModelBox* modelBox() const { return modelBox_; }
+    DiffusionScrubber* scrubber() const { return scrubber_; }
+    DiffusionDensityPanel* densityPanel() const { return density_; }
+    DiffusionShootoutPanel* shootoutPanel() const { return shootoutPanel_; }
+    bool isTrainingPaused() const;
+    long trainingIteration() const { return lastSnapshotIteration_; }  // of the running job
 
 public Q_SLOTS:
-    // Train = run(): a fresh model on the form's settings, then one automatic Sample.
+    // Train = run(): a fresh model on the form's settings and the chosen data, then one
+    // automatic Sample (and the density or shoot-out when that tab is open).
     void run() override;
     void cancel() override;
     void reset() override;
     // Samples with the trained model's EMA weights and the chosen sampler; needs a model.
     void sample();
-    // Every sampler at NFE 5, 10, 20, 50 (and adaptive Dopri5), into the metrics table.
+    // Every sampler at each budget of the Shoot-out tab (and adaptive Dopri5).
     void shootout();
+    // Exact likelihood heat map and held-out bits/dim of a trained score model.
+    void computeDensity();
+    void pauseTraining();
+    void resumeTraining();
+    void stepTraining();  // one iteration while paused
 
 private:
-    enum class TaskKind { Train, Sample, Shootout };
+    enum class TaskKind { Train, Sample, Shootout, Density };
     using Task = core::BackgroundTask<DiffusionTaskResult>;
 
     void buildLeftPanel();
     void buildCentral();
     void buildBottom();
     bool startTask(TaskKind kind, std::shared_ptr<DiffusionSession> session);
-    bool sessionBusy() const;  // a cancelled task still using the current model
+    bool canStartFollowUp(const char* what);
     void showError(const QString& message);
     void poll();
     void finishTask();
+    QString applyResult(TaskKind kind, const DiffusionTaskResult& result, double elapsed);
     void showSample(std::shared_ptr<const SampleViewData> sample);
-    void updateArrows();
+    void showDataLayer();
     void updateLossCharts(const std::vector<double>& iterations, const std::vector<double>& losses,
                           const std::vector<double>& buckets);
     void updateButtons();
@@ -95,10 +115,14 @@ private:
     TaskKind taskKind_ = TaskKind::Train;
     std::shared_ptr<DiffusionSession> taskSession_;  // the session the running task drives
     std::shared_ptr<SnapshotSlot> slot_;
+    std::shared_ptr<TrainingControl> control_;
     // Cancelled tasks finish on their own and are dropped once done, never joined.
     std::list<std::pair<TaskKind, std::unique_ptr<Task>>> retiring_;
     QTimer* pollTimer_ = nullptr;
+    QTimer* epsilonTimer_ = nullptr;  // re-samples once the epsilon slider rests
     long lastSnapshotIteration_ = 0;
+    bool snapshotPaused_ = false;
+    QString chainMessage_;  // what Train reported when a density or shoot-out follows it
 
     nlohmann::json loaded_;  // the form values Reset returns to
     std::shared_ptr<DiffusionSession> session_;  // the trained model, when there is one
@@ -109,21 +133,20 @@ private:
     QWidget* bottom_ = nullptr;
     widgets::SchemaForm* settings_ = nullptr;
     widgets::RunControls* controls_ = nullptr;
+    DiffusionModelBox* modelBox_ = nullptr;
+    DiffusionDrawTool* drawTool_ = nullptr;
+    QPushButton* pauseButton_ = nullptr;
+    QPushButton* stepButton_ = nullptr;
     QPushButton* sampleButton_ = nullptr;
     QPushButton* shootoutButton_ = nullptr;
     QLabel* errorLabel_ = nullptr;
     widgets::PointCloudView* cloud_ = nullptr;
-    QCheckBox* showData_ = nullptr;
-    QCheckBox* showSamples_ = nullptr;
-    QCheckBox* showPaths_ = nullptr;
-    QCheckBox* showField_ = nullptr;
-    QSlider* fieldSlider_ = nullptr;
-    QLabel* fieldLabel_ = nullptr;
+    DiffusionScrubber* scrubber_ = nullptr;
     QTabWidget* bottomTabs_ = nullptr;
     widgets::LossChartView* lossChart_ = nullptr;
     widgets::LossChartView* bucketChart_ = nullptr;
-    QLabel* sampleSummary_ = nullptr;
-    QTableWidget* metrics_ = nullptr;
+    DiffusionShootoutPanel* shootoutPanel_ = nullptr;
+    DiffusionDensityPanel* density_ = nullptr;
 };
 
 }  // namespace driftlab::app

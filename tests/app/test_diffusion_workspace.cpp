@@ -1,18 +1,26 @@
 // The Diffusion workspace in the real window: it trains a small model off the GUI thread,
 // the loss falls, sampling reaches data-like samples (SW2 to held-out data under a bound
-// the untrained model misses), the samples are on screen, the shoot-out fills its table,
-// cancel answers at once and a bad schedule is refused with a message.
-#include "app/diffusion_view_data.h"
+// the untrained model misses), the samples are on screen, the scrubber's frames noise and
+// generate, the learned score follows the true mixture score, the shoot-out fills its table
+// and exports it, cancel answers at once and a bad schedule is refused with a message.
+// Drawing, CSV import, pause/step, interpolant models and the density tab are covered in
+// test_diffusion_interaction.cpp.
+#include "app/diffusion_analysis.h"
+#include "app/diffusion_panels.h"
+#include "app/diffusion_scrubber.h"
 #include "app/diffusion_workspace.h"
 #include "app/main_window.h"
 #include "core/diffusion/metrics.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/loss_chart_view.h"
 #include "widgets/views/point_cloud_view.h"
+#include "widgets/views/quality_nfe_chart_view.h"
 #include "widgets/vtk/surface_format.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTableWidget>
 #include <QtTest>
 
@@ -135,13 +143,50 @@ private Q_SLOTS:
                     (long long)image.width() * image.height());
         QVERIFY2(samplePixels > 200, qPrintable(QString::number(samplePixels)));
 
-        // The slider redraws the learned score at another time while idle.
-        workspace->fieldTimeSlider()->setValue(60);
+        // The scrubber: forward noising starts at the data and ends near N(0, I) (in the
+        // standardised frame); reverse generation ends data-like.
+        auto* scrubber = workspace->scrubber();
+        QVERIFY(scrubber->hasFrames());
+        const auto frames = driftlab::app::computeScrubFrames(*session, 11, 500, 9);
+        QCOMPARE(int(frames->times.size()), 11);
+        const Eigen::Matrix2Xd first = session->standardizer.apply(frames->forward.front());
+        QVERIFY((first - session->train.leftCols(500)).cwiseAbs().maxCoeff() < 1e-9);
+        const Eigen::Matrix2Xd last = session->standardizer.apply(frames->forward.back());
+        const Eigen::Vector2d spread =
+            ((last.colwise() - last.rowwise().mean()).rowwise().squaredNorm() / 500.0).cwiseSqrt();
+        std::printf("  forward noising at t = 1: per-axis std %.3f %.3f\n", spread.x(), spread.y());
+        QVERIFY(std::abs(spread.x() - 1.0) < 0.12 && std::abs(spread.y() - 1.0) < 0.12);
+        const double generatedSw2 = driftlab::core::diffusion::slicedWasserstein2(
+            session->standardizer.apply(frames->reverse.front()), session->heldOut, 1000, 1);
+        const double noiseSw2 = driftlab::core::diffusion::slicedWasserstein2(
+            session->standardizer.apply(frames->reverse.back()), session->heldOut, 1000, 1);
+        std::printf("  reverse generation: SW2 %.3f at t = 1, %.3f at t = 0\n", noiseSw2, generatedSw2);
+        QVERIFY(generatedSw2 < 0.25 && noiseSw2 > 0.25);
+
+        // Eight Gaussians is a mixture: the true score is known, and at mid time the learned
+        // one points the same way (mean cosine over the grid).
+        QCOMPARE(int(frames->truth.size()), 11);
+        const int mid = frames->frameAt(0.5);
+        double cosine = 0.0;
+        for (Eigen::Index k = 0; k < frames->arrowPositions.cols(); ++k)
+            cosine += frames->learned[mid].col(k).normalized().dot(frames->truth[mid].col(k).normalized());
+        cosine /= double(frames->arrowPositions.cols());
+        std::printf("  learned vs true score at t = 0.5: mean cosine %.3f\n", cosine);
+        QVERIFY2(cosine > 0.9, qPrintable(QString::number(cosine)));
+
+        // The slider moves the arrows and, in a noising mode, the cloud, without computing.
+        scrubber->setMode(driftlab::app::DiffusionScrubber::Mode::Forward);
+        scrubber->setTime(1.0);
+        QCOMPARE(cloud->sampleCount(), 1000);  // the frames use up to 1000 training points
         QCOMPARE(cloud->arrowCount(), 21 * 21);
+        QCOMPARE(cloud->trueArrowCount(), 21 * 21);
+        scrubber->setMode(driftlab::app::DiffusionScrubber::Mode::Samples);
+        QCOMPARE(cloud->sampleCount(), 1000);
 
         // The shoot-out fills one row per sampler and budget, plus adaptive Dopri5.
+        workspace->shootoutPanel()->setBudgets({5, 10, 20, 50});
         workspace->shootout();
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(60000));
         QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
         QTableWidget* table = workspace->metricsTable();
         QVERIFY(table->rowCount() >= 30);
@@ -158,6 +203,24 @@ private Q_SLOTS:
             table->item(row, 3)->text().toDouble(&ok);
             QVERIFY2(ok, qPrintable(table->item(row, 0)->text() + ": " + table->item(row, 3)->text()));
         }
+        QCOMPARE(workspace->shootoutPanel()->sw2Chart()->seriesCount(), 9);  // 8 + Dopri5
+
+        // Export: a header and one line per row, the numbers as in the table.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shootout.csv");
+        QString error;
+        QVERIFY2(workspace->shootoutPanel()->exportCsv(path, &error), qPrintable(error));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), table->rowCount() + 1);
+        QCOMPARE(lines[0], QString("sampler,nfe_budget,nfe,sw2,mmd2,wall_time_ms,error"));
+        const QStringList cells = lines[1].split(',');
+        QCOMPARE(cells[0], table->item(0, 0)->text());
+        QCOMPARE(cells[2], table->item(0, 2)->text());
+        QVERIFY(std::abs(cells[3].toDouble() - table->item(0, 3)->text().toDouble()) < 1e-3);
+        QVERIFY(!workspace->shootoutPanel()->exportCsv(dir.filePath("no/such/dir/x.csv"), &error));
+        QVERIFY(error.contains("cannot write"));
     }
 
     void cancelAnswersWithinAFrame() {

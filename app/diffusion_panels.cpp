@@ -1,0 +1,320 @@
+#include "app/diffusion_panels.h"
+
+#include "app/diffusion_analysis.h"
+#include "widgets/panels/result_table.h"
+#include "widgets/panels/schema_form.h"
+#include "widgets/views/heat_map_view.h"
+#include "widgets/views/quality_nfe_chart_view.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSlider>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace driftlab::app {
+
+namespace cd = core::diffusion;
+
+namespace {
+
+constexpr double kEpsilonStep = 0.05;  // slider units
+constexpr double kLogDensitySpan = 8.0;  // shown below the peak, in nats
+
+QString number(double v, int digits = 4) {
+    return std::isfinite(v) ? QString::number(v, 'g', digits) : QStringLiteral("—");
+}
+
+}  // namespace
+
+void showMethodNames(widgets::SchemaForm* form) {
+    const std::vector<std::pair<const char*, const char*>> names = {
+        {"vp", "VP"}, {"sub_vp", "sub-VP"}, {"ve", "VE"},
+        {"reverse_sde", "Reverse SDE (Euler–Maruyama)"},
+        {"predictor_corrector", "Predictor–corrector (Langevin)"},
+        {"probability_flow", "Probability-flow ODE (Heun)"},
+        {"probability_flow_dopri5", "Probability-flow ODE (adaptive Dopri5)"},
+        {"ddim", "DDIM"}, {"dpm_solver_1", "DPM-Solver-1"}, {"dpm_solver_2", "DPM-Solver-2"},
+        {"dpm_solver_3", "DPM-Solver-3"}, {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
+    for (const char* key : {"process", "sampler"}) {
+        auto* combo = qobject_cast<QComboBox*>(form->editorFor(key));
+        if (!combo) continue;
+        for (const auto& [id, name] : names) {
+            const int index = combo->findData(QString(id));
+            if (index >= 0) combo->setItemText(index, QString::fromUtf8(name));
+        }
+    }
+}
+
+// ---- model box -----------------------------------------------------------------------------
+
+DiffusionModelBox::DiffusionModelBox(QWidget* parent) : QGroupBox("Model", parent) {
+    auto* form = new QFormLayout(this);
+    family_ = new QComboBox;
+    family_->addItem("Score SDE (process in Settings)");
+    family_->addItem("Interpolant, linear");
+    family_->addItem("Interpolant, trigonometric");
+    family_->setToolTip(
+        "Score SDE: a network learns the noise (score) of the forward SDE below. Stochastic "
+        "interpolant: x_t = α(t)·noise + β(t)·data + γ(t)·z, the network learns the velocity "
+        "and the score; γ = 0 is flow matching.");
+    gamma_ = new QDoubleSpinBox;
+    gamma_->setRange(0.0, 2.0);
+    gamma_->setSingleStep(0.1);
+    gamma_->setToolTip("a in γ(t) = a·sqrt(t(1 − t)); 0 is flow matching (needs retraining)");
+    epsilon_ = new QSlider(Qt::Horizontal);
+    epsilon_->setRange(0, 40);  // 0 .. 2 in steps of kEpsilonStep
+    epsilon_->setToolTip("Diffusion ε of the interpolant SDE sampler: 0 samples by the ODE; "
+                         "moving it re-samples with the trained model");
+    epsilonLabel_ = new QLabel("0 (ODE)");
+    epsilonLabel_->setMinimumWidth(60);
+    auto* epsilonRow = new QHBoxLayout;
+    epsilonRow->addWidget(epsilon_, 1);
+    epsilonRow->addWidget(epsilonLabel_);
+    form->addRow("Family", family_);
+    form->addRow("γ scale", gamma_);
+    form->addRow("SDE ε", epsilonRow);
+    connect(family_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+    connect(epsilon_, &QSlider::valueChanged, this, [this](int v) {
+        const double epsilon = v * kEpsilonStep;
+        epsilonLabel_->setText(v == 0 ? QString("0 (ODE)") : QString::number(epsilon, 'f', 2));
+        Q_EMIT epsilonChanged(epsilon);
+    });
+    updateEnabled();
+}
+
+ModelChoice DiffusionModelBox::choice() const {
+    ModelChoice c;
+    c.family = family_->currentIndex() == 0 ? ModelFamily::ScoreSde : ModelFamily::Interpolant;
+    c.interpolant.kind = family_->currentIndex() == 2 ? cd::InterpolantKind::Trigonometric
+                                                      : cd::InterpolantKind::Linear;
+    c.interpolant.gammaScale = gamma_->value();
+    c.epsilon = epsilon_->value() * kEpsilonStep;
+    return c;
+}
+
+void DiffusionModelBox::setChoice(const ModelChoice& c) {
+    family_->setCurrentIndex(c.family == ModelFamily::ScoreSde ? 0
+                             : c.interpolant.kind == cd::InterpolantKind::Trigonometric ? 2
+                                                                                         : 1);
+    gamma_->setValue(c.interpolant.gammaScale);
+    epsilon_->setValue(static_cast<int>(std::lround(c.epsilon / kEpsilonStep)));
+}
+
+void DiffusionModelBox::updateEnabled() {
+    const bool interpolant = family_->currentIndex() != 0;
+    gamma_->setEnabled(interpolant);
+    epsilon_->setEnabled(interpolant);
+}
+
+// ---- density -------------------------------------------------------------------------------
+
+DiffusionDensityPanel::DiffusionDensityPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    auto* top = new QHBoxLayout;
+    summary_ = new QLabel;
+    summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    compute_ = new QPushButton("Compute density");
+    compute_->setToolTip("Exact log-likelihood under the probability-flow ODE (adaptive Dopri5, "
+                         "exact divergence) on a 48 × 48 grid and of the held-out points");
+    top->addWidget(summary_, 1);
+    top->addWidget(compute_);
+    layout->addLayout(top);
+    auto* split = new QSplitter(Qt::Horizontal);
+    model_ = new widgets::HeatMapView;
+    data_ = new widgets::HeatMapView;
+    split->addWidget(model_);
+    split->addWidget(data_);
+    layout->addWidget(split, 1);
+    clear("Train a score model, then Compute density (it also runs after Train while this tab "
+          "is open).");
+}
+
+void DiffusionDensityPanel::clear(const QString& message) {
+    summary_->setText(message);
+    model_->clear("Model log-density");
+    data_->clear("Data histogram");
+}
+
+void DiffusionDensityPanel::setBusy(bool busy) { compute_->setEnabled(!busy); }
+
+void DiffusionDensityPanel::setMaps(const DensityMaps& maps) {
+    const auto finiteMax = [](const Eigen::VectorXd& v) {
+        double m = -std::numeric_limits<double>::infinity();
+        for (Eigen::Index i = 0; i < v.size(); ++i)
+            if (std::isfinite(v(i))) m = std::max(m, v(i));
+        return m;
+    };
+    // Both maps in log density on one colour scale, so equal colours mean equal density.
+    const Eigen::VectorXd dataLog = maps.dataDensity.array().log();
+    const double hi = std::max(finiteMax(maps.modelLogDensity), finiteMax(dataLog));
+    const double lo = hi - kLogDensitySpan;
+    const Box& b = maps.box;
+    if (maps.modelLogDensity.size() > 0) {
+        model_->setGrid(maps.modelLogDensity, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
+                        QString("Model log-density (exact PF-ODE, %1 × %1)").arg(maps.grid),
+                        "log p");
+    } else {
+        model_->clear("Model log-density: not available");
+    }
+    // Empty cells have log 0 = -inf: shown in the colour below the range.
+    Eigen::VectorXd shown = dataLog.unaryExpr([lo](double v) { return std::isfinite(v) ? v : lo - 1.0; });
+    data_->setGrid(shown, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
+                   QString("Training data histogram (%1 × %1)").arg(maps.grid), "log p");
+    QString text = QString("Held-out bits/dim: <b>%1</b> (standardised coordinates) · %2 network "
+                           "evaluations in %3 s")
+                       .arg(number(maps.heldOutBitsPerDim))
+                       .arg(maps.nfe)
+                       .arg(maps.seconds, 0, 'f', 2);
+    if (!maps.message.empty()) text += " · " + QString::fromStdString(maps.message).toHtmlEscaped();
+    summary_->setText(text);
+}
+
+// ---- shoot-out -----------------------------------------------------------------------------
+
+DiffusionShootoutPanel::DiffusionShootoutPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    sampleSummary_ = new QLabel("No samples yet.");
+    sampleSummary_->setWordWrap(true);
+    sampleSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(sampleSummary_);
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel("NFE budgets"));
+    budgets_ = new QLineEdit("5, 10, 20, 50, 100, 1000");
+    budgets_->setToolTip("Comma-separated network-evaluation budgets for Shoot-out (1 to 100000, "
+                         "at most 10); every sampler runs at each");
+    row->addWidget(budgets_, 1);
+    export_ = new QPushButton("Export CSV…");
+    export_->setEnabled(false);
+    row->addWidget(export_);
+    layout->addLayout(row);
+    auto* split = new QSplitter(Qt::Horizontal);
+    table_ = widgets::makeResultTable(
+        {"sampler", "NFE budget", "NFE", "SW2", "MMD²", "wall time (ms)"});
+    table_->setSortingEnabled(false);
+    table_->setToolTip(
+        "SW2: sliced Wasserstein-2 over 1,000 directions; MMD²: unbiased, RBF bandwidths 0.1, "
+        "0.2, 0.5, 1; both against the held-out fifth of the data (standardised).");
+    sw2Chart_ = new widgets::QualityNfeChartView;
+    mmdChart_ = new widgets::QualityNfeChartView;
+    sw2Chart_->clear("SW2 vs NFE");
+    mmdChart_->clear("MMD² vs NFE");
+    split->addWidget(table_);
+    split->addWidget(sw2Chart_);
+    split->addWidget(mmdChart_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 2);
+    layout->addWidget(split, 1);
+    connect(export_, &QPushButton::clicked, this, &DiffusionShootoutPanel::chooseExportFile);
+}
+
+std::vector<int> DiffusionShootoutPanel::budgets(QString* error) const {
+    std::vector<int> out;
+    const QStringList parts = budgets_->text().split(',', Qt::SkipEmptyParts);
+    for (const QString& part : parts) {
+        bool ok = false;
+        const int v = part.trimmed().toInt(&ok);
+        if (!ok || v < 1 || v > 100000) {
+            if (error)
+                *error = QString("NFE budget \"%1\" is not a whole number from 1 to 100000")
+                             .arg(part.trimmed());
+            return {};
+        }
+        out.push_back(v);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.empty() || out.size() > 10) {
+        if (error) *error = "give between 1 and 10 NFE budgets, e.g. 5, 10, 20, 50";
+        return {};
+    }
+    return out;
+}
+
+void DiffusionShootoutPanel::setBudgets(const std::vector<int>& budgets) {
+    QStringList parts;
+    for (int b : budgets) parts << QString::number(b);
+    budgets_->setText(parts.join(", "));
+}
+
+void DiffusionShootoutPanel::setSampleSummary(const QString& text) { sampleSummary_->setText(text); }
+
+void DiffusionShootoutPanel::setRows(const std::vector<ShootoutRow>& rows, const QString& summary) {
+    rows_ = rows;
+    table_->setRowCount(static_cast<int>(rows.size()));
+    std::map<std::string, std::pair<widgets::QualitySeries, widgets::QualitySeries>> series;
+    std::vector<std::string> order;
+    for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+        const auto& row = rows[i];
+        const QStringList cells = {
+            QString::fromStdString(row.sampler),
+            row.budget > 0 ? QString::number(row.budget) : QStringLiteral("adaptive"),
+            QString::number(row.nfe),
+            row.error.empty() ? number(row.sw2) : QString::fromStdString(row.error),
+            row.error.empty() ? number(row.mmd2, 3) : QStringLiteral("—"),
+            QString::number(row.seconds * 1e3, 'f', 1)};
+        for (int c = 0; c < cells.size(); ++c) table_->setItem(i, c, new QTableWidgetItem(cells[c]));
+        if (!row.error.empty()) continue;
+        if (!series.count(row.sampler)) order.push_back(row.sampler);
+        auto& [sw2, mmd] = series[row.sampler];
+        sw2.name = mmd.name = QString::fromStdString(row.sampler);
+        sw2.nfe.push_back(double(row.nfe));
+        sw2.value.push_back(row.sw2);
+        mmd.nfe.push_back(double(row.nfe));
+        mmd.value.push_back(row.mmd2);
+    }
+    std::vector<widgets::QualitySeries> sw2, mmd;
+    for (const auto& name : order) {
+        sw2.push_back(series[name].first);
+        mmd.push_back(series[name].second);
+    }
+    sw2Chart_->setSeries(sw2, "SW2 to held-out data vs NFE", "SW2");
+    mmdChart_->setSeries(mmd, "MMD² (RBF 0.1, 0.2, 0.5, 1) vs NFE", "MMD²");
+    export_->setEnabled(!rows.empty());
+    if (!summary.isEmpty()) sampleSummary_->setText(summary);
+}
+
+bool DiffusionShootoutPanel::exportCsv(const QString& path, QString* error) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        if (error) *error = QString("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const std::string text = shootoutCsv(rows_);
+    file.write(text.data(), static_cast<qint64>(text.size()));
+    if (!file.commit()) {
+        if (error) *error = QString("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void DiffusionShootoutPanel::chooseExportFile() {
+    const QString path = QFileDialog::getSaveFileName(this, "Export shoot-out", "shootout.csv",
+                                                      "CSV files (*.csv)");
+    if (path.isEmpty()) return;
+    QString error;
+    if (exportCsv(path, &error)) {
+        Q_EMIT exported(path);
+    } else {
+        Q_EMIT errorOccurred(error);
+    }
+}
+
+}  // namespace driftlab::app
