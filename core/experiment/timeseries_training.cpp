@@ -59,7 +59,12 @@ struct TimeSeriesTrainer::State {
     long totalIterations = 0;
     int paths = 1;
     std::size_t batchSize = 1;
-    Eigen::VectorXd lastFinite;
+    // The newest finite parameters, and the ones before the last update: those produced a
+    // finite loss and gradient, so they are where a run goes back to when finite parameters
+    // themselves give a non-finite loss (a huge learning rate's step lands on finite weights
+    // whose solve overflows).
+    Eigen::VectorXd lastFinite, beforeUpdate;
+    long lastFiniteIteration = 0, beforeUpdateIteration = 0;
     std::vector<models::SeriesItem> train, validation, test;
     std::vector<std::string> termNames;
     std::vector<TimeSeriesIterationRecord> history;
@@ -95,7 +100,7 @@ void TimeSeriesTrainer::initialize() {
     s.totalIterations = config_.training.iterations;
     // The ODE's paths all coincide; more would only repeat the same solve.
     s.paths = config_.model.kind == models::SeriesModelKind::NeuralOde ? 1 : config_.training.paths;
-    s.lastFinite = model_->parameters();
+    s.lastFinite = s.beforeUpdate = model_->parameters();
     const auto items = [&](const std::vector<std::size_t>& indices) {
         std::vector<models::SeriesItem> out;
         for (std::size_t i : indices)
@@ -170,7 +175,10 @@ Eigen::VectorXd TimeSeriesTrainer::parameters() const { return model_->parameter
 
 void TimeSeriesTrainer::setParameters(const Eigen::VectorXd& theta) {
     model_->setParameters(theta);
-    if (theta.allFinite()) state_->lastFinite = theta;
+    if (theta.allFinite()) {
+        state_->lastFinite = state_->beforeUpdate = theta;
+        state_->lastFiniteIteration = state_->beforeUpdateIteration = iteration_;
+    }
     state_->displayedAt = -1;
 }
 
@@ -189,16 +197,25 @@ std::string TimeSeriesTrainer::architecture() const {
     return shape.dump();
 }
 
-void TimeSeriesTrainer::stopDiverged(const std::string& what) {
+void TimeSeriesTrainer::stopDiverged(const std::string& what, bool parametersAtFault) {
     const long it = iteration_ + 1;
-    model_->setParameters(state_->lastFinite);
+    State& s = *state_;
+    // Finite parameters that failed go back one update; non-finite ones (or an update that
+    // produced them) go back to the newest finite set.
+    const bool stepBack = parametersAtFault && model_->parameters().allFinite();
+    model_->setParameters(stepBack ? s.beforeUpdate : s.lastFinite);
+    const long restored = stepBack ? s.beforeUpdateIteration : s.lastFiniteIteration;
+    if (stepBack) {
+        s.lastFinite = s.beforeUpdate;
+        s.lastFiniteIteration = s.beforeUpdateIteration;
+    }
     // The moments saw the blow-up; resuming with them would repeat it.
-    state_->adam.reset();
+    s.adam.reset();
     diverged_ = true;
     message_ = "training diverged at iteration " + std::to_string(it) + ": " + what +
-               "; parameters restored to those after iteration " + std::to_string(iteration_) +
+               "; parameters restored to those after iteration " + std::to_string(restored) +
                ", lower the learning rate to resume";
-    state_->displayedAt = -1;
+    s.displayedAt = -1;
 }
 
 TimeSeriesTrainer::StepResult TimeSeriesTrainer::step() {
@@ -226,21 +243,22 @@ TimeSeriesTrainer::StepResult TimeSeriesTrainer::step() {
     try {
         result = model_->loss(batch, s.paths, noiseSeed, &gradient);
     } catch (const SolverError& e) {
-        stopDiverged(std::string("the solve failed (") + e.what() + ")");
+        stopDiverged(std::string("the solve failed (") + e.what() + ")", true);
         return StepResult::Diverged;
     }
     if (!std::isfinite(result.loss)) {
-        stopDiverged("the loss is " + describe(result.loss));
+        stopDiverged("the loss is " + describe(result.loss), true);
         return StepResult::Diverged;
     }
     for (const auto& [name, value] : result.terms)
         if (!std::isfinite(value)) {
-            stopDiverged("the loss term " + name + " is " + describe(value));
+            stopDiverged("the loss term " + name + " is " + describe(value), true);
             return StepResult::Diverged;
         }
     if (!gradient.allFinite()) {
         stopDiverged("the gradient has " + std::to_string(nonFiniteCount(gradient)) + " of " +
-                     std::to_string(gradient.size()) + " entries not finite");
+                         std::to_string(gradient.size()) + " entries not finite",
+                     true);
         return StepResult::Diverged;
     }
     const double gradientNorm = gradient.norm();
@@ -250,11 +268,15 @@ TimeSeriesTrainer::StepResult TimeSeriesTrainer::step() {
     s.adam.step(theta, gradient);
     if (!theta.allFinite()) {
         stopDiverged("the parameters have " + std::to_string(nonFiniteCount(theta)) + " of " +
-                     std::to_string(theta.size()) + " entries not finite after the update");
+                         std::to_string(theta.size()) + " entries not finite after the update",
+                     false);
         return StepResult::Diverged;
     }
+    s.beforeUpdate = std::move(s.lastFinite);
+    s.beforeUpdateIteration = s.lastFiniteIteration;
     model_->setParameters(theta);
     s.lastFinite = std::move(theta);
+    s.lastFiniteIteration = it;
     iteration_ = it;
 
     TimeSeriesIterationRecord record;

@@ -6,8 +6,9 @@
 // the solver's error estimates; snapshot() copies everything the views need into an
 // immutable TimeSeriesSnapshot. A diverging iteration (non-finite loss, gradient or
 // parameters, or a solve that fails) stops training with a message naming the iteration and
-// the quantity and restores the last finite parameters; setLearningRate() clears the stop, so
-// training resumes with more step()s.
+// the quantity and restores the last finite parameters (when finite parameters gave the
+// non-finite loss, the ones before the update that made them); setLearningRate() clears the
+// stop, so training resumes with more step()s.
 //
 // TimeSeriesTrainingRunner owns a trainer on its own worker thread for the GUI: commands
 // (run, pause, step once, reset, cancel, learning rate) only set flags the worker reads
@@ -167,7 +168,7 @@ private:
     std::string message_;
 
     void initialize();
-    void stopDiverged(const std::string& what);
+    void stopDiverged(const std::string& what, bool parametersAtFault);
     void recordHeatmapRow(const std::vector<OdeStepRecord>& steps);
     void refreshDisplay();
 };
