@@ -1,6 +1,7 @@
 #include "app/workspace_registry.h"
 
 #include "app/diffusion_workspace.h"
+#include "app/timeseries_workspace.h"
 #include "app/trajectories_workspace.h"
 
 namespace driftlab::app {
@@ -11,6 +12,8 @@ const std::vector<WorkspaceFactory>& workspaceFactories() {
          [](QObject* parent) -> Workspace* { return new TrajectoriesWorkspace(parent); }},
         {"diffusion", "Diffusion",
          [](QObject* parent) -> Workspace* { return new DiffusionWorkspace(parent); }},
+        {"timeseries", "Time series",
+         [](QObject* parent) -> Workspace* { return new TimeseriesWorkspace(parent); }},
     };
     return factories;
 }

@@ -1,0 +1,590 @@
+#include "app/timeseries_workspace.h"
+
+#include "app/timeseries_view_data.h"
+#include "core/common/error.h"
+#include "core/experiment/timeseries_training.h"
+#include "core/timeseries/csv_import.h"
+#include "widgets/panels/result_table.h"
+#include "widgets/panels/run_controls.h"
+#include "widgets/panels/schema_form.h"
+#include "widgets/views/axis_heat_map_view.h"
+#include "widgets/views/line_chart_view.h"
+#include "widgets/views/series_fan_view.h"
+#include "widgets/views/solver_diagnostics_view.h"
+#include "widgets/views/vector_field_view.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace driftlab::app {
+namespace {
+
+constexpr int kPollMs = 120;               // the runner publishes about as often
+constexpr double kPublishSeconds = 0.12;
+
+using State = core::TrainingRunState;
+
+// Settings a paused run can take without starting afresh: a new learning rate is applied
+// between iterations and more iterations extend the run.
+bool sameModelAndData(nlohmann::json a, nlohmann::json b) {
+    for (auto* values : {&a, &b}) {
+        values->erase("learning_rate");
+        values->erase("iterations");
+    }
+    return a == b;
+}
+
+QPushButton* buttonFor(QAction* action) {
+    auto* button = new QPushButton(action->text());
+    button->setToolTip(action->toolTip());
+    QObject::connect(button, &QPushButton::clicked, action, &QAction::trigger);
+    QObject::connect(action, &QAction::changed, button,
+                     [button, action] { button->setEnabled(action->isEnabled()); });
+    return button;
+}
+
+}  // namespace
+
+TimeseriesWorkspace::TimeseriesWorkspace(QObject* parent) : Workspace(parent) {
+    pollTimer_ = new QTimer(this);
+    pollTimer_->setInterval(kPollMs);
+    connect(pollTimer_, &QTimer::timeout, this, &TimeseriesWorkspace::poll);
+    buildLeftPanel();
+    buildCentral();
+    buildBottom();
+    loaded_ = settings_->values();
+    clearViews();
+    updateButtons();
+}
+
+TimeseriesWorkspace::~TimeseriesWorkspace() {
+    runner_.reset();
+    for (auto& reaper : reapers_)
+        if (reaper.thread.joinable()) reaper.thread.join();
+}
+
+QWidget* TimeseriesWorkspace::leftPanel() { return left_; }
+QWidget* TimeseriesWorkspace::centralView() { return central_; }
+QWidget* TimeseriesWorkspace::bottomPanel() { return bottom_; }
+
+core::TrainingRunState TimeseriesWorkspace::runState() const {
+    return runner_ ? runner_->state() : State::Idle;
+}
+
+bool TimeseriesWorkspace::isRunning() const {
+    return runner_ && (pending_ != Pending::None || runner_->state() == State::Running);
+}
+
+bool TimeseriesWorkspace::showPanel(const QString& name) {
+    return selectTabNamed(bottomTabs_, name) || selectTabNamed(centralTabs_, name);
+}
+
+void TimeseriesWorkspace::buildLeftPanel() {
+    left_ = new QWidget;
+    auto* layout = new QVBoxLayout(left_);
+    auto* teaching = new QLabel(
+        "Fit a latent neural ODE or SDE to irregular, incomplete series: each series keeps "
+        "its own observation times, dropped cells stay missing. The stable SDEs (LSDE, LNSDE, "
+        "GSDE) tame the noise term; an adaptive ODE can be regularised by its own solver "
+        "(ERNODE) to need fewer evaluations. <b>Train</b> runs or resumes, <b>Pause</b> "
+        "stops after the current iteration, <b>Step</b> runs exactly one.");
+    teaching->setWordWrap(true);
+    teaching->setTextFormat(Qt::RichText);
+    layout->addWidget(teaching);
+
+    errorLabel_ = new QLabel;
+    errorLabel_->setWordWrap(true);
+    errorLabel_->setStyleSheet("color: #b00020;");
+    errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    errorLabel_->hide();
+    layout->addWidget(errorLabel_);
+
+    controls_ = new widgets::RunControls;
+    controls_->runAction()->setText("Train");
+    controls_->runButton()->setText("Train");
+    controls_->runAction()->setToolTip(
+        "Train on these settings: resumes a paused or diverged run (with the form's learning "
+        "rate), otherwise starts a fresh model");
+    controls_->runButton()->setToolTip(controls_->runAction()->toolTip());
+    controls_->cancelAction()->setToolTip("Stop training and drop the run; the views keep the model so far");
+    controls_->cancelButton()->setToolTip(controls_->cancelAction()->toolTip());
+    layout->addWidget(controls_);
+    connect(controls_, &widgets::RunControls::runRequested, this, &TimeseriesWorkspace::run);
+    connect(controls_, &widgets::RunControls::cancelRequested, this, &TimeseriesWorkspace::cancel);
+    connect(controls_, &widgets::RunControls::resetRequested, this, &TimeseriesWorkspace::reset);
+
+    const auto makeAction = [this](const QString& text, const QString& help,
+                                   const QList<QKeySequence>& keys) {
+        auto* action = new QAction(text, left_);
+        action->setShortcuts(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        action->setToolTip(QString("%1 (%2)").arg(help, keys.front().toString(QKeySequence::NativeText)));
+        left_->addAction(action);
+        return action;
+    };
+    pauseAction_ = makeAction("Pause", "Stop after the current iteration; Train resumes",
+                              {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_P)});
+    stepAction_ = makeAction("Step", "Run exactly one training iteration, then pause",
+                             {QKeySequence(Qt::Key_F7), QKeySequence(Qt::CTRL | Qt::Key_T)});
+    connect(pauseAction_, &QAction::triggered, this, &TimeseriesWorkspace::pause);
+    connect(stepAction_, &QAction::triggered, this, &TimeseriesWorkspace::stepOnce);
+    auto* row = new QHBoxLayout;
+    pauseButton_ = buttonFor(pauseAction_);
+    stepButton_ = buttonFor(stepAction_);
+    row->addWidget(pauseButton_);
+    row->addWidget(stepButton_);
+    auto* csvButton = new QPushButton("Load CSV…");
+    csvButton->setToolTip("Your own series: a header row, a time column, one or more value "
+                          "columns; empty cells are missing, times may be spaced arbitrarily");
+    connect(csvButton, &QPushButton::clicked, this, &TimeseriesWorkspace::chooseCsv);
+    row->addWidget(csvButton);
+    layout->addLayout(row);
+    csvLabel_ = new QLabel;
+    csvLabel_->setWordWrap(true);
+    csvLabel_->hide();
+    layout->addWidget(csvLabel_);
+
+    auto* settingsBox = new QGroupBox("Data, task, model and training");
+    auto* settingsLayout = new QVBoxLayout(settingsBox);
+    settings_ = new widgets::SchemaForm(core::timeSeriesSchema());
+    settingsLayout->addWidget(settings_);
+    layout->addWidget(settingsBox);
+    connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] { errorLabel_->hide(); });
+    for (const auto& [key, names] : menuNames())
+        if (auto* combo = qobject_cast<QComboBox*>(settings_->editorFor(key)))
+            for (const auto& [id, name] : names)
+                if (const int index = combo->findData(id); index >= 0) combo->setItemText(index, name);
+    layout->addStretch(1);
+}
+
+void TimeseriesWorkspace::buildCentral() {
+    centralTabs_ = new QTabWidget;
+    central_ = centralTabs_;
+
+    auto* seriesPage = new QWidget;
+    auto* seriesLayout = new QVBoxLayout(seriesPage);
+    seriesLayout->setContentsMargins(0, 0, 0, 0);
+    auto* selectors = new QHBoxLayout;
+    selectors->setContentsMargins(6, 4, 6, 0);
+    selectors->addWidget(new QLabel("Series"));
+    seriesCombo_ = new QComboBox;
+    seriesCombo_->setToolTip("A few training and test series, forecast by the current model");
+    seriesCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    selectors->addWidget(seriesCombo_);
+    selectors->addSpacing(12);
+    selectors->addWidget(new QLabel("Channel"));
+    channelCombo_ = new QComboBox;
+    channelCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    selectors->addWidget(channelCombo_);
+    selectors->addStretch(1);
+    seriesLayout->addLayout(selectors);
+    seriesView_ = new widgets::SeriesFanView;
+    seriesLayout->addWidget(seriesView_, 1);
+    connect(seriesCombo_, &QComboBox::currentIndexChanged, this, [this](int) {
+        if (!snapshot_) return;
+        const int index = seriesCombo_->currentIndex();
+        const int channels = index >= 0 && index < int(snapshot_->displayed.size())
+                                 ? int(snapshot_->displayed[std::size_t(index)].series.channels())
+                                 : 0;
+        if (channelCombo_->count() != channels) {
+            const QSignalBlocker block(channelCombo_);
+            channelCombo_->clear();
+            for (int c = 0; c < channels; ++c) channelCombo_->addItem(QString("channel %1").arg(c + 1));
+        }
+        updateSeriesView();
+    });
+    connect(channelCombo_, &QComboBox::currentIndexChanged, this, [this](int) { updateSeriesView(); });
+    centralTabs_->addTab(seriesPage, "Series");
+
+    phasePortrait_ = new widgets::VectorFieldView;
+    phasePortrait_->setAxisTitles("latent z1", "latent z2");
+    centralTabs_->addTab(phasePortrait_, "Phase portrait");
+}
+
+void TimeseriesWorkspace::buildBottom() {
+    bottomTabs_ = new QTabWidget;
+    bottom_ = bottomTabs_;
+    lossChart_ = new widgets::LineChartView;
+    lossChart_->setAxisTitles("iteration", "loss");
+    lossChart_->setLogScaleWhenPositive(true);
+    bottomTabs_->addTab(lossChart_, "Loss");
+    nfeChart_ = new widgets::LineChartView;
+    nfeChart_->setAxisTitles("iteration", "drift evaluations (batch, forward + backward)");
+    bottomTabs_->addTab(nfeChart_, "NFE");
+    diagnostics_ = new widgets::SolverDiagnosticsView;
+    bottomTabs_->addTab(diagnostics_, "Solver diagnostics");
+    heatMap_ = new widgets::AxisHeatMapView;
+    heatMap_->setAxisTitles("time t", "iteration");
+    heatMap_->setColorBarTitle("log10 error estimate");
+    bottomTabs_->addTab(heatMap_, "Error heat map");
+    metrics_ = widgets::makeResultTable({"quantity", "value"});
+    metrics_->setSortingEnabled(false);
+    metrics_->setToolTip("Test metrics come from the latest evaluation (every validate_every "
+                         "iterations and at the end); the baselines score the same cells.");
+    bottomTabs_->addTab(metrics_, "Metrics");
+    connect(bottomTabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        Q_EMIT bottomHeightRequested(bottomTabs_->widget(index) == diagnostics_ ? 380 : 280);
+    });
+}
+
+bool TimeseriesWorkspace::loadConfig(const QString& fileOrPresetId, QString* error) {
+    try {
+        const std::string source = fileOrPresetId.toStdString();
+        nlohmann::json values = settings_->values();
+        const auto& ids = core::timeSeriesDatasetIds();
+        if (std::find(ids.begin(), ids.end(), source) != ids.end() && source != "csv") {
+            values["dataset"] = source;
+            core::timeSeriesConfigFromJson(values, source);
+        } else {
+            values = core::timeSeriesValues(core::resolveTimeSeriesConfig(source));
+        }
+        settings_->setValues(values);
+        loaded_ = settings_->values();
+        errorLabel_->hide();
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromUtf8(e.what());
+        return false;
+    }
+}
+
+bool TimeseriesWorkspace::loadCsv(const QString& path, QString* error) {
+    try {
+        const auto dataset = core::timeseries::importCsvFile(path.toStdString());
+        nlohmann::json values = settings_->values();
+        values["dataset"] = "csv";
+        values["csv_path"] = path.toStdString();
+        core::timeSeriesConfigFromJson(values, path.toStdString());  // the other keys still fit
+        settings_->setValues(values);
+        csvLabel_->setText(QString("Loaded %1: %2 times, %3 channel(s), %4 % missing")
+                               .arg(QFileInfo(path).fileName())
+                               .arg(dataset.empty() ? 0 : dataset[0].length())
+                               .arg(dataset.channels())
+                               .arg(100.0 * dataset.missingFraction(), 0, 'f', 1));
+        csvLabel_->show();
+        errorLabel_->hide();
+        return true;
+    } catch (const std::exception& e) {
+        const QString message = QString::fromUtf8(e.what());
+        if (error) *error = message;
+        showError(QString("CSV not loaded, the previous data is kept: %1").arg(message));
+        return false;
+    }
+}
+
+void TimeseriesWorkspace::chooseCsv() {
+    const QString path = QFileDialog::getOpenFileName(left_, "Load a time series CSV", {},
+                                                      "CSV files (*.csv *.txt);;All files (*)");
+    if (path.isEmpty()) return;
+    QString error;
+    if (!loadCsv(path, &error)) Q_EMIT statusMessage("CSV refused: " + error);
+}
+
+void TimeseriesWorkspace::showError(const QString& message) {
+    errorLabel_->setText(message);
+    errorLabel_->show();
+}
+
+void TimeseriesWorkspace::updateButtons() {
+    const bool running = isRunning();
+    controls_->setRunning(running);
+    pauseAction_->setEnabled(runner_ && pending_ == Pending::Finish);
+    stepAction_->setEnabled(!running);
+}
+
+bool TimeseriesWorkspace::startRunner() {
+    const nlohmann::json values = settings_->values();
+    core::TimeSeriesConfig config;
+    try {
+        config = core::timeSeriesConfigFromJson(values, "settings");
+    } catch (const std::exception& e) {
+        const QString message = QString::fromUtf8(e.what());
+        showError(message);
+        Q_EMIT runFinished(false, "Not trained: " + message);
+        return false;
+    }
+    // The last run's NFE curve stays on the chart to compare with (e.g. unregularised).
+    if (snapshot_ && !snapshot_->history.empty())
+        previousNfe_ = std::make_unique<NfeCurve>(nfeCurve(*snapshot_, solverSettingsLabel(snapshot_->config)));
+    retireRunner();
+    snapshot_.reset();
+    clearViews();
+    runner_ = std::make_unique<core::TimeSeriesTrainingRunner>(std::move(config), kPublishSeconds);
+    runnerValues_ = values;
+    lastPublication_ = -1;
+    shownForecastAt_ = -1;
+    return true;
+}
+
+void TimeseriesWorkspace::retireRunner() {
+    if (!runner_) return;
+    // The destructor joins the worker after its current iteration: let another thread wait.
+    runner_->pause();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    reapers_.push_back({std::thread([runner = std::move(runner_), done]() mutable {
+                            runner.reset();
+                            done->store(true);
+                        }),
+                        done});
+    pending_ = Pending::None;
+}
+
+void TimeseriesWorkspace::run() {
+    if (pending_ != Pending::None) return;
+    errorLabel_->hide();
+    const nlohmann::json values = settings_->values();
+    const State state = runState();
+    const long moreIterations = runner_ ? values.value("iterations", 0L) - runnerValues_.value("iterations", 0L) : 0;
+    const bool resumable = runner_ && sameModelAndData(values, runnerValues_) &&
+                           (state == State::Paused || state == State::Idle || state == State::Diverged ||
+                            (state == State::Finished && moreIterations > 0));
+    if (resumable) {
+        try {
+            const auto config = core::timeSeriesConfigFromJson(values, "settings");
+            if (state == State::Diverged || values["learning_rate"] != runnerValues_["learning_rate"])
+                runner_->setLearningRate(config.training.learningRate);
+            if (moreIterations > 0) runner_->addIterations(moreIterations);
+            runnerValues_ = values;
+        } catch (const std::exception& e) {
+            showError(QString::fromUtf8(e.what()));
+            Q_EMIT runFinished(false, "Not resumed: " + QString::fromUtf8(e.what()));
+            return;
+        }
+    } else if (!startRunner()) {
+        return;
+    }
+    runner_->train();
+    pending_ = Pending::Finish;
+    reportedStop_ = false;
+    pollTimer_->start();
+    updateButtons();
+    Q_EMIT runStarted();
+    Q_EMIT bottomHeightRequested(300);  // room for the loss curves under the fan chart
+}
+
+void TimeseriesWorkspace::pause() {
+    if (!runner_ || pending_ != Pending::Finish) return;
+    runner_->pause();
+    pending_ = Pending::None;
+    updateButtons();
+    Q_EMIT statusMessage("Paused after the current iteration: Train resumes, Step runs one iteration.");
+}
+
+void TimeseriesWorkspace::stepOnce() {
+    if (pending_ != Pending::None) return;
+    errorLabel_->hide();
+    const nlohmann::json values = settings_->values();
+    const State state = runState();
+    const bool resumable = runner_ && sameModelAndData(values, runnerValues_) &&
+                           (state == State::Paused || state == State::Idle ||
+                            state == State::Diverged || state == State::Preparing);
+    if (resumable) {
+        if (state == State::Diverged || values["learning_rate"] != runnerValues_["learning_rate"]) {
+            try {
+                runner_->setLearningRate(core::timeSeriesConfigFromJson(values, "settings").training.learningRate);
+                runnerValues_ = values;
+            } catch (const std::exception& e) {
+                showError(QString::fromUtf8(e.what()));
+                return;
+            }
+        }
+    } else if (!startRunner()) {
+        return;
+    }
+    const auto latest = runner_->latest();
+    pendingFrom_ = latest ? latest->iteration : 0;
+    runner_->stepOnce();
+    pending_ = Pending::Step;
+    reportedStop_ = false;
+    pollTimer_->start();
+    updateButtons();
+}
+
+void TimeseriesWorkspace::cancel() {
+    if (!runner_) return;
+    const long iteration = snapshot_ ? snapshot_->iteration : 0;
+    retireRunner();
+    updateButtons();
+    Q_EMIT runFinished(false, QString("Training cancelled at iteration %1; the views keep the "
+                                      "model as it was.")
+                                  .arg(iteration));
+}
+
+void TimeseriesWorkspace::reset() {
+    retireRunner();
+    snapshot_.reset();
+    previousNfe_.reset();
+    settings_->setValues(loaded_);
+    clearViews();
+    errorLabel_->hide();
+    csvLabel_->hide();
+    updateButtons();
+}
+
+void TimeseriesWorkspace::poll() {
+    reapers_.remove_if([](Reaper& reaper) {
+        if (!reaper.done->load()) return false;
+        reaper.thread.join();
+        return true;
+    });
+    if (!runner_) {
+        if (reapers_.empty()) pollTimer_->stop();
+        return;
+    }
+    const State state = runner_->state();
+    if (const long publications = runner_->publications(); publications != lastPublication_) {
+        lastPublication_ = publications;
+        if (auto snapshot = runner_->latest()) showSnapshot(std::move(snapshot));
+    }
+    if (state == State::Failed && !reportedStop_) {
+        reportedStop_ = true;
+        pending_ = Pending::None;
+        const QString message = QString::fromStdString(runner_->message());
+        showError("Training could not start: " + message);
+        updateButtons();
+        Q_EMIT runFinished(false, message);
+        return;
+    }
+    if (snapshot_) {
+        const auto& m = snapshot_->metrics;
+        Q_EMIT progressChanged(snapshot_->totalIterations > 0
+                                   ? double(snapshot_->iteration) / double(snapshot_->totalIterations)
+                                   : 0.0,
+                               QString("%1 it/s").arg(m.iterationsPerSecond, 0, 'f', 1), m.wallSeconds);
+    }
+    // A stop is reported once the snapshot published with it has arrived, so the views and
+    // the message agree.
+    const bool diverged = state == State::Diverged && snapshot_ && snapshot_->diverged;
+    const bool finished = state == State::Finished && snapshot_ && snapshot_->finished;
+    if (diverged && !reportedStop_) {
+        reportedStop_ = true;
+        pending_ = Pending::None;
+        showError(QString("%1\nLower the learning rate in the form (now %2) and press Train to "
+                          "resume from the last finite weights.")
+                      .arg(QString::fromStdString(snapshot_->message))
+                      .arg(snapshot_->learningRate, 0, 'g', 3));
+        updateButtons();
+        Q_EMIT runFinished(false, QString::fromStdString(snapshot_->message));
+        return;
+    }
+    if (pending_ == Pending::Finish && finished) {
+        pending_ = Pending::None;
+        reportedStop_ = true;
+        updateButtons();
+        Q_EMIT runFinished(true, trainingSummary(*snapshot_));
+        return;
+    }
+    if (pending_ == Pending::Step && snapshot_ && snapshot_->iteration > pendingFrom_ &&
+        state != State::Running) {
+        pending_ = Pending::None;
+        Q_EMIT statusMessage(QString("Stepped to iteration %1 (loss %2).")
+                                 .arg(snapshot_->iteration)
+                                 .arg(snapshot_->metrics.trainLoss, 0, 'g', 4));
+    }
+    updateButtons();  // a pause takes effect when the worker's iteration ends
+}
+
+void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSnapshot> snapshot) {
+    snapshot_ = std::move(snapshot);
+    const auto& s = *snapshot_;
+    const QString lossTitle =
+        s.history.empty() ? QString("Objective: no iteration yet")
+                          : QString("Objective %1 at iteration %2")
+                                .arg(s.history.back().loss, 0, 'g', 4)
+                                .arg(s.iteration);
+    lossChart_->setLines(makeLossLines(s), lossTitle);
+    const NfeCurve current = nfeCurve(s, solverSettingsLabel(s.config));
+    nfeChart_->setLines(makeNfeLines(current, previousNfe_.get()),
+                        QString("NFE per iteration: mean %1").arg(s.metrics.meanNfePerIteration, 0, 'f', 0));
+    if (!s.lastSteps.empty()) {
+        const QString what = s.config.model.adaptive
+                                 ? "the model's own adaptive Dopri5 solve"
+                                 : "Dopri5 on the learned mean latent drift";
+        diagnostics_->setSolve(QString("%1, first series of iteration %2 (NFE shown: whole batch, "
+                                       "forward + backward)")
+                                   .arg(what)
+                                   .arg(s.iteration),
+                               lastSolveStats(s));
+    }
+    const ErrorHeatMapData heat = makeErrorHeatMap(s);
+    if (heat.log10Error.rows() > 0)
+        heatMap_->setGrid(heat.t0, heat.t1, heat.iteration0, heat.iteration1, heat.log10Error,
+                          QString("Solver error estimate over time and training (every %1 iteration%2)")
+                              .arg(s.heatmap.stride)
+                              .arg(s.heatmap.stride == 1 ? "" : "s"));
+    const auto rows = makeMetricRows(s, s.metrics.wallSeconds);
+    metrics_->setRowCount(int(rows.size()));
+    for (int i = 0; i < int(rows.size()); ++i) {
+        metrics_->setItem(i, 0, new QTableWidgetItem(rows[std::size_t(i)].first));
+        metrics_->setItem(i, 1, new QTableWidgetItem(rows[std::size_t(i)].second));
+    }
+    if (s.displayedAt != shownForecastAt_ || s.displayedAt == 0) showForecasts();
+}
+
+void TimeseriesWorkspace::showForecasts() {
+    shownForecastAt_ = snapshot_->displayedAt;
+    QStringList labels;
+    for (const auto& d : snapshot_->displayed) labels << displayedSeriesLabel(d);
+    QStringList shown;
+    for (int i = 0; i < seriesCombo_->count(); ++i) shown << seriesCombo_->itemText(i);
+    if (labels != shown) {
+        const QSignalBlocker block(seriesCombo_);
+        const int keep = seriesCombo_->currentIndex();
+        seriesCombo_->clear();
+        seriesCombo_->addItems(labels);
+        seriesCombo_->setCurrentIndex(keep >= 0 && keep < labels.size() ? keep : 0);
+    }
+    const int index = seriesCombo_->currentIndex();
+    const int channels = index >= 0 && index < int(snapshot_->displayed.size())
+                             ? int(snapshot_->displayed[std::size_t(index)].series.channels())
+                             : 0;
+    if (channelCombo_->count() != channels) {
+        const QSignalBlocker block(channelCombo_);
+        channelCombo_->clear();
+        for (int c = 0; c < channels; ++c) channelCombo_->addItem(QString("channel %1").arg(c + 1));
+    }
+    updateSeriesView();
+    const PhasePortraitData portrait = makePhasePortrait(*snapshot_);
+    if (portrait.available)
+        phasePortrait_->setField(portrait.positions, portrait.vectors, portrait.paths, portrait.title);
+    else
+        phasePortrait_->clear(portrait.title);
+}
+
+void TimeseriesWorkspace::updateSeriesView() {
+    if (!snapshot_) return;
+    seriesView_->setData(makeSeriesFanData(*snapshot_, seriesCombo_->currentIndex(),
+                                           std::max(0, channelCombo_->currentIndex())),
+                         "No forecast yet");
+}
+
+void TimeseriesWorkspace::clearViews() {
+    seriesView_->setData(nullptr, "Press Train to fit a model to the series");
+    {
+        const QSignalBlocker blockSeries(seriesCombo_), blockChannel(channelCombo_);
+        seriesCombo_->clear();
+        channelCombo_->clear();
+    }
+    phasePortrait_->clear("The learned drift appears here for a 2-D latent space");
+    lossChart_->clear("No training yet");
+    nfeChart_->clear("No training yet");
+    diagnostics_->clear();
+    heatMap_->clear("Solver error estimate over time and training");
+    metrics_->setRowCount(0);
+}
+
+}  // namespace driftlab::app

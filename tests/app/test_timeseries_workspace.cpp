@@ -1,0 +1,285 @@
+// The Time series workspace in the real window, on small configs: it trains on the runner's
+// worker while the GUI polls, its views render non-empty pictures, Pause stops the iteration
+// count, Step advances it by exactly one, Train resumes, Reset clears, a refused CSV leaves
+// the previous data source in place, and a diverging run shows its message and resumes with
+// a lower learning rate.
+#include "app/main_window.h"
+#include "app/timeseries_workspace.h"
+#include "core/experiment/timeseries_training.h"
+#include "widgets/panels/schema_form.h"
+#include "widgets/views/axis_heat_map_view.h"
+#include "widgets/views/line_chart_view.h"
+#include "widgets/views/series_fan_view.h"
+#include "widgets/views/solver_diagnostics_view.h"
+#include "widgets/views/vector_field_view.h"
+#include "widgets/vtk/surface_format.h"
+#include "widgets/vtk/theme.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+using driftlab::app::MainWindow;
+using driftlab::app::TimeseriesWorkspace;
+using driftlab::core::TrainingRunState;
+namespace theme = driftlab::widgets::theme;
+
+namespace {
+
+int countColour(const QImage& image, const theme::Rgb& rgb, int tolerance) {
+    const int r = int(std::lround(rgb[0] * 255)), g = int(std::lround(rgb[1] * 255)),
+              b = int(std::lround(rgb[2] * 255));
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb p = image.pixel(x, y);
+            if (std::abs(qRed(p) - r) <= tolerance && std::abs(qGreen(p) - g) <= tolerance &&
+                std::abs(qBlue(p) - b) <= tolerance)
+                ++count;
+        }
+    return count;
+}
+
+// Pixels that are not the white background.
+int countDrawn(const QImage& image) {
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if ((image.pixel(x, y) & 0xffffff) != 0xffffff) ++count;
+    return count;
+}
+
+// Two channels (so some cells are missing while their time stays), a 2-D latent space (so
+// the phase portrait has a field), small enough to train in a few seconds.
+nlohmann::json tinyExperiment(TimeseriesWorkspace* workspace, long iterations) {
+    nlohmann::json values = workspace->settingsForm()->values();
+    values["dataset"] = "lotka_volterra";
+    values["series_count"] = 24;
+    values["observations"] = 20;
+    values["missing_rate"] = 0.3;
+    values["task"] = "forecasting";
+    values["model"] = "lsde";
+    values["latent_dim"] = 2;
+    values["iterations"] = iterations;
+    values["batch"] = 6;
+    values["paths"] = 4;
+    values["validate_every"] = 10;
+    values["display_series"] = 2;
+    values["forecast_paths"] = 8;
+    return values;
+}
+
+QImage grabTab(QTabWidget* tabs, QWidget* page, driftlab::widgets::VtkView* view) {
+    tabs->setCurrentWidget(page);
+    QTest::qWait(60);
+    return view->grabFramebuffer();
+}
+
+long shownIteration(const TimeseriesWorkspace* workspace) {
+    const auto snapshot = workspace->lastSnapshot();
+    return snapshot ? snapshot->iteration : -1;
+}
+
+}  // namespace
+
+class TestTimeseriesWorkspace : public QObject {
+    Q_OBJECT
+public:
+    static void initMain() { driftlab::widgets::setDefaultSurfaceFormat(); }
+
+private:
+    static TimeseriesWorkspace* open(MainWindow& window) {
+        window.resize(1400, 900);
+        window.show();
+        if (!QTest::qWaitForWindowExposed(&window)) return nullptr;
+        if (!window.selectWorkspace("timeseries")) return nullptr;
+        return qobject_cast<TimeseriesWorkspace*>(window.currentWorkspace());
+    }
+
+private Q_SLOTS:
+    void trainsAndRendersEveryView() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        workspace->settingsForm()->setValues(tinyExperiment(workspace, 40));
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(workspace->isRunning());
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        std::printf("  %s\n", qPrintable(finished.last().at(1).toString()));
+        const auto snapshot = workspace->lastSnapshot();
+        QVERIFY(snapshot);
+        QCOMPARE(snapshot->iteration, 40L);
+        QVERIFY(snapshot->finished);
+        QCOMPARE(long(snapshot->history.size()), 40L);
+        QVERIFY(!workspace->isRunning());
+
+        // Series tab: the fan chart over the observations, with missing cells marked.
+        auto* fan = workspace->seriesView();
+        QVERIFY(workspace->seriesSelector()->count() >= 2);
+        QCOMPARE(workspace->channelSelector()->count(), 2);
+        QVERIFY(fan->drawnPathCount() > 0);
+        QVERIFY(fan->contextPointCount() > 0);
+        QVERIFY(fan->targetPointCount() > 0);
+        auto* central = workspace->centralTabs();
+        const QImage series = grabTab(central, central->widget(0), fan);
+        series.save("/tmp/ts_workspace_series.png");
+        QVERIFY2(countColour(series, theme::kBandOuter, 6) > 1000, "no 5-95 % band");
+        QVERIFY2(countColour(series, driftlab::widgets::SeriesFanView::kTargetColor, 20) > 30,
+                 "no held-out points");
+        int missing = 0;  // some displayed series, in some channel, has a dropped cell
+        for (int s = 0; s < workspace->seriesSelector()->count(); ++s)
+            for (int c = 0; c < 2; ++c) {
+                workspace->seriesSelector()->setCurrentIndex(s);
+                workspace->channelSelector()->setCurrentIndex(c);
+                missing += fan->missingPointCount();
+            }
+        QVERIFY2(missing > 0, "no missing cell marked in any displayed series");
+
+        // Phase portrait: a 2-D latent space has arrows and paths.
+        auto* portrait = workspace->phasePortrait();
+        QVERIFY(portrait->arrowCount() > 50);
+        QVERIFY(portrait->pathCount() > 0);
+        const QImage field = grabTab(central, portrait, portrait);
+        QVERIFY2(countColour(field, driftlab::widgets::VectorFieldView::kArrowColor, 40) > 200,
+                 "no arrows drawn");
+
+        // Bottom tabs.
+        auto* bottom = workspace->bottomTabs();
+        QVERIFY(workspace->lossChart()->lineCount() >= 3);  // per iteration, smoothed, validation
+        QVERIFY(countDrawn(grabTab(bottom, workspace->lossChart(), workspace->lossChart())) > 2000);
+        QVERIFY(workspace->nfeChart()->lineCount() >= 2);
+        QVERIFY(countDrawn(grabTab(bottom, workspace->nfeChart(), workspace->nfeChart())) > 2000);
+        QVERIFY(workspace->diagnostics()->acceptedPointCount() > 0);
+        auto* heat = workspace->heatMap();
+        QCOMPARE(heat->rowCount(), 40);
+        const QImage heatImage = grabTab(bottom, heat, heat);
+        heatImage.save("/tmp/ts_workspace_heat.png");
+        // Some cell shows the colour of its value (the largest, yellow end of the map).
+        QVERIFY(countColour(heatImage, heat->colorOf(heat->valueRange().second), 6) > 10);
+        QVERIFY(workspace->metricsTable()->rowCount() >= 8);
+        QVERIFY(workspace->showPanel("Solver diagnostics"));
+        QVERIFY(workspace->showPanel("Phase portrait"));
+        QVERIFY(!workspace->showPanel("No such panel"));
+
+        // Loss fell: the last iterations against the first ones.
+        double first = 0, last = 0;
+        for (int i = 0; i < 5; ++i) {
+            first += snapshot->history[std::size_t(i)].loss / 5;
+            last += snapshot->history[snapshot->history.size() - 1 - std::size_t(i)].loss / 5;
+        }
+        std::printf("  loss: first five %.4g, last five %.4g\n", first, last);
+        QVERIFY(last < first);
+    }
+
+    void pauseStepResumeAndReset() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        workspace->settingsForm()->setValues(tinyExperiment(workspace, 5000));
+        workspace->run();
+        QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) >= 3, 60000);
+        QVERIFY(workspace->pauseAction()->isEnabled());
+        workspace->pause();
+        QVERIFY(!workspace->pauseAction()->isEnabled());
+        // The worker finishes the iteration it is in, then stops.
+        QTRY_COMPARE_WITH_TIMEOUT(workspace->runState(), TrainingRunState::Paused, 10000);
+        QTRY_VERIFY(!workspace->isRunning());
+        // The snapshot published at the pause arrives with the next poll.
+        QTest::qWait(400);
+        const long paused = shownIteration(workspace);
+        QTest::qWait(800);
+        QCOMPARE(shownIteration(workspace), paused);
+
+        workspace->stepOnce();
+        QTRY_VERIFY_WITH_TIMEOUT(!workspace->isRunning(), 30000);
+        QCOMPARE(shownIteration(workspace), paused + 1);
+        QTest::qWait(500);
+        QCOMPARE(shownIteration(workspace), paused + 1);
+        QCOMPARE(workspace->runState(), TrainingRunState::Paused);
+
+        workspace->run();  // resumes the same run
+        QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) > paused + 3, 60000);
+        QCOMPARE(long(workspace->lastSnapshot()->history.size()), shownIteration(workspace));
+
+        workspace->reset();
+        QVERIFY(!workspace->hasRun());
+        QVERIFY(!workspace->isRunning());
+        QVERIFY(!workspace->lastSnapshot());
+        QCOMPARE(workspace->lossChart()->lineCount(), 0);
+        QCOMPARE(workspace->seriesView()->drawnPathCount(), 0);
+        QCOMPARE(workspace->heatMap()->rowCount(), 0);
+        QCOMPARE(workspace->metricsTable()->rowCount(), 0);
+    }
+
+    void refusedCsvKeepsThePreviousData() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        QTemporaryDir dir;
+        const QString good = dir.filePath("good.csv"), bad = dir.filePath("bad.csv");
+        {
+            std::ofstream out(good.toStdString());
+            out << "time,a,b\n";
+            for (int k = 0; k < 200; ++k)
+                out << 0.1 * k << "," << std::sin(0.1 * k) << "," << (k % 7 == 3 ? "" : std::to_string(std::cos(0.1 * k))) << "\n";
+            std::ofstream badOut(bad.toStdString());
+            badOut << "time,a\n0,1\n1,2\n2,oops\n3,4\n";
+        }
+        QString error;
+        QVERIFY2(workspace->loadCsv(good, &error), qPrintable(error));
+        QCOMPARE(workspace->settingsForm()->values()["dataset"].get<std::string>(), std::string("csv"));
+        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(), good.toStdString());
+        QVERIFY(!workspace->loadCsv(bad, &error));
+        std::printf("  refused: %s\n", qPrintable(error));
+        QVERIFY2(error.contains("line 4"), qPrintable(error));
+        QVERIFY(workspace->errorLabel()->isVisible());
+        QVERIFY(workspace->errorLabel()->text().contains("previous data is kept"));
+        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(), good.toStdString());
+    }
+
+    void divergenceShowsMessageAndResumesWithLowerRate() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        nlohmann::json values = tinyExperiment(workspace, 60);
+        values["model"] = "gsde";
+        values["learning_rate"] = 10.0;
+        values["gradient_clip"] = 0.0;
+        workspace->settingsForm()->setValues(values);
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        workspace->run();
+        QVERIFY(finished.wait(120000));
+        if (finished.last().at(0).toBool()) QSKIP("this seed did not diverge at learning rate 10");
+        const QString message = finished.last().at(1).toString();
+        std::printf("  %s\n", qPrintable(message));
+        QVERIFY(message.contains("iteration"));
+        QCOMPARE(workspace->runState(), TrainingRunState::Diverged);
+        QVERIFY(workspace->errorLabel()->isVisible());
+        QVERIFY(workspace->errorLabel()->text().contains("Lower the learning rate"));
+        const long stoppedAt = shownIteration(workspace);
+
+        values["learning_rate"] = 1e-3;
+        workspace->settingsForm()->setValues(values);
+        workspace->run();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(shownIteration(workspace), 60L);
+        QVERIFY(stoppedAt < 60);
+        QCOMPARE(workspace->lastSnapshot()->learningRate, 1e-3);
+    }
+};
+
+QTEST_MAIN(TestTimeseriesWorkspace)
+#include "test_timeseries_workspace.moc"
