@@ -12,6 +12,11 @@
 //  - ERNODE (Pal et al. 2021): R = sum over steps of ||err_n||_2 |h_n|, err_n = h sum_j
 //    (b_j - bhat_j) k_j the embedded error estimate, is differentiable through the same
 //    stages, so a loss L + lambda R trains towards vector fields the solver finds cheap.
+//  - Stiffness regulariser (after Pal et al. 2021's solver-heuristic regularisation):
+//    R_S = sum over steps of rho_n, Hairer's estimate |k_s - k_{s-1}| / |g_s - g_{s-1}| of
+//    the dominant eigenvalue's modulus from the last two stages of an FSAL pair (the number
+//    the solver diagnostics show times h), differentiable through the same stages, so a
+//    loss L + lambda_S R_S trains away from vector fields that make the solve stiff.
 //  - odeAdjoint: optimise-then-discretise (Chen et al. 2018, "backsolve"): integrates the
 //    augmented system [y, a, g]' = [f, -a^T df/dy, -a^T df/dtheta] from t1 back to t0 with
 //    integrate(). Memory is constant in the number of steps; the gradient agrees with the
@@ -32,7 +37,9 @@ using OdeTerminalLoss = std::function<double(const Eigen::VectorXd& y1, Eigen::V
 struct OdeBackpropOptions {
     OdeOptions solve;                 // method must be an explicit Runge–Kutta method
     double errorRegularization = 0.0; // lambda: dTheta and dY0 are of L + lambda R
-    // Also return dR/dtheta on its own (one more backward pass).
+    // lambda_S: dTheta and dY0 also include lambda_S dR_S (needs an FSAL pair: bs3, dp5, tsit5).
+    double stiffnessRegularization = 0.0;
+    // Also return dR/dtheta and dR_S/dtheta on their own (one more backward pass each).
     bool regularizerGradient = false;
 };
 
@@ -42,6 +49,8 @@ struct OdeGradResult {
     Eigen::VectorXd dTheta;
     Eigen::VectorXd dY0;
     Eigen::VectorXd dThetaRegularizer;  // dR/dtheta when requested
+    double stiffnessRegularizer = 0.0;  // R_S (methods with a stiffness estimate; else 0)
+    Eigen::VectorXd dThetaStiffnessRegularizer;  // dR_S/dtheta when requested
     Eigen::VectorXd terminal;
     long steps = 0;  // accepted steps of the forward solve
     long nfe = 0;    // right-hand sides (and VJPs) over forward and backward
@@ -50,11 +59,12 @@ struct OdeGradResult {
 // (t_n, h_n) of the accepted steps of a recorded solve.
 std::vector<std::pair<double, double>> acceptedSteps(const OdeSolution& solution);
 
-// The explicit RK solve on a fixed grid of (t, h); writes R into *regularizer when non-null.
+// The explicit RK solve on a fixed grid of (t, h); writes R into *regularizer and R_S into
+// *stiffnessRegularizer when non-null.
 Eigen::VectorXd odeReplay(const OdeSystem& system, const ButcherTableau& tableau,
                           const Eigen::VectorXd& y0,
                           const std::vector<std::pair<double, double>>& steps,
-                          double* regularizer = nullptr);
+                          double* regularizer = nullptr, double* stiffnessRegularizer = nullptr);
 
 // The tableau behind an explicit RK method; throws ConfigError for implicit methods.
 ButcherTableau explicitTableau(OdeMethod method);
