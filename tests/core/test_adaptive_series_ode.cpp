@@ -254,7 +254,7 @@ private Q_SLOTS:
         c.latentDim = 4;
         c.driftWidths = {16};
         c.encoderWidths = {16};
-        c.encoderObservations = 3;
+        c.encoderObservations = 6;
         c.rtol = 1e-6;
         c.atol = 1e-8;
         const int iterations = 60;
