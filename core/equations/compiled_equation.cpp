@@ -166,16 +166,28 @@ struct CompiledTerm {
 
 struct CompiledPlan {
     std::vector<Analysis> drift;
+    // Diagonal noise: one per component. General noise: the dim x m matrix column-major
+    // (entry k * dim + i), the layout SdeWorker::diffusionMatrix returns.
     std::vector<Analysis> diffusion;
+    std::vector<std::string> diffusionExpressions;
+    int noiseColumns = 0;
 };
 
 class CompiledWorker final : public SdeWorker {
 public:
     CompiledWorker(const EquationSpec& spec, const CompiledPlan& plan)
-        : state_(spec.variables.size(), 0.0)
+        : state_(spec.variables.size(), 0.0), noiseColumns_(plan.noiseColumns)
     {
         build(spec, spec.drift, plan.drift, drift_, driftStateRows_);
-        build(spec, spec.diffusion, plan.diffusion, diffusion_, diffusionStateRows_);
+        build(spec, plan.diffusionExpressions, plan.diffusion, diffusion_, diffusionStateRows_);
+    }
+
+    int matrixNoiseColumns() const override { return noiseColumns_; }
+
+    void diffusionMatrix(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
+                         Eigen::Ref<Eigen::MatrixXd> out) override
+    {
+        evaluate(diffusion_, diffusionStateRows_, t, y, out);
     }
 
     void drift(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
@@ -247,6 +259,7 @@ private:
     }
 
     std::vector<double> state_;
+    int noiseColumns_ = 0;
     double time_ = 0.0;
     std::vector<CompiledTerm> drift_;
     std::vector<CompiledTerm> diffusion_;
@@ -274,7 +287,20 @@ void validateSpec(const EquationSpec& spec)
                               " entries but there are " + std::to_string(dim) + " variables");
     };
     checkSize("drift", spec.drift.size());
-    checkSize("diffusion", spec.diffusion.size());
+    if (spec.noiseMatrix.empty()) {
+        checkSize("diffusion", spec.diffusion.size());
+    } else {
+        checkSize("noise matrix", spec.noiseMatrix.size());
+        const std::size_t m = spec.noiseMatrix.front().size();
+        if (m < 1 || m > 8)
+            throw ConfigError(who + ": the noise matrix needs 1..8 columns (Brownian motions), "
+                              "got " + std::to_string(m));
+        for (int c = 0; c < dim; ++c)
+            if (spec.noiseMatrix[c].size() != m)
+                throw ConfigError(who + ": noise matrix row of " + spec.variables[c] + " has " +
+                                  std::to_string(spec.noiseMatrix[c].size()) +
+                                  " entries but the first row has " + std::to_string(m));
+    }
     checkSize("initial", spec.initial.size());
     std::set<std::string> names{"t"};
     const auto checkName = [&](const std::string& kind, const std::string& name) {
@@ -319,7 +345,31 @@ CompiledEquation::CompiledEquation(EquationSpec spec) : spec_(std::move(spec))
         }
     };
     compileAll("drift", spec_.drift, plan->plan.drift);
-    compileAll("diffusion", spec_.diffusion, plan->plan.diffusion);
+    if (spec_.noiseMatrix.empty()) {
+        compileAll("diffusion", spec_.diffusion, plan->plan.diffusion);
+        plan->plan.diffusionExpressions = spec_.diffusion;
+    } else {
+        const int dim = spec_.dimension();
+        noiseColumns_ = static_cast<int>(spec_.noiseMatrix.front().size());
+        plan->plan.noiseColumns = noiseColumns_;
+        auto& expressions = plan->plan.diffusionExpressions;
+        auto& analyses = plan->plan.diffusion;
+        expressions.resize(static_cast<std::size_t>(dim) * noiseColumns_);
+        analyses.resize(expressions.size());
+        for (int i = 0; i < dim; ++i) {
+            for (int k = 0; k < noiseColumns_; ++k) {
+                const std::size_t slot = static_cast<std::size_t>(k) * dim + i;
+                expressions[slot] = spec_.noiseMatrix[i][k];
+                const ExpressionCheck check = checkAndAnalyse(
+                    expressions[slot], spec_.variables, spec_.parameters, &analyses[slot]);
+                if (!check.ok)
+                    throw ExpressionError("noise of " + spec_.variables[i] + " on dW" +
+                                              std::to_string(k + 1) + ": " + check.message +
+                                              " in \"" + expressions[slot] + "\"",
+                                          expressions[slot], check.position);
+            }
+        }
+    }
     const auto& diffusion = plan->plan.diffusion;
     // Zero diffusion (a literal 0 or any constant that is 0) means an ODE: no noise drawn.
     deterministic_ = std::all_of(diffusion.begin(), diffusion.end(),
@@ -339,7 +389,19 @@ int CompiledEquation::dimension() const { return spec_.dimension(); }
 
 NoiseType CompiledEquation::noiseType() const
 {
+    if (noiseColumns_ > 0)
+        return NoiseType::General;
     return additive_ ? NoiseType::Additive : NoiseType::Diagonal;
+}
+
+int CompiledEquation::brownianDimension() const
+{
+    return noiseColumns_ > 0 ? noiseColumns_ : dimension();
+}
+
+bool CompiledEquation::hasCommutativeNoise() const
+{
+    return noiseColumns_ == 0 || noiseColumns_ == 1 || additive_;
 }
 
 bool CompiledEquation::isDeterministic() const { return deterministic_; }

@@ -31,15 +31,20 @@ public:
 
     const EquationSpec& spec() const { return spec_; }
     int dimension() const override;
-    NoiseType noiseType() const override;  // Additive when no diffusion reads the state
+    // General with a noise matrix, else Additive when no diffusion reads the state.
+    NoiseType noiseType() const override;
     bool isDeterministic() const override;  // every diffusion expression is the constant 0
     std::unique_ptr<SdeWorker> makeWorker() const override;
+    int brownianDimension() const override;
+    // A noise matrix commutes when it does not read the state or has a single column.
+    bool hasCommutativeNoise() const override;
 
 private:
     EquationSpec spec_;
     std::shared_ptr<const CompiledEquationPlan> plan_;
     bool deterministic_ = false;
     bool additive_ = false;
+    int noiseColumns_ = 0;  // m of the noise matrix; 0 for diagonal noise
 };
 
 }  // namespace driftlab::core

@@ -23,6 +23,9 @@ struct EquationSpec {
     std::vector<std::string> variables;  // x, y, z or x1..x8; size() is the dimension
     std::vector<std::string> drift;      // one expression per component
     std::vector<std::string> diffusion;  // one expression per component (diagonal noise)
+    // General noise, optional: one row per variable, entry k the coefficient of dW_k (all rows
+    // the same length m, the number of Brownian motions). When set it replaces `diffusion`.
+    std::vector<std::vector<std::string>> noiseMatrix;
     std::vector<Parameter> parameters;
     std::vector<double> initial;  // one value per component
     AnalyticKind analytic = AnalyticKind::None;

@@ -160,8 +160,8 @@ EquationSpec readEquation(const json& object, const std::string& context) {
     if (!object.is_object())
         fail(context, "equation: expected an object { ... }, got " + object.dump());
     rejectUnknownKeys(object,
-                      {"name", "description", "variables", "drift", "diffusion", "parameters",
-                       "initial", "analytic"},
+                      {"name", "description", "variables", "drift", "diffusion", "noise_matrix",
+                       "parameters", "initial", "analytic"},
                       context, "equation");
     EquationSpec spec;
     spec.name = readString(object, "name", context, "equation", false, "Custom equation");
@@ -200,6 +200,27 @@ EquationSpec readEquation(const json& object, const std::string& context) {
         checkCount(spec.diffusion.size(), dimension, "diffusion", context);
     } else {
         spec.diffusion.assign(dimension, "0");  // no diffusion given: an ODE
+    }
+    if (object.contains("noise_matrix")) {
+        // General noise: one row per variable, one expression per Brownian motion.
+        const json& rows = object.at("noise_matrix");
+        if (!rows.is_array())
+            fail(context, "equation.noise_matrix: expected an array of rows (one per variable), "
+                          "got " + rows.dump());
+        checkCount(rows.size(), dimension, "noise_matrix", context);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const std::string where = "equation.noise_matrix[" + std::to_string(i) + "]";
+            if (!rows[i].is_array() || rows[i].empty())
+                fail(context, where + ": expected a non-empty array of expressions (one per "
+                                      "Brownian motion), got " + rows[i].dump());
+            std::vector<std::string> row;
+            for (const json& entry : rows[i]) {
+                if (!entry.is_string())
+                    fail(context, where + ": expected strings, got " + entry.dump());
+                row.push_back(entry.get<std::string>());
+            }
+            spec.noiseMatrix.push_back(std::move(row));
+        }
     }
 
     if (object.contains("parameters")) {
@@ -330,6 +351,7 @@ Json buildJson(const TrajectoryConfig& config) {
     equation["variables"] = spec.variables;
     equation["drift"] = spec.drift;
     equation["diffusion"] = spec.diffusion;
+    if (!spec.noiseMatrix.empty()) equation["noise_matrix"] = spec.noiseMatrix;
     Json parameters = Json::array();
     for (const auto& p : spec.parameters) {
         Json parameter = Json::object();

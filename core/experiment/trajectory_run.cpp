@@ -149,7 +149,7 @@ SolverDiagnostics fixedStepDiagnostics(const SdeStepper& stepper, const Simulati
 SolverDiagnostics adaptiveDiagnostics(const CompiledEquation& equation, const SdeStepper& stepper,
                                       const TrajectoryConfig& config) {
     const SimulationSettings& s = config.simulation;
-    const BrownianPath path(s.t0, s.t1, equation.dimension(), s.seed);
+    const BrownianPath path(s.t0, s.t1, equation.brownianDimension(), s.seed);
     AdaptiveSdeOptions options;
     options.rtol = s.rtol;
     options.atol = s.atol;
