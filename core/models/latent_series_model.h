@@ -26,6 +26,11 @@
 // forward value at every observation (as torchdiffeq does); its gradient agrees with
 // backprop's to O(dt). The SDE kinds refuse Adjoint (the engine's reversible-Heun adjoint is
 // not wired through the latent models and their observation losses).
+//
+// SeriesLossResult::nfe counts batched drift evaluations (all paths of a series at once count
+// one; prior drift and the backward pass's recomputations included). With a gradient, loss()
+// also solves the mean latent drift of the batch's first series with Dopri5 (rtol, atol of the
+// config) and returns its step records in `steps`, its cost in diagnosticNfe.
 #include "core/models/series_model.h"
 #include "core/nn/mlp.h"
 
