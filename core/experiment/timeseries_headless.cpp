@@ -129,7 +129,13 @@ ordered_json metricsJson(const TimeSeriesTrainer& trainer, const TimeSeriesSnaps
     j["dataset"] = data.dataset.name();
     j["model"] = models::seriesModelName(config.model.kind);
     j["task"] = taskName(config.task.task);
+    // Dropped cells of one-channel series remove their times, so missing_fraction (of the
+    // cells left) understates what missing_rate dropped; observed_cells shows it.
+    j["missing_rate"] = config.data.generatorOptions.missingRate;
     j["missing_fraction"] = data.dataset.missingFraction();
+    long observed = 0;
+    for (const auto& series : data.dataset.series()) observed += series.observedCount();
+    j["observed_cells"] = observed;
     j["series"] = {{"train", data.split.train.size()},
                    {"validation", data.split.validation.size()},
                    {"test", data.split.test.size()}};

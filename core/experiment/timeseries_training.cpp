@@ -152,6 +152,10 @@ void TimeSeriesTrainer::initialize() {
     }
 }
 
+int TimeSeriesTrainer::forecastPaths() const {
+    return state_->paths == 1 ? 1 : config_.training.forecastPaths;  // ODE paths coincide
+}
+
 bool TimeSeriesTrainer::finished() const { return iteration_ >= state_->totalIterations; }
 
 double TimeSeriesTrainer::learningRate() const { return state_->adam.learningRate(); }
@@ -378,8 +382,7 @@ void TimeSeriesTrainer::evaluate() {
         const Series& series = *item.series;
         models::SeriesForecast f;
         try {
-            f = model_->forecast(series, *item.context, config_.training.forecastPaths,
-                                 kEvaluationNoise + k, 2);
+            f = model_->forecast(series, *item.context, forecastPaths(), kEvaluationNoise + k, 2);
         } catch (const SolverError&) {
             m.testMse = m.testNll = m.testAccuracy = kNaN;
             return;
@@ -414,12 +417,11 @@ void TimeSeriesTrainer::evaluate() {
 
 void TimeSeriesTrainer::refreshDisplay() {
     State& s = *state_;
-    const int paths = s.paths == 1 ? 1 : config_.training.forecastPaths;
     for (std::size_t k = 0; k < s.displayed.size(); ++k) {
         auto& d = s.displayed[k];
         try {
-            d.forecast = model_->forecast(d.series, d.context, paths, kEvaluationNoise + 1000 + k,
-                                          kForecastGridPoints);
+            d.forecast = model_->forecast(d.series, d.context, forecastPaths(),
+                                          kEvaluationNoise + 1000 + k, kForecastGridPoints);
         } catch (const SolverError&) {
             d.forecast = {};  // nothing drawn rather than a stale or broken fan
         }

@@ -168,6 +168,7 @@ private:
     std::string message_;
 
     void initialize();
+    int forecastPaths() const;
     void stopDiverged(const std::string& what, bool parametersAtFault);
     void recordHeatmapRow(const std::vector<OdeStepRecord>& steps);
     void refreshDisplay();
