@@ -210,6 +210,44 @@ private Q_SLOTS:
                  qPrintable(QString("%1 vs %2").arg(mse).arg(lossMse)));
     }
 
+    void eachSeriesIsSolvedOnItsOwnTimes() {
+        SpiralBatch b(3, 5, 10.0, TaskKind::Forecasting, 12);  // long gaps
+        auto config = smallConfig();
+        config.driftSeesTime = true;
+        auto model = makeAdaptiveSeriesOde(config);
+        Eigen::VectorXd theta = model->parameters();
+        model->setParameters(4.0 * theta);  // livelier dynamics, so some steps are rejected
+        const auto batch = model->loss(b.items, 1, 0, nullptr);
+        double weighted = 0.0, cells = 0.0;
+        for (const auto& item : b.items) {
+            const double n = double(item.target->count());
+            weighted += n * model->loss({item}, 1, 0, nullptr).loss;
+            cells += n;
+        }
+        // The batch objective is the cell-weighted mean of the series' own objectives.
+        QVERIFY(std::abs(batch.loss - weighted / cells) <= 1e-12 * batch.loss);
+        // Shifting a series in time changes nothing: its dynamics run on time since its start.
+        Series moved = b.data[1];
+        for (double& t : moved.times) t += 17.25;
+        const SeriesItem movedItem{&moved, &b.tasks[1].context, &b.tasks[1].target};
+        const double original = model->loss({b.items[1]}, 1, 0, nullptr).loss;
+        QVERIFY(std::abs(model->loss({movedItem}, 1, 0, nullptr).loss - original) <= 1e-9 * original);
+
+        // NFE counts every attempted step, rejected ones included: per gap one evaluation at
+        // its start, Hairer's starting-step guess once, then 6 per attempted Dopri5 step.
+        const auto one = model->loss({b.items[0]}, 1, 0, nullptr);
+        const auto& s = b.data[0];
+        Eigen::Index last = s.length() - 1;
+        while (!b.tasks[0].target.col(last).any()) --last;
+        long rejected = 0;
+        for (const auto& r : one.steps) rejected += r.accepted ? 0 : 1;
+        std::printf("  first series: %zu attempted steps (%ld rejected) over %ld gaps, NFE %ld\n",
+                    one.steps.size(), rejected, long(last), one.nfe);
+        QVERIFY(rejected > 0);
+        QCOMPARE(one.nfe, long(last) + 1 + 6 * long(one.steps.size()));
+        QVERIFY(one.steps.front().t == s.times.front());
+    }
+
     void refusesWhatItCannotDo() {
         auto c = smallConfig();
         c.objective = SeriesObjective::Elbo;
