@@ -1,9 +1,9 @@
 #include "core/models/adaptive_series_ode.h"
 
 #include <algorithm>
-#include <map>
 #include <cmath>
 #include <exception>
+#include <map>
 #include <numbers>
 
 #include "core/common/error.h"
@@ -112,6 +112,19 @@ public:
         return std::make_unique<AdaptiveSeriesOde>(*this);
     }
 
+    // Gradient-check hook: see freezeStepGrids in the header.
+    void freezeStepGrids(const std::vector<SeriesItem>& batch) {
+        std::map<std::pair<const Series*, nn::Index>, StepGrid> grids;
+        frozenGrids_.clear();  // solve afresh
+        for (const auto& item : batch) {
+            StepGrid grid;
+            runSeries(item, 0, 0, 0.0, 0.0, nullptr, nullptr, &grid);
+            grids[{item.series, lastLossIndex(item)}] = std::move(grid);
+        }
+        frozenGrids_ = std::move(grids);
+    }
+    void unfreezeStepGrids() { frozenGrids_.clear(); }
+
 private:
     std::vector<const nn::Mlp<double>*> nets() const {
         std::vector<const nn::Mlp<double>*> list{&encoder_, &drift_, &readout_};
@@ -131,23 +144,14 @@ private:
                        std::vector<Eigen::VectorXd>& zAt, double t0,
                        std::vector<OdeStepRecord>* records) const;
 
-public:
-    void freezeStepGrids(const std::vector<SeriesItem>& batch) {
-        frozenGrids_.clear();
-        std::map<std::pair<const Series*, nn::Index>, StepGrid> grids;
-        for (const auto& item : batch) {
-            StepGrid grid;
-            runSeries(item, 0, 0, 0.0, 0.0, nullptr, nullptr, &grid);
-            nn::Index last = item.series->length() - 1;
-            if (config_.classes == 0)
-                while (last > 0 && !item.target->col(last).any()) --last;
-            grids[{item.series, last}] = std::move(grid);
-        }
-        frozenGrids_ = std::move(grids);
+    // The last observation the loss reads: the series' end for classification, else its
+    // last target time (nothing after it needs solving).
+    nn::Index lastLossIndex(const SeriesItem& item) const {
+        nn::Index last = item.series->length() - 1;
+        if (config_.classes == 0)
+            while (last > 0 && !item.target->col(last).any()) --last;
+        return last;
     }
-    void unfreezeStepGrids() { frozenGrids_.clear(); }
-
-private:
 
     SeriesModelConfig config_;
     nn::Mlp<double> encoder_, drift_, readout_, head_;
@@ -220,10 +224,7 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     const bool adjoint = config_.gradient == GradientMethod::Adjoint;
     SeriesOutcome out;
 
-    // Solve only as far as the last time the loss reads.
-    nn::Index last = s.length() - 1;
-    if (!classify)
-        while (last > 0 && !target.col(last).any()) --last;
+    const nn::Index last = lastLossIndex(item);
     const double t0 = s.times.front();
     std::vector<double> tau(std::size_t(last + 1));
     for (nn::Index j = 0; j <= last; ++j) tau[std::size_t(j)] = s.times[std::size_t(j)] - t0;
