@@ -72,9 +72,9 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
     need(!(c.kind == SeriesModelKind::NeuralOde && c.objective == SeriesObjective::Elbo),
          "the elbo objective needs an SDE kind (sde, lsde, lnsde, gsde), not ode");
     need(!c.adaptive, "adaptive solving is for the ode kind only (the adaptive model)");
-    need(c.gradient == GradientMethod::Backprop || c.kind == SeriesModelKind::NeuralOde,
-         "the adjoint gradient is available for the ode kind only; the SDE kinds (sde, lsde, lnsde, "
-         "gsde) train by backprop through the solve");
+    need(!(c.gradient == GradientMethod::Adjoint && c.objective == SeriesObjective::Elbo),
+         "the elbo objective trains by backprop (its KL term is not part of the reversible-Heun "
+         "adjoint); choose backprop or another objective");
     need(c.errorRegularization == 0.0 && c.stiffnessRegularization == 0.0 &&
              c.localRegularizationPoints == 0,
          "solver-heuristic regularisation needs the adaptive ode model");

@@ -24,8 +24,10 @@
 // latent state only at the observation times, and the state, its adjoint and the parameter
 // gradient are integrated back with Euler steps on the same grid, the state reset to its
 // forward value at every observation (as torchdiffeq does); its gradient agrees with
-// backprop's to O(dt). The SDE kinds refuse Adjoint (the engine's reversible-Heun adjoint is
-// not wired through the latent models and their observation losses).
+// backprop's to O(dt). For the SDE kinds Adjoint selects the reversible Heun scheme and its
+// exact adjoint (latent_series_reversible.cpp) for training, evaluation and forecasts alike:
+// constant memory in the number of steps, Stratonovich calculus (for the Langevin class the
+// same SDE as Euler–Maruyama's). Elbo refuses Adjoint.
 //
 // SeriesLossResult::nfe counts batched drift evaluations (all paths of a series at once count
 // one; prior drift and the backward pass's recomputations included). With a gradient, loss()
@@ -78,6 +80,18 @@ private:
     void fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F,
                 Eigen::MatrixXd& G) const;
     void priorFields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F) const;
+    // dL/dz from the cotangents cF, cG of the last fields(r, z, k, f, ..) call (the networks'
+    // workspaces must still hold it); parameter gradients are added, sigma(t)'s into
+    // sigmaGrad's column k.
+    Eigen::MatrixXd fieldsVjp(Rollout& r, const Eigen::MatrixXd& z, long k, const Eigen::MatrixXd& f,
+                              const Eigen::MatrixXd& cF, const Eigen::MatrixXd& cG,
+                              Eigen::MatrixXd& sigmaGrad, double* gradient) const;
+    bool reversibleHeun() const {
+        return config_.gradient == GradientMethod::Adjoint && config_.kind != SeriesModelKind::NeuralOde;
+    }
+    void simulateReversibleHeun(Rollout& r) const;
+    void reversibleHeunAdjoint(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+                               double* gradient) const;
     void simulate(Rollout& r) const;
     void backpropagate(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
                        double* gradient) const;

@@ -126,7 +126,9 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
         totals.kl = r.kl;
         totals.loss += cellWeight * r.kl;
     }
-    if (gradient && adjoint)
+    if (gradient && reversibleHeun())
+        reversibleHeunAdjoint(r, observationGrad, gradient);
+    else if (gradient && adjoint)
         adjointBackward(r, observationGrad, gradient);
     else if (gradient)
         backpropagate(r, observationGrad, gradient);

@@ -98,6 +98,10 @@ void LatentSeriesModel::simulate(Rollout& r) const {
     r.Z.assign(std::size_t(steps + 1), Eigen::MatrixXd());
     r.Z[0] = z0.replicate(1, P);
     r.kl = 0.0;
+    if (reversibleHeun()) {
+        simulateReversibleHeun(r);
+        return;
+    }
     std::vector<bool> landing(std::size_t(steps + 1), r.keepPath);
     for (long k : r.stepAt) landing[std::size_t(k)] = true;
     Eigen::MatrixXd f, F, G, fp, Fp;
@@ -118,6 +122,32 @@ void LatentSeriesModel::simulate(Rollout& r) const {
         r.Z[std::size_t(k + 1)] = std::move(next);
         if (!landing[std::size_t(k)]) r.Z[std::size_t(k)].resize(0, 0);
     }
+}
+
+Eigen::MatrixXd LatentSeriesModel::fieldsVjp(Rollout& r, const Eigen::MatrixXd& z, long k,
+                                             const Eigen::MatrixXd& f, const Eigen::MatrixXd& cF,
+                                             const Eigen::MatrixXd& cG, Eigen::MatrixXd& sigmaGrad,
+                                             double* gradient) const {
+    const Offsets o = offsets();
+    const nn::Index d = config_.latentDim;
+    Eigen::MatrixXd dz = Eigen::MatrixXd::Zero(d, z.cols());
+    if (config_.kind == SeriesModelKind::Geometric) {  // F = z * f
+        dz += cF.cwiseProduct(f);
+        dz += drift_.backward(cF.cwiseProduct(z), r.driftWs, gradient + o.drift, true).topRows(d);
+    } else {
+        dz += drift_.backward(cF, r.driftWs, gradient + o.drift, true).topRows(d);
+    }
+    switch (config_.kind) {
+    case SeriesModelKind::NeuralOde: break;
+    case SeriesModelKind::NeuralSde: dz += diffusion_.backward(cG, r.diffusionWs, gradient + o.diffusion, true); break;
+    case SeriesModelKind::Langevin: sigmaGrad.col(k) += cG.rowwise().sum(); break;
+    case SeriesModelKind::LinearNoise:
+    case SeriesModelKind::Geometric:
+        sigmaGrad.col(k) += cG.cwiseProduct(z).rowwise().sum();
+        dz += r.sigma.col(k).asDiagonal() * cG;
+        break;
+    }
+    return dz;
 }
 
 void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
@@ -151,24 +181,7 @@ void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::Matri
             gFp = -q;
             gG.array() -= w * delta.square() * G.array() / denom.square();
         }
-        Eigen::MatrixXd next = A;
-        if (kind == SeriesModelKind::Geometric) {
-            next += gF.cwiseProduct(f);
-            gF = gF.cwiseProduct(z);
-        }
-        next += drift_.backward(gF, r.driftWs, gradient + o.drift, true).topRows(d);
-        switch (kind) {
-        case SeriesModelKind::NeuralOde: break;
-        case SeriesModelKind::NeuralSde:
-            next += diffusion_.backward(gG, r.diffusionWs, gradient + o.diffusion, true);
-            break;
-        case SeriesModelKind::Langevin: sigmaGrad.col(k) += gG.rowwise().sum(); break;
-        case SeriesModelKind::LinearNoise:
-        case SeriesModelKind::Geometric:
-            sigmaGrad.col(k) += gG.cwiseProduct(z).rowwise().sum();
-            next += r.sigma.col(k).asDiagonal() * gG;
-            break;
-        }
+        Eigen::MatrixXd next = A + fieldsVjp(r, z, k, f, gF, gG, sigmaGrad, gradient);
         if (r.withKl) {
             if (kind == SeriesModelKind::Geometric) {
                 next += gFp.cwiseProduct(fp);

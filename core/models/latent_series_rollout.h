@@ -23,6 +23,7 @@ struct LatentSeriesModel::Rollout {
     Eigen::MatrixXd sigma;         // latentDim x (steps + 1), time-only diffusions
     Eigen::MatrixXd control;       // channels x (steps + 1), with a control path
     std::vector<Eigen::MatrixXd> Z;  // latentDim x paths at every grid point
+    Eigen::MatrixXd zHatEnd;       // reversible Heun's second state at the last grid point
     double kl = 0.0;               // KL integral, mean over paths
     long nfe = 0;                  // batched drift evaluations (prior included)
     nn::MlpWorkspace<double> encoderWs, driftWs, diffusionWs, sigmaWs, priorWs;
