@@ -257,4 +257,37 @@ SchemaField numberField(FieldType type, std::string key, std::string label, doub
     return field;
 }
 
+SchemaField choiceField(std::string key, std::string label, std::string defaultChoice,
+                        std::vector<std::string> choices, std::string help) {
+    SchemaField field;
+    field.key = std::move(key);
+    field.label = std::move(label);
+    field.type = FieldType::Choice;
+    field.defaultText = std::move(defaultChoice);
+    field.choices = std::move(choices);
+    field.help = std::move(help);
+    return field;
+}
+
+SchemaField booleanField(std::string key, std::string label, bool defaultValue, std::string help) {
+    SchemaField field;
+    field.key = std::move(key);
+    field.label = std::move(label);
+    field.type = FieldType::Boolean;
+    field.defaultNumber = defaultValue ? 1.0 : 0.0;
+    field.help = std::move(help);
+    return field;
+}
+
+SchemaField textField(std::string key, std::string label, std::string defaultText,
+                      std::string help) {
+    SchemaField field;
+    field.key = std::move(key);
+    field.label = std::move(label);
+    field.type = FieldType::Text;
+    field.defaultText = std::move(defaultText);
+    field.help = std::move(help);
+    return field;
+}
+
 }  // namespace driftlab::core

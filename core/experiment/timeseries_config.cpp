@@ -26,8 +26,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embeddedDatase
 
 namespace {
 
-using nlohmann::json;
 using models::SeriesModelKind;
+using nlohmann::json;
 
 constexpr const char* kExperimentName = "timeseries";
 // Fixed steps one series window may take: beyond this a single iteration runs for minutes
@@ -49,37 +49,6 @@ SchemaField real(std::string key, std::string label, double def, double lo, doub
                        std::move(help), std::move(unit));
 }
 
-SchemaField boolean(std::string key, std::string label, bool def, std::string help) {
-    SchemaField f;
-    f.key = std::move(key);
-    f.label = std::move(label);
-    f.type = FieldType::Boolean;
-    f.defaultNumber = def ? 1.0 : 0.0;
-    f.help = std::move(help);
-    return f;
-}
-
-SchemaField choice(std::string key, std::string label, std::string def,
-                   std::vector<std::string> choices, std::string help) {
-    SchemaField f;
-    f.key = std::move(key);
-    f.label = std::move(label);
-    f.type = FieldType::Choice;
-    f.defaultText = std::move(def);
-    f.choices = std::move(choices);
-    f.help = std::move(help);
-    return f;
-}
-
-SchemaField text(std::string key, std::string label, std::string help) {
-    SchemaField f;
-    f.key = std::move(key);
-    f.label = std::move(label);
-    f.type = FieldType::Text;
-    f.help = std::move(help);
-    return f;
-}
-
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError((context.empty() ? std::string() : context + ": ") + message);
 }
@@ -94,9 +63,9 @@ const std::vector<std::string>& generatorIds() {
     static const std::vector<std::string> ids = [] {
         std::vector<std::string> out;
         using timeseries::GeneratorKind;
-        for (auto kind : {GeneratorKind::OrnsteinUhlenbeck, GeneratorKind::DoubleWell,
-                          GeneratorKind::LotkaVolterra, GeneratorKind::VanDerPol,
-                          GeneratorKind::Spirals})
+        for (auto kind :
+             {GeneratorKind::OrnsteinUhlenbeck, GeneratorKind::DoubleWell,
+              GeneratorKind::LotkaVolterra, GeneratorKind::VanDerPol, GeneratorKind::Spirals})
             out.push_back(timeseries::generatorName(kind));
         return out;
     }();
@@ -110,9 +79,12 @@ const std::vector<std::string>& builtinIds() {
 
 std::string taskName(TimeSeriesTask task) {
     switch (task) {
-    case TimeSeriesTask::Interpolation: return "interpolation";
-    case TimeSeriesTask::Classification: return "classification";
-    case TimeSeriesTask::Forecasting: break;
+        case TimeSeriesTask::Interpolation:
+            return "interpolation";
+        case TimeSeriesTask::Classification:
+            return "classification";
+        case TimeSeriesTask::Forecasting:
+            break;
     }
     return "forecasting";
 }
@@ -138,28 +110,28 @@ const Schema& timeSeriesSchema() {
         kExperimentName,
         {
             // Data
-            choice("dataset", "Data set", "ou", timeSeriesDatasetIds(),
-                   "Synthetic series from a stochastic system (OU, double-well Langevin, "
-                   "stochastic Lotka-Volterra, noisy Van der Pol, noisy spirals), a real series "
-                   "cut into windows (yearly sunspots, weekly Mauna Loa CO2), or a CSV file."),
-            text("csv_path", "CSV file",
-                 "For data set \"csv\": a time column and one or more value columns; empty "
-                 "cells are missing values."),
+            choiceField(
+                "dataset", "Data set", "ou", timeSeriesDatasetIds(),
+                "Synthetic series from a stochastic system (OU, double-well Langevin, "
+                "stochastic Lotka-Volterra, noisy Van der Pol, noisy spirals), a real series "
+                "cut into windows (yearly sunspots, weekly Mauna Loa CO2), or a CSV file."),
+            textField("csv_path", "CSV file", "",
+                      "For data set \"csv\": a time column and one or more value columns; empty "
+                      "cells are missing values."),
             integer("seed", "Data seed", 0, 0, 1e9,
                     "Seeds the synthetic series, the dropped cells, the split and the "
                     "interpolation targets."),
             integer("series_count", "Series", 64, 3, 100000,
                     "Synthetic series to draw (real and CSV data: as many windows as fit)."),
             real("length", "Window length", 10.0, 1e-3, 1e6,
-                 "Time span of every series; real and CSV windows are rescaled to it.",
-                 "time"),
+                 "Time span of every series; real and CSV windows are rescaled to it.", "time"),
             integer("observations", "Observations", 50, 3, 100000,
                     "Observation times per synthetic series, before any are dropped."),
             real("observation_noise", "Observation noise", 0.05, 0.0, 100.0,
                  "Standard deviation of the noise added to every synthetic observation."),
-            boolean("irregular", "Irregular times", true,
-                    "Uniformly random observation times per series instead of an even grid "
-                    "(each series has its own times)."),
+            booleanField("irregular", "Irregular times", true,
+                         "Uniformly random observation times per series instead of an even grid "
+                         "(each series has its own times)."),
             real("missing_rate", "Missing rate", 0.0, 0.0, 0.9,
                  "Fraction of observed cells dropped at random (0.3/0.5/0.7 in the stable "
                  "neural SDE paper's robustness study); applies to real data too."),
@@ -167,14 +139,15 @@ const Schema& timeSeriesSchema() {
                     "Real and CSV data: consecutive rows per window."),
             integer("window_stride", "Window stride", 10, 1, 100000,
                     "Real and CSV data: rows between the starts of consecutive windows."),
-            boolean("standardize", "Standardize", true,
-                    "Real and CSV data: scale each channel to zero mean and unit variance "
-                    "(metrics are then in standardized units)."),
+            booleanField("standardize", "Standardize", true,
+                         "Real and CSV data: scale each channel to zero mean and unit variance "
+                         "(metrics are then in standardized units)."),
             // Task
-            choice("task", "Task", "forecasting", {"forecasting", "interpolation", "classification"},
-                   "Forecasting scores the end of each window from its beginning; "
-                   "interpolation scores observations held out inside the window; "
-                   "classification names the system that generated a series."),
+            choiceField("task", "Task", "forecasting",
+                        {"forecasting", "interpolation", "classification"},
+                        "Forecasting scores the end of each window from its beginning; "
+                        "interpolation scores observations held out inside the window; "
+                        "classification names the system that generated a series."),
             real("hold_out", "Held-out fraction", 0.3, 0.05, 0.9,
                  "Forecasting: the final fraction of each window; interpolation: the fraction "
                  "of inner observations scored."),
@@ -182,9 +155,9 @@ const Schema& timeSeriesSchema() {
             real("validation_fraction", "Validation fraction", 0.15, 0.0, 0.9,
                  "Series used for the validation curve; the rest is the test set."),
             // Model
-            choice("model", "Model", "lsde", {"ode", "sde", "lsde", "lnsde", "gsde"},
-                   "Neural ODE, neural SDE (diagonal MLP diffusion), or a stable class: "
-                   "Langevin-type (additive noise), linear-noise or geometric SDE."),
+            choiceField("model", "Model", "lsde", {"ode", "sde", "lsde", "lnsde", "gsde"},
+                        "Neural ODE, neural SDE (diagonal MLP diffusion), or a stable class: "
+                        "Langevin-type (additive noise), linear-noise or geometric SDE."),
             integer("latent_dim", "Latent dimension", 4, 1, 256,
                     "Size of the latent state; 2 shows the learned drift as a phase portrait."),
             integer("drift_width", "Drift width", 32, 1, 4096, "Neurons per drift layer."),
@@ -197,24 +170,25 @@ const Schema& timeSeriesSchema() {
             integer("encoder_depth", "Encoder layers", 1, 1, 8, "Hidden layers of the encoder."),
             real("diffusion_scale", "Diffusion scale", 0.5, 1e-6, 100.0,
                  "Upper bound of the diffusion outputs."),
-            boolean("drift_sees_time", "Drift sees time", false,
-                    "Feed t to the drift network (non-autonomous dynamics)."),
+            booleanField("drift_sees_time", "Drift sees time", false,
+                         "Feed t to the drift network (non-autonomous dynamics)."),
             integer("encoder_observations", "Encoder observations", 3, 1, 1000,
                     "Context observations the encoder reads to infer the initial state."),
             real("dt", "Step size", 0.05, 1e-9, 1e6,
                  "Largest fixed step (steps also land on every observation time); the "
-                 "adaptive ODE uses it as the first step.", "time"),
-            choice("control_path", "Control path", "none", {"none", "linear", "cubic"},
-                   "Let the drift read a continuous interpolation of the context "
-                   "observations (the controlled-path variants)."),
-            choice("objective", "Objective", "mse", {"mse", "nll", "elbo"},
-                   "Mean squared error of the predicted mean, Gaussian NLL from the sample "
-                   "spread, or the ELBO with the posterior-prior KL (SDE kinds)."),
-            choice("gradient", "Gradient", "backprop", {"backprop", "adjoint"},
-                   "Backpropagate through the solver (fast, memory grows with the steps) or "
-                   "the adjoint (constant memory)."),
-            boolean("adaptive", "Adaptive solve", false,
-                    "ODE model only: Dopri5 with error control instead of fixed steps."),
+                 "adaptive ODE uses it as the first step.",
+                 "time"),
+            choiceField("control_path", "Control path", "none", {"none", "linear", "cubic"},
+                        "Let the drift read a continuous interpolation of the context "
+                        "observations (the controlled-path variants)."),
+            choiceField("objective", "Objective", "mse", {"mse", "nll", "elbo"},
+                        "Mean squared error of the predicted mean, Gaussian NLL from the sample "
+                        "spread, or the ELBO with the posterior-prior KL (SDE kinds)."),
+            choiceField("gradient", "Gradient", "backprop", {"backprop", "adjoint"},
+                        "Backpropagate through the solver (fast, memory grows with the steps) or "
+                        "the adjoint (constant memory)."),
+            booleanField("adaptive", "Adaptive solve", false,
+                         "ODE model only: Dopri5 with error control instead of fixed steps."),
             real("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0, "Adaptive solve."),
             real("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0, "Adaptive solve."),
             real("error_regularization", "ERNODE λ (error)", 0.0, 0.0, 1e6,
@@ -255,16 +229,20 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
                               " is not a time-series config (expected \"timeseries\")");
         for (const auto& [key, value] : object.items())
             if (key != "experiment" && key != kExperimentName)
-                fail(context, unknownKeyMessage(key, "the config", {"experiment", kExperimentName}));
+                fail(context,
+                     unknownKeyMessage(key, "the config", {"experiment", kExperimentName}));
         object = object.value(kExperimentName, json::object());
     } else if (object.contains(kExperimentName) && object.size() == 1) {
         object = object[kExperimentName];
     }
     if (!object.is_object()) fail(context, "\"timeseries\" must be an object of settings");
-    const std::string where = context.empty() ? std::string(kExperimentName) : context + ": " + kExperimentName;
+    const std::string where =
+        context.empty() ? std::string(kExperimentName) : context + ": " + kExperimentName;
     const json v = timeSeriesSchema().validate(object, where);
     const std::string prefix = context.empty() ? std::string() : context;
-    const auto refuse = [&](const std::string& message) { fail(prefix, kExperimentName + std::string(".") + message); };
+    const auto refuse = [&](const std::string& message) {
+        fail(prefix, kExperimentName + std::string(".") + message);
+    };
 
     TimeSeriesConfig c;
     auto& data = c.data;
@@ -315,7 +293,7 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
     m.controlPath = models::controlPathFromName(v["control_path"].get<std::string>());
     m.objective = models::seriesObjectiveFromName(v["objective"].get<std::string>());
     m.gradient = v["gradient"].get<std::string>() == "adjoint" ? models::GradientMethod::Adjoint
-                                                                : models::GradientMethod::Backprop;
+                                                               : models::GradientMethod::Backprop;
     m.adaptive = v["adaptive"].get<bool>();
     m.rtol = v["rtol"].get<double>();
     m.atol = v["atol"].get<double>();
@@ -342,8 +320,9 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
         refuse("validation_fraction = " + number(c.task.validationFraction) +
                " leaves no test series: train_fraction + validation_fraction must stay below 1");
     if (c.task.task == TimeSeriesTask::Classification && data.source != TimeSeriesSource::Generator)
-        refuse("task = classification needs labelled series: choose a synthetic data set "
-               "(the label is the system that generated the series)");
+        refuse(
+            "task = classification needs labelled series: choose a synthetic data set "
+            "(the label is the system that generated the series)");
     const double stepsPerWindow = g.length / m.dt;
     if (stepsPerWindow > kMaxStepsPerWindow)
         refuse("dt = " + number(m.dt) + " would take " + number(std::ceil(stepsPerWindow)) +
@@ -353,37 +332,38 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
     const double stepsPerIteration =
         std::max(stepsPerWindow, double(g.observations)) * t.batchSize * (sde ? t.paths : 1);
     if (stepsPerIteration > kMaxStepsPerIteration)
-        refuse("batch = " + std::to_string(t.batchSize) + " x paths = " +
-               std::to_string(t.paths) + " x " + number(std::ceil(stepsPerWindow)) +
-               " steps is " + number(stepsPerIteration) + " solver steps per iteration (at most " +
+        refuse("batch = " + std::to_string(t.batchSize) + " x paths = " + std::to_string(t.paths) +
+               " x " + number(std::ceil(stepsPerWindow)) + " steps is " +
+               number(stepsPerIteration) + " solver steps per iteration (at most " +
                number(kMaxStepsPerIteration) + "): lower batch or paths, or raise dt");
     const double cells = double(g.seriesCount) * double(g.observations) *
                          double(data.source == TimeSeriesSource::Generator
                                     ? timeseries::generatorChannels(data.generator)
                                     : 1);
     if (data.source == TimeSeriesSource::Generator && cells > kMaxDatasetCells)
-        refuse("series_count = " + std::to_string(g.seriesCount) + " x observations = " +
-               std::to_string(g.observations) + " is " + number(cells) +
+        refuse("series_count = " + std::to_string(g.seriesCount) +
+               " x observations = " + std::to_string(g.observations) + " is " + number(cells) +
                " cells (at most " + number(kMaxDatasetCells) + "): lower one of them");
     if (m.objective == models::SeriesObjective::Elbo && !sde)
-        refuse("objective = elbo needs an SDE model (model = ode has no posterior SDE to take "
-               "the KL of): use mse or nll");
+        refuse(
+            "objective = elbo needs an SDE model (model = ode has no posterior SDE to take "
+            "the KL of): use mse or nll");
     if (m.adaptive && sde)
         refuse("adaptive = true needs model = ode (the SDE kinds use fixed steps)");
     if (!m.adaptive && (m.errorRegularization > 0.0 || m.stiffnessRegularization > 0.0))
         refuse(std::string(m.errorRegularization > 0.0 ? "error_regularization"
-                                                        : "stiffness_regularization") +
+                                                       : "stiffness_regularization") +
                " > 0 needs adaptive = true: the regularisers are built from the adaptive "
                "solver's error and stiffness estimates");
     if (m.localRegularizationPoints > 0 && m.errorRegularization == 0.0 &&
         m.stiffnessRegularization == 0.0)
         refuse("local_points = " + std::to_string(m.localRegularizationPoints) +
                " has nothing to localise: set error_regularization or stiffness_regularization");
-    const int rows = data.source == TimeSeriesSource::Generator ? g.observations
-                                                               : data.windowObservations;
+    const int rows =
+        data.source == TimeSeriesSource::Generator ? g.observations : data.windowObservations;
     if (m.encoderObservations > rows)
-        refuse("encoder_observations = " + std::to_string(m.encoderObservations) +
-               " exceeds the " + std::to_string(rows) + " observations of a series");
+        refuse("encoder_observations = " + std::to_string(m.encoderObservations) + " exceeds the " +
+               std::to_string(rows) + " observations of a series");
     return c;
 }
 
@@ -409,9 +389,15 @@ TimeSeriesConfig loadTimeSeriesConfig(const std::string& path) {
 json timeSeriesValues(const TimeSeriesConfig& c) {
     json v = timeSeriesSchema().defaults();
     switch (c.data.source) {
-    case TimeSeriesSource::Generator: v["dataset"] = timeseries::generatorName(c.data.generator); break;
-    case TimeSeriesSource::Builtin: v["dataset"] = c.data.builtin; break;
-    case TimeSeriesSource::Csv: v["dataset"] = "csv"; break;
+        case TimeSeriesSource::Generator:
+            v["dataset"] = timeseries::generatorName(c.data.generator);
+            break;
+        case TimeSeriesSource::Builtin:
+            v["dataset"] = c.data.builtin;
+            break;
+        case TimeSeriesSource::Csv:
+            v["dataset"] = "csv";
+            break;
     }
     const auto& g = c.data.generatorOptions;
     v["csv_path"] = c.data.csvPath;
@@ -431,7 +417,9 @@ json timeSeriesValues(const TimeSeriesConfig& c) {
     v["validation_fraction"] = c.task.validationFraction;
     const auto& m = c.model;
     const auto width = [](const std::vector<nn::Index>& w) { return w.empty() ? 1 : w.front(); };
-    const auto depth = [](const std::vector<nn::Index>& w) { return std::max<std::size_t>(1, w.size()); };
+    const auto depth = [](const std::vector<nn::Index>& w) {
+        return std::max<std::size_t>(1, w.size());
+    };
     v["model"] = models::seriesModelName(m.kind);
     v["latent_dim"] = m.latentDim;
     v["drift_width"] = width(m.driftWidths);
@@ -529,8 +517,8 @@ TimeSeriesConfig resolveTimeSeriesConfig(const std::string& fileOrPreset) {
 const std::string& builtinSeriesCsv(const std::string& name) {
     static const std::map<std::string, std::string> texts = [] {
         // Built-in names to the file stems in resources/datasets.
-        const std::map<std::string_view, std::string> files = {
-            {"sunspots_yearly", "sunspots"}, {"co2_mauna_loa_weekly", "co2"}};
+        const std::map<std::string_view, std::string> files = {{"sunspots_yearly", "sunspots"},
+                                                               {"co2_mauna_loa_weekly", "co2"}};
         std::map<std::string, std::string> out;
         for (const auto& [stem, text] : embeddedDatasetTexts()) {
             const auto it = files.find(stem);

@@ -32,8 +32,8 @@ struct TimeSeriesDataConfig {
     // length is also the time span every real/CSV window is rescaled to (model time units),
     // and missingRate drops that fraction of a real series' cells as well (robustness study).
     timeseries::GeneratorOptions generatorOptions;
-    std::string builtin;   // "sunspots" or "co2" (source Builtin)
-    std::string csvPath;   // source Csv
+    std::string builtin;          // "sunspots" or "co2" (source Builtin)
+    std::string csvPath;          // source Csv
     int windowObservations = 40;  // real/CSV: observation times per window
     int windowStride = 20;        // real/CSV: start-to-start distance of windows, in rows
     bool standardize = true;      // real/CSV: values to zero mean, unit variance per channel
@@ -71,8 +71,7 @@ const std::vector<std::string>& timeSeriesDatasetIds();
 
 // object: keys of timeSeriesSchema() (flat or under "timeseries"); missing keys take defaults.
 // Throws ConfigError naming the key and the problem; context prefixes messages (a file name).
-TimeSeriesConfig timeSeriesConfigFromJson(const nlohmann::json& object,
-                                          const std::string& context);
+TimeSeriesConfig timeSeriesConfigFromJson(const nlohmann::json& object, const std::string& context);
 TimeSeriesConfig parseTimeSeriesConfig(const std::string& text, const std::string& context);
 TimeSeriesConfig loadTimeSeriesConfig(const std::string& path);
 // The flat schema values of config (round-trips through timeSeriesConfigFromJson).

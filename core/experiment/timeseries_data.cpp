@@ -125,7 +125,8 @@ TimeSeriesData windowed(const TimeSeriesConfig& config) {
             for (Eigen::Index c = 0; c < channels; ++c) {
                 const bool seen = whole.observed(c, j) && !(rng.uniform() < missing);
                 s.observed(c, kept) = seen;
-                s.values(c, kept) = seen ? (whole.values(c, j) - out.offset(c)) / out.scale(c) : nan;
+                s.values(c, kept) =
+                    seen ? (whole.values(c, j) - out.offset(c)) / out.scale(c) : nan;
                 any = any || seen;
             }
             if (!any) continue;  // a time with nothing observed carries nothing
@@ -143,8 +144,8 @@ TimeSeriesData windowed(const TimeSeriesConfig& config) {
 }  // namespace
 
 TimeSeriesData buildTimeSeriesData(const TimeSeriesConfig& config) {
-    TimeSeriesData out = config.data.source == TimeSeriesSource::Generator ? generated(config)
-                                                                           : windowed(config);
+    TimeSeriesData out =
+        config.data.source == TimeSeriesSource::Generator ? generated(config) : windowed(config);
     const auto& dataset = out.dataset;
     if (dataset.size() < 3)
         throw ConfigError(dataset.name() + " gives " + std::to_string(dataset.size()) +

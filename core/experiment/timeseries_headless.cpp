@@ -40,19 +40,26 @@ ordered_json finiteOrNull(double value) {
 
 std::string roleName(CellRole role) {
     switch (role) {
-    case CellRole::Context: return "context";
-    case CellRole::Target: return "target";
-    case CellRole::Missing: return "missing";
-    case CellRole::Unused: break;
+        case CellRole::Context:
+            return "context";
+        case CellRole::Target:
+            return "target";
+        case CellRole::Missing:
+            return "missing";
+        case CellRole::Unused:
+            break;
     }
     return "unused";
 }
 
 std::string taskName(TimeSeriesTask task) {
     switch (task) {
-    case TimeSeriesTask::Interpolation: return "interpolation";
-    case TimeSeriesTask::Classification: return "classification";
-    case TimeSeriesTask::Forecasting: break;
+        case TimeSeriesTask::Interpolation:
+            return "interpolation";
+        case TimeSeriesTask::Classification:
+            return "classification";
+        case TimeSeriesTask::Forecasting:
+            break;
     }
     return "forecasting";
 }
@@ -97,7 +104,8 @@ std::string forecastsCsv(const TimeSeriesSnapshot& s) {
                 out << head << "observation," << cell(d.series.times[std::size_t(j)]) << ',' << c
                     << ',' << cell(d.series.values(c, j)) << ',' << roleName(d.role(c, j)) << ',';
                 if (haveMean)
-                    out << cell(f.meanAtObservations(c, j)) << ",,," << cell(f.stdAtObservations(c, j));
+                    out << cell(f.meanAtObservations(c, j)) << ",,,"
+                        << cell(f.stdAtObservations(c, j));
                 else
                     out << ",,,";
                 out << ',' << cell(d.persistence(c, j)) << ',' << cell(d.linear(c, j)) << '\n';
@@ -144,8 +152,8 @@ ordered_json metricsJson(const TimeSeriesTrainer& trainer, const TimeSeriesSnaps
     j["diverged"] = s.diverged;
     if (s.diverged) j["message"] = s.message;
     j["train_loss"] = finiteOrNull(m.trainLoss);
-    j["validation_loss"] = s.validation.empty() ? ordered_json(nullptr)
-                                                : finiteOrNull(s.validation.back().loss);
+    j["validation_loss"] =
+        s.validation.empty() ? ordered_json(nullptr) : finiteOrNull(s.validation.back().loss);
     j["test"] = {{"mse", finiteOrNull(m.testMse)},
                  {"nll", finiteOrNull(m.testNll)},
                  {"accuracy", finiteOrNull(m.testAccuracy)}};
@@ -182,11 +190,11 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
                 (Clock::now() - lastDraw > std::chrono::milliseconds(200) || trainer.finished())) {
                 const auto snap = trainer.snapshot(false);
                 char line[160];
-                std::snprintf(line, sizeof line, "\riteration %ld/%ld  loss %.5g  NFE %ld  %.1f it/s",
-                              trainer.iteration(), config.training.iterations,
-                              snap->metrics.trainLoss,
-                              snap->history.empty() ? 0L : snap->history.back().nfe,
-                              snap->metrics.iterationsPerSecond);
+                std::snprintf(
+                    line, sizeof line, "\riteration %ld/%ld  loss %.5g  NFE %ld  %.1f it/s",
+                    trainer.iteration(), config.training.iterations, snap->metrics.trainLoss,
+                    snap->history.empty() ? 0L : snap->history.back().nfe,
+                    snap->metrics.iterationsPerSecond);
                 progress << line << std::flush;
                 lineOpen = true;
                 lastDraw = Clock::now();
@@ -198,7 +206,8 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         if (trainer.diverged()) trainer.evaluate();
         const auto snap = trainer.snapshot(true);
 
-        saveTextAtomically((out / "metrics.json").string(), metricsJson(trainer, *snap).dump(2) + "\n");
+        saveTextAtomically((out / "metrics.json").string(),
+                           metricsJson(trainer, *snap).dump(2) + "\n");
         saveTextAtomically((out / "loss.csv").string(), lossCsv(*snap));
         saveTextAtomically((out / "validation.csv").string(), validationCsv(*snap));
         saveTextAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
@@ -208,11 +217,12 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
 
         const auto& m = snap->metrics;
         char summary[256];
-        std::snprintf(summary, sizeof summary,
-                      "test MSE %s (persistence %s, linear %s)  NLL %s  accuracy %s  NFE/it %.1f  %.1f s\n",
-                      cell(m.testMse).c_str(), cell(m.persistenceMse).c_str(),
-                      cell(m.linearMse).c_str(), cell(m.testNll).c_str(),
-                      cell(m.testAccuracy).c_str(), m.meanNfePerIteration, m.wallSeconds);
+        std::snprintf(
+            summary, sizeof summary,
+            "test MSE %s (persistence %s, linear %s)  NLL %s  accuracy %s  NFE/it %.1f  %.1f s\n",
+            cell(m.testMse).c_str(), cell(m.persistenceMse).c_str(), cell(m.linearMse).c_str(),
+            cell(m.testNll).c_str(), cell(m.testAccuracy).c_str(), m.meanNfePerIteration,
+            m.wallSeconds);
         progress << summary << "results written to " << options.outDir << "\n" << std::flush;
         if (trainer.diverged()) {
             err << "driftlab: error: " << trainer.message() << '\n' << std::flush;

@@ -17,13 +17,20 @@ double secondsSince(Clock::time_point t) {
 
 std::string trainingRunStateName(TrainingRunState state) {
     switch (state) {
-    case TrainingRunState::Preparing: return "preparing";
-    case TrainingRunState::Idle: return "idle";
-    case TrainingRunState::Running: return "running";
-    case TrainingRunState::Paused: return "paused";
-    case TrainingRunState::Finished: return "finished";
-    case TrainingRunState::Diverged: return "diverged";
-    case TrainingRunState::Failed: return "failed";
+        case TrainingRunState::Preparing:
+            return "preparing";
+        case TrainingRunState::Idle:
+            return "idle";
+        case TrainingRunState::Running:
+            return "running";
+        case TrainingRunState::Paused:
+            return "paused";
+        case TrainingRunState::Finished:
+            return "finished";
+        case TrainingRunState::Diverged:
+            return "diverged";
+        case TrainingRunState::Failed:
+            return "failed";
     }
     return "?";
 }
@@ -35,9 +42,7 @@ TimeSeriesTrainingRunner::TimeSeriesTrainingRunner(TimeSeriesConfig config, doub
 
 TimeSeriesTrainingRunner::~TimeSeriesTrainingRunner() {
     quit_.store(true);
-    {
-        std::lock_guard lock(mutex_);
-    }
+    { std::lock_guard lock(mutex_); }
     wake_.notify_all();
     if (worker_.joinable()) worker_.join();
 }
@@ -49,9 +54,7 @@ namespace {
 template <typename Set>
 void command(std::mutex& mutex, std::condition_variable& wake, Set set) {
     set();
-    {
-        std::lock_guard lock(mutex);
-    }
+    { std::lock_guard lock(mutex); }
     wake.notify_all();
 }
 

@@ -76,11 +76,12 @@ struct TimeSeriesTrainer::State {
     DriftField drift;
     TimeSeriesMetrics metrics;
 
-    explicit State(double learningRate) : adam([&] {
-        nn::AdamOptions options;
-        options.learningRate = learningRate;
-        return options;
-    }()) {}
+    explicit State(double learningRate)
+        : adam([&] {
+              nn::AdamOptions options;
+              options.learningRate = learningRate;
+              return options;
+          }()) {}
 };
 
 TimeSeriesTrainer::TimeSeriesTrainer(TimeSeriesConfig config)
@@ -110,7 +111,8 @@ void TimeSeriesTrainer::initialize() {
     s.train = items(data_.split.train);
     s.validation = items(data_.split.validation);
     s.test = items(data_.split.test);
-    if (s.train.empty()) throw ConfigError("time-series training: the split left no training series");
+    if (s.train.empty())
+        throw ConfigError("time-series training: the split left no training series");
     s.batchSize = std::min<std::size_t>(std::size_t(config_.training.batchSize), s.train.size());
 
     s.heatmap.t0 = 0.0;  // step records are relative to each series' first time
@@ -130,8 +132,8 @@ void TimeSeriesTrainer::initialize() {
         d.series = data_.dataset[index];
         d.context = data_.tasks[index].context;
         d.target = data_.tasks[index].target;
-        d.persistence = timeseries::baselinePredict(timeseries::BaselineKind::Persistence,
-                                                    d.series, d.context);
+        d.persistence =
+            timeseries::baselinePredict(timeseries::BaselineKind::Persistence, d.series, d.context);
         d.linear = timeseries::baselinePredict(timeseries::BaselineKind::LinearInterpolation,
                                                d.series, d.context);
         s.displayed.push_back(std::move(d));
@@ -144,9 +146,11 @@ void TimeSeriesTrainer::initialize() {
     m.trainLoss = kNaN;
     if (config_.task.task != TimeSeriesTask::Classification && !data_.split.test.empty()) {
         m.persistenceMse = timeseries::baselineMse(timeseries::BaselineKind::Persistence,
-                                                   data_.dataset, data_.tasks, data_.split.test).mse;
+                                                   data_.dataset, data_.tasks, data_.split.test)
+                               .mse;
         m.linearMse = timeseries::baselineMse(timeseries::BaselineKind::LinearInterpolation,
-                                              data_.dataset, data_.tasks, data_.split.test).mse;
+                                              data_.dataset, data_.tasks, data_.split.test)
+                          .mse;
     } else {
         m.persistenceMse = m.linearMse = kNaN;
     }
@@ -193,10 +197,10 @@ std::string TimeSeriesTrainer::architecture() const {
     a["parameters"] = model_->parameterCount();
     // Only what shapes the parameter vector: a file loads into any run of the same model.
     nlohmann::json shape;
-    for (const char* key : {"model", "latent_dim", "drift_width", "drift_depth", "diffusion_width",
-                            "diffusion_depth", "encoder_width", "encoder_depth", "drift_sees_time",
-                            "control_path", "objective", "adaptive", "channels", "classes",
-                            "parameters"})
+    for (const char* key :
+         {"model", "latent_dim", "drift_width", "drift_depth", "diffusion_width", "diffusion_depth",
+          "encoder_width", "encoder_depth", "drift_sees_time", "control_path", "objective",
+          "adaptive", "channels", "classes", "parameters"})
         shape[key] = a[key];
     return shape.dump();
 }
@@ -403,7 +407,8 @@ void TimeSeriesTrainer::evaluate() {
                 const double variance =
                     f.stdAtObservations(c, j) * f.stdAtObservations(c, j) + kNllVarianceFloor;
                 squared += error * error;
-                nll += 0.5 * (std::log(2.0 * std::numbers::pi * variance) + error * error / variance);
+                nll +=
+                    0.5 * (std::log(2.0 * std::numbers::pi * variance) + error * error / variance);
                 ++cells;
             }
     }

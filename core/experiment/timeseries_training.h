@@ -72,8 +72,8 @@ struct DriftField {
 enum class CellRole { Context, Target, Missing, Unused };
 
 struct DisplayedSeries {
-    std::string part;        // "train" or "test"
-    std::size_t index = 0;   // in the dataset
+    std::string part;       // "train" or "test"
+    std::size_t index = 0;  // in the dataset
     timeseries::Series series;
     timeseries::Mask context, target;
     models::SeriesForecast forecast;
@@ -108,7 +108,7 @@ struct TimeSeriesSnapshot {
     std::vector<TimeSeriesIterationRecord> history;  // one per iteration
     std::vector<TimeSeriesValidationRecord> validation;
     ErrorHeatmap heatmap;
-    std::vector<OdeStepRecord> lastSteps;  // the last iteration's representative solve
+    std::vector<OdeStepRecord> lastSteps;    // the last iteration's representative solve
     std::vector<DisplayedSeries> displayed;  // forecasts of the last refresh
     long displayedAt = 0;                    // iteration the forecasts are of
     DriftField drift;

@@ -41,9 +41,9 @@ private Q_SLOTS:
         QCOMPARE(config.model.kind, driftlab::core::models::SeriesModelKind::Langevin);
         QCOMPARE(config.model.driftWidths.size(), std::size_t(2));
         // Round trip of a non-default config through the file form.
-        json patch = {{"dataset", "van_der_pol"}, {"model", "ode"}, {"adaptive", true},
-                      {"error_regularization", 0.02}, {"local_points", 3}, {"drift_depth", 3},
-                      {"task", "interpolation"}, {"missing_rate", 0.5}, {"training_seed", 9}};
+        json patch = {{"dataset", "van_der_pol"},     {"model", "ode"},      {"adaptive", true},
+                      {"error_regularization", 0.02}, {"local_points", 3},   {"drift_depth", 3},
+                      {"task", "interpolation"},      {"missing_rate", 0.5}, {"training_seed", 9}};
         const auto a = timeSeriesConfigFromJson(patch, "");
         const auto b = parseTimeSeriesConfig(toJsonText(a), "round trip");
         QCOMPARE(timeSeriesValues(b), timeSeriesValues(a));
@@ -62,18 +62,25 @@ private Q_SLOTS:
         const auto row = [](const char* name, const char* patch, const char* needle) {
             QTest::newRow(name) << QString(patch) << QString(needle);
         };
-        row("billion steps", R"({"dt": 1e-8})", "timeseries.dt = 1e-08 would take 1e+09 steps per window");
+        row("billion steps", R"({"dt": 1e-8})",
+            "timeseries.dt = 1e-08 would take 1e+09 steps per window");
         row("zero paths", R"({"paths": 0})", "timeseries.paths = 0 is out of range [1, 4096]");
         row("negative rtol", R"({"rtol": -1e-4})", "timeseries.rtol = -0.0001 is out of range");
         row("negative atol", R"({"atol": -1})", "timeseries.atol = -1 is out of range");
-        row("missing > 0.9", R"({"missing_rate": 0.95})", "timeseries.missing_rate = 0.95 is out of range [0, 0.9]");
+        row("missing > 0.9", R"({"missing_rate": 0.95})",
+            "timeseries.missing_rate = 0.95 is out of range [0, 0.9]");
         row("zero iterations", R"({"iterations": 0})", "timeseries.iterations = 0 is out of range");
         row("fractional batch", R"({"batch": 2.5})", "timeseries.batch: expected an integer");
-        row("negative lr", R"({"learning_rate": -0.01})", "timeseries.learning_rate = -0.01 is out of range");
-        row("typo key", R"({"pathz": 4})", "unknown key \"pathz\" in timeseries (did you mean \"paths\"?)");
-        row("typo model", R"({"model": "lsdee"})", "unknown choice \"lsdee\" (did you mean \"lsde\"?)");
-        row("elbo ode", R"({"model": "ode", "objective": "elbo"})", "timeseries.objective = elbo needs an SDE model");
-        row("adaptive sde", R"({"model": "gsde", "adaptive": true})", "timeseries.adaptive = true needs model = ode");
+        row("negative lr", R"({"learning_rate": -0.01})",
+            "timeseries.learning_rate = -0.01 is out of range");
+        row("typo key", R"({"pathz": 4})",
+            "unknown key \"pathz\" in timeseries (did you mean \"paths\"?)");
+        row("typo model", R"({"model": "lsdee"})",
+            "unknown choice \"lsdee\" (did you mean \"lsde\"?)");
+        row("elbo ode", R"({"model": "ode", "objective": "elbo"})",
+            "timeseries.objective = elbo needs an SDE model");
+        row("adaptive sde", R"({"model": "gsde", "adaptive": true})",
+            "timeseries.adaptive = true needs model = ode");
         row("reg without adaptive", R"({"model": "ode", "error_regularization": 0.1})",
             "timeseries.error_regularization > 0 needs adaptive = true");
         row("stiffness without adaptive", R"({"model": "ode", "stiffness_regularization": 0.1})",
@@ -105,10 +112,12 @@ private Q_SLOTS:
 
     void messagesNameTheFile() {
         try {
-            parseTimeSeriesConfig(R"({"experiment": "timeseries", "timeseries": {"paths": 0}})", "my.json");
+            parseTimeSeriesConfig(R"({"experiment": "timeseries", "timeseries": {"paths": 0}})",
+                                  "my.json");
             QFAIL("accepted paths = 0");
         } catch (const driftlab::ConfigError& e) {
-            QCOMPARE(std::string(e.what()).rfind("my.json: timeseries.paths = 0", 0), std::size_t(0));
+            QCOMPARE(std::string(e.what()).rfind("my.json: timeseries.paths = 0", 0),
+                     std::size_t(0));
         }
         try {
             parseTimeSeriesConfig("{\"timeseries\": ", "broken.json");
@@ -117,7 +126,8 @@ private Q_SLOTS:
             QVERIFY(contains(e.what(), "broken.json: not valid JSON"));
         }
         try {
-            parseTimeSeriesConfig(R"({"experiment": "timeseries", "timeseries": {}, "extra": 1})", "x.json");
+            parseTimeSeriesConfig(R"({"experiment": "timeseries", "timeseries": {}, "extra": 1})",
+                                  "x.json");
             QFAIL("accepted an extra top-level key");
         } catch (const driftlab::ConfigError& e) {
             QVERIFY2(contains(e.what(), "unknown key \"extra\""), e.what());
@@ -171,7 +181,8 @@ private Q_SLOTS:
 
     void syntheticDataSplitsDisjointly() {
         const auto config = timeSeriesConfigFromJson(
-            json{{"series_count", 40}, {"observations", 30}, {"missing_rate", 0.5}, {"seed", 3}}, "");
+            json{{"series_count", 40}, {"observations", 30}, {"missing_rate", 0.5}, {"seed", 3}},
+            "");
         const auto data = buildTimeSeriesData(config);
         QCOMPARE(data.dataset.size(), std::size_t(40));
         QCOMPARE(data.tasks.size(), std::size_t(40));
@@ -199,9 +210,11 @@ private Q_SLOTS:
     }
 
     void realSeriesAreWindowedAndStandardized() {
-        auto config = timeSeriesConfigFromJson(
-            json{{"dataset", "sunspots"}, {"window_observations", 40}, {"window_stride", 10},
-                 {"length", 4.0}}, "");
+        auto config = timeSeriesConfigFromJson(json{{"dataset", "sunspots"},
+                                                    {"window_observations", 40},
+                                                    {"window_stride", 10},
+                                                    {"length", 4.0}},
+                                               "");
         const auto data = buildTimeSeriesData(config);
         // 309 yearly rows: windows start at rows 0, 10, ..., 260.
         QCOMPARE(data.dataset.size(), std::size_t(27));
@@ -232,7 +245,9 @@ private Q_SLOTS:
         auto csv = timeSeriesConfigFromJson(
             json{{"dataset", "csv"},
                  {"csv_path", DRIFTLAB_SOURCE_DIR "/resources/datasets/co2_mauna_loa_weekly.csv"},
-                 {"window_observations", 200}, {"window_stride", 200}}, "");
+                 {"window_observations", 200},
+                 {"window_stride", 200}},
+            "");
         const auto fromFile = buildTimeSeriesData(csv);
         csv.data.source = TimeSeriesSource::Builtin;
         csv.data.builtin = "co2";
@@ -268,7 +283,8 @@ private Q_SLOTS:
         for (const auto& task : ou.tasks) QCOMPARE(task.target.count(), Eigen::Index(0));
 
         const auto lv = buildTimeSeriesData(timeSeriesConfigFromJson(
-            json{{"dataset", "van_der_pol"}, {"task", "classification"}, {"series_count", 30}}, ""));
+            json{{"dataset", "van_der_pol"}, {"task", "classification"}, {"series_count", 30}},
+            ""));
         QCOMPARE(lv.classes, 2);  // Lotka-Volterra and Van der Pol
         QCOMPARE(lv.dataset.channels(), Eigen::Index(2));
 

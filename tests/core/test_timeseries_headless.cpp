@@ -42,14 +42,12 @@ std::vector<std::vector<std::string>> readCsv(const std::string& path) {
     return rows;
 }
 
-void writeText(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-}
+void writeText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-const json kSmallRun = {{"dataset", "spirals"}, {"series_count", 16}, {"observations", 12},
-                        {"length", 3.0},        {"dt", 0.1},          {"model", "lsde"},
-                        {"latent_dim", 2},      {"drift_width", 12},  {"diffusion_width", 6},
-                        {"encoder_width", 12},  {"iterations", 12},   {"batch", 4},
+const json kSmallRun = {{"dataset", "spirals"}, {"series_count", 16},  {"observations", 12},
+                        {"length", 3.0},        {"dt", 0.1},           {"model", "lsde"},
+                        {"latent_dim", 2},      {"drift_width", 12},   {"diffusion_width", 6},
+                        {"encoder_width", 12},  {"iterations", 12},    {"batch", 4},
                         {"paths", 4},           {"validate_every", 5}, {"display_series", 2},
                         {"forecast_paths", 6},  {"missing_rate", 0.3}};
 
@@ -81,7 +79,8 @@ private Q_SLOTS:
         QCOMPARE(linear, persistence);  // forecasting: linear interpolation holds the last value
         QVERIFY(metrics["nfe"]["total"].get<long>() > 0);
         QVERIFY(metrics["wall_seconds"].get<double>() > 0.0);
-        QCOMPARE(metrics["series"]["train"].get<long>() + metrics["series"]["validation"].get<long>() +
+        QCOMPARE(metrics["series"]["train"].get<long>() +
+                     metrics["series"]["validation"].get<long>() +
                      metrics["series"]["test"].get<long>(),
                  16L);
 
@@ -112,7 +111,7 @@ private Q_SLOTS:
             QCOMPARE(row.size(), forecasts[0].size());
             if (row[2] == "grid") {
                 ++grid;
-                QVERIFY(std::isfinite(std::stod(row[7])));  // mean
+                QVERIFY(std::isfinite(std::stod(row[7])));                // mean
                 QVERIFY(std::stod(row[8]) <= std::stod(row[9]) + 1e-12);  // q05 <= q95
             } else {
                 ++observations;
@@ -145,7 +144,8 @@ private Q_SLOTS:
                                        progress, err),
                  1);
         const std::string line = err.str();
-        QVERIFY2(line.find("timeseries.paths = 0 is out of range") != std::string::npos, line.c_str());
+        QVERIFY2(line.find("timeseries.paths = 0 is out of range") != std::string::npos,
+                 line.c_str());
         QCOMPARE(std::count(line.begin(), line.end(), '\n'), 1L);
         QVERIFY(!std::filesystem::exists(dir.filePath("out/metrics.json").toStdString()));
 

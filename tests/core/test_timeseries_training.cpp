@@ -22,12 +22,23 @@ namespace {
 
 // Small enough for a test (a few ms per iteration), big enough to learn something.
 TimeSeriesConfig smallConfig(json patch = json::object()) {
-    json base = {{"dataset", "ou"},      {"series_count", 24}, {"observations", 16},
-                 {"length", 4.0},        {"dt", 0.1},          {"model", "lsde"},
-                 {"latent_dim", 2},      {"drift_width", 16},  {"diffusion_width", 8},
-                 {"encoder_width", 16},  {"iterations", 60},   {"batch", 8},
-                 {"paths", 4},           {"learning_rate", 0.02}, {"validate_every", 20},
-                 {"display_series", 4},  {"forecast_paths", 8}};
+    json base = {{"dataset", "ou"},
+                 {"series_count", 24},
+                 {"observations", 16},
+                 {"length", 4.0},
+                 {"dt", 0.1},
+                 {"model", "lsde"},
+                 {"latent_dim", 2},
+                 {"drift_width", 16},
+                 {"diffusion_width", 8},
+                 {"encoder_width", 16},
+                 {"iterations", 60},
+                 {"batch", 8},
+                 {"paths", 4},
+                 {"learning_rate", 0.02},
+                 {"validate_every", 20},
+                 {"display_series", 4},
+                 {"forecast_paths", 8}};
     base.update(patch);
     return timeSeriesConfigFromJson(base, "test");
 }
@@ -61,8 +72,8 @@ private Q_SLOTS:
         const auto s = trainer.snapshot();
         QCOMPARE(s->history.size(), std::size_t(60));
         const double first = meanLoss(*s, 0, 5), last = meanLoss(*s, 55, 60);
-        qInfo("mean loss: iterations 1-5 %.4f, 56-60 %.4f; test MSE %.4f (persistence %.4f)",
-              first, last, s->metrics.testMse, s->metrics.persistenceMse);
+        qInfo("mean loss: iterations 1-5 %.4f, 56-60 %.4f; test MSE %.4f (persistence %.4f)", first,
+              last, s->metrics.testMse, s->metrics.persistenceMse);
         QVERIFY2(last < 0.5 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
         QVERIFY(std::isfinite(s->metrics.testMse) && std::isfinite(s->metrics.testNll));
         QVERIFY(std::isnan(s->metrics.testAccuracy));
@@ -83,7 +94,8 @@ private Q_SLOTS:
 
     void injectedNaNStopsRestoresAndResumes() {
         TimeSeriesTrainer trainer(smallConfig({{"iterations", 20}}));
-        for (int k = 0; k < 3; ++k) QCOMPARE(trainer.step(), TimeSeriesTrainer::StepResult::Trained);
+        for (int k = 0; k < 3; ++k)
+            QCOMPARE(trainer.step(), TimeSeriesTrainer::StepResult::Trained);
         const Eigen::VectorXd good = trainer.parameters();
         Eigen::VectorXd poisoned = good;
         poisoned(0) = std::numeric_limits<double>::quiet_NaN();
@@ -94,7 +106,8 @@ private Q_SLOTS:
         const std::string message = trainer.message();
         QVERIFY2(message.find("iteration 4") != std::string::npos, message.c_str());
         // A NaN weight poisons the latent state first; the model's solve names it.
-        QVERIFY2(message.find("latent state became non-finite") != std::string::npos, message.c_str());
+        QVERIFY2(message.find("latent state became non-finite") != std::string::npos,
+                 message.c_str());
         QVERIFY(trainer.parameters().allFinite());
         QVERIFY(trainer.parameters() == good);
         QCOMPARE(trainer.iteration(), 3L);
@@ -128,8 +141,8 @@ private Q_SLOTS:
     void hugeLearningRateDivergesAndResumes() {
         // Unclipped Adam at 1e6 throws the geometric SDE's weights far enough that its
         // exponential growth overflows.
-        TimeSeriesTrainer trainer(smallConfig({{"model", "gsde"}, {"gradient_clip", 0.0},
-                                               {"iterations", 40}}));
+        TimeSeriesTrainer trainer(
+            smallConfig({{"model", "gsde"}, {"gradient_clip", 0.0}, {"iterations", 40}}));
         trainer.setLearningRate(1e6);
         TimeSeriesTrainer::StepResult result = TimeSeriesTrainer::StepResult::Trained;
         for (int k = 0; k < 30 && result == TimeSeriesTrainer::StepResult::Trained; ++k)
@@ -138,7 +151,8 @@ private Q_SLOTS:
         const std::string message = trainer.message();
         qInfo("%s", message.c_str());
         QVERIFY2(message.find("iteration " + std::to_string(trainer.iteration() + 1)) !=
-                     std::string::npos, message.c_str());
+                     std::string::npos,
+                 message.c_str());
         QVERIFY2(message.find("loss") != std::string::npos ||
                      message.find("gradient") != std::string::npos ||
                      message.find("parameters") != std::string::npos ||
@@ -159,8 +173,8 @@ private Q_SLOTS:
     }
 
     void snapshotIsConsistent() {
-        TimeSeriesTrainer trainer(smallConfig({{"iterations", 25}, {"task", "interpolation"},
-                                               {"missing_rate", 0.3}}));
+        TimeSeriesTrainer trainer(
+            smallConfig({{"iterations", 25}, {"task", "interpolation"}, {"missing_rate", 0.3}}));
         for (int k = 0; k < 25; ++k) trainer.step();
         const auto s = trainer.snapshot();
         QCOMPARE(s->iteration, 25L);
@@ -232,12 +246,21 @@ private Q_SLOTS:
 
     void heatmapRowsAreDecimated() {
         // The tiniest model: hundreds of iterations in well under a second.
-        TimeSeriesTrainer trainer(timeSeriesConfigFromJson(
-            json{{"series_count", 6}, {"observations", 5}, {"length", 1.0}, {"dt", 0.25},
-                 {"model", "ode"}, {"latent_dim", 1}, {"drift_width", 2}, {"drift_depth", 1},
-                 {"encoder_width", 2}, {"encoder_observations", 1}, {"batch", 1},
-                 {"iterations", 450}, {"validate_every", 1000}, {"display_series", 1}},
-            "tiny"));
+        TimeSeriesTrainer trainer(timeSeriesConfigFromJson(json{{"series_count", 6},
+                                                                {"observations", 5},
+                                                                {"length", 1.0},
+                                                                {"dt", 0.25},
+                                                                {"model", "ode"},
+                                                                {"latent_dim", 1},
+                                                                {"drift_width", 2},
+                                                                {"drift_depth", 1},
+                                                                {"encoder_width", 2},
+                                                                {"encoder_observations", 1},
+                                                                {"batch", 1},
+                                                                {"iterations", 450},
+                                                                {"validate_every", 1000},
+                                                                {"display_series", 1}},
+                                                           "tiny"));
         while (trainer.step() == TimeSeriesTrainer::StepResult::Trained) {
         }
         const auto h = trainer.snapshot(false)->heatmap;
@@ -252,8 +275,10 @@ private Q_SLOTS:
     }
 
     void classificationReportsAccuracy() {
-        TimeSeriesTrainer trainer(smallConfig({{"dataset", "spirals"}, {"task", "classification"},
-                                               {"iterations", 10}, {"validate_every", 10}}));
+        TimeSeriesTrainer trainer(smallConfig({{"dataset", "spirals"},
+                                               {"task", "classification"},
+                                               {"iterations", 10},
+                                               {"validate_every", 10}}));
         while (trainer.step() == TimeSeriesTrainer::StepResult::Trained) {
         }
         const auto s = trainer.snapshot(false);
@@ -287,9 +312,11 @@ private Q_SLOTS:
         QVERIFY(waitFor([&] { return runner.latest()->learningRate == 0.01; }, 10.0));
 
         runner.reset();
-        QVERIFY(waitFor([&] {
-            return runner.state() == TrainingRunState::Idle && runner.latest()->iteration == 0;
-        }, 10.0));
+        QVERIFY(waitFor(
+            [&] {
+                return runner.state() == TrainingRunState::Idle && runner.latest()->iteration == 0;
+            },
+            10.0));
         QVERIFY(runner.latest()->history.empty());
 
         runner.addIterations(-390);  // only 10 left: quick to finish
@@ -318,7 +345,8 @@ private Q_SLOTS:
         {
             TimeSeriesTrainingRunner runner(smallConfig({{"iterations", 100000}}));
             runner.train();
-            QVERIFY(waitFor([&] { return runner.latest() && runner.latest()->iteration >= 2; }, 20.0));
+            QVERIFY(
+                waitFor([&] { return runner.latest() && runner.latest()->iteration >= 2; }, 20.0));
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
