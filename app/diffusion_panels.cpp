@@ -4,6 +4,7 @@
 #include "widgets/panels/result_table.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/heat_map_view.h"
+#include "widgets/views/loss_chart_view.h"
 #include "widgets/views/quality_nfe_chart_view.h"
 
 #include <QComboBox>
@@ -20,6 +21,8 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <vtkChartXY.h>
 
 #include <algorithm>
 #include <cmath>
@@ -121,6 +124,50 @@ void DiffusionModelBox::updateEnabled() {
     epsilon_->setEnabled(interpolant);
 }
 
+// ---- loss ----------------------------------------------------------------------------------
+
+DiffusionLossPanel::DiffusionLossPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* split = new QSplitter(Qt::Horizontal);
+    loss_ = new widgets::LossChartView;
+    loss_->setAxisTitles("iteration", "training loss");
+    loss_->setSeriesLabels("mean per report", "smoothed");
+    buckets_ = new widgets::LossChartView;
+    buckets_->chart()->SetShowLegend(false);
+    split->addWidget(loss_);
+    split->addWidget(buckets_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split);
+    clear("No training yet", false);
+}
+
+void DiffusionLossPanel::clear(const QString& title, bool interpolant) {
+    loss_->clear(title);
+    buckets_->setAxisTitles(interpolant ? "interpolant time (0 noise, 1 data)"
+                                        : "diffusion time t (bucket centre)",
+                            "loss");
+    buckets_->clear("Loss per time bucket");
+}
+
+void DiffusionLossPanel::setLosses(const std::vector<double>& iterations,
+                                   const std::vector<double>& losses,
+                                   const std::vector<double>& buckets) {
+    loss_->setSeries(iterations, losses, widgets::smoothExponential(losses, 0.8),
+                     losses.empty() ? QString("Loss")
+                                    : QString("Loss %1 at iteration %2")
+                                          .arg(losses.back(), 0, 'g', 3)
+                                          .arg(iterations.back(), 0, 'f', 0));
+    if (buckets.empty()) return;
+    std::vector<double> centres(buckets.size());
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        centres[i] = (double(i) + 0.5) / double(buckets.size());
+    // The same series as the bold line: one curve needs no legend and should not look faint.
+    buckets_->setSeries(centres, buckets, buckets,
+                        "Loss per time bucket (the data end is hardest to denoise)");
+}
+
 // ---- density -------------------------------------------------------------------------------
 
 DiffusionDensityPanel::DiffusionDensityPanel(QWidget* parent) : QWidget(parent) {
@@ -167,15 +214,14 @@ void DiffusionDensityPanel::setMaps(const DensityMaps& maps) {
     const Box& b = maps.box;
     if (maps.modelLogDensity.size() > 0) {
         model_->setGrid(maps.modelLogDensity, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
-                        QString("Model log-density (exact PF-ODE, %1 × %1)").arg(maps.grid),
-                        "log p");
+                        QString("Model log p (exact PF-ODE, %1 × %1)").arg(maps.grid), {});
     } else {
         model_->clear("Model log-density: not available");
     }
     // Empty cells have log 0 = -inf: shown in the colour below the range.
     Eigen::VectorXd shown = dataLog.unaryExpr([lo](double v) { return std::isfinite(v) ? v : lo - 1.0; });
     data_->setGrid(shown, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
-                   QString("Training data histogram (%1 × %1)").arg(maps.grid), "log p");
+                   QString("Training data, log histogram density (%1 × %1)").arg(maps.grid), {});
     QString text = QString("Held-out bits/dim: <b>%1</b> (standardised coordinates) · %2 network "
                            "evaluations in %3 s")
                        .arg(number(maps.heldOutBitsPerDim))
@@ -195,9 +241,12 @@ DiffusionShootoutPanel::DiffusionShootoutPanel(QWidget* parent) : QWidget(parent
     layout->addWidget(sampleSummary_);
     auto* row = new QHBoxLayout;
     row->addWidget(new QLabel("NFE budgets"));
-    budgets_ = new QLineEdit("5, 10, 20, 50, 100, 1000");
+    // 1000 is left out by default: eight samplers at 1000 evaluations take minutes on a
+    // laptop, the smaller budgets seconds.
+    budgets_ = new QLineEdit("5, 10, 20, 50, 100");
     budgets_->setToolTip("Comma-separated network-evaluation budgets for Shoot-out (1 to 100000, "
-                         "at most 10); every sampler runs at each");
+                         "at most 10); every sampler runs at each. Add 1000 for the reference "
+                         "budget (minutes).");
     row->addWidget(budgets_, 1);
     export_ = new QPushButton("Export CSV…");
     export_->setEnabled(false);
@@ -205,21 +254,24 @@ DiffusionShootoutPanel::DiffusionShootoutPanel(QWidget* parent) : QWidget(parent
     layout->addLayout(row);
     auto* split = new QSplitter(Qt::Horizontal);
     table_ = widgets::makeResultTable(
-        {"sampler", "NFE budget", "NFE", "SW2", "MMD²", "wall time (ms)"});
+        {"sampler", "budget", "NFE", "SW2", "MMD²", "ms"});
     table_->setSortingEnabled(false);
+    // Sampler names are the widest cells; the numbers share what is left.
+    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     table_->setToolTip(
-        "SW2: sliced Wasserstein-2 over 1,000 directions; MMD²: unbiased, RBF bandwidths 0.1, "
-        "0.2, 0.5, 1; both against the held-out fifth of the data (standardised).");
+        "budget: the NFE asked for; NFE: evaluations spent; SW2: sliced Wasserstein-2 over "
+        "1,000 directions; MMD²: unbiased, RBF bandwidths 0.1, 0.2, 0.5, 1, both against the "
+        "held-out fifth of the data (standardised); ms: the sampler's wall time.");
     sw2Chart_ = new widgets::QualityNfeChartView;
     mmdChart_ = new widgets::QualityNfeChartView;
+    sw2Chart_->setLogValues(true);
+    sw2Chart_->setLegendVisible(false);  // the MMD² chart's legend names both charts' lines
     sw2Chart_->clear("SW2 vs NFE");
     mmdChart_->clear("MMD² vs NFE");
     split->addWidget(table_);
     split->addWidget(sw2Chart_);
     split->addWidget(mmdChart_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setStretchFactor(2, 2);
+    split->setSizes({460, 420, 600});
     layout->addWidget(split, 1);
     connect(export_, &QPushButton::clicked, this, &DiffusionShootoutPanel::chooseExportFile);
 }
@@ -284,7 +336,7 @@ void DiffusionShootoutPanel::setRows(const std::vector<ShootoutRow>& rows, const
         sw2.push_back(series[name].first);
         mmd.push_back(series[name].second);
     }
-    sw2Chart_->setSeries(sw2, "SW2 to held-out data vs NFE", "SW2");
+    sw2Chart_->setSeries(sw2, "SW2 to held-out data vs NFE", "SW2 (log scale)");
     mmdChart_->setSeries(mmd, "MMD² (RBF 0.1, 0.2, 0.5, 1) vs NFE", "MMD²");
     export_->setEnabled(!rows.empty());
     if (!summary.isEmpty()) sampleSummary_->setText(summary);

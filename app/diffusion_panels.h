@@ -17,9 +17,11 @@ class QLineEdit;
 class QPushButton;
 class QSlider;
 class QTableWidget;
+class QSplitter;
 
 namespace driftlab::widgets {
 class HeatMapView;
+class LossChartView;
 class QualityNfeChartView;
 class SchemaForm;
 }  // namespace driftlab::widgets
@@ -52,6 +54,24 @@ private:
     QDoubleSpinBox* gamma_ = nullptr;
     QSlider* epsilon_ = nullptr;
     QLabel* epsilonLabel_ = nullptr;
+};
+
+// The training curve and the loss per time bucket side by side.
+class DiffusionLossPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DiffusionLossPanel(QWidget* parent = nullptr);
+    // Clears both charts; an interpolant's time axis runs from noise (0) to data (1).
+    void clear(const QString& title, bool interpolant);
+    // buckets may be empty (then that chart keeps what it shows).
+    void setLosses(const std::vector<double>& iterations, const std::vector<double>& losses,
+                   const std::vector<double>& buckets);
+    widgets::LossChartView* lossChart() const { return loss_; }
+
+private:
+    widgets::LossChartView* loss_ = nullptr;
+    widgets::LossChartView* buckets_ = nullptr;
 };
 
 class DiffusionDensityPanel : public QWidget {

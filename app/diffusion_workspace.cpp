@@ -8,10 +8,7 @@
 #include "core/experiment/background_task.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
-#include "widgets/views/loss_chart_view.h"
 #include "widgets/views/point_cloud_view.h"
-
-#include <vtkChartXY.h>
 
 #include <QComboBox>
 #include <QFile>
@@ -19,7 +16,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -71,6 +67,7 @@ QWidget* DiffusionWorkspace::bottomPanel() { return bottom_; }
 bool DiffusionWorkspace::isRunning() const { return task_ != nullptr; }
 std::shared_ptr<const DiffusionSession> DiffusionWorkspace::session() const { return session_; }
 QTableWidget* DiffusionWorkspace::metricsTable() const { return shootoutPanel_->table(); }
+widgets::LossChartView* DiffusionWorkspace::lossChart() const { return lossPanel_->lossChart(); }
 
 bool DiffusionWorkspace::isTrainingPaused() const {
     return task_ && taskKind_ == TaskKind::Train && control_ && control_->paused.load();
@@ -186,19 +183,8 @@ void DiffusionWorkspace::buildCentral() {
 void DiffusionWorkspace::buildBottom() {
     bottomTabs_ = new QTabWidget;
     bottom_ = bottomTabs_;
-    auto* lossSplit = new QSplitter(Qt::Horizontal);
-    lossChart_ = new widgets::LossChartView;
-    lossChart_->setAxisTitles("iteration", "training loss");
-    lossChart_->setSeriesLabels("mean per report", "smoothed");
-    bucketChart_ = new widgets::LossChartView;
-    bucketChart_->setAxisTitles("diffusion time t (bucket centre)", "loss");
-    bucketChart_->clear("Loss per time bucket");
-    bucketChart_->chart()->SetShowLegend(false);
-    lossSplit->addWidget(lossChart_);
-    lossSplit->addWidget(bucketChart_);
-    lossSplit->setStretchFactor(0, 3);
-    lossSplit->setStretchFactor(1, 2);
-    bottomTabs_->addTab(lossSplit, "Loss");
+    lossPanel_ = new DiffusionLossPanel;
+    bottomTabs_->addTab(lossPanel_, "Loss");
 
     shootoutPanel_ = new DiffusionShootoutPanel;
     bottomTabs_->addTab(shootoutPanel_, "Shoot-out");
@@ -212,7 +198,7 @@ void DiffusionWorkspace::buildBottom() {
     connect(density_->computeButton(), &QPushButton::clicked, this,
             &DiffusionWorkspace::computeDensity);
     connect(bottomTabs_, &QTabWidget::currentChanged, this,
-            [this](int index) { Q_EMIT bottomHeightRequested(index == 0 ? 260 : 340); });
+            [this](int index) { Q_EMIT bottomHeightRequested(index == 0 ? 260 : 400); });
 }
 
 bool DiffusionWorkspace::loadConfig(const QString& fileOrPresetId, QString* error) {
@@ -294,8 +280,7 @@ void DiffusionWorkspace::run() {
     cloud_->setArrows(Points(2, 0), Points(2, 0), {});
     cloud_->setTrueArrows(Points(2, 0), Points(2, 0), {});
     cloud_->setTitle("Training…");
-    lossChart_->clear("Training…");
-    bucketChart_->clear("Loss per time bucket");
+    lossPanel_->clear("Training…", session->isInterpolant());
     density_->clear("Training…");
     startTask(TaskKind::Train, std::move(session));
 }
@@ -435,8 +420,7 @@ void DiffusionWorkspace::reset() {
     cloud_->clearAll();
     showDataLayer();
     cloud_->setTitle("Train a model to see samples");
-    lossChart_->clear("No training yet");
-    bucketChart_->clear("Loss per time bucket");
+    lossPanel_->clear("No training yet", false);
     shootoutPanel_->setRows({}, "No samples yet.");
     density_->clear("Train a score model, then Compute density.");
     errorLabel_->hide();
@@ -453,7 +437,7 @@ void DiffusionWorkspace::poll() {
     QString rate;
     if (auto snapshot = slot_->take()) {
         // Only the newest snapshot is drawn; the ones in between were overwritten unseen.
-        updateLossCharts(snapshot->lossIterations, snapshot->losses, snapshot->bucketLoss);
+        lossPanel_->setLosses(snapshot->lossIterations, snapshot->losses, snapshot->bucketLoss);
         cloud_->setSamples(snapshot->preview);
         cloud_->setTitle(QString("Training%1: iteration %2 of %3 (preview: %4, 10 NFE)")
                              .arg(snapshot->paused ? " (paused)" : "")
@@ -520,7 +504,7 @@ QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult
     if (kind == TaskKind::Train) {
         session_ = result.session;
         const auto& losses = session_->losses;
-        updateLossCharts(session_->lossIterations, losses, {});
+        lossPanel_->setLosses(session_->lossIterations, losses, {});
         message = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
                       .arg(session_->config.iterations)
                       .arg(session_->trainSeconds, 0, 'f', 2)
@@ -587,23 +571,6 @@ void DiffusionWorkspace::showSample(std::shared_ptr<const SampleViewData> sample
             .arg(number(sample_->sw2, 3))
             .arg(number(sample_->mmd2, 3))
             .arg(sample_->samples.cols()));
-}
-
-void DiffusionWorkspace::updateLossCharts(const std::vector<double>& iterations,
-                                          const std::vector<double>& losses,
-                                          const std::vector<double>& buckets) {
-    lossChart_->setSeries(iterations, losses, widgets::smoothExponential(losses, 0.8),
-                          losses.empty() ? QString("Loss")
-                                         : QString("Loss %1 at iteration %2")
-                                               .arg(losses.back(), 0, 'g', 3)
-                                               .arg(iterations.back(), 0, 'f', 0));
-    if (buckets.empty()) return;
-    std::vector<double> centres(buckets.size());
-    for (std::size_t i = 0; i < buckets.size(); ++i)
-        centres[i] = (double(i) + 0.5) / double(buckets.size());
-    // The same series as the bold line: one curve needs no legend and should not look faint.
-    bucketChart_->setSeries(centres, buckets, buckets,
-                            "Loss per time bucket (small t: hardest to denoise)");
 }
 
 }  // namespace driftlab::app

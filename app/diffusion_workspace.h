@@ -35,6 +35,7 @@ namespace driftlab::app {
 
 class DiffusionDensityPanel;
 class DiffusionDrawTool;
+class DiffusionLossPanel;
 class DiffusionModelBox;
 class DiffusionScrubber;
 class DiffusionShootoutPanel;
@@ -65,7 +66,7 @@ public:
     std::shared_ptr<const SampleViewData> lastSample() const { return sample_; }
     widgets::SchemaForm* settingsForm() const { return settings_; }
     widgets::PointCloudView* pointCloud() const { return cloud_; }
-    widgets::LossChartView* lossChart() const { return lossChart_; }
+    widgets::LossChartView* lossChart() const;
     QTableWidget* metricsTable() const;
     QTabWidget* bottomTabs() const { return bottomTabs_; }
     DiffusionDrawTool* drawTool() const { return drawTool_; }
@@ -107,8 +108,6 @@ private:
     QString applyResult(TaskKind kind, const DiffusionTaskResult& result, double elapsed);
     void showSample(std::shared_ptr<const SampleViewData> sample);
     void showDataLayer();
-    void updateLossCharts(const std::vector<double>& iterations, const std::vector<double>& losses,
-                          const std::vector<double>& buckets);
     void updateButtons();
 
     std::unique_ptr<Task> task_;
@@ -143,8 +142,7 @@ private:
     widgets::PointCloudView* cloud_ = nullptr;
     DiffusionScrubber* scrubber_ = nullptr;
     QTabWidget* bottomTabs_ = nullptr;
-    widgets::LossChartView* lossChart_ = nullptr;
-    widgets::LossChartView* bucketChart_ = nullptr;
+    DiffusionLossPanel* lossPanel_ = nullptr;
     DiffusionShootoutPanel* shootoutPanel_ = nullptr;
     DiffusionDensityPanel* density_ = nullptr;
 };

@@ -8,7 +8,9 @@
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
+#include <vtkChartLegend.h>
 #include <vtkPlotLine.h>
+#include <vtkPlotPoints.h>
 #include <vtkRenderer.h>
 #include <vtkTable.h>
 
@@ -35,6 +37,7 @@ constexpr std::array<theme::Rgb, 10> kPalette = {{{0.12, 0.47, 0.71},
 struct QualityNfeChartView::Impl {
     vtkSmartPointer<vtkChartXY> chart;
     int drawn = 0;
+    bool logValues = false;
 };
 
 QualityNfeChartView::QualityNfeChartView(QWidget* parent)
@@ -46,6 +49,9 @@ QualityNfeChartView::QualityNfeChartView(QWidget* parent)
     detail::applyChartTheme(p->chart);
     p->chart->GetAxis(vtkAxis::BOTTOM)->SetTitle("NFE (log scale)");
     p->chart->GetAxis(vtkAxis::BOTTOM)->SetLogScale(true);
+    p->chart->GetLegend()->SetInline(false);
+    p->chart->GetLegend()->SetHorizontalAlignment(vtkChartLegend::RIGHT);
+    p->chart->GetLegend()->SetVerticalAlignment(vtkChartLegend::CENTER);
     p->chart->SetShowLegend(true);
     clear("No shoot-out yet");
 }
@@ -67,17 +73,23 @@ void QualityNfeChartView::setSeries(const std::vector<QualitySeries>& series,
         y->SetName("value");
         for (std::size_t i = 0; i < series[s].nfe.size() && i < series[s].value.size(); ++i) {
             if (!(series[s].nfe[i] > 0) || !std::isfinite(series[s].value[i])) continue;
+            if (p->logValues && !(series[s].value[i] > 0)) continue;
             x->InsertNextValue(series[s].nfe[i]);
             y->InsertNextValue(series[s].value[i]);
         }
         if (x->GetNumberOfTuples() == 0) continue;
         table->AddColumn(x);
         table->AddColumn(y);
-        vtkNew<vtkPlotLine> line;
+        // One point (adaptive Dopri5) is a marker: VTK refuses a one-point line.
+        vtkSmartPointer<vtkPlotPoints> line = x->GetNumberOfTuples() > 1
+                                                  ? vtkSmartPointer<vtkPlotPoints>(vtkSmartPointer<vtkPlotLine>::New())
+                                                  : vtkSmartPointer<vtkPlotPoints>::New();
         line->SetInputData(table, "nfe", "value");
         detail::setRgb(line->GetPen(), kPalette[s % kPalette.size()]);
+        detail::setRgb(line->GetBrush(), kPalette[s % kPalette.size()]);
         line->GetPen()->SetWidth(2.0f * dpr);
-        line->SetMarkerStyle(vtkPlotPoints::CIRCLE);
+        line->SetMarkerStyle(x->GetNumberOfTuples() > 1 ? vtkPlotPoints::CIRCLE
+                                                         : vtkPlotPoints::DIAMOND);
         line->SetMarkerSize(7.0f * dpr);
         line->SetLabel(series[s].name.toStdString());
         p->chart->AddPlot(line);
@@ -90,6 +102,16 @@ void QualityNfeChartView::setSeries(const std::vector<QualitySeries>& series,
 }
 
 void QualityNfeChartView::clear(const QString& title) { setSeries({}, title, {}); }
+
+void QualityNfeChartView::setLogValues(bool log) {
+    p->logValues = log;
+    p->chart->GetAxis(vtkAxis::LEFT)->SetLogScale(log);
+}
+
+void QualityNfeChartView::setLegendVisible(bool visible) {
+    p->chart->SetShowLegend(visible);
+    requestRender();
+}
 
 void QualityNfeChartView::resetCamera() {
     p->chart->RecalculateBounds();

@@ -27,6 +27,11 @@ public:
     void setSeries(const std::vector<QualitySeries>& series, const QString& title,
                    const QString& valueTitle);
     void clear(const QString& title);
+    // A logarithmic value axis (for SW2, which spans decades between 5 and 1000 NFE);
+    // non-positive values are then skipped. MMD² can be negative and stays linear.
+    void setLogValues(bool log);
+    // The legend sits outside the plot, to its right, so it never hides a line.
+    void setLegendVisible(bool visible);
     int seriesCount() const;  // series with at least one drawn point
     vtkChartXY* chart() const;
 
