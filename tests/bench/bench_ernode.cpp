@@ -17,7 +17,7 @@
 // local error near the tolerance), so the error weights scale like 1 / rtol.
 //
 // Run: build/<dir>/tests/bench/bench_ernode [--iterations N] [--seeds K] [--learning-rate R]
-//        [--encoder-observations N] [--latent D] [--variant NAME]... [--quiet]
+//        [--encoder-observations N] [--latent D] [--lambda-scale S] [--variant NAME]... [--quiet]
 //   --quiet prints only the summary lines; --variant limits the run to the named ones
 //   (the unregularised model always runs, as the reference).
 #include <algorithm>
@@ -46,6 +46,7 @@ struct Settings {
     double learningRate = 1e-2;
     int encoderObservations = 8;
     int latentDim = 8;
+    double lambdaScale = 1.0;  // multiplies every regulariser weight (trade-off sweeps)
     bool quiet = false;
     std::vector<std::string> only;  // variant names; empty: all
 };
@@ -146,19 +147,21 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--learning-rate") && value) settings.learningRate = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--encoder-observations") && value) settings.encoderObservations = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--latent") && value) settings.latentDim = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--lambda-scale") && value) settings.lambdaScale = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--variant") && value) settings.only.emplace_back(argv[++i]);
         else if (!std::strcmp(argv[i], "--quiet")) settings.quiet = true;
         else {
             std::fprintf(stderr, "usage: %s [--iterations N] [--seeds K] [--learning-rate R] "
-                                 "[--encoder-observations N] [--latent D] [--variant NAME]... "
+                                 "[--encoder-observations N] [--latent D] [--lambda-scale S] "
+                                 "[--variant NAME]... "
                                  "[--quiet]\n", argv[0]);
             return 2;
         }
     }
     if (settings.iterations < 1 || settings.seeds < 1 || !(settings.learningRate > 0.0) ||
-        settings.encoderObservations < 1 || settings.latentDim < 1) {
+        settings.encoderObservations < 1 || settings.latentDim < 1 || !(settings.lambdaScale >= 0.0)) {
         std::fprintf(stderr, "iterations, seeds, encoder observations and latent size must be >= 1, "
-                             "the learning rate > 0\n");
+                             "the learning rate > 0, the lambda scale >= 0\n");
         return 2;
     }
     const long iterations = settings.iterations;
@@ -175,6 +178,10 @@ int main(int argc, char** argv) {
                 std::find(settings.only.begin(), settings.only.end(), v.name) != settings.only.end())
                 chosen.push_back(v);
         variants = chosen;
+    }
+    for (auto& v : variants) {
+        v.errorLambda *= settings.lambdaScale;
+        v.stiffnessLambda *= settings.lambdaScale;
     }
     // Per variant, sums over seeds of the three ratios to the unregularised model.
     std::vector<double> mseRatio(variants.size(), 0.0), evalRatio(variants.size(), 0.0),
