@@ -90,7 +90,12 @@ bool TimeseriesWorkspace::isRunning() const {
 }
 
 bool TimeseriesWorkspace::showPanel(const QString& name) {
-    return selectTabNamed(bottomTabs_, name) || selectTabNamed(centralTabs_, name);
+    // "Phase portrait, Solver diagnostics" fronts a central and a bottom tab at once.
+    const QStringList names = name.split(',', Qt::SkipEmptyParts);
+    if (names.isEmpty()) return name.isEmpty();
+    return std::all_of(names.begin(), names.end(), [this](const QString& part) {
+        return selectTabNamed(bottomTabs_, part.trimmed()) || selectTabNamed(centralTabs_, part.trimmed());
+    });
 }
 
 void TimeseriesWorkspace::buildLeftPanel() {

@@ -172,6 +172,9 @@ private Q_SLOTS:
         QVERIFY(workspace->showPanel("Solver diagnostics"));
         QVERIFY(workspace->showPanel("Phase portrait"));
         QVERIFY(!workspace->showPanel("No such panel"));
+        QVERIFY(workspace->showPanel("Phase portrait, Error heat map"));
+        QCOMPARE(central->currentWidget(), static_cast<QWidget*>(portrait));
+        QCOMPARE(bottom->currentWidget(), static_cast<QWidget*>(heat));
 
         // Loss fell: the last iterations against the first ones.
         double first = 0, last = 0;
@@ -191,7 +194,9 @@ private Q_SLOTS:
         workspace->run();
         QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) >= 3, 60000);
         QVERIFY(workspace->pauseAction()->isEnabled());
-        workspace->pause();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_F6);  // Pause's shortcut
         QVERIFY(!workspace->pauseAction()->isEnabled());
         // The worker finishes the iteration it is in, then stops.
         QTRY_COMPARE_WITH_TIMEOUT(workspace->runState(), TrainingRunState::Paused, 10000);
@@ -202,7 +207,7 @@ private Q_SLOTS:
         QTest::qWait(800);
         QCOMPARE(shownIteration(workspace), paused);
 
-        workspace->stepOnce();
+        QTest::keyClick(&window, Qt::Key_F7);  // Step's shortcut
         QTRY_VERIFY_WITH_TIMEOUT(!workspace->isRunning(), 30000);
         QCOMPARE(shownIteration(workspace), paused + 1);
         QTest::qWait(500);

@@ -57,7 +57,7 @@ namespace {
 void setLogTicks(vtkAxis* axis, double lo, double hi) {
     vtkNew<vtkDoubleArray> positions;
     vtkNew<vtkStringArray> labels;
-    const bool fine = hi - lo < 2.0;
+    const bool fine = hi - lo < 3.0;
     for (int decade = int(std::floor(lo)); decade <= int(std::ceil(hi)); ++decade)
         for (double m : fine ? std::vector<double>{1, 2, 5} : std::vector<double>{1}) {
             const double v = decade + std::log10(m);

@@ -158,8 +158,8 @@ void SeriesFanView::setData(std::shared_ptr<const SeriesFanData> data, const QSt
     p->holdOut->GetPen()->SetWidth(1.5f * dpr);
     p->contextPoints->SetMarkerSize(7.0f * dpr);
     p->targetPoints->SetMarkerSize(7.0f * dpr);
-    p->missingRing->SetMarkerSize(9.0f * dpr);
-    p->missingHole->SetMarkerSize(5.0f * dpr);
+    p->missingRing->SetMarkerSize(12.0f * dpr);
+    p->missingHole->SetMarkerSize(7.0f * dpr);
 
     // VTK complains about (and draws nothing for) empty or one-point plots.
     const bool fan = p->fan->GetNumberOfRows() > 1;

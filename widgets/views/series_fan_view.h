@@ -35,7 +35,7 @@ public:
     // Tests look for these exact colours in the pixels.
     static constexpr theme::Rgb kContextColor{0.13, 0.13, 0.15};
     static constexpr theme::Rgb kTargetColor{0.10, 0.60, 0.35};
-    static constexpr theme::Rgb kMissingColor{0.55, 0.55, 0.60};
+    static constexpr theme::Rgb kMissingColor{0.40, 0.40, 0.46};
 
     explicit SeriesFanView(QWidget* parent = nullptr);
     ~SeriesFanView() override;
