@@ -257,6 +257,8 @@ private Q_SLOTS:
         c = ouConfig(SeriesModelKind::Langevin);
         c.adaptive = true;
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c));
+        c.kind = SeriesModelKind::NeuralOde;  // the factory hands adaptive ode to its own model
+        QVERIFY(makeSeriesModel(c)->config().adaptive);
         c = ouConfig(SeriesModelKind::Langevin);
         c.dt = -1;
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c));
