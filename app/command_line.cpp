@@ -208,8 +208,11 @@ int runCommandLine(int argc, char** argv) {
             headless.outDir = *options.outDir;
             return core::runHeadless(config, headless, std::cout, std::cerr);
         }
-        if (options.config && !std::filesystem::exists(*options.config)) {
-            resolveConfig(*options.config);  // fail early, before any window opens
+        // Trajectory presets fail early, before any window opens; other workspaces take their
+        // own ids (a data set, a diffusion preset) and refuse them in loadConfig.
+        if (options.config && options.workspace == "trajectories" &&
+            !std::filesystem::exists(*options.config)) {
+            resolveConfig(*options.config);
         }
     } catch (const Error& e) {
         std::cerr << "driftlab: error: " << e.what() << "\n";

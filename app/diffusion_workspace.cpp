@@ -5,13 +5,14 @@
 #include "app/diffusion_panels.h"
 #include "app/diffusion_scrubber.h"
 #include "core/common/error.h"
+#include "core/diffusion/point_csv.h"
 #include "core/experiment/background_task.h"
+#include "core/experiment/diffusion_headless.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/point_cloud_view.h"
 
 #include <QComboBox>
-#include <QFile>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -22,7 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
+#include <optional>
 
 namespace driftlab::app {
 namespace {
@@ -206,23 +207,33 @@ bool DiffusionWorkspace::loadConfig(const QString& fileOrPresetId, QString* erro
         nlohmann::json values = settings_->values();
         const std::string source = fileOrPresetId.toStdString();
         const auto& ids = core::diffusionDatasetIds();
-        if (std::filesystem::exists(source)) {
-            QFile file(fileOrPresetId);
-            if (!file.open(QIODevice::ReadOnly)) throw ConfigError("cannot read " + source);
-            nlohmann::json json = nlohmann::json::parse(file.readAll().toStdString());
-            if (json.is_object() && json.contains("diffusion")) json = json["diffusion"];
-            core::diffusionConfigFromJson(json, source);  // refuses before anything changes
-            values = core::diffusionSchema().validate(json, source);
-        } else if (std::find(ids.begin(), ids.end(), source) != ids.end()) {
+        std::optional<core::DiffusionPlan> plan;
+        if (std::find(ids.begin(), ids.end(), source) != ids.end()) {
             values["dataset"] = source;
         } else {
-            std::string list;
-            for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-            throw ConfigError("\"" + source + "\" is neither a file nor a data set (" + list + ")");
+            try {
+                // A config file or a shipped preset, checked whole before anything changes.
+                plan = core::loadDiffusionPlan(source);
+            } catch (const ConfigError& e) {
+                std::string list;
+                for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+                throw ConfigError(std::string(e.what()) + "; or give a data set: " + list);
+            }
+            values = plan->values;
         }
+        // The user's points of a config's data_file, read before the form changes.
+        const Points own = plan && !plan->dataFile.empty()
+                               ? core::diffusion::readPointsCsv(plan->dataFile)
+                               : Points(2, 0);
         settings_->setValues(values);
         loaded_ = settings_->values();
-        drawTool_->setUsesOwnPoints(false);
+        if (plan && !plan->dataFile.empty()) {
+            drawTool_->setPoints(own);
+        } else {
+            drawTool_->setUsesOwnPoints(false);
+        }
+        if (plan && plan->headless.contains("budgets"))
+            shootoutPanel_->setBudgets(plan->headless["budgets"].get<std::vector<int>>());
         errorLabel_->hide();
         return true;
     } catch (const std::exception& e) {

@@ -263,6 +263,10 @@ private Q_SLOTS:
         QVERIFY(!workspace->loadConfig("no_such_dataset", &error));
         QVERIFY(error.contains("two_moons"));
         QVERIFY(workspace->loadConfig("two_moons", &error));
+        // A shipped preset brings its settings and its shoot-out budgets.
+        QVERIFY2(workspace->loadConfig("gaussian_mixture_vp_ddim", &error), qPrintable(error));
+        QCOMPARE(workspace->settingsForm()->values()["sampler"].get<std::string>(), std::string("ddim"));
+        QCOMPARE(workspace->shootoutPanel()->budgets(&error), std::vector<int>({5, 10, 50}));
     }
 };
 
