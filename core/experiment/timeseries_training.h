@@ -11,8 +11,8 @@
 // stop, so training resumes with more step()s.
 //
 // TimeSeriesTrainingRunner owns a trainer on its own worker thread for the GUI: commands
-// (run, pause, step once, reset, cancel, learning rate) only set flags the worker reads
-// between iterations, and snapshots are published by a mutex-protected shared_ptr swap, so
+// (run, pause, step once, reset, learning rate; destroying it cancels) only set flags the
+// worker reads between iterations, and snapshots are published by a mutex-protected shared_ptr swap, so
 // the GUI thread never waits for an iteration.
 #include "core/experiment/timeseries_config.h"
 #include "core/models/series_model.h"
@@ -196,7 +196,9 @@ public:
 
     TrainingRunState state() const { return state_.load(); }
     std::string message() const;  // failure or divergence text
-    // The latest published snapshot (null until the trainer is built).
+    // The latest published snapshot (null until the trainer is built). A state change is
+    // made after publishing the snapshot it belongs to, so after seeing Paused, Finished or
+    // Diverged this returns that state's snapshot.
     std::shared_ptr<const TimeSeriesSnapshot> latest() const;
     // Bumped at every publication, so a poller can skip unchanged snapshots.
     long publications() const { return publications_.load(); }
