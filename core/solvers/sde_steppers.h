@@ -46,6 +46,12 @@ public:
     virtual double strongOrder(NoiseType noise) const = 0;
     virtual double weakOrder() const = 0;
     virtual StepCost evaluationsPerStep(bool deterministic) const = 0;
+    // The cost with general noise of m Brownian motions (a Milstein step then differentiates
+    // g along each column); evaluationsPerStep(false) unless a scheme says otherwise.
+    virtual StepCost evaluationsPerStepWithMatrixNoise(int /*matrixNoiseColumns*/) const
+    {
+        return evaluationsPerStep(false);
+    }
     virtual bool supports(NoiseType noise) const = 0;
     // General noise whose columns commute (SdeSystem::hasCommutativeNoise): schemes that
     // refuse general noise but only need products of increments (Milstein) take it.

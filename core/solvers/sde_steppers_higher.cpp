@@ -25,6 +25,11 @@ StepCost MilsteinStepper::evaluationsPerStep(bool deterministic) const
     return {1, deterministic ? 0 : 2};
 }
 
+StepCost MilsteinStepper::evaluationsPerStepWithMatrixNoise(int matrixNoiseColumns) const
+{
+    return {1, 1 + matrixNoiseColumns};
+}
+
 void MilsteinStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                            const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& s) const
 {

@@ -24,6 +24,7 @@ public:
     double strongOrder(NoiseType) const override { return 1.0; }
     double weakOrder() const override { return 1.0; }
     StepCost evaluationsPerStep(bool deterministic) const override;
+    StepCost evaluationsPerStepWithMatrixNoise(int matrixNoiseColumns) const override;
     bool supports(NoiseType noise) const override { return noise != NoiseType::General; }
     bool supportsCommutativeNoise() const override { return true; }
     void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,

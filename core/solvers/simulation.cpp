@@ -147,7 +147,9 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     std::atomic<bool> stopped{false};
     std::vector<long long> stepsDone(blocks, 0);
     NonFinite nonFinite;
-    const StepCost cost = stepper->evaluationsPerStep(deterministic);
+    const StepCost cost = !deterministic && system.noiseType() == NoiseType::General
+                              ? stepper->evaluationsPerStepWithMatrixNoise(noiseDim)
+                              : stepper->evaluationsPerStep(deterministic);
     // SRA-type schemes also take each step's space-time Lévy area, N(0, dt/12).
     const bool needsArea = !deterministic && stepper->needsSpaceTimeArea();
     const double sqrtDt12 = std::sqrt(dt / 12.0);

@@ -325,6 +325,8 @@ void TestSdeGeneralNoise::nonCommutingNoiseIsRefused()
         const auto stepper = makeSdeStepper(id);
         QVERIFY(stepper->handles(MatrixNoiseSystem(true)));
         QVERIFY(!stepper->handles(nonCommuting));
+        // One derivative of g along each of the three columns besides g itself.
+        QCOMPARE(stepper->evaluationsPerStepWithMatrixNoise(kNoise).diffusion, 1 + kNoise);
         try {
             stepper->requireSupport(nonCommuting);
             QFAIL("non-commuting noise accepted");
