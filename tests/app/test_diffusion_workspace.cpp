@@ -163,16 +163,21 @@ private Q_SLOTS:
         std::printf("  reverse generation: SW2 %.3f at t = 1, %.3f at t = 0\n", noiseSw2, generatedSw2);
         QVERIFY(generatedSw2 < 0.25 && noiseSw2 > 0.25);
 
-        // Eight Gaussians is a mixture: the true score is known, and at mid time the learned
-        // one points the same way (mean cosine over the grid).
+        // Eight Gaussians is a mixture: the true score is known, and the learned one points
+        // the same way (mean cosine over the grid; unrelated fields give about 0) both near
+        // the data, where the field has eight sinks (1000 iterations leave the grid's corners,
+        // far from any data, rough: 0.80 measured), and at mid time, where it is almost linear.
         QCOMPARE(int(frames->truth.size()), 11);
-        const int mid = frames->frameAt(0.5);
-        double cosine = 0.0;
-        for (Eigen::Index k = 0; k < frames->arrowPositions.cols(); ++k)
-            cosine += frames->learned[mid].col(k).normalized().dot(frames->truth[mid].col(k).normalized());
-        cosine /= double(frames->arrowPositions.cols());
-        std::printf("  learned vs true score at t = 0.5: mean cosine %.3f\n", cosine);
-        QVERIFY2(cosine > 0.9, qPrintable(QString::number(cosine)));
+        for (const double t : {0.1, 0.5}) {
+            const int k = frames->frameAt(t);
+            double cosine = 0.0;
+            for (Eigen::Index i = 0; i < frames->arrowPositions.cols(); ++i)
+                cosine += frames->learned[k].col(i).normalized().dot(
+                    frames->truth[k].col(i).normalized());
+            cosine /= double(frames->arrowPositions.cols());
+            std::printf("  learned vs true score at t = %.1f: mean cosine %.3f\n", t, cosine);
+            QVERIFY2(cosine > (t < 0.3 ? 0.7 : 0.95), qPrintable(QString::number(cosine)));
+        }
 
         // The slider moves the arrows and, in a noising mode, the cloud, without computing.
         scrubber->setMode(driftlab::app::DiffusionScrubber::Mode::Forward);
