@@ -39,7 +39,8 @@ nn::MlpConfig diffusionConfig(const SeriesModelConfig& c) {
     nn::MlpConfig m;
     // The stable classes' sigma reads time only (what their stability results rest on);
     // the general neural SDE's diagonal diffusion reads the state.
-    const bool timeOnly = c.kind == SeriesModelKind::Langevin || c.kind == SeriesModelKind::LinearNoise ||
+    const bool timeOnly = c.kind == SeriesModelKind::Langevin ||
+                          c.kind == SeriesModelKind::LinearNoise ||
                           c.kind == SeriesModelKind::Geometric;
     m.inputDim = timeOnly ? 1 : c.latentDim;
     m.hiddenWidths = c.diffusionWidths;
@@ -66,9 +67,11 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
     need(c.latentDim >= 1, "latent dimension must be >= 1");
     need(c.encoderObservations >= 1, "encoder observations must be >= 1");
     need(c.dt > 0.0 && std::isfinite(c.dt), "dt must be positive");
-    need(c.diffusionScale > 0.0 && std::isfinite(c.diffusionScale), "diffusion scale must be positive");
+    need(c.diffusionScale > 0.0 && std::isfinite(c.diffusionScale),
+         "diffusion scale must be positive");
     need(c.classes >= 0, "classes must be >= 0");
-    need(c.rtol > 0.0 && c.atol > 0.0, "rtol and atol must be positive (they set the diagnostic solve)");
+    need(c.rtol > 0.0 && c.atol > 0.0,
+         "rtol and atol must be positive (they set the diagnostic solve)");
     need(!(c.kind == SeriesModelKind::NeuralOde && c.objective == SeriesObjective::Elbo),
          "the elbo objective needs an SDE kind (sde, lsde, lnsde, gsde), not ode");
     need(!c.adaptive, "adaptive solving is for the ode kind only (the adaptive model)");
@@ -94,14 +97,16 @@ LatentSeriesModel::LatentSeriesModel(const SeriesModelConfig& config)
       observationLogSigma_(Eigen::VectorXd::Constant(config.channels, std::log(0.1))) {}
 
 bool LatentSeriesModel::timeOnlyDiffusion() const {
-    return config_.kind == SeriesModelKind::Langevin || config_.kind == SeriesModelKind::LinearNoise ||
+    return config_.kind == SeriesModelKind::Langevin ||
+           config_.kind == SeriesModelKind::LinearNoise ||
            config_.kind == SeriesModelKind::Geometric;
 }
 
 bool LatentSeriesModel::hasObservationNoise() const {
     if (config_.classes > 0) return false;
     return config_.objective == SeriesObjective::Elbo ||
-           (config_.objective == SeriesObjective::GaussianNll && config_.kind == SeriesModelKind::NeuralOde);
+           (config_.objective == SeriesObjective::GaussianNll &&
+            config_.kind == SeriesModelKind::NeuralOde);
 }
 
 LatentSeriesModel::Offsets LatentSeriesModel::offsets() const {
@@ -132,7 +137,8 @@ Eigen::VectorXd LatentSeriesModel::parameters() const {
     Eigen::VectorXd theta(o.end);
     theta.segment(o.encoder, encoder_.parameterCount()) = encoder_.parameters();
     theta.segment(o.drift, drift_.parameterCount()) = drift_.parameters();
-    if (hasDiffusionNet()) theta.segment(o.diffusion, diffusion_.parameterCount()) = diffusion_.parameters();
+    if (hasDiffusionNet())
+        theta.segment(o.diffusion, diffusion_.parameterCount()) = diffusion_.parameters();
     theta.segment(o.readout, readout_.parameterCount()) = readout_.parameters();
     if (hasPrior()) theta.segment(o.prior, prior_.parameterCount()) = prior_.parameters();
     if (hasObservationNoise()) theta.segment(o.noise, config_.channels) = observationLogSigma_;
@@ -143,11 +149,13 @@ Eigen::VectorXd LatentSeriesModel::parameters() const {
 void LatentSeriesModel::setParameters(const Eigen::VectorXd& theta) {
     const Offsets o = offsets();
     if (theta.size() != o.end)
-        throw ConfigError("time-series model: parameter vector has " + std::to_string(theta.size()) +
-                          " entries, the model " + std::to_string(o.end));
+        throw ConfigError("time-series model: parameter vector has " +
+                          std::to_string(theta.size()) + " entries, the model " +
+                          std::to_string(o.end));
     encoder_.parameters() = theta.segment(o.encoder, encoder_.parameterCount());
     drift_.parameters() = theta.segment(o.drift, drift_.parameterCount());
-    if (hasDiffusionNet()) diffusion_.parameters() = theta.segment(o.diffusion, diffusion_.parameterCount());
+    if (hasDiffusionNet())
+        diffusion_.parameters() = theta.segment(o.diffusion, diffusion_.parameterCount());
     readout_.parameters() = theta.segment(o.readout, readout_.parameterCount());
     if (hasPrior()) prior_.parameters() = theta.segment(o.prior, prior_.parameterCount());
     if (hasObservationNoise()) observationLogSigma_ = theta.segment(o.noise, config_.channels);
@@ -188,7 +196,8 @@ Eigen::MatrixXd LatentSeriesModel::latentDrift(double t, const Eigen::MatrixXd& 
         input.conservativeResize(drift_.inputDim(), Eigen::NoChange);
         input.bottomRows(config_.channels).setZero();
     }
-    Eigen::MatrixXd f = config_.driftSeesTime ? drift_.forward(input, t, ws) : drift_.forward(input, ws);
+    Eigen::MatrixXd f =
+        config_.driftSeesTime ? drift_.forward(input, t, ws) : drift_.forward(input, ws);
     if (config_.kind == SeriesModelKind::Geometric) f = f.cwiseProduct(z);
     return f;
 }

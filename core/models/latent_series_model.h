@@ -51,8 +51,8 @@ public:
     Eigen::VectorXd parameters() const override;
     void setParameters(const Eigen::VectorXd& theta) override;
 
-    SeriesLossResult loss(const std::vector<SeriesItem>& batch, int paths,
-                          std::uint64_t noiseSeed, Eigen::VectorXd* gradient) const override;
+    SeriesLossResult loss(const std::vector<SeriesItem>& batch, int paths, std::uint64_t noiseSeed,
+                          Eigen::VectorXd* gradient) const override;
     SeriesForecast forecast(const timeseries::Series& series, const timeseries::Mask& context,
                             int paths, std::uint64_t noiseSeed, int gridPoints) const override;
     // The effective mean drift dz/dt (z * f for the geometric class) with zero control.
@@ -69,7 +69,9 @@ private:
 
     bool hasDiffusionNet() const { return config_.kind != SeriesModelKind::NeuralOde; }
     bool timeOnlyDiffusion() const;
-    bool hasPrior() const { return config_.objective == SeriesObjective::Elbo && config_.classes == 0; }
+    bool hasPrior() const {
+        return config_.objective == SeriesObjective::Elbo && config_.classes == 0;
+    }
     bool hasObservationNoise() const;
     Offsets offsets() const;
 
@@ -77,17 +79,19 @@ private:
                            nn::MlpWorkspace<double>& ws) const;
     // Posterior drift f, effective drift F and diffusion G at state z and grid point k of r
     // (recomputed by the backward pass, which keeps no activations across steps).
-    void fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F,
-                Eigen::MatrixXd& G) const;
+    void fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f,
+                Eigen::MatrixXd& F, Eigen::MatrixXd& G) const;
     void priorFields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F) const;
     // dL/dz from the cotangents cF, cG of the last fields(r, z, k, f, ..) call (the networks'
     // workspaces must still hold it); parameter gradients are added, sigma(t)'s into
     // sigmaGrad's column k.
-    Eigen::MatrixXd fieldsVjp(Rollout& r, const Eigen::MatrixXd& z, long k, const Eigen::MatrixXd& f,
-                              const Eigen::MatrixXd& cF, const Eigen::MatrixXd& cG,
-                              Eigen::MatrixXd& sigmaGrad, double* gradient) const;
+    Eigen::MatrixXd fieldsVjp(Rollout& r, const Eigen::MatrixXd& z, long k,
+                              const Eigen::MatrixXd& f, const Eigen::MatrixXd& cF,
+                              const Eigen::MatrixXd& cG, Eigen::MatrixXd& sigmaGrad,
+                              double* gradient) const;
     bool reversibleHeun() const {
-        return config_.gradient == GradientMethod::Adjoint && config_.kind != SeriesModelKind::NeuralOde;
+        return config_.gradient == GradientMethod::Adjoint &&
+               config_.kind != SeriesModelKind::NeuralOde;
     }
     void simulateReversibleHeun(Rollout& r) const;
     void reversibleHeunAdjoint(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,

@@ -14,10 +14,10 @@ using timeseries::Mask;
 using timeseries::Series;
 
 struct LatentSeriesModel::ItemTotals {
-    double loss = 0.0;         // weighted, what the gradient is of
-    double squaredError = 0.0; // of the mean prediction, summed over target cells
-    double nll = 0.0;          // summed over target cells (nll: Gaussian; elbo: reconstruction)
-    double kl = 0.0;           // KL integral of the series
+    double loss = 0.0;          // weighted, what the gradient is of
+    double squaredError = 0.0;  // of the mean prediction, summed over target cells
+    double nll = 0.0;           // summed over target cells (nll: Gaussian; elbo: reconstruction)
+    double kl = 0.0;            // KL integral of the series
     double crossEntropy = 0.0;
     long cells = 0;
     bool correct = false;
@@ -34,8 +34,9 @@ Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
 }  // namespace
 
 LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item, int paths,
-                                                         std::uint64_t noiseSeed, std::uint64_t stream,
-                                                         double cellWeight, double seriesWeight,
+                                                         std::uint64_t noiseSeed,
+                                                         std::uint64_t stream, double cellWeight,
+                                                         double seriesWeight,
                                                          double* gradient) const {
     const Offsets o = offsets();
     const Series& s = *item.series;
@@ -58,8 +59,9 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
     nn::MlpWorkspace<double> readWs, headWs;
     if (config_.classes > 0) {
         if (s.label < 0 || s.label >= config_.classes)
-            throw ConfigError("time-series classification: a series has label " + std::to_string(s.label) +
-                              ", the model has classes 0.." + std::to_string(config_.classes - 1));
+            throw ConfigError("time-series classification: a series has label " +
+                              std::to_string(s.label) + ", the model has classes 0.." +
+                              std::to_string(config_.classes - 1));
         const Eigen::MatrixXd& zEnd = r.Z.back();
         const Eigen::VectorXd zMean = zEnd.rowwise().mean();
         const Eigen::VectorXd p = softmax(head_.forward(zMean, headWs));
@@ -97,7 +99,8 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
                     totals.nll += cellNll;
                     totals.loss += cellWeight * cellNll;
                     if (gradient) {
-                        dY.row(ch) = (cellWeight / (double(P) * v)) * (Y.row(ch).array() - y).matrix();
+                        dY.row(ch) =
+                            (cellWeight / (double(P) * v)) * (Y.row(ch).array() - y).matrix();
                         gradient[o.noise + ch] += cellWeight * (1.0 - r2.mean() / v);
                     }
                 } else if (nll) {
@@ -121,7 +124,9 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
                     if (gradient) dY.row(ch).setConstant(2.0 * cellWeight * e / double(P));
                 }
             }
-            if (gradient) observationGrad[std::size_t(k)] = readout_.backward(dY, readWs, gradient + o.readout, true);
+            if (gradient)
+                observationGrad[std::size_t(k)] =
+                    readout_.backward(dY, readWs, gradient + o.readout, true);
         }
         totals.kl = r.kl;
         totals.loss += cellWeight * r.kl;
@@ -150,7 +155,8 @@ SeriesLossResult LatentSeriesModel::loss(const std::vector<SeriesItem>& batch, i
                               " channels, the model " + std::to_string(config_.channels));
         if (item.context->rows() != s.channels() || item.context->cols() != s.length() ||
             item.target->rows() != s.channels() || item.target->cols() != s.length())
-            throw ConfigError("time-series model: context or target mask does not match its series");
+            throw ConfigError(
+                "time-series model: context or target mask does not match its series");
         cells += static_cast<long>(item.target->count());
     }
     const double cellWeight = cells > 0 ? 1.0 / double(cells) : 0.0;
@@ -164,8 +170,9 @@ SeriesLossResult LatentSeriesModel::loss(const std::vector<SeriesItem>& batch, i
 #pragma omp parallel for schedule(dynamic)
     for (long b = 0; b < count; ++b) {
         try {
-            totals[std::size_t(b)] = runItem(batch[std::size_t(b)], paths, noiseSeed, std::uint64_t(b),
-                                             cellWeight, seriesWeight, gradient ? grads.col(b).data() : nullptr);
+            totals[std::size_t(b)] =
+                runItem(batch[std::size_t(b)], paths, noiseSeed, std::uint64_t(b), cellWeight,
+                        seriesWeight, gradient ? grads.col(b).data() : nullptr);
         } catch (...) {
 #pragma omp critical
             if (!failure) failure = std::current_exception();
@@ -192,7 +199,8 @@ SeriesLossResult LatentSeriesModel::loss(const std::vector<SeriesItem>& batch, i
                         {"accuracy", double(correct) * seriesWeight}};
     } else {
         result.terms = {{"mse", sum.squaredError * cellWeight}};
-        if (config_.objective == SeriesObjective::GaussianNll) result.terms.push_back({"nll", sum.nll * cellWeight});
+        if (config_.objective == SeriesObjective::GaussianNll)
+            result.terms.push_back({"nll", sum.nll * cellWeight});
         if (config_.objective == SeriesObjective::Elbo) {
             result.terms.push_back({"nll", sum.nll * cellWeight});
             result.terms.push_back({"kl", sum.kl * cellWeight});
@@ -206,7 +214,8 @@ SeriesLossResult LatentSeriesModel::loss(const std::vector<SeriesItem>& batch, i
     return result;
 }
 
-std::vector<OdeStepRecord> LatentSeriesModel::diagnosticSolve(const SeriesItem& item, long* nfe) const {
+std::vector<OdeStepRecord> LatentSeriesModel::diagnosticSolve(const SeriesItem& item,
+                                                              long* nfe) const {
     const Series& s = *item.series;
     const double t0 = s.times.front(), t1 = s.times.back() - t0;
     nn::MlpWorkspace<double> ws;
@@ -222,9 +231,12 @@ std::vector<OdeStepRecord> LatentSeriesModel::diagnosticSolve(const SeriesItem& 
     FunctionOdeSystem system(int(d), [&](double t, const Eigen::VectorXd& z, Eigen::VectorXd& dz) {
         Eigen::VectorXd input(drift_.inputDim());
         input.head(d) = z;
-        for (std::size_t ch = 0; ch < control.size(); ++ch) input(d + nn::Index(ch)) = control[ch].value(t0 + t);
-        const Eigen::MatrixXd& f = config_.driftSeesTime ? drift_.forward(input, t, ws) : drift_.forward(input, ws);
-        dz = config_.kind == SeriesModelKind::Geometric ? Eigen::VectorXd(z.cwiseProduct(f.col(0))) : Eigen::VectorXd(f.col(0));
+        for (std::size_t ch = 0; ch < control.size(); ++ch)
+            input(d + nn::Index(ch)) = control[ch].value(t0 + t);
+        const Eigen::MatrixXd& f =
+            config_.driftSeesTime ? drift_.forward(input, t, ws) : drift_.forward(input, ws);
+        dz = config_.kind == SeriesModelKind::Geometric ? Eigen::VectorXd(z.cwiseProduct(f.col(0)))
+                                                        : Eigen::VectorXd(f.col(0));
     });
     OdeOptions options;
     options.method = OdeMethod::DormandPrince5;
@@ -247,17 +259,22 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
     if (context.rows() != series.channels() || context.cols() != series.length())
         throw ConfigError("time-series forecast: context mask does not match the series");
     const double t0 = series.times.front(), span = series.times.back() - t0;
-    const nn::Index c = config_.channels, d = config_.latentDim, P = paths, G = gridPoints, n = series.length();
+    const nn::Index c = config_.channels, d = config_.latentDim, P = paths, G = gridPoints,
+                    n = series.length();
 
     // Land on every observation time and every grid time; merge times closer than round-off.
-    std::vector<double> grid(static_cast<std::size_t>(G)), observations = relativeTimes(series), merged;
+    std::vector<double> grid(static_cast<std::size_t>(G)), observations = relativeTimes(series),
+                                                           merged;
     for (nn::Index i = 0; i < G; ++i) grid[std::size_t(i)] = span * double(i) / double(G - 1);
-    std::merge(grid.begin(), grid.end(), observations.begin(), observations.end(), std::back_inserter(merged));
+    std::merge(grid.begin(), grid.end(), observations.begin(), observations.end(),
+               std::back_inserter(merged));
     const double eps = 1e-12 * std::max(1.0, span);
-    merged.erase(std::unique(merged.begin(), merged.end(), [&](double a, double b) { return b - a <= eps; }),
-                 merged.end());
+    merged.erase(
+        std::unique(merged.begin(), merged.end(), [&](double a, double b) { return b - a <= eps; }),
+        merged.end());
     auto landingOf = [&](double t) {
-        return static_cast<std::size_t>(std::lower_bound(merged.begin(), merged.end(), t - eps) - merged.begin());
+        return static_cast<std::size_t>(std::lower_bound(merged.begin(), merged.end(), t - eps) -
+                                        merged.begin());
     };
 
     Rollout r;
@@ -302,10 +319,12 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
     }
     out.meanAtObservations.resize(c, n);
     out.stdAtObservations.resize(c, n);
-    const Eigen::ArrayXd noiseVar = hasObservationNoise() ? Eigen::ArrayXd((2.0 * observationLogSigma_.array()).exp())
-                                                         : Eigen::ArrayXd::Zero(c);
+    const Eigen::ArrayXd noiseVar = hasObservationNoise()
+                                        ? Eigen::ArrayXd((2.0 * observationLogSigma_.array()).exp())
+                                        : Eigen::ArrayXd::Zero(c);
     for (nn::Index j = 0; j < n; ++j) {
-        const Eigen::MatrixXd Y = readout_.forward(r.Z[std::size_t(r.stepAt[landingOf(observations[std::size_t(j)])])], readWs);
+        const Eigen::MatrixXd Y = readout_.forward(
+            r.Z[std::size_t(r.stepAt[landingOf(observations[std::size_t(j)])])], readWs);
         const Eigen::VectorXd m = Y.rowwise().mean();
         out.meanAtObservations.col(j) = m;
         const Eigen::ArrayXd var = (Y.colwise() - m).array().square().rowwise().mean();

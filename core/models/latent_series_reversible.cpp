@@ -26,8 +26,8 @@ void LatentSeriesModel::simulateReversibleHeun(Rollout& r) const {
         z += 0.5 * h * (F0 + F1) + 0.5 * (G0 + G1).cwiseProduct(dW);
         if (!z.allFinite() || !zHatNext.allFinite())
             throw SolverError("time-series model: the latent state became non-finite at t = " +
-                              std::to_string(r.series->times.front() + r.tau[std::size_t(k + 1)]) + " (step " +
-                              std::to_string(k + 1) + ")");
+                              std::to_string(r.series->times.front() + r.tau[std::size_t(k + 1)]) +
+                              " (step " + std::to_string(k + 1) + ")");
         zHat = std::move(zHatNext);
         F0.swap(F1);
         G0.swap(G1);
@@ -36,7 +36,8 @@ void LatentSeriesModel::simulateReversibleHeun(Rollout& r) const {
     r.zHatEnd = std::move(zHat);
 }
 
-void LatentSeriesModel::reversibleHeunAdjoint(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+void LatentSeriesModel::reversibleHeunAdjoint(Rollout& r,
+                                              const std::vector<Eigen::MatrixXd>& observationGrad,
                                               double* gradient) const {
     const Offsets o = offsets();
     const nn::Index d = config_.latentDim, P = r.paths;
@@ -73,7 +74,8 @@ void LatentSeriesModel::reversibleHeunAdjoint(Rollout& r, const std::vector<Eige
         G1.swap(G0);
     }
     aHat += fieldsVjp(r, zHat, 0, f1, cF, cG, sigmaGrad, gradient);
-    if (timeOnlyDiffusion()) diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
+    if (timeOnlyDiffusion())
+        diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
     const Eigen::VectorXd z0Grad = (aZ + aHat).rowwise().sum();
     encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
 }

@@ -21,11 +21,13 @@ void buildGrid(const std::vector<double>& landings, double dt, std::vector<doubl
         const double a = landings[j - 1], b = landings[j];
         const double pieces = std::ceil((b - a) / dt - 1e-9);
         if (!(pieces + double(tau.size()) <= double(kMaxGridSteps)))
-            throw ConfigError("time-series model: dt = " + std::to_string(dt) + " needs more than " +
-                              std::to_string(kMaxGridSteps) + " steps over a series' window of " +
-                              std::to_string(landings.back()) + "; choose a larger dt");
+            throw ConfigError("time-series model: dt = " + std::to_string(dt) +
+                              " needs more than " + std::to_string(kMaxGridSteps) +
+                              " steps over a series' window of " + std::to_string(landings.back()) +
+                              "; choose a larger dt");
         const auto sub = std::max(1L, static_cast<long>(pieces));
-        for (long k = 1; k <= sub; ++k) tau.push_back(k == sub ? b : a + (b - a) * double(k) / double(sub));
+        for (long k = 1; k <= sub; ++k)
+            tau.push_back(k == sub ? b : a + (b - a) * double(k) / double(sub));
         stepAt[j] = static_cast<long>(tau.size()) - 1;
     }
 }
@@ -43,22 +45,32 @@ void LatentSeriesModel::fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eig
         Eigen::MatrixXd input(drift_.inputDim(), z.cols());
         input.topRows(z.rows()) = z;
         input.bottomRows(config_.channels) = r.control.col(k).replicate(1, z.cols());
-        f = config_.driftSeesTime ? drift_.forward(input, t, r.driftWs) : drift_.forward(input, r.driftWs);
+        f = config_.driftSeesTime ? drift_.forward(input, t, r.driftWs)
+                                  : drift_.forward(input, r.driftWs);
     } else {
         f = config_.driftSeesTime ? drift_.forward(z, t, r.driftWs) : drift_.forward(z, r.driftWs);
     }
     ++r.nfe;
     F = config_.kind == SeriesModelKind::Geometric ? Eigen::MatrixXd(z.cwiseProduct(f)) : f;
     switch (config_.kind) {
-    case SeriesModelKind::NeuralOde: G.resize(0, 0); break;
-    case SeriesModelKind::NeuralSde: G = diffusion_.forward(z, r.diffusionWs); break;
-    case SeriesModelKind::Langevin: G = r.sigma.col(k).replicate(1, z.cols()); break;
-    case SeriesModelKind::LinearNoise:
-    case SeriesModelKind::Geometric: G = r.sigma.col(k).asDiagonal() * z; break;
+        case SeriesModelKind::NeuralOde:
+            G.resize(0, 0);
+            break;
+        case SeriesModelKind::NeuralSde:
+            G = diffusion_.forward(z, r.diffusionWs);
+            break;
+        case SeriesModelKind::Langevin:
+            G = r.sigma.col(k).replicate(1, z.cols());
+            break;
+        case SeriesModelKind::LinearNoise:
+        case SeriesModelKind::Geometric:
+            G = r.sigma.col(k).asDiagonal() * z;
+            break;
     }
 }
 
-void LatentSeriesModel::priorFields(Rollout& r, long k, Eigen::MatrixXd& f, Eigen::MatrixXd& F) const {
+void LatentSeriesModel::priorFields(Rollout& r, long k, Eigen::MatrixXd& f,
+                                    Eigen::MatrixXd& F) const {
     const Eigen::MatrixXd& z = r.Z[std::size_t(k)];
     f = config_.driftSeesTime ? prior_.forward(z, r.tau[std::size_t(k)], r.priorWs)
                               : prior_.forward(z, r.priorWs);
@@ -83,16 +95,18 @@ void LatentSeriesModel::simulate(Rollout& r) const {
         }
     }
     if (timeOnlyDiffusion()) {  // sigma(t) on the whole grid in one pass
-        const Eigen::RowVectorXd tauRow = Eigen::Map<const Eigen::RowVectorXd>(r.tau.data(), steps + 1);
+        const Eigen::RowVectorXd tauRow =
+            Eigen::Map<const Eigen::RowVectorXd>(r.tau.data(), steps + 1);
         r.sigma = diffusion_.forward(tauRow, r.sigmaWs);
     }
     if (config_.controlPath != ControlPath::None) {
         std::vector<double> at(r.tau.size());
         for (std::size_t k = 0; k < at.size(); ++k) at[k] = s.times.front() + r.tau[k];
-        r.control = timeseries::interpolateContext(config_.controlPath == ControlPath::Linear
-                                                       ? timeseries::InterpolationKind::Linear
-                                                       : timeseries::InterpolationKind::NaturalCubic,
-                                                   s, *r.context, at);
+        r.control =
+            timeseries::interpolateContext(config_.controlPath == ControlPath::Linear
+                                               ? timeseries::InterpolationKind::Linear
+                                               : timeseries::InterpolationKind::NaturalCubic,
+                                           s, *r.context, at);
     }
 
     r.Z.assign(std::size_t(steps + 1), Eigen::MatrixXd());
@@ -117,8 +131,8 @@ void LatentSeriesModel::simulate(Rollout& r) const {
         }
         if (!next.allFinite())
             throw SolverError("time-series model: the latent state became non-finite at t = " +
-                              std::to_string(s.times.front() + r.tau[std::size_t(k + 1)]) + " (step " +
-                              std::to_string(k + 1) + ")");
+                              std::to_string(s.times.front() + r.tau[std::size_t(k + 1)]) +
+                              " (step " + std::to_string(k + 1) + ")");
         r.Z[std::size_t(k + 1)] = std::move(next);
         if (!landing[std::size_t(k)]) r.Z[std::size_t(k)].resize(0, 0);
     }
@@ -138,19 +152,25 @@ Eigen::MatrixXd LatentSeriesModel::fieldsVjp(Rollout& r, const Eigen::MatrixXd& 
         dz += drift_.backward(cF, r.driftWs, gradient + o.drift, true).topRows(d);
     }
     switch (config_.kind) {
-    case SeriesModelKind::NeuralOde: break;
-    case SeriesModelKind::NeuralSde: dz += diffusion_.backward(cG, r.diffusionWs, gradient + o.diffusion, true); break;
-    case SeriesModelKind::Langevin: sigmaGrad.col(k) += cG.rowwise().sum(); break;
-    case SeriesModelKind::LinearNoise:
-    case SeriesModelKind::Geometric:
-        sigmaGrad.col(k) += cG.cwiseProduct(z).rowwise().sum();
-        dz += r.sigma.col(k).asDiagonal() * cG;
-        break;
+        case SeriesModelKind::NeuralOde:
+            break;
+        case SeriesModelKind::NeuralSde:
+            dz += diffusion_.backward(cG, r.diffusionWs, gradient + o.diffusion, true);
+            break;
+        case SeriesModelKind::Langevin:
+            sigmaGrad.col(k) += cG.rowwise().sum();
+            break;
+        case SeriesModelKind::LinearNoise:
+        case SeriesModelKind::Geometric:
+            sigmaGrad.col(k) += cG.cwiseProduct(z).rowwise().sum();
+            dz += r.sigma.col(k).asDiagonal() * cG;
+            break;
     }
     return dz;
 }
 
-void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+void LatentSeriesModel::backpropagate(Rollout& r,
+                                      const std::vector<Eigen::MatrixXd>& observationGrad,
                                       double* gradient) const {
     const Offsets o = offsets();
     const nn::Index d = config_.latentDim, P = r.paths;
@@ -192,12 +212,14 @@ void LatentSeriesModel::backpropagate(Rollout& r, const std::vector<Eigen::Matri
         A = std::move(next);
         if (auto* g = observed(k)) A += *g;
     }
-    if (timeOnlyDiffusion()) diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
+    if (timeOnlyDiffusion())
+        diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
     const Eigen::VectorXd z0Grad = A.rowwise().sum();
     encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
 }
 
-void LatentSeriesModel::adjointBackward(Rollout& r, const std::vector<Eigen::MatrixXd>& observationGrad,
+void LatentSeriesModel::adjointBackward(Rollout& r,
+                                        const std::vector<Eigen::MatrixXd>& observationGrad,
                                         double* gradient) const {
     const Offsets o = offsets();
     const nn::Index d = config_.latentDim;
@@ -210,7 +232,8 @@ void LatentSeriesModel::adjointBackward(Rollout& r, const std::vector<Eigen::Mat
         // One Euler step of [z, a, g]' = [F, -a^T dF/dz, -a^T dF/dtheta] from t_{k+1} back to t_k.
         const double h = r.h(k);
         fields(r, z, k + 1, f, F, G);
-        const Eigen::MatrixXd inputGrad = drift_.backward(h * a, r.driftWs, gradient + o.drift, true);
+        const Eigen::MatrixXd inputGrad =
+            drift_.backward(h * a, r.driftWs, gradient + o.drift, true);
         z -= h * F;
         a += inputGrad.topRows(d);
         if (landing[std::size_t(k)]) {

@@ -17,15 +17,15 @@ struct LatentSeriesModel::Rollout {
     double klWeight = 0.0;         // weight of this series' KL in the loss
     bool keepPath = true;          // false: Z is kept at the landings only (adjoint)
 
-    std::vector<double> tau;       // grid, relative to the series start
-    std::vector<long> stepAt;      // grid index of every landing
-    Eigen::MatrixXd dW;            // latentDim x (paths * steps)
-    Eigen::MatrixXd sigma;         // latentDim x (steps + 1), time-only diffusions
-    Eigen::MatrixXd control;       // channels x (steps + 1), with a control path
+    std::vector<double> tau;         // grid, relative to the series start
+    std::vector<long> stepAt;        // grid index of every landing
+    Eigen::MatrixXd dW;              // latentDim x (paths * steps)
+    Eigen::MatrixXd sigma;           // latentDim x (steps + 1), time-only diffusions
+    Eigen::MatrixXd control;         // channels x (steps + 1), with a control path
     std::vector<Eigen::MatrixXd> Z;  // latentDim x paths at every grid point
-    Eigen::MatrixXd zHatEnd;       // reversible Heun's second state at the last grid point
-    double kl = 0.0;               // KL integral, mean over paths
-    long nfe = 0;                  // batched drift evaluations (prior included)
+    Eigen::MatrixXd zHatEnd;         // reversible Heun's second state at the last grid point
+    double kl = 0.0;                 // KL integral, mean over paths
+    long nfe = 0;                    // batched drift evaluations (prior included)
     nn::MlpWorkspace<double> encoderWs, driftWs, diffusionWs, sigmaWs, priorWs;
 
     long steps() const { return static_cast<long>(tau.size()) - 1; }

@@ -24,17 +24,23 @@ constexpr SeriesModelKind kAllKinds[] = {SeriesModelKind::NeuralOde, SeriesModel
                                          SeriesModelKind::Geometric};
 constexpr SeriesObjective kAllObjectives[] = {SeriesObjective::Mse, SeriesObjective::GaussianNll,
                                               SeriesObjective::Elbo};
-constexpr ControlPath kAllPaths[] = {ControlPath::None, ControlPath::Linear, ControlPath::NaturalCubic};
+constexpr ControlPath kAllPaths[] = {ControlPath::None, ControlPath::Linear,
+                                     ControlPath::NaturalCubic};
 
 }  // namespace
 
 std::string seriesModelName(SeriesModelKind kind) {
     switch (kind) {
-    case SeriesModelKind::NeuralOde: return "ode";
-    case SeriesModelKind::NeuralSde: return "sde";
-    case SeriesModelKind::Langevin: return "lsde";
-    case SeriesModelKind::LinearNoise: return "lnsde";
-    case SeriesModelKind::Geometric: return "gsde";
+        case SeriesModelKind::NeuralOde:
+            return "ode";
+        case SeriesModelKind::NeuralSde:
+            return "sde";
+        case SeriesModelKind::Langevin:
+            return "lsde";
+        case SeriesModelKind::LinearNoise:
+            return "lnsde";
+        case SeriesModelKind::Geometric:
+            return "gsde";
     }
     return "?";
 }
@@ -45,9 +51,12 @@ SeriesModelKind seriesModelFromName(const std::string& name) {
 
 std::string seriesObjectiveName(SeriesObjective objective) {
     switch (objective) {
-    case SeriesObjective::Mse: return "mse";
-    case SeriesObjective::GaussianNll: return "nll";
-    case SeriesObjective::Elbo: return "elbo";
+        case SeriesObjective::Mse:
+            return "mse";
+        case SeriesObjective::GaussianNll:
+            return "nll";
+        case SeriesObjective::Elbo:
+            return "elbo";
     }
     return "?";
 }
@@ -58,9 +67,12 @@ SeriesObjective seriesObjectiveFromName(const std::string& name) {
 
 std::string controlPathName(ControlPath path) {
     switch (path) {
-    case ControlPath::None: return "none";
-    case ControlPath::Linear: return "linear";
-    case ControlPath::NaturalCubic: return "cubic";
+        case ControlPath::None:
+            return "none";
+        case ControlPath::Linear:
+            return "linear";
+        case ControlPath::NaturalCubic:
+            return "cubic";
     }
     return "?";
 }

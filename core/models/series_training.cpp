@@ -9,11 +9,13 @@
 namespace driftlab::core::models {
 
 SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSeriesDataset& data,
-                                   const std::vector<std::size_t>& indices, const SeriesTrainOptions& o,
+                                   const std::vector<std::size_t>& indices,
+                                   const SeriesTrainOptions& o,
                                    const std::vector<timeseries::SeriesTask>* tasks) {
     if (indices.empty()) throw ConfigError("time-series training: no training series");
     if (o.iterations < 0 || o.batchSize < 1 || o.paths < 1 || !(o.learningRate > 0.0))
-        throw ConfigError("time-series training: iterations >= 0, batch >= 1, paths >= 1, rate > 0");
+        throw ConfigError(
+            "time-series training: iterations >= 0, batch >= 1, paths >= 1, rate > 0");
     if (tasks && tasks->size() != data.size())
         throw ConfigError("time-series training: one task per series is needed");
     nn::AdamOptions adamOptions;
@@ -27,9 +29,10 @@ SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSer
         RandomStream rng(o.seed, 0x7000000ull + std::uint64_t(it));
         batch.clear();
         for (std::size_t b = 0; b < size; ++b) {
-            const std::size_t i = size == indices.size()
-                                      ? indices[b]
-                                      : indices[std::size_t(rng.uniform() * double(indices.size()))];
+            const std::size_t i =
+                size == indices.size()
+                    ? indices[b]
+                    : indices[std::size_t(rng.uniform() * double(indices.size()))];
             if (tasks)
                 batch.push_back({&data[i], &(*tasks)[i].context, &(*tasks)[i].target});
             else
@@ -37,7 +40,8 @@ SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSer
         }
         std::string bad;
         try {
-            const auto result = model.loss(batch, o.paths, o.seed * 1000003ull + std::uint64_t(it), &grad);
+            const auto result =
+                model.loss(batch, o.paths, o.seed * 1000003ull + std::uint64_t(it), &grad);
             report.nfe += result.nfe;
             if (!std::isfinite(result.loss))
                 bad = "the loss is not finite";
@@ -50,8 +54,9 @@ SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSer
         }
         if (!bad.empty()) {
             report.diverged = true;
-            report.message = "time-series training diverged at iteration " + std::to_string(it + 1) +
-                             ": " + bad + "; the last finite parameters are kept";
+            report.message = "time-series training diverged at iteration " +
+                             std::to_string(it + 1) + ": " + bad +
+                             "; the last finite parameters are kept";
             model.setParameters(theta);
             break;
         }
@@ -62,7 +67,8 @@ SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSer
     return report;
 }
 
-SeriesLossResult evaluateSeriesModel(const SeriesModel& model, const timeseries::TimeSeriesDataset& data,
+SeriesLossResult evaluateSeriesModel(const SeriesModel& model,
+                                     const timeseries::TimeSeriesDataset& data,
                                      const std::vector<timeseries::SeriesTask>& tasks,
                                      const std::vector<std::size_t>& indices, int paths,
                                      std::uint64_t noiseSeed) {

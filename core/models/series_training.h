@@ -23,7 +23,7 @@ struct SeriesTrainReport {
     std::vector<double> loss;  // per iteration (the batch objective)
     long nfe = 0;              // over all iterations
     bool diverged = false;
-    std::string message;       // names the iteration and the quantity when diverged
+    std::string message;  // names the iteration and the quantity when diverged
 };
 
 // Adam on batches drawn from the given series. Without tasks each series is trained whole
@@ -37,7 +37,8 @@ SeriesTrainReport trainSeriesModel(SeriesModel& model, const timeseries::TimeSer
 
 // The objective and its terms (e.g. "mse") on the tasks' target cells of the given series,
 // the models reading the tasks' contexts.
-SeriesLossResult evaluateSeriesModel(const SeriesModel& model, const timeseries::TimeSeriesDataset& data,
+SeriesLossResult evaluateSeriesModel(const SeriesModel& model,
+                                     const timeseries::TimeSeriesDataset& data,
                                      const std::vector<timeseries::SeriesTask>& tasks,
                                      const std::vector<std::size_t>& indices, int paths,
                                      std::uint64_t noiseSeed);

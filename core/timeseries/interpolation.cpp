@@ -53,7 +53,8 @@ double ChannelInterpolant::value(double t) const {
     const double h = times_[i + 1] - times_[i], a = (times_[i + 1] - t) / h, b = 1.0 - a;
     double y = a * values_[i] + b * values_[i + 1];
     if (!secondDerivatives_.empty())
-        y += ((a * a * a - a) * secondDerivatives_[i] + (b * b * b - b) * secondDerivatives_[i + 1]) *
+        y += ((a * a * a - a) * secondDerivatives_[i] +
+              (b * b * b - b) * secondDerivatives_[i + 1]) *
              h * h / 6.0;
     return y;
 }
@@ -64,13 +65,14 @@ double ChannelInterpolant::derivative(double t) const {
     const double h = times_[i + 1] - times_[i], a = (times_[i + 1] - t) / h, b = 1.0 - a;
     double dy = (values_[i + 1] - values_[i]) / h;
     if (!secondDerivatives_.empty())
-        dy += (-(3.0 * a * a - 1.0) * secondDerivatives_[i] + (3.0 * b * b - 1.0) * secondDerivatives_[i + 1]) *
+        dy += (-(3.0 * a * a - 1.0) * secondDerivatives_[i] +
+               (3.0 * b * b - 1.0) * secondDerivatives_[i + 1]) *
               h / 6.0;
     return dy;
 }
 
 std::vector<ChannelInterpolant> contextInterpolants(InterpolationKind kind, const Series& s,
-                                                   const Mask& context) {
+                                                    const Mask& context) {
     if (context.rows() != s.channels() || context.cols() != s.length())
         throw ConfigError("interpolation: context mask does not match the series' shape");
     std::vector<ChannelInterpolant> out;

@@ -32,7 +32,7 @@ private:
 // One interpolant per channel through its context cells (the zero function for channels
 // without any).
 std::vector<ChannelInterpolant> contextInterpolants(InterpolationKind kind, const Series& s,
-                                                   const Mask& context);
+                                                    const Mask& context);
 
 // channels x at.size(): every channel of s interpolated through its context cells at the
 // given times; rows of channels without any context cell are zero.

@@ -135,23 +135,31 @@ int main(int argc, char** argv) {
     ControlPath control = ControlPath::Linear;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--iterations") train.iterations = std::atoi(argv[i + 1]);
-        else if (key == "--data-dir") dataDir = argv[i + 1];
-        else if (key == "--control") control = controlPathFromName(argv[i + 1]);
+        if (key == "--iterations")
+            train.iterations = std::atoi(argv[i + 1]);
+        else if (key == "--data-dir")
+            dataDir = argv[i + 1];
+        else if (key == "--control")
+            control = controlPathFromName(argv[i + 1]);
     }
     const SeriesModelKind kinds[] = {SeriesModelKind::NeuralOde, SeriesModelKind::NeuralSde,
                                      SeriesModelKind::Langevin, SeriesModelKind::LinearNoise,
                                      SeriesModelKind::Geometric};
     const double missingRates[] = {0.0, 0.3, 0.5, 0.7};
-    std::printf("# settings: forecasting (last %.0f %% of each window held out), control path %s (%s), latent dim 4, "
-                "drift MLP 16x16 tanh, "
-                "encoder 32 (first 3 observations), dt 0.1 Euler(-Maruyama), MSE objective, backprop; Adam lr %.0e, "
-                "%d iterations, batch %d, %d paths; test MSE of the mean over %d paths; %d OpenMP threads\n",
-                100 * kHoldOut, controlPathName(control).c_str(),
-                control == ControlPath::None ? "trained on whole series"
-                                             : "trained reading the forecasting contexts, scored on all cells",
-                train.learningRate, train.iterations, train.batchSize, train.paths, kEvalPaths,
-                omp_get_max_threads());
+    std::printf(
+        "# settings: forecasting (last %.0f %% of each window held out), control path %s (%s), "
+        "latent dim 4, "
+        "drift MLP 16x16 tanh, "
+        "encoder 32 (first 3 observations), dt 0.1 Euler(-Maruyama), MSE objective, backprop; Adam "
+        "lr %.0e, "
+        "%d iterations, batch %d, %d paths; test MSE of the mean over %d paths; %d OpenMP "
+        "threads\n",
+        100 * kHoldOut, controlPathName(control).c_str(),
+        control == ControlPath::None
+            ? "trained on whole series"
+            : "trained reading the forecasting contexts, scored on all cells",
+        train.learningRate, train.iterations, train.batchSize, train.paths, kEvalPaths,
+        omp_get_max_threads());
     std::map<std::string, std::map<std::string, double>> table;  // row -> column -> value
     std::vector<std::string> rows;
     const auto benchStart = std::chrono::steady_clock::now();
@@ -163,49 +171,66 @@ int main(int argc, char** argv) {
             // Training reads a series' forecasting context and is scored on all its cells
             // (reconstruction and forecast), which gives more signal than the targets alone.
             std::vector<SeriesTask> trainTasks;
-            for (std::size_t i = 0; i < b.data.size(); ++i) trainTasks.push_back({tasks[i].context, b.data[i].observed});
-            const std::string row = set + " " + std::to_string(int(std::lround(100 * missing))) + "%";
+            for (std::size_t i = 0; i < b.data.size(); ++i)
+                trainTasks.push_back({tasks[i].context, b.data[i].observed});
+            const std::string row =
+                set + " " + std::to_string(int(std::lround(100 * missing))) + "%";
             rows.push_back(row);
-            const auto persistence = baselineMse(BaselineKind::Persistence, b.data, tasks, b.split.test);
-            const auto linear = baselineMse(BaselineKind::LinearInterpolation, b.data, tasks, b.split.test);
+            const auto persistence =
+                baselineMse(BaselineKind::Persistence, b.data, tasks, b.split.test);
+            const auto linear =
+                baselineMse(BaselineKind::LinearInterpolation, b.data, tasks, b.split.test);
             table[row]["persistence"] = persistence.mse;
             table[row]["linear"] = linear.mse;
-            std::printf("{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":\"persistence\","
-                        "\"test_mse\":%.6f,\"cells\":%ld}\n{\"bench\":\"timeseries_table\",\"dataset\":\"%s\","
-                        "\"missing\":%.2f,\"model\":\"linear\",\"test_mse\":%.6f,\"cells\":%ld}\n",
-                        set.c_str(), missing, persistence.mse, persistence.cells, set.c_str(), missing, linear.mse,
-                        linear.cells);
+            std::printf(
+                "{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
+                "\"persistence\","
+                "\"test_mse\":%.6f,\"cells\":%ld}\n{\"bench\":\"timeseries_table\",\"dataset\":\"%"
+                "s\","
+                "\"missing\":%.2f,\"model\":\"linear\",\"test_mse\":%.6f,\"cells\":%ld}\n",
+                set.c_str(), missing, persistence.mse, persistence.cells, set.c_str(), missing,
+                linear.mse, linear.cells);
             for (auto kind : kinds) {
                 auto model = makeSeriesModel(modelConfig(kind, b.data.channels(), control));
                 const auto start = std::chrono::steady_clock::now();
                 const double cpuStart = cpuSeconds();
-                const auto report = trainSeriesModel(*model, b.data, b.split.train, train,
-                                                     control == ControlPath::None ? nullptr : &trainTasks);
+                const auto report =
+                    trainSeriesModel(*model, b.data, b.split.train, train,
+                                     control == ControlPath::None ? nullptr : &trainTasks);
                 const double seconds =
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                 const double cpu = cpuSeconds() - cpuStart;
-                const double mse = lossTerm(evaluateSeriesModel(*model, b.data, tasks, b.split.test, kEvalPaths, 7), "mse");
+                const double mse = lossTerm(
+                    evaluateSeriesModel(*model, b.data, tasks, b.split.test, kEvalPaths, 7), "mse");
                 const std::string name = seriesModelName(kind);
                 table[row][name] = mse;
                 table[row][name + "_s"] = cpu;
-                std::printf("{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":\"%s\","
-                            "\"test_mse\":%.6f,\"train_loss_last\":%.6f,\"nfe\":%ld,\"seconds\":%.2f,\"cpu_seconds\":%.2f,\"diverged\":%s,"
-                            "\"train_series\":%zu,\"test_series\":%zu,\"cells\":%ld}\n",
-                            set.c_str(), missing, name.c_str(), mse, report.loss.empty() ? NAN : report.loss.back(),
-                            report.nfe, seconds, cpu, report.diverged ? "true" : "false", b.split.train.size(),
-                            b.split.test.size(), persistence.cells);
+                std::printf(
+                    "{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
+                    "\"%s\","
+                    "\"test_mse\":%.6f,\"train_loss_last\":%.6f,\"nfe\":%ld,\"seconds\":%.2f,\"cpu_"
+                    "seconds\":%.2f,\"diverged\":%s,"
+                    "\"train_series\":%zu,\"test_series\":%zu,\"cells\":%ld}\n",
+                    set.c_str(), missing, name.c_str(), mse,
+                    report.loss.empty() ? NAN : report.loss.back(), report.nfe, seconds, cpu,
+                    report.diverged ? "true" : "false", b.split.train.size(), b.split.test.size(),
+                    persistence.cells);
                 std::fflush(stdout);
             }
         }
     }
-    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - benchStart).count();
-    std::printf("\n| data, missing | ode | sde | lsde | lnsde | gsde | persistence | linear interp. | train CPU s (ode/sde/lsde/lnsde/gsde) |\n");
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - benchStart).count();
+    std::printf(
+        "\n| data, missing | ode | sde | lsde | lnsde | gsde | persistence | linear interp. | "
+        "train CPU s (ode/sde/lsde/lnsde/gsde) |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& row : rows) {
         auto& r = table[row];
-        std::printf("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f/%.1f/%.1f/%.1f/%.1f |\n", row.c_str(),
-                    r["ode"], r["sde"], r["lsde"], r["lnsde"], r["gsde"], r["persistence"], r["linear"], r["ode_s"],
-                    r["sde_s"], r["lsde_s"], r["lnsde_s"], r["gsde_s"]);
+        std::printf(
+            "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f/%.1f/%.1f/%.1f/%.1f |\n",
+            row.c_str(), r["ode"], r["sde"], r["lsde"], r["lnsde"], r["gsde"], r["persistence"],
+            r["linear"], r["ode_s"], r["sde_s"], r["lsde_s"], r["lnsde_s"], r["gsde_s"]);
     }
     std::printf("\ntotal wall time %.1f s, CPU time %.1f s\n", total, cpuSeconds());
     return 0;

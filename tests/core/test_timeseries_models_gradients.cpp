@@ -70,36 +70,52 @@ private Q_SLOTS:
                                          SeriesModelKind::Langevin, SeriesModelKind::LinearNoise,
                                          SeriesModelKind::Geometric};
         for (auto kind : kinds)
-            for (auto objective : {SeriesObjective::Mse, SeriesObjective::GaussianNll, SeriesObjective::Elbo}) {
-                if (kind == SeriesModelKind::NeuralOde && objective == SeriesObjective::Elbo) continue;
-                const std::string name = seriesModelName(kind) + "_" + seriesObjectiveName(objective);
-                QTest::newRow(name.c_str()) << int(kind) << int(objective) << int(ControlPath::None) << false << 0 << false;
+            for (auto objective :
+                 {SeriesObjective::Mse, SeriesObjective::GaussianNll, SeriesObjective::Elbo}) {
+                if (kind == SeriesModelKind::NeuralOde && objective == SeriesObjective::Elbo)
+                    continue;
+                const std::string name =
+                    seriesModelName(kind) + "_" + seriesObjectiveName(objective);
+                QTest::newRow(name.c_str())
+                    << int(kind) << int(objective) << int(ControlPath::None) << false << 0 << false;
             }
-        QTest::newRow("ode_mse_cubic_time") << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
-                                            << int(ControlPath::NaturalCubic) << true << 0 << false;
-        QTest::newRow("lsde_elbo_linear") << int(SeriesModelKind::Langevin) << int(SeriesObjective::Elbo)
-                                          << int(ControlPath::Linear) << false << 0 << false;
-        QTest::newRow("gsde_nll_cubic_time") << int(SeriesModelKind::Geometric) << int(SeriesObjective::GaussianNll)
-                                             << int(ControlPath::NaturalCubic) << true << 0 << false;
-        QTest::newRow("sde_elbo_cubic") << int(SeriesModelKind::NeuralSde) << int(SeriesObjective::Elbo)
-                                        << int(ControlPath::NaturalCubic) << false << 0 << false;
-        QTest::newRow("lnsde_classify_linear") << int(SeriesModelKind::LinearNoise) << int(SeriesObjective::Mse)
-                                               << int(ControlPath::Linear) << false << 2 << false;
-        QTest::newRow("ode_classify") << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
-                                      << int(ControlPath::None) << true << 2 << false;
+        QTest::newRow("ode_mse_cubic_time")
+            << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
+            << int(ControlPath::NaturalCubic) << true << 0 << false;
+        QTest::newRow("lsde_elbo_linear")
+            << int(SeriesModelKind::Langevin) << int(SeriesObjective::Elbo)
+            << int(ControlPath::Linear) << false << 0 << false;
+        QTest::newRow("gsde_nll_cubic_time")
+            << int(SeriesModelKind::Geometric) << int(SeriesObjective::GaussianNll)
+            << int(ControlPath::NaturalCubic) << true << 0 << false;
+        QTest::newRow("sde_elbo_cubic")
+            << int(SeriesModelKind::NeuralSde) << int(SeriesObjective::Elbo)
+            << int(ControlPath::NaturalCubic) << false << 0 << false;
+        QTest::newRow("lnsde_classify_linear")
+            << int(SeriesModelKind::LinearNoise) << int(SeriesObjective::Mse)
+            << int(ControlPath::Linear) << false << 2 << false;
+        QTest::newRow("ode_classify")
+            << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
+            << int(ControlPath::None) << true << 2 << false;
         // Adjoint on the SDE kinds: the reversible Heun solve and its exact adjoint.
-        QTest::newRow("sde_mse_adjoint") << int(SeriesModelKind::NeuralSde) << int(SeriesObjective::Mse)
-                                         << int(ControlPath::None) << false << 0 << true;
-        QTest::newRow("lsde_nll_adjoint_time") << int(SeriesModelKind::Langevin) << int(SeriesObjective::GaussianNll)
-                                               << int(ControlPath::None) << true << 0 << true;
-        QTest::newRow("lnsde_mse_adjoint_cubic") << int(SeriesModelKind::LinearNoise) << int(SeriesObjective::Mse)
-                                                 << int(ControlPath::NaturalCubic) << false << 0 << true;
-        QTest::newRow("gsde_nll_adjoint") << int(SeriesModelKind::Geometric) << int(SeriesObjective::GaussianNll)
-                                          << int(ControlPath::None) << false << 0 << true;
-        QTest::newRow("lsde_classify_adjoint") << int(SeriesModelKind::Langevin) << int(SeriesObjective::Mse)
-                                               << int(ControlPath::Linear) << false << 2 << true;
-        QTest::newRow("ode_mse_adjoint") << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
-                                         << int(ControlPath::None) << false << 0 << true;
+        QTest::newRow("sde_mse_adjoint")
+            << int(SeriesModelKind::NeuralSde) << int(SeriesObjective::Mse)
+            << int(ControlPath::None) << false << 0 << true;
+        QTest::newRow("lsde_nll_adjoint_time")
+            << int(SeriesModelKind::Langevin) << int(SeriesObjective::GaussianNll)
+            << int(ControlPath::None) << true << 0 << true;
+        QTest::newRow("lnsde_mse_adjoint_cubic")
+            << int(SeriesModelKind::LinearNoise) << int(SeriesObjective::Mse)
+            << int(ControlPath::NaturalCubic) << false << 0 << true;
+        QTest::newRow("gsde_nll_adjoint")
+            << int(SeriesModelKind::Geometric) << int(SeriesObjective::GaussianNll)
+            << int(ControlPath::None) << false << 0 << true;
+        QTest::newRow("lsde_classify_adjoint")
+            << int(SeriesModelKind::Langevin) << int(SeriesObjective::Mse)
+            << int(ControlPath::Linear) << false << 2 << true;
+        QTest::newRow("ode_mse_adjoint")
+            << int(SeriesModelKind::NeuralOde) << int(SeriesObjective::Mse)
+            << int(ControlPath::None) << false << 0 << true;
     }
     void gradientMatchesFiniteDifferences() {
         QFETCH(int, kind);
@@ -124,8 +140,8 @@ private Q_SLOTS:
             theta);
         model->setParameters(theta);
         const double rel = driftlab::test::relativeError(grad, fd);
-        std::printf("  %-24s %4ld parameters, loss %9.4f, gradient rel. error %.3e\n", QTest::currentDataTag(),
-                    long(theta.size()), result.loss, rel);
+        std::printf("  %-24s %4ld parameters, loss %9.4f, gradient rel. error %.3e\n",
+                    QTest::currentDataTag(), long(theta.size()), result.loss, rel);
         // The ode kind's continuous adjoint is only O(dt) close to the discrete gradient (see
         // adjointAgreesWithBackprop); every other gradient is exact.
         QVERIFY2(rel < (adjoint && kind == int(SeriesModelKind::NeuralOde) ? 0.05 : 1e-6),
@@ -141,8 +157,8 @@ private Q_SLOTS:
         const SmallSpirals set;
         double previousGap = 0.0;
         for (double dt : {0.02, 0.01, 0.005}) {
-            auto c = tinyConfig(SeriesModelKind::NeuralOde, SeriesObjective::GaussianNll, ControlPath::NaturalCubic,
-                                true, 0);
+            auto c = tinyConfig(SeriesModelKind::NeuralOde, SeriesObjective::GaussianNll,
+                                ControlPath::NaturalCubic, true, 0);
             c.dt = dt;
             auto backprop = makeSeriesModel(c);
             c.gradient = GradientMethod::Adjoint;
@@ -152,13 +168,15 @@ private Q_SLOTS:
             const auto ra = adjoint->loss(set.batch, 1, 0, &ga);
             QCOMPARE(ra.loss, rb.loss);
             const double gap = driftlab::test::relativeError(ga, gb);
-            std::printf("  dt %.3f: adjoint vs backprop gradient rel. difference %.3e (NFE %ld vs %ld)\n", dt, gap,
-                        ra.nfe, rb.nfe);
+            std::printf(
+                "  dt %.3f: adjoint vs backprop gradient rel. difference %.3e (NFE %ld vs %ld)\n",
+                dt, gap, ra.nfe, rb.nfe);
             QVERIFY(gap < 0.05);
             if (previousGap > 0) QVERIFY(gap < 0.65 * previousGap);
             previousGap = gap;
         }
-        auto c = tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Elbo, ControlPath::None, false, 0, true);
+        auto c = tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Elbo, ControlPath::None,
+                            false, 0, true);
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, makeSeriesModel(c));
     }
 
@@ -169,7 +187,8 @@ private Q_SLOTS:
         const SmallSpirals set;
         double previousGap = 0.0;
         for (double dt : {0.04, 0.02, 0.01, 0.005}) {
-            auto c = tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Mse, ControlPath::Linear, true, 0);
+            auto c = tinyConfig(SeriesModelKind::Langevin, SeriesObjective::Mse,
+                                ControlPath::Linear, true, 0);
             c.dt = dt;
             c.diffusionScale = 0.2;
             auto backprop = makeSeriesModel(c);
@@ -179,9 +198,11 @@ private Q_SLOTS:
             const auto rb = backprop->loss(set.batch, 16, 3, &gb);
             const auto ra = adjoint->loss(set.batch, 16, 3, &ga);
             const double gap = driftlab::test::relativeError(ga, gb);
-            std::printf("  dt %.3f: reversible Heun adjoint vs Euler-Maruyama backprop: loss %.6f vs %.6f, gradient "
-                        "rel. difference %.3e (NFE %ld vs %ld)\n",
-                        dt, ra.loss, rb.loss, gap, ra.nfe, rb.nfe);
+            std::printf(
+                "  dt %.3f: reversible Heun adjoint vs Euler-Maruyama backprop: loss %.6f vs %.6f, "
+                "gradient "
+                "rel. difference %.3e (NFE %ld vs %ld)\n",
+                dt, ra.loss, rb.loss, gap, ra.nfe, rb.nfe);
             if (previousGap > 0) QVERIFY(gap < 0.75 * previousGap);
             previousGap = gap;
         }

@@ -68,12 +68,16 @@ private Q_SLOTS:
         std::vector<double> y;
         for (double ti : t) y.push_back(ti * ti * ti - 2.0 * ti * ti + 0.5);
         const ChannelInterpolant spline(InterpolationKind::NaturalCubic, t, y);
-        for (std::size_t i = 0; i < t.size(); ++i) QVERIFY(std::abs(spline.value(t[i]) - y[i]) < 1e-14);
+        for (std::size_t i = 0; i < t.size(); ++i)
+            QVERIFY(std::abs(spline.value(t[i]) - y[i]) < 1e-14);
         // C1 and C2 at the interior knots, and zero curvature at the ends (natural).
         const double e = 1e-5;
-        auto second = [&](double s) { return (spline.derivative(s + e) - spline.derivative(s - e)) / (2 * e); };
+        auto second = [&](double s) {
+            return (spline.derivative(s + e) - spline.derivative(s - e)) / (2 * e);
+        };
         for (std::size_t i = 1; i + 1 < t.size(); ++i) {
-            QVERIFY(std::abs(spline.derivative(t[i] - 1e-9) - spline.derivative(t[i] + 1e-9)) < 1e-7);
+            QVERIFY(std::abs(spline.derivative(t[i] - 1e-9) - spline.derivative(t[i] + 1e-9)) <
+                    1e-7);
             const double left = (spline.derivative(t[i]) - spline.derivative(t[i] - e)) / e;
             const double right = (spline.derivative(t[i] + e) - spline.derivative(t[i])) / e;
             QVERIFY(std::abs(left - right) < 1e-3);
@@ -91,8 +95,9 @@ private Q_SLOTS:
             const double err = sineError(n, false), errDerivative = sineError(n, true);
             const double order = std::log2(previous / err);
             const double orderDerivative = std::log2(previousDerivative / errDerivative);
-            std::printf("  %d knots: interior error %.3e (order %.2f), derivative %.3e (order %.2f)\n", n, err,
-                        order, errDerivative, orderDerivative);
+            std::printf(
+                "  %d knots: interior error %.3e (order %.2f), derivative %.3e (order %.2f)\n", n,
+                err, order, errDerivative, orderDerivative);
             QVERIFY(order > 3.5);
             QVERIFY(orderDerivative > 2.5);
             previous = err;
@@ -109,16 +114,19 @@ private Q_SLOTS:
         Mask context = s.observed;
         context(0, 2) = false;  // the 100 is hidden
         context.row(2).setConstant(false);
-        const auto x = interpolateContext(InterpolationKind::Linear, s, context, {0.5, 2.0, 2.5, 5.0});
+        const auto x =
+            interpolateContext(InterpolationKind::Linear, s, context, {0.5, 2.0, 2.5, 5.0});
         QCOMPARE(x(0, 0), 2.0);
         QCOMPARE(x(0, 1), 5.0);
         QCOMPARE(x(0, 2), 6.0);
         QCOMPARE(x(0, 3), 7.0);
         QVERIFY((x.row(1).array() == 5.0).all());
         QVERIFY((x.row(2).array() == 0.0).all());  // no context in that channel
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            ChannelInterpolant(InterpolationKind::Linear, {0.0, 1.0, 1.0}, {1, 2, 3}));
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 ChannelInterpolant(InterpolationKind::Linear, {0.0, 1.0, 1.0}, {1, 2, 3}));
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, ChannelInterpolant(InterpolationKind::Linear, {0.0}, {1, 2}));
+                                 ChannelInterpolant(InterpolationKind::Linear, {0.0}, {1, 2}));
     }
 
     void forecastFanChartIsConsistent() {
@@ -146,7 +154,8 @@ private Q_SLOTS:
         QVERIFY((f.mean.array() <= f.upper.array() + 1e-12).all());
         QVERIFY((f.upper - f.lower).maxCoeff() > 0.0);  // the paths spread
         QCOMPARE(f.meanAtObservations.cols(), data[0].length());
-        QVERIFY((f.stdAtObservations.array() >= 0).all() && f.stdAtObservations.col(data[0].length() - 1).sum() > 0);
+        QVERIFY((f.stdAtObservations.array() >= 0).all() &&
+                f.stdAtObservations.col(data[0].length() - 1).sum() > 0);
         // The grid's first point is the series' first observation: same latent state.
         QVERIFY((f.mean.col(0) - f.meanAtObservations.col(0)).norm() < 1e-12);
         // The ode kind's paths coincide.
