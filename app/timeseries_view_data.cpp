@@ -258,8 +258,7 @@ core::OdeStats lastSolveStats(const core::TimeSeriesSnapshot& snapshot) {
     return stats;
 }
 
-std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSnapshot& snapshot,
-                                                        double elapsedSeconds) {
+std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSnapshot& snapshot) {
     const auto& m = snapshot.metrics;
     const bool classification = snapshot.config.task.task == core::TimeSeriesTask::Classification;
     std::vector<std::pair<QString, QString>> rows;
@@ -285,7 +284,6 @@ std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSn
     rows.emplace_back("ETA (s)", m.iterationsPerSecond > 0 && left >= 0
                                      ? number(double(left) / m.iterationsPerSecond, 3)
                                      : QStringLiteral("—"));
-    rows.emplace_back("elapsed since Train (s)", number(elapsedSeconds, 3));
     rows.emplace_back("learning rate", number(snapshot.learningRate, 3));
     return rows;
 }

@@ -60,8 +60,7 @@ QString solverSettingsLabel(const core::TimeSeriesConfig& config);
 core::OdeStats lastSolveStats(const core::TimeSeriesSnapshot& snapshot);
 
 // (quantity, value) rows of the metrics table.
-std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSnapshot& snapshot,
-                                                        double elapsedSeconds);
+std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSnapshot& snapshot);
 
 // "Trained N iterations in S s (R it/s): test MSE ... (persistence ..., linear ...)"
 QString trainingSummary(const core::TimeSeriesSnapshot& snapshot);

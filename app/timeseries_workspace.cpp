@@ -228,7 +228,7 @@ void TimeseriesWorkspace::buildBottom() {
     lossChart_->setLogScaleWhenPositive(true);
     bottomTabs_->addTab(lossChart_, "Loss");
     nfeChart_ = new widgets::LineChartView;
-    nfeChart_->setAxisTitles("iteration", "drift evaluations (batch, forward + backward)");
+    nfeChart_->setAxisTitles("iteration", "NFE");
     bottomTabs_->addTab(nfeChart_, "NFE");
     diagnostics_ = new widgets::SolverDiagnosticsView;
     bottomTabs_->addTab(diagnostics_, "Solver diagnostics");
@@ -242,7 +242,7 @@ void TimeseriesWorkspace::buildBottom() {
                          "iterations and at the end); the baselines score the same cells.");
     bottomTabs_->addTab(metrics_, "Metrics");
     connect(bottomTabs_, &QTabWidget::currentChanged, this, [this](int index) {
-        Q_EMIT bottomHeightRequested(bottomTabs_->widget(index) == diagnostics_ ? 380 : 280);
+        Q_EMIT bottomHeightRequested(bottomTabs_->widget(index) == diagnostics_ ? 420 : 300);
     });
 }
 
@@ -378,7 +378,8 @@ void TimeseriesWorkspace::run() {
     pollTimer_->start();
     updateButtons();
     Q_EMIT runStarted();
-    Q_EMIT bottomHeightRequested(300);  // room for the loss curves under the fan chart
+    // Room for the curves under the fan chart; the two diagnostics charts need more.
+    Q_EMIT bottomHeightRequested(bottomTabs_->currentWidget() == diagnostics_ ? 420 : 300);
 }
 
 void TimeseriesWorkspace::pause() {
@@ -514,7 +515,8 @@ void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSna
     lossChart_->setLines(makeLossLines(s), lossTitle);
     const NfeCurve current = nfeCurve(s, solverSettingsLabel(s.config));
     nfeChart_->setLines(makeNfeLines(current, previousNfe_.get()),
-                        QString("NFE per iteration: mean %1").arg(s.metrics.meanNfePerIteration, 0, 'f', 0));
+                        QString("Drift evaluations per iteration (batch, forward + backward): mean %1")
+                            .arg(s.metrics.meanNfePerIteration, 0, 'f', 0));
     if (!s.lastSteps.empty()) {
         const QString what = s.config.model.adaptive
                                  ? "the model's own adaptive Dopri5 solve"
@@ -528,10 +530,10 @@ void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSna
     const ErrorHeatMapData heat = makeErrorHeatMap(s);
     if (heat.log10Error.rows() > 0)
         heatMap_->setGrid(heat.t0, heat.t1, heat.iteration0, heat.iteration1, heat.log10Error,
-                          QString("Solver error estimate over time and training (every %1 iteration%2)")
-                              .arg(s.heatmap.stride)
-                              .arg(s.heatmap.stride == 1 ? "" : "s"));
-    const auto rows = makeMetricRows(s, s.metrics.wallSeconds);
+                          QString("Solver error estimate over time and training (%1)")
+                              .arg(s.heatmap.stride == 1 ? QString("every iteration")
+                                                         : QString("every %1 iterations").arg(s.heatmap.stride)));
+    const auto rows = makeMetricRows(s);
     metrics_->setRowCount(int(rows.size()));
     for (int i = 0; i < int(rows.size()); ++i) {
         metrics_->setItem(i, 0, new QTableWidgetItem(rows[std::size_t(i)].first));
