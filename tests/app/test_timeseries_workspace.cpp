@@ -16,6 +16,7 @@
 #include "widgets/vtk/theme.h"
 
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -184,6 +185,17 @@ private Q_SLOTS:
         }
         std::printf("  loss: first five %.4g, last five %.4g\n", first, last);
         QVERIFY(last < first);
+
+        // A second run with other settings starts afresh and keeps the first run's NFE curve
+        // beside its own (e.g. unregularised against regularised).
+        nlohmann::json values = tinyExperiment(workspace, 5);
+        values["paths"] = 2;
+        workspace->settingsForm()->setValues(values);
+        workspace->run();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(workspace->lastSnapshot()->iteration, 5L);
+        QCOMPARE(workspace->nfeChart()->lineCount(), 3);
     }
 
     void pauseStepResumeAndReset() {
@@ -218,7 +230,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) > paused + 3, 60000);
         QCOMPARE(long(workspace->lastSnapshot()->history.size()), shownIteration(workspace));
 
+        // Reset while training: the worker is wound down off the GUI thread.
+        QElapsedTimer clock;
+        clock.start();
         workspace->reset();
+        std::printf("  reset while training returned in %lld ms\n", (long long)clock.elapsed());
+        QVERIFY(clock.elapsed() < 200);
         QVERIFY(!workspace->hasRun());
         QVERIFY(!workspace->isRunning());
         QVERIFY(!workspace->lastSnapshot());
