@@ -20,6 +20,20 @@ std::string MilsteinStepper::name() const
     return calculus_ == Calculus::Ito ? "Milstein (Itô)" : "Milstein (Stratonovich)";
 }
 
+namespace {
+
+// The forward-difference step along direction g for a state y: perturbations ~sqrt(eps)
+// relative to the state balance truncation and rounding (~1e-8 relative error).
+double differenceStep(const Eigen::Ref<const Eigen::VectorXd>& y,
+                      const Eigen::Ref<const Eigen::VectorXd>& g)
+{
+    const double rootEps = std::sqrt(std::numeric_limits<double>::epsilon());
+    const double gNorm = g.cwiseAbs().maxCoeff();
+    return gNorm > 0.0 ? rootEps * (1.0 + y.cwiseAbs().maxCoeff()) / gNorm : 0.0;
+}
+
+}  // namespace
+
 StepCost MilsteinStepper::evaluationsPerStep(bool deterministic) const
 {
     return {1, deterministic ? 0 : 2};
@@ -44,13 +58,8 @@ void MilsteinStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Ei
         return;
     }
     worker.diffusion(t, y, s.g0);
-    // Step along g scaled so the perturbation is ~sqrt(eps) relative to the state: the
-    // forward difference's truncation and rounding errors then balance (~1e-8 relative).
-    const double rootEps = std::sqrt(std::numeric_limits<double>::epsilon());
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
-        const double gNorm = s.g0.col(j).cwiseAbs().maxCoeff();
-        const double h = gNorm > 0.0 ? rootEps * (1.0 + y.col(j).cwiseAbs().maxCoeff()) / gNorm
-                                     : 0.0;
+        const double h = differenceStep(y.col(j), s.g0.col(j));
         s.f1(0, j) = h;  // f1's first row holds the per-path difference step
         s.predictor.col(j) = y.col(j) + h * s.g0.col(j);
     }
@@ -66,20 +75,6 @@ void MilsteinStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Ei
     y.array() += dt * s.f0.array() + s.g0.array() * dW.array() +
                  0.5 * s.g1.array() * (dW.array().square() - shift);
 }
-
-namespace {
-
-// The forward-difference step along direction g for a state y: perturbations ~sqrt(eps)
-// relative to the state balance truncation and rounding (~1e-8 relative error).
-double differenceStep(const Eigen::Ref<const Eigen::VectorXd>& y,
-                      const Eigen::Ref<const Eigen::VectorXd>& g)
-{
-    const double rootEps = std::sqrt(std::numeric_limits<double>::epsilon());
-    const double gNorm = g.cwiseAbs().maxCoeff();
-    return gNorm > 0.0 ? rootEps * (1.0 + y.cwiseAbs().maxCoeff()) / gNorm : 0.0;
-}
-
-}  // namespace
 
 void MilsteinStepper::stepCommutativeMatrixNoise(SdeWorker& worker, double t, double dt,
                                                  Eigen::Ref<Eigen::MatrixXd> y,
