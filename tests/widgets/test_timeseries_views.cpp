@@ -190,8 +190,8 @@ void TestTimeseriesViews::seriesFanDrawsBandMeanAndAllPointKinds() {
     }
     data->markHoldOut = true;
     data->holdOutStart = 7.0;
-    data->title = "channel x, series 3";
-    data->valueLabel = "x";
+    data->title = std::string("channel x, series 3");  // move-assign: GCC 12 -Wrestrict false positive otherwise
+    data->valueLabel = std::string("x");
 
     widgets::SeriesFanView view;
     view.setData(data);
