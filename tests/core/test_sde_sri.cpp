@@ -1,10 +1,13 @@
 // SRIW1, the strong-order-1.5 scheme for diagonal noise: its order on a nonlinear 2-D
 // diagonal SDE with a closed-form solution, the order of its error estimate, adaptive
 // stepping with it on a Brownian tree (tolerance buys accuracy against the exact solution
-// of the same path), and its deterministic form.
+// of the same path), its deterministic form, and its place in the Trajectories solver menu
+// and diagnostics.
 #include "sde_fine_brownian.h"
 #include "sde_test_support.h"
 #include "core/equations/compiled_equation.h"
+#include "core/experiment/trajectory_config.h"
+#include "core/experiment/trajectory_run.h"
 #include "core/solvers/brownian_path.h"
 #include "core/solvers/sde_adaptive.h"
 #include "core/solvers/sde_sri.h"
@@ -103,6 +106,7 @@ private Q_SLOTS:
     void adaptiveToleranceBuysAccuracy();
     void deterministicFormIsSecondOrder();
     void declaresWhatItIs();
+    void trajectoryRunShowsAdaptiveSteps();
 };
 
 void TestSdeSri::strongOrderOnNonlinearDiagonalNoise()
@@ -205,6 +209,30 @@ void TestSdeSri::declaresWhatItIs()
     QVERIFY(!sri->supports(NoiseType::General));
     QCOMPARE(sri->evaluationsPerStep(false).diffusion, 4);
     QCOMPARE(sri->evaluationsPerStep(true).diffusion, 0);
+}
+
+// In the Trajectories experiment SRIW1 is offered for the (diagonal, multiplicative) GBM
+// preset, and its diagnostics show one path stepped adaptively with its error estimates.
+void TestSdeSri::trajectoryRunShowsAdaptiveSteps()
+{
+    const TrajectoryConfig* preset = findPreset("gbm");
+    QVERIFY(preset);
+    TrajectoryConfig config = *preset;
+    config.simulation.solver = "sriw1";
+    config.simulation.paths = 64;
+    config.simulation.steps = 200;
+    config.simulation.rtol = config.simulation.atol = 1e-3;
+    const CompiledEquation equation(config.equation);
+    QVERIFY(solverRefusal("sriw1", equation, 0.5).empty());
+    QVERIFY(!solverRefusal("sriw1", equation, 0.7).empty());  // no Lévy area for fBM
+    const TrajectoryRun run = runTrajectory(config, nullptr, {});
+    QVERIFY(run.result && run.result->stats.nonFinitePaths == 0);
+    const OdeStats& stats = run.diagnostics.stats;
+    QVERIFY2(run.diagnostics.message.empty(), run.diagnostics.message.c_str());
+    QVERIFY(QString::fromStdString(run.diagnostics.solverName).contains("SRIW1"));
+    QVERIFY(stats.accepted > 10);
+    for (const auto& record : stats.steps)
+        QVERIFY(std::isfinite(record.errorNorm) && (record.accepted == (record.errorNorm <= 1.0)));
 }
 
 QTEST_GUILESS_MAIN(TestSdeSri)
