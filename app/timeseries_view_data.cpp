@@ -126,11 +126,20 @@ std::shared_ptr<const widgets::SeriesFanData> makeSeriesFanData(
                        std::isfinite(firstTarget);
     out->holdOutStart = out->markHoldOut ? firstTarget : kNaN;
     out->valueLabel = QString("channel %1").arg(channel + 1).toStdString();
-    out->title = QString("%1, channel %2 (model at iteration %3)")
-                     .arg(displayedSeriesLabel(d))
-                     .arg(channel + 1)
-                     .arg(snapshot.displayedAt)
-                     .toStdString();
+    QString title = QString("%1, channel %2 (model at iteration %3)")
+                        .arg(displayedSeriesLabel(d))
+                        .arg(channel + 1)
+                        .arg(snapshot.displayedAt);
+    if (f.classProbabilities.size() > 0) {
+        // A classifier's loss never scores the readout, so its paths need not follow the data.
+        QStringList p;
+        for (double v : f.classProbabilities) p << QString::number(v, 'f', 2);
+        title = QString("%1: label %2, predicted class probabilities (%3); paths unfitted")
+                    .arg(displayedSeriesLabel(d))
+                    .arg(s.label)
+                    .arg(p.join(", "));
+    }
+    out->title = title.toStdString();
     return out;
 }
 
