@@ -20,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QTableWidget>
 #include <QtTest>
@@ -185,6 +186,15 @@ private Q_SLOTS:
         QCOMPARE(cloud->sampleCount(), 1000);  // the frames use up to 1000 training points
         QCOMPARE(cloud->arrowCount(), 21 * 21);
         QCOMPARE(cloud->trueArrowCount(), 21 * 21);
+        // Play in reverse runs from noise (t = 1) down to the data (t = 0) and stops there.
+        scrubber->setMode(driftlab::app::DiffusionScrubber::Mode::Reverse);
+        QSignalSpy frameSpy(scrubber, &driftlab::app::DiffusionScrubber::frameShown);
+        scrubber->play();
+        QVERIFY(scrubber->isPlaying());
+        QTRY_VERIFY_WITH_TIMEOUT(!scrubber->isPlaying(), 10000);
+        QCOMPARE(scrubber->slider()->value(), 0);
+        QCOMPARE(scrubber->time(), 0.0);
+        QVERIFY(frameSpy.count() >= 40);  // every frame of the 41 was shown on the way
         scrubber->setMode(driftlab::app::DiffusionScrubber::Mode::Samples);
         QCOMPARE(cloud->sampleCount(), 1000);
 
