@@ -9,6 +9,7 @@
 #include "core/common/error.h"
 #include "core/models/adaptive_series_ode_parts.h"
 #include "core/models/ernode_tape.h"
+#include "core/models/series_networks.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/ode_backprop.h"
 #include "core/solvers/random.h"
@@ -53,10 +54,10 @@ class AdaptiveSeriesOde final : public SeriesModel {
 public:
     explicit AdaptiveSeriesOde(const SeriesModelConfig& config)
         : config_(checked(config)),
-          encoder_(encoderConfig(config_)),
-          drift_(driftConfig(config_)),
-          readout_(linearConfig(config_.latentDim, config_.channels, config_.seed * 5 + 3)),
-          head_(linearConfig(config_.latentDim, std::max(config_.classes, 1), config_.seed * 5 + 4)),
+          encoder_(seriesEncoderConfig(config_, config_.seed * 5 + 1)),
+          drift_(seriesDriftConfig(config_, config_.controlPath != ControlPath::None, config_.seed * 5 + 2)),
+          readout_(linearLayerConfig(config_.latentDim, config_.channels, config_.seed * 5 + 3)),
+          head_(linearLayerConfig(config_.latentDim, std::max(config_.classes, 1), config_.seed * 5 + 4)),
           logSigma_(Eigen::VectorXd::Zero(
               config_.objective == SeriesObjective::GaussianNll ? config_.channels : 0)) {}
 
@@ -230,7 +231,7 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     for (nn::Index j = 0; j <= last; ++j) tau[std::size_t(j)] = s.times[std::size_t(j)] - t0;
 
     nn::MlpWorkspace<double> encWs, readWs;
-    const Eigen::VectorXd z0 = encoder_.forward(encoderFeatures(config_, s, *item.context), encWs);
+    const Eigen::VectorXd z0 = encoder_.forward(seriesEncoderFeatures(config_, s, *item.context), encWs);
     const auto control = controlPath(config_.controlPath, s, *item.context);
     LatentDrift system(drift_, d, config_.driftSeesTime,
                        config_.controlPath == ControlPath::None ? nullptr : &control, t0);
@@ -439,7 +440,7 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
     saveAt.erase(std::unique(saveAt.begin(), saveAt.end()), saveAt.end());
 
     nn::MlpWorkspace<double> ws;
-    const Eigen::VectorXd z0 = encoder_.forward(encoderFeatures(config_, series, context), ws);
+    const Eigen::VectorXd z0 = encoder_.forward(seriesEncoderFeatures(config_, series, context), ws);
     const auto control = controlPath(config_.controlPath, series, context);
     LatentDrift system(drift_, config_.latentDim, config_.driftSeesTime,
                        config_.controlPath == ControlPath::None ? nullptr : &control, t0);

@@ -33,53 +33,6 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
     return c;
 }
 
-nn::MlpConfig encoderConfig(const SeriesModelConfig& c) {
-    nn::MlpConfig m;
-    m.inputDim = c.encoderObservations * (2 * c.channels + 1);
-    m.hiddenWidths = c.encoderWidths;
-    m.outputDim = c.latentDim;
-    m.seed = c.seed * 5 + 1;
-    return m;
-}
-
-nn::MlpConfig driftConfig(const SeriesModelConfig& c) {
-    nn::MlpConfig m;
-    m.inputDim = c.latentDim + (c.controlPath == ControlPath::None ? 0 : c.channels);
-    m.hiddenWidths = c.driftWidths;
-    m.outputDim = c.latentDim;
-    if (c.driftSeesTime) {
-        m.timeEmbedding.kind = nn::TimeEmbeddingConfig::Kind::Sinusoidal;
-        m.timeEmbedding.dim = 8;
-        m.timeEmbedding.maxPeriod = 100.0;
-    }
-    m.seed = c.seed * 5 + 2;
-    return m;
-}
-
-nn::MlpConfig linearConfig(nn::Index in, nn::Index out, std::uint64_t seed) {
-    nn::MlpConfig m;
-    m.inputDim = in;
-    m.outputDim = out;
-    m.seed = seed;
-    return m;
-}
-
-Eigen::VectorXd encoderFeatures(const SeriesModelConfig& c, const Series& s, const Mask& context) {
-    const nn::Index ch = c.channels;
-    Eigen::VectorXd features = Eigen::VectorXd::Zero(c.encoderObservations * (2 * ch + 1));
-    for (nn::Index j = 0, k = 0; j < s.length() && k < c.encoderObservations; ++j) {
-        if (!context.col(j).any()) continue;
-        const nn::Index base = k * (2 * ch + 1);
-        for (nn::Index i = 0; i < ch; ++i) {
-            features(base + i) = context(i, j) ? s.values(i, j) : 0.0;
-            features(base + ch + i) = context(i, j) ? 1.0 : 0.0;
-        }
-        features(base + 2 * ch) = s.times[std::size_t(j)] - s.times.front();
-        ++k;
-    }
-    return features;
-}
-
 std::vector<timeseries::ChannelInterpolant> controlPath(ControlPath path, const Series& s,
                                                         const Mask& context) {
     std::vector<timeseries::ChannelInterpolant> channels;

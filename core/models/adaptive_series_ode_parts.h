@@ -1,7 +1,8 @@
 #pragma once
 // Internals of the adaptive latent neural ODE (adaptive_series_ode.cpp), apart so that file
-// stays readable: config checks, network shapes, the encoder's input, the control path and
-// the latent drift as a differentiable ODE system.
+// stays readable: config checks, the control path and the latent drift as a differentiable
+// ODE system. Network shapes and the encoder input are shared with the fixed-step models
+// (series_networks.h).
 #include <vector>
 
 #include "core/models/series_model.h"
@@ -13,15 +14,6 @@ namespace driftlab::core::models::adaptive_parts {
 
 // Returns c, or throws ConfigError naming the field.
 const SeriesModelConfig& checked(const SeriesModelConfig& c);
-nn::MlpConfig encoderConfig(const SeriesModelConfig& c);
-nn::MlpConfig driftConfig(const SeriesModelConfig& c);  // reads [z; X(t)] with a control path
-nn::MlpConfig linearConfig(nn::Index in, nn::Index out, std::uint64_t seed);
-
-// Values (0 where unseen), mask and time since the series start of the first context
-// observations, zero padded: the same encoder input as the stable SDE classes.
-Eigen::VectorXd encoderFeatures(const SeriesModelConfig& c, const timeseries::Series& s,
-                                const timeseries::Mask& context);
-
 // X(t) of one series: every channel interpolated through its context cells (empty for
 // ControlPath::None).
 std::vector<timeseries::ChannelInterpolant> controlPath(ControlPath path,

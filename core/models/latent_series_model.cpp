@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/models/latent_series_rollout.h"
+#include "core/models/series_networks.h"
 
 namespace driftlab::core::models {
 
@@ -11,29 +12,6 @@ using timeseries::Mask;
 using timeseries::Series;
 
 namespace {
-
-nn::MlpConfig encoderConfig(const SeriesModelConfig& c) {
-    nn::MlpConfig m;
-    m.inputDim = c.encoderObservations * (2 * c.channels + 1);
-    m.hiddenWidths = c.encoderWidths;
-    m.outputDim = c.latentDim;
-    m.seed = c.seed * 8 + 1;
-    return m;
-}
-
-nn::MlpConfig driftConfig(const SeriesModelConfig& c, bool withControl, std::uint64_t stream) {
-    nn::MlpConfig m;
-    m.inputDim = c.latentDim + (withControl ? c.channels : 0);
-    m.hiddenWidths = c.driftWidths;
-    m.outputDim = c.latentDim;
-    if (c.driftSeesTime) {
-        m.timeEmbedding.kind = nn::TimeEmbeddingConfig::Kind::Sinusoidal;
-        m.timeEmbedding.dim = 8;
-        m.timeEmbedding.maxPeriod = 100.0;
-    }
-    m.seed = c.seed * 8 + stream;
-    return m;
-}
 
 nn::MlpConfig diffusionConfig(const SeriesModelConfig& c) {
     nn::MlpConfig m;
@@ -48,14 +26,6 @@ nn::MlpConfig diffusionConfig(const SeriesModelConfig& c) {
     m.outputActivation = nn::Activation::Sigmoid;
     m.outputScale = c.diffusionScale;
     m.seed = c.seed * 8 + 3;
-    return m;
-}
-
-nn::MlpConfig linearConfig(nn::Index in, nn::Index out, std::uint64_t seed) {
-    nn::MlpConfig m;
-    m.inputDim = in;
-    m.outputDim = std::max<nn::Index>(out, 1);
-    m.seed = seed;
     return m;
 }
 
@@ -88,12 +58,12 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
 
 LatentSeriesModel::LatentSeriesModel(const SeriesModelConfig& config)
     : config_(checked(config)),
-      encoder_(encoderConfig(config)),
-      drift_(driftConfig(config, config.controlPath != ControlPath::None, 2)),
+      encoder_(seriesEncoderConfig(config, config.seed * 8 + 1)),
+      drift_(seriesDriftConfig(config, config.controlPath != ControlPath::None, config.seed * 8 + 2)),
       diffusion_(diffusionConfig(config)),
-      readout_(linearConfig(config.latentDim, config.channels, config.seed * 8 + 4)),
-      prior_(driftConfig(config, false, 5)),
-      head_(linearConfig(config.latentDim, config.classes, config.seed * 8 + 6)),
+      readout_(linearLayerConfig(config.latentDim, config.channels, config.seed * 8 + 4)),
+      prior_(seriesDriftConfig(config, false, config.seed * 8 + 5)),
+      head_(linearLayerConfig(config.latentDim, config.classes, config.seed * 8 + 6)),
       observationLogSigma_(Eigen::VectorXd::Constant(config.channels, std::log(0.1))) {}
 
 bool LatentSeriesModel::timeOnlyDiffusion() const {
@@ -168,22 +138,7 @@ std::unique_ptr<SeriesModel> LatentSeriesModel::clone() const {
 
 Eigen::VectorXd LatentSeriesModel::encode(const Series& s, const Mask& context,
                                           nn::MlpWorkspace<double>& ws) const {
-    // Features of the first context observations: values (0 where unseen), mask, time since
-    // the series start; zero padding when there are fewer.
-    const nn::Index c = config_.channels;
-    const double t0 = s.times.front();
-    Eigen::VectorXd features = Eigen::VectorXd::Zero(encoder_.inputDim());
-    for (nn::Index j = 0, k = 0; j < s.length() && k < config_.encoderObservations; ++j) {
-        if (!context.col(j).any()) continue;
-        const nn::Index base = k * (2 * c + 1);
-        for (nn::Index ch = 0; ch < c; ++ch) {
-            features(base + ch) = context(ch, j) ? s.values(ch, j) : 0.0;
-            features(base + c + ch) = context(ch, j) ? 1.0 : 0.0;
-        }
-        features(base + 2 * c) = s.times[std::size_t(j)] - t0;
-        ++k;
-    }
-    return encoder_.forward(features, ws);
+    return encoder_.forward(seriesEncoderFeatures(config_, s, context), ws);
 }
 
 Eigen::MatrixXd LatentSeriesModel::latentDrift(double t, const Eigen::MatrixXd& z) const {
