@@ -19,6 +19,9 @@ using nn::Matrix;
 using nn::RowVector;
 using nn::Vector;
 
+// What made a training step refuse its update.
+enum class StepFailure { None, Loss, Gradient, Parameters };
+
 // Precision-independent face of the network machinery, so the public header needs no
 // templates and no nn/mlp.h.
 class NetworkCore {
@@ -34,6 +37,7 @@ public:
     virtual void evaluate(const Points& x, double t, Eigen::MatrixXd& out,
                           Eigen::VectorXd* trace) = 0;
     virtual long steps() const = 0;
+    virtual StepFailure lastFailure() const = 0;  // of the last step(); None when it updated
     virtual Index parameterCount() const = 0;
     virtual double multiplyAdds() const = 0;
     virtual void save(const std::string& path) const = 0;
@@ -86,12 +90,28 @@ public:
             }
         }
         const double mean = perSample.mean();
-        if (!std::isfinite(mean)) return mean;
+        failure_ = StepFailure::None;
+        if (!std::isfinite(mean)) {
+            failure_ = StepFailure::Loss;
+            return mean;
+        }
         Vector<Scalar>& total = grads_[0];
         for (int k = 1; k < threads; ++k) total += grads_[static_cast<std::size_t>(k)];
+        if (!total.allFinite()) {
+            failure_ = StepFailure::Gradient;
+            return mean;
+        }
         if (clip > 0.0) nn::clipGradientNorm<Scalar>(total, static_cast<Scalar>(clip));
+        // Adam itself can overflow in float32 (huge rates); the copy lets the step be undone
+        // so the weights stay those of the last finite iteration.
+        previous_ = net_.parameters();
         adam_.setLearningRate(learningRate);
         adam_.step(net_.parameters(), total);
+        if (!net_.parameters().allFinite()) {
+            net_.parameters() = previous_;
+            failure_ = StepFailure::Parameters;
+            return mean;
+        }
         const double d = std::min(emaDecay, (1.0 + steps_) / (10.0 + steps_));
         average_ = static_cast<Scalar>(d) * average_ +
                    static_cast<Scalar>(1.0 - d) * net_.parameters();
@@ -142,6 +162,7 @@ public:
     }
 
     long steps() const override { return steps_; }
+    StepFailure lastFailure() const override { return failure_; }
     Index parameterCount() const override { return net_.parameterCount(); }
     double multiplyAdds() const override { return macs_; }
     void save(const std::string& path) const override {
@@ -176,6 +197,8 @@ private:
     nn::Mlp<Scalar> net_, ema_;
     nn::Adam<Scalar> adam_;
     Vector<Scalar> average_;
+    Vector<Scalar> previous_;  // the weights before the last update
+    StepFailure failure_ = StepFailure::None;
     double timeScale_;
     int threads_ = 1;
     double macs_ = 0.0;
@@ -284,11 +307,17 @@ TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
         const double loss = core_->step(batch.x, batch.t, batch.weight, batch.target,
                                         training_.learningRate, training_.gradientClip,
                                         training_.emaDecay, perSample);
-        if (!std::isfinite(loss))
+        if (core_->lastFailure() != StepFailure::None) {
+            const StepFailure failure = core_->lastFailure();
+            const std::string what =
+                failure == StepFailure::Loss       ? "the loss is " + std::to_string(loss)
+                : failure == StepFailure::Gradient ? "the gradient is not finite (loss " +
+                                                         std::to_string(loss) + ")"
+                                                   : "the Adam update made weights non-finite";
             throw Error("training diverged at iteration " + std::to_string(core_->steps() + 1) +
-                        " (loss is " + std::to_string(loss) +
-                        "); the weights are kept from the iteration before. Lower the learning "
-                        "rate or enable gradient clipping.");
+                        ": " + what + "; the weights are kept from the iteration before. Lower "
+                        "the learning rate or enable gradient clipping.");
+        }
         result.lastLoss = loss;
         ++result.iterations;
         windowSum += loss;

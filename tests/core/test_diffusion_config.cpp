@@ -58,6 +58,11 @@ private Q_SLOTS:
         mix.data.mixture.validate();
         const auto net = diffusionConfigFromJson({{"width", 32}, {"depth", 4}}, "t");
         QCOMPARE(net.net.hiddenWidths, (std::vector<driftlab::core::diffusion::Index>{32, 32, 32, 32}));
+        const auto longer = diffusionConfigFromJson({{"embedding_dim", 32}, {"ema_decay", 0.999}}, "t");
+        QCOMPARE(longer.net.embeddingDim, driftlab::core::diffusion::Index{32});
+        QCOMPARE(longer.training.emaDecay, 0.999);
+        QCOMPARE(diffusionConfigFromJson(json::object(), "t").net.embeddingDim,
+                 driftlab::core::diffusion::Index{16});  // the earlier fixed value stays the default
     }
 
     void badValuesAreRefusedWithMessages() {
@@ -79,6 +84,8 @@ private Q_SLOTS:
             {{{"width", 2.5}}, "width"},
             {{{"nfe", 1e9}}, "nfe"},
             {{{"batchsize", 10}}, "batchsize"},
+            {{{"embedding_dim", 7}}, "embedding_dim must be even"},
+            {{{"ema_decay", 1.0}}, "ema_decay"},
             {json::array(), "expected a JSON object"},
         };
         for (const auto& c : cases) {
