@@ -11,15 +11,6 @@ StepCost SriW1Stepper::evaluationsPerStep(bool deterministic) const
     return {2, deterministic ? 0 : 4};
 }
 
-void SriW1Stepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
-                        const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& s) const
-{
-    if (dW.cols() != 0)
-        throw SolverError("SRIW1 needs the space-time Lévy area of each step besides the "
-                          "Brownian increment (stepWithArea)");
-    stepWithArea(worker, t, dt, y, dW, dW, s);
-}
-
 void SriW1Stepper::stepWithArea(SdeWorker& worker, double t, double dt,
                                 Eigen::Ref<Eigen::MatrixXd> y,
                                 const Eigen::Ref<const Eigen::MatrixXd>& dW,

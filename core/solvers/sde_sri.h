@@ -1,7 +1,7 @@
 #pragma once
 // An SRI-type stochastic Runge–Kutta scheme of strong order 1.5 for diagonal noise, so that
 // adaptive stepping works beyond additive noise (SRA1 covers that).
-#include "core/solvers/sde_steppers.h"
+#include "core/solvers/sde_steppers_higher.h"
 
 namespace driftlab::core {
 
@@ -13,24 +13,16 @@ namespace driftlab::core {
 // Error estimate: the terms that lift the scheme from order 1 to 1.5 - the I_(1,0) and
 // I_(1,1,1) diffusion terms and the drift's second stage, (2/3) dt (f(H0) - f(y)) - i.e. the
 // difference to the embedded strong-order-1 scheme, as SRA1's estimate is built.
-class SriW1Stepper final : public SdeStepper {
+class SriW1Stepper final : public AreaSrkStepper {
 public:
     std::string id() const override { return "sriw1"; }
     std::string name() const override { return "SRIW1"; }
     Calculus calculus() const override { return Calculus::Ito; }
-    double strongOrder(NoiseType) const override { return 1.5; }
-    double weakOrder() const override { return 2.0; }
     StepCost evaluationsPerStep(bool deterministic) const override;
     bool supports(NoiseType noise) const override
     {
         return noise == NoiseType::Diagonal || noise == NoiseType::Additive;
     }
-    bool hasErrorEstimate() const override { return true; }
-    bool needsSpaceTimeArea() const override { return true; }
-    // Without the area only the deterministic form (no dW columns) is possible; throws
-    // SolverError otherwise.
-    void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
-              const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
     void stepWithArea(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                       const Eigen::Ref<const Eigen::MatrixXd>& dW,
                       const Eigen::Ref<const Eigen::MatrixXd>& H,

@@ -242,20 +242,22 @@ void ReversibleHeunStepper::stepBack(SdeWorker& worker, double t, double dt,
     s.fz.swap(s.f1);
 }
 
+// --- SRA1, SRIW1 ------------------------------------------------------------------------
+
+void AreaSrkStepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
+                          const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& s) const
+{
+    if (dW.cols() != 0)
+        throw SolverError(name() + " needs the space-time Lévy area of each step besides the "
+                                   "Brownian increment (stepWithArea)");
+    stepWithArea(worker, t, dt, y, dW, dW, s);
+}
+
 // --- SRA1 -------------------------------------------------------------------------------
 
 StepCost Sra1Stepper::evaluationsPerStep(bool deterministic) const
 {
     return {2, deterministic ? 0 : 2};
-}
-
-void Sra1Stepper::step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
-                       const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& s) const
-{
-    if (dW.cols() != 0)
-        throw SolverError("SRA1 needs the space-time Lévy area of each step besides the "
-                          "Brownian increment (stepWithArea)");
-    stepWithArea(worker, t, dt, y, dW, dW, s);
 }
 
 void Sra1Stepper::stepWithArea(SdeWorker& worker, double t, double dt,

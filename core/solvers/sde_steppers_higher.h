@@ -80,25 +80,30 @@ public:
                   const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const;
 };
 
+// The stochastic Runge–Kutta methods of strong order 1.5 (SRA1, SRIW1): they read the
+// space-time Lévy area besides dW, so only stepWithArea() steps with noise; step() takes the
+// deterministic form (no dW columns) and refuses noise with a SolverError.
+class AreaSrkStepper : public SdeStepper {
+public:
+    double strongOrder(NoiseType) const override { return 1.5; }
+    double weakOrder() const override { return 2.0; }
+    bool hasErrorEstimate() const override { return true; }
+    bool needsSpaceTimeArea() const override { return true; }
+    void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
+              const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const final;
+};
+
 // SRA1 (Rößler 2010, SIAM J. Numer. Anal. 48(3)): two-stage stochastic Runge–Kutta for
 // additive noise, strong order 1.5, weak order 2; needs I_(1,0), i.e. the space-time Lévy
 // area (stepWithArea). Its error estimate is the difference to the embedded strong-order-1
 // scheme y + dt f(y) + g(t) dW, a local error of order dt^1.5 (dt^2 without noise).
-class Sra1Stepper final : public SdeStepper {
+class Sra1Stepper final : public AreaSrkStepper {
 public:
     std::string id() const override { return "sra1"; }
     std::string name() const override { return "SRA1"; }
     Calculus calculus() const override { return Calculus::Ito; }  // = Stratonovich here
-    double strongOrder(NoiseType) const override { return 1.5; }
-    double weakOrder() const override { return 2.0; }
     StepCost evaluationsPerStep(bool deterministic) const override;
     bool supports(NoiseType noise) const override { return noise == NoiseType::Additive; }
-    bool hasErrorEstimate() const override { return true; }
-    bool needsSpaceTimeArea() const override { return true; }
-    // Without the area only the deterministic form (no dW columns) is possible; throws
-    // SolverError otherwise.
-    void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
-              const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
     void stepWithArea(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                       const Eigen::Ref<const Eigen::MatrixXd>& dW,
                       const Eigen::Ref<const Eigen::MatrixXd>& H,
