@@ -171,11 +171,8 @@ void DiffusionWorkspace::buildCentral() {
     scrubber_ = new DiffusionScrubber(cloud_);
     layout->addWidget(scrubber_);
     connect(scrubber_, &DiffusionScrubber::frameShown, this, [this](const QString& title) {
-        if (!title.isEmpty()) {
-            cloud_->setTitle(title);
-        } else if (sample_) {
-            showSample(sample_);  // back to the samples' own title
-        }
+        // Back in the Samples mode the samples' own title returns.
+        cloud_->setTitle(!title.isEmpty() ? title : sample_ ? sampleTitle() : QString());
     });
 
     layout->addWidget(makeLayerToggles(cloud_));
@@ -427,6 +424,7 @@ void DiffusionWorkspace::reset() {
     settings_->setValues(loaded_);
     session_.reset();
     sample_.reset();
+    heldOutBits_ = NAN;
     scrubber_->clear();
     cloud_->clearAll();
     showDataLayer();
@@ -514,6 +512,7 @@ QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult
     QString message;
     if (kind == TaskKind::Train) {
         session_ = result.session;
+        heldOutBits_ = NAN;  // the old model's figure
         const auto& losses = session_->losses;
         lossPanel_->setLosses(session_->lossIterations, losses, {});
         message = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
@@ -539,6 +538,8 @@ QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult
     }
     if (kind == TaskKind::Density) {
         density_->setMaps(*result.density);
+        heldOutBits_ = result.density->heldOutBitsPerDim;
+        updateSummary();
         Q_EMIT progressChanged(1.0, {}, elapsed);
         return QString("Density: held-out %1 bits/dim (%2 NFE, %3 s)")
             .arg(number(result.density->heldOutBitsPerDim))
@@ -568,20 +569,29 @@ void DiffusionWorkspace::showSample(std::shared_ptr<const SampleViewData> sample
     cloud_->setPaths(sample_->sdePaths, sample_->odePaths);
     cloud_->setPathLabels(QString::fromStdString(sample_->stochasticName),
                           QString::fromStdString(sample_->deterministicName));
-    cloud_->setTitle(QString("%1, NFE %2: SW2 %3 to held-out data")
-                         .arg(QString::fromStdString(sample_->sampler))
-                         .arg(sample_->nfe)
-                         .arg(number(sample_->sw2, 3)));
+    cloud_->setTitle(sampleTitle());
+    updateSummary();
+}
+
+QString DiffusionWorkspace::sampleTitle() const {
+    return QString("%1, NFE %2: SW2 %3 to held-out data")
+        .arg(QString::fromStdString(sample_->sampler))
+        .arg(sample_->nfe)
+        .arg(number(sample_->sw2, 3));
+}
+
+void DiffusionWorkspace::updateSummary() {
+    if (!sample_) return;
     shootoutPanel_->setSampleSummary(
-        QString("Last sample: <b>%1</b>, %2 points, NFE %3, %4 ms — SW2 %5, MMD² %6. "
-                "Shoot-out rows use %7 points from the same noise.")
+        QString("Last sample: <b>%1</b>, %2 points, NFE %3, %4 ms — SW2 %5, MMD² %6; held-out "
+                "bits/dim %7 (Density tab). Shoot-out rows use %2 points from the same noise.")
             .arg(QString::fromStdString(sample_->sampler))
             .arg(sample_->samples.cols())
             .arg(sample_->nfe)
             .arg(sample_->seconds * 1e3, 0, 'f', 1)
             .arg(number(sample_->sw2, 3))
             .arg(number(sample_->mmd2, 3))
-            .arg(sample_->samples.cols()));
+            .arg(number(heldOutBits_)));
 }
 
 }  // namespace driftlab::app

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QString>
+#include <limits>
 #include <list>
 #include <memory>
 
@@ -107,6 +108,8 @@ private:
     void finishTask();
     QString applyResult(TaskKind kind, const DiffusionTaskResult& result, double elapsed);
     void showSample(std::shared_ptr<const SampleViewData> sample);
+    QString sampleTitle() const;
+    void updateSummary();
     void showDataLayer();
     void updateButtons();
 
@@ -126,6 +129,7 @@ private:
     nlohmann::json loaded_;  // the form values Reset returns to
     std::shared_ptr<DiffusionSession> session_;  // the trained model, when there is one
     std::shared_ptr<const SampleViewData> sample_;
+    double heldOutBits_ = std::numeric_limits<double>::quiet_NaN();  // of the current model, once the density ran
 
     QWidget* left_ = nullptr;
     QWidget* central_ = nullptr;
