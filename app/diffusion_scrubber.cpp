@@ -154,6 +154,17 @@ void DiffusionScrubber::showFrame() {
     const auto k = static_cast<std::size_t>(slider_->value());
     const double t = frames_->times[k];
     label_->setText(QString("t = %1").arg(t, 0, 'f', 3));
+    // The particle paths would bury the moving cloud: hidden while a noising mode plays,
+    // restored as the user left them in the Samples mode.
+    using Layer = widgets::PointCloudView::Layer;
+    if (mode() != Mode::Samples && !pathsStashed_) {
+        pathsWereVisible_ = view_->layerVisible(Layer::Paths);
+        pathsStashed_ = true;
+        view_->setLayerVisible(Layer::Paths, false);
+    } else if (mode() == Mode::Samples && pathsStashed_) {
+        pathsStashed_ = false;
+        view_->setLayerVisible(Layer::Paths, pathsWereVisible_);
+    }
     QString title;
     switch (mode()) {
     case Mode::Samples:
@@ -165,7 +176,7 @@ void DiffusionScrubber::showFrame() {
         break;
     case Mode::Reverse:
         view_->setSamples(frames_->reverse[k]);
-        title = QString("Reverse generation (%1): noise at t = 1 → data at t = 0; now t = %2")
+        title = QString("Reverse generation (%1) from noise at t = 1 to data at t = 0: t = %2")
                     .arg(QString::fromStdString(frames_->generator))
                     .arg(t, 0, 'f', 2);
         break;

@@ -69,6 +69,8 @@ private:
     QSlider* slider_ = nullptr;
     QLabel* label_ = nullptr;
     QTimer* timer_ = nullptr;
+    bool pathsStashed_ = false;
+    bool pathsWereVisible_ = true;
 };
 
 }  // namespace driftlab::app
