@@ -354,6 +354,7 @@ void DiffusionWorkspace::pauseTraining() {
 void DiffusionWorkspace::resumeTraining() {
     if (!task_ || taskKind_ != TaskKind::Train || !control_) return;
     control_->resume();
+    snapshotPaused_ = false;  // the next pause waits for its own acknowledgement
     updateButtons();
 }
 

@@ -76,6 +76,8 @@ public:
     DiffusionDensityPanel* densityPanel() const { return density_; }
     DiffusionShootoutPanel* shootoutPanel() const { return shootoutPanel_; }
     bool isTrainingPaused() const;
+    // The worker has stopped and published where: trainingIteration() holds still from here.
+    bool isPauseAcknowledged() const { return isTrainingPaused() && snapshotPaused_; }
     long trainingIteration() const { return lastSnapshotIteration_; }  // of the running job
 
 public Q_SLOTS:

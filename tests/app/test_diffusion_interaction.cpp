@@ -145,7 +145,7 @@ private Q_SLOTS:
         MainWindow window;
         auto* workspace = open(window);
         QVERIFY(workspace);
-        workspace->settingsForm()->setValues(smallExperiment(workspace, 300));
+        workspace->settingsForm()->setValues(smallExperiment(workspace, 2000));
         auto* tool = workspace->drawTool();
         QSignalSpy finished(&window, &MainWindow::runFinished);
 
@@ -178,7 +178,8 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         QTest::mouseClick(cloud, Qt::LeftButton, {}, cloud->dataToWidget({0.0, -1.0}).toPoint());
-        QVERIFY(clock.elapsed() < 100);  // the dab did not wait for training
+        QVERIFY(clock.elapsed() < 250);  // the dab did not wait for training...
+        QVERIFY(workspace->isRunning());  // ...which is still going
         QCOMPARE(tool->points().cols(), 300);
         QVERIFY(finished.wait(30000));
         QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
@@ -241,7 +242,7 @@ private Q_SLOTS:
         workspace->pauseTraining();
         QVERIFY(workspace->isTrainingPaused());
         // The worker stops after the current iteration and publishes where it stopped.
-        QTest::qWait(150);
+        QVERIFY(waitFor([&] { return workspace->isPauseAcknowledged(); }, 2000));
         const long held = workspace->trainingIteration();
         QTest::qWait(300);
         QCOMPARE(workspace->trainingIteration(), held);
