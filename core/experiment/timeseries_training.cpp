@@ -108,7 +108,11 @@ void TimeSeriesTrainer::initialize() {
             out.push_back({&data_.dataset[i], &data_.tasks[i].context, &data_.tasks[i].target});
         return out;
     };
+    // Training series are scored on every observed cell (context included) while the encoder
+    // and the control path still read only the context: scoring the held-out cells alone
+    // left the fitted paths ignoring everything a user sees before the cut.
     s.train = items(data_.split.train);
+    for (auto& item : s.train) item.target = &item.series->observed;
     s.validation = items(data_.split.validation);
     s.test = items(data_.split.test);
     if (s.train.empty())

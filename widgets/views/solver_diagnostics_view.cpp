@@ -318,7 +318,7 @@ SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
     p->errChart = makeChart(p->errView);
     p->errChart->GetAxis(vtkAxis::LEFT)->SetTitle("error estimate");
     p->errChart->GetAxis(vtkAxis::LEFT)->SetLogScale(true);
-    p->errChart->GetAxis(vtkAxis::RIGHT)->SetTitle("stiffness h·|lambda|");
+    p->errChart->GetAxis(vtkAxis::RIGHT)->SetTitle("h·|lambda|");
     p->errChart->GetAxis(vtkAxis::RIGHT)->SetLogScale(true);
     p->errRej = addPlot<vtkPlotPoints>(p->errChart, p->errRejected, "error, rejected",
                                        theme::kRejected, vtkPlotPoints::CROSS);
