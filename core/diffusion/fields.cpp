@@ -23,6 +23,22 @@ void ScoreField::scoreWithDivergence(const Points& x, double t, Points& out,
     }
 }
 
+void VelocityField::velocityWithDivergence(const Points& x, double t, Points& velocity,
+                                           Eigen::VectorXd& divergence) const {
+    velocityAndScore(x, t, velocity, nullptr);
+    const double h = 1e-4;
+    divergence.setZero(x.cols());
+    Points shifted, vp, vm;
+    for (int d = 0; d < 2; ++d) {
+        shifted = x;
+        shifted.row(d).array() += h;
+        velocityAndScore(shifted, t, vp, nullptr);
+        shifted.row(d).array() -= 2 * h;
+        velocityAndScore(shifted, t, vm, nullptr);
+        divergence += ((vp.row(d) - vm.row(d)) / (2 * h)).transpose();
+    }
+}
+
 void MixtureScoreField::score(const Points& x, double t, Points& out) const {
     out = process_.mixtureScore(data_, x, t);
 }

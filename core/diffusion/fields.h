@@ -71,6 +71,10 @@ public:
     // Velocity b(x, t) and, when score is non-null, the score of x_t; one evaluation.
     virtual void velocityAndScore(const Points& x, double t, Points& velocity,
                                   Points* score) const = 0;
+    // The velocity and its divergence per point, for the exact likelihood. The default uses
+    // central differences (4 extra evaluations); networks override it with the exact trace.
+    virtual void velocityWithDivergence(const Points& x, double t, Points& velocity,
+                                        Eigen::VectorXd& divergence) const;
 };
 
 }  // namespace driftlab::core::diffusion

@@ -100,4 +100,14 @@ LikelihoodResult probabilityFlowLikelihood(const DiffusionProcess& process,
                                            double tStart = 1e-5, double rtol = 1e-6,
                                            double atol = 1e-6);
 
+// Exact log-likelihood under an interpolant's ODE dx/dt = b(x, t), which carries N(0, I) at
+// t = 0 to the data law at t = 1: log p_tEnd(x) = log N(x(tStart); 0, I) - integral from
+// tStart to tEnd of div b(x(t), t) dt, solved backwards from x(tEnd) = x by adaptive
+// Dormand–Prince with the exact divergence. tStart > 0 and tEnd < 1 keep to the times the
+// network was trained on; the law at tStart is then N(0, I) only up to O(tStart) (beta and
+// gamma of the interpolant there), which the result ignores.
+LikelihoodResult interpolantLikelihood(const VelocityField& field, const Points& x,
+                                       double tStart = 1e-3, double tEnd = 1.0 - 1e-3,
+                                       double rtol = 1e-6, double atol = 1e-6);
+
 }  // namespace driftlab::core::diffusion

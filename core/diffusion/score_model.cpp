@@ -445,4 +445,11 @@ void InterpolantModel::velocityAndScore(const Points& x, double t, Points& veloc
     if (score) *score = y.bottomRows(2) / -std::max(interpolant_.noiseStd(t), 1e-8);
 }
 
+void InterpolantModel::velocityWithDivergence(const Points& x, double t, Points& velocity,
+                                              Eigen::VectorXd& divergence) const {
+    Eigen::MatrixXd y;
+    evaluateWithTrace(x, t, y, divergence);  // the trace of the first two outputs: div b
+    velocity = y.topRows(2);
+}
+
 }  // namespace driftlab::core::diffusion

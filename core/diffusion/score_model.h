@@ -149,6 +149,8 @@ public:
     const StochasticInterpolant& interpolant() const override { return interpolant_; }
     void velocityAndScore(const Points& x, double t, Points& velocity,
                           Points* score) const override;
+    void velocityWithDivergence(const Points& x, double t, Points& velocity,
+                                Eigen::VectorXd& divergence) const override;
 
 protected:
     void makeBatch(RandomStream& random, Batch& batch) const override;

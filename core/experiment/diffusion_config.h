@@ -15,11 +15,18 @@
 
 namespace driftlab::core {
 
+// A score network on the configured forward SDE, or a stochastic interpolant whose network
+// learns the velocity (and the score the interpolant SDE needs).
+enum class DiffusionModelFamily { ScoreSde, Interpolant };
+
 struct DiffusionConfig {
     diffusion::ToyDatasetOptions data;  // mixture filled for gaussian_mixture
     int mixtureModes = 5;
     diffusion::ProcessConfig process;
     diffusion::Prediction prediction = diffusion::Prediction::Noise;
+    DiffusionModelFamily family = DiffusionModelFamily::ScoreSde;
+    diffusion::InterpolantConfig interpolant;  // kind and gamma scale (family Interpolant)
+    double epsilon = 0.0;  // interpolant SDE diffusion coefficient; 0 samples by the ODE
     diffusion::ScoreNetConfig net;
     diffusion::TrainingConfig training;
     long iterations = 1500;
@@ -29,6 +36,16 @@ struct DiffusionConfig {
 };
 
 const Schema& diffusionSchema();
+
+// The schema keys of the model family (model, interpolant, gamma, epsilon): the GUI edits
+// them in its model box rather than in the generated settings form.
+const std::vector<std::string>& diffusionModelKeys();
+
+// The interpolant samplers' option: Heun ODE steps (two evaluations each) or, when
+// stochastic, Euler-Maruyama steps of the SDE with this epsilon (one each), for about `nfe`
+// evaluations.
+diffusion::SamplerOptions interpolantOptionsForNfe(bool stochastic, int nfe, double epsilon,
+                                                   std::uint64_t seed);
 
 // The dataset ids of the schema's "dataset" choice, in menu order.
 const std::vector<std::string>& diffusionDatasetIds();

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <string_view>
 #include <utility>
@@ -264,7 +265,16 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         const DiffusionConfig& c = plan.config;
         const Data data = prepareData(plan);
         const cd::DiffusionProcess process(c.process);
-        cd::DiffusionModel model(process, c.prediction, c.net, c.training);
+        const bool interpolant = c.family == DiffusionModelFamily::Interpolant;
+        std::unique_ptr<cd::DiffusionModel> scoreModel;
+        std::unique_ptr<cd::InterpolantModel> interpolantModel;
+        if (interpolant)
+            interpolantModel = std::make_unique<cd::InterpolantModel>(
+                cd::StochasticInterpolant(c.interpolant), c.net, c.training);
+        else
+            scoreModel = std::make_unique<cd::DiffusionModel>(process, c.prediction, c.net, c.training);
+        cd::NeuralModel& model = interpolant ? static_cast<cd::NeuralModel&>(*interpolantModel)
+                                             : *scoreModel;
         model.setData(data.train);
 
         // Training: loss.csv grows with every report so a divergence keeps what came before.
@@ -292,9 +302,21 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         lossCsv.clear();
 
         // The configured sampler.
-        const cd::Points prior = process.samplePrior(c.samples, c.data.seed + 11);
-        cd::SamplerOptions sampling = samplerOptionsForNfe(c.sampler, c.nfe, c.data.seed + 5);
-        const cd::SampleResult sampled = cd::sampleDiffusion(c.sampler, process, model, prior, sampling);
+        // An interpolant starts from N(0, I): the prior of the default VP process.
+        const cd::Points prior =
+            (interpolant ? cd::DiffusionProcess(cd::ProcessConfig{}) : process)
+                .samplePrior(c.samples, c.data.seed + 11);
+        const bool stochastic = interpolant && c.epsilon > 0.0;
+        const std::string samplerId = !interpolant ? cd::samplerName(c.sampler)
+                                      : stochastic ? "interpolant_sde"
+                                                   : "interpolant_ode";
+        const cd::SampleResult sampled =
+            interpolant
+                ? cd::sampleInterpolant(*interpolantModel, prior, stochastic,
+                                        interpolantOptionsForNfe(stochastic, c.nfe, c.epsilon,
+                                                                 c.data.seed + 5))
+                : cd::sampleDiffusion(c.sampler, process, *scoreModel, prior,
+                                      samplerOptionsForNfe(c.sampler, c.nfe, c.data.seed + 5));
         if (!sampled.ok) throw Error(sampled.message);
         writeFile(outDir / "samples.csv", pointsCsv(data.standardizer.invert(sampled.samples)));
 
@@ -306,7 +328,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         const double sw2 = cd::slicedWasserstein2(sampled.samples, data.heldOut, so.directions, so.seed);
         json metrics = {
             {"name", plan.name},
-            {"sampler", cd::samplerName(c.sampler)},
+            {"model", interpolant ? "interpolant" : "score_sde"},
+            {"sampler", samplerId},
             {"nfe", sampled.nfe},
             {"samples", sampled.samples.cols()},
             {"held_out_points", data.heldOut.cols()},
@@ -333,8 +356,15 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         if (plan.likelihoodPoints > 0) {
             const auto start = std::chrono::steady_clock::now();
             const cd::Index m = std::min<cd::Index>(plan.likelihoodPoints, data.heldOut.cols());
-            const cd::LikelihoodResult lik = cd::probabilityFlowLikelihood(
-                process, model, data.heldOut.leftCols(m), c.training.tEpsilon, 1e-4, 1e-4);
+            // Interpolants: their ODE from noise (t = 0) to data (t = 1), kept to the times
+            // training saw, like the score model's probability flow.
+            const double tEnd = interpolant ? 1.0 - c.training.tEpsilon : 1.0;
+            const cd::LikelihoodResult lik =
+                interpolant ? cd::interpolantLikelihood(*interpolantModel, data.heldOut.leftCols(m),
+                                                        c.training.tEpsilon, tEnd, 1e-4, 1e-4)
+                            : cd::probabilityFlowLikelihood(process, *scoreModel,
+                                                            data.heldOut.leftCols(m),
+                                                            c.training.tEpsilon, 1e-4, 1e-4);
             metrics["likelihood"] = {
                 {"points", m},
                 {"ok", lik.ok},
@@ -343,20 +373,22 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                  number(lik.bitsPerDim - data.standardizer.logDetJacobian() / (2.0 * std::log(2.0)))},
                 {"nfe", lik.nfe},
                 {"seconds", seconds(start)},
-                {"t_start", c.training.tEpsilon}};
+                {"t_start", c.training.tEpsilon},
+                {"t_end", tEnd},
+                {"ode", interpolant ? "interpolant ODE dx/dt = b(x, t), N(0, I) at t_start"
+                                    : "probability-flow ODE of the forward process"}};
             if (!lik.ok) metrics["likelihood"]["message"] = lik.message;
         }
         writeFile(outDir / "metrics.json", metrics.dump(2) + "\n");
         if (options.progressBar) {
             char line[160];
             std::snprintf(line, sizeof line, "samples: %s, %ld NFE, SW2 %.4f, %.3f s\n",
-                          cd::samplerName(c.sampler).c_str(), sampled.nfe, sw2, sampled.seconds);
+                          samplerId.c_str(), sampled.nfe, sw2, sampled.seconds);
             progress << line << std::flush;
         }
 
         if (plan.shootout) {
-            const std::vector<ShootoutRow> rows = runShootout(
-                process, model, prior, data.heldOut, so, [&](const ShootoutRow& r, double fraction) {
+            const ShootoutProgress report = [&](const ShootoutRow& r, double fraction) {
                     if (!options.progressBar) return;
                     char line[200];
                     std::snprintf(line, sizeof line,
@@ -364,7 +396,11 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                                   static_cast<int>(fraction * 100), r.sampler.c_str(), r.nfe,
                                   r.sw2, r.mmd2, r.seconds);
                     progress << line << std::flush;
-                });
+                };
+            const std::vector<ShootoutRow> rows =
+                interpolant ? runInterpolantShootout(*interpolantModel, c.epsilon, prior,
+                                                     data.heldOut, so, report)
+                            : runShootout(process, *scoreModel, prior, data.heldOut, so, report);
             writeFile(outDir / "shootout.csv", shootoutCsv(rows));
         }
         progress << "results written to " << outDir.string() << "\n" << std::flush;

@@ -1,14 +1,16 @@
 #pragma once
 // `driftlab --headless CONFIG_OR_PRESET --workspace diffusion --out DIR`: the Diffusion
-// workspace's experiment without a window. It trains the score network, samples with the
-// configured sampler, scores the samples against held-out data and runs the sampler
-// shoot-out, writing to DIR:
+// workspace's experiment without a window. It trains the score network (or, with model =
+// interpolant, the interpolant's velocity network), samples with the configured sampler (the
+// interpolant ODE, or its SDE when epsilon > 0), scores the samples against held-out data and
+// runs the sampler shoot-out, writing to DIR:
 //   config.json    the validated settings (schema values + the headless section)
 //   loss.csv       iteration, mean loss since the last row, seconds, loss per time bucket
 //   samples.csv    x,y of the samples in the data's own coordinates
 //   metrics.json   SW2 and MMD^2 of the samples against held-out data (standardised
 //                  coordinates), the same for two data sets (the floor), bits/dim of held-out
-//                  data under the probability-flow ODE, training and sampling times, NFE
+//                  data under the probability-flow ODE (an interpolant: its ODE), training
+//                  and sampling times, NFE
 //   shootout.csv   every sampler x NFE budget: NFE, SW2, MMD^2, wall time (diffusion_shootout.h)
 // A config is a JSON file or the id of a preset in resources/presets/diffusion:
 //   { "experiment": "diffusion", "name": "...", "description": "...",

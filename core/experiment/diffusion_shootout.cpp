@@ -37,6 +37,17 @@ ShootoutRow score(ShootoutRow row, const diffusion::SampleResult& result,
     return row;
 }
 
+void checkInputs(const ShootoutOptions& options, const diffusion::Points& prior,
+                 const diffusion::Points& heldOut) {
+    if (options.budgets.empty()) throw ConfigError("shoot-out: no NFE budgets given");
+    for (int budget : options.budgets)
+        if (budget < 1 || budget > 1000000)
+            throw ConfigError("shoot-out: NFE budget " + std::to_string(budget) +
+                              " is outside [1, 1000000]");
+    if (prior.cols() < 2 || heldOut.cols() < 2)
+        throw ConfigError("shoot-out: needs at least two samples and two held-out points");
+}
+
 }  // namespace
 
 std::vector<ShootoutRow> runShootout(const diffusion::DiffusionProcess& process,
@@ -46,13 +57,7 @@ std::vector<ShootoutRow> runShootout(const diffusion::DiffusionProcess& process,
                                      const ShootoutOptions& options,
                                      const ShootoutProgress& progress,
                                      const std::atomic<bool>* cancel) {
-    if (options.budgets.empty()) throw ConfigError("shoot-out: no NFE budgets given");
-    for (int budget : options.budgets)
-        if (budget < 1 || budget > 1000000)
-            throw ConfigError("shoot-out: NFE budget " + std::to_string(budget) +
-                              " is outside [1, 1000000]");
-    if (prior.cols() < 2 || heldOut.cols() < 2)
-        throw ConfigError("shoot-out: needs at least two samples and two held-out points");
+    checkInputs(options, prior, heldOut);
 
     struct Job {
         SamplerKind kind;
@@ -80,6 +85,40 @@ std::vector<ShootoutRow> runShootout(const diffusion::DiffusionProcess& process,
             row.tolerance = job.tolerance;
         }
         rows.push_back(score(row, diffusion::sampleDiffusion(job.kind, process, field, prior, o),
+                             heldOut, options));
+        if (progress) progress(rows.back(), static_cast<double>(j + 1) / jobs.size());
+    }
+    return rows;
+}
+
+std::vector<ShootoutRow> runInterpolantShootout(const diffusion::VelocityField& field,
+                                                double epsilon, const diffusion::Points& prior,
+                                                const diffusion::Points& heldOut,
+                                                const ShootoutOptions& options,
+                                                const ShootoutProgress& progress,
+                                                const std::atomic<bool>* cancel) {
+    checkInputs(options, prior, heldOut);
+    if (!(epsilon >= 0.0)) throw ConfigError("shoot-out: epsilon must be >= 0");
+    struct Job {
+        bool stochastic;
+        int budget;
+    };
+    std::vector<Job> jobs;
+    for (int budget : options.budgets)
+        if (budget >= 2) jobs.push_back({false, budget});  // Heun: two evaluations a step
+    if (epsilon > 0.0)
+        for (int budget : options.budgets) jobs.push_back({true, budget});
+
+    std::vector<ShootoutRow> rows;
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) break;
+        const Job& job = jobs[j];
+        ShootoutRow row;
+        row.sampler = job.stochastic ? "interpolant_sde" : "interpolant_ode";
+        row.budget = job.budget;
+        const diffusion::SamplerOptions o =
+            interpolantOptionsForNfe(job.stochastic, job.budget, epsilon, options.seed);
+        rows.push_back(score(row, diffusion::sampleInterpolant(field, prior, job.stochastic, o),
                              heldOut, options));
         if (progress) progress(rows.back(), static_cast<double>(j + 1) / jobs.size());
     }

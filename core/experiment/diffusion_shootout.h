@@ -47,6 +47,16 @@ std::vector<ShootoutRow> runShootout(const diffusion::DiffusionProcess& process,
                                      const ShootoutProgress& progress = {},
                                      const std::atomic<bool>* cancel = nullptr);
 
+// The interpolant's shoot-out: the ODE (Heun, budget / 2 steps; budgets from 2) and, when
+// epsilon > 0, the SDE with that epsilon (Euler–Maruyama, one evaluation per step) at every
+// budget, from the same N(0, I) noise. Rows are named interpolant_ode / interpolant_sde.
+std::vector<ShootoutRow> runInterpolantShootout(const diffusion::VelocityField& field,
+                                                double epsilon, const diffusion::Points& prior,
+                                                const diffusion::Points& heldOut,
+                                                const ShootoutOptions& options,
+                                                const ShootoutProgress& progress = {},
+                                                const std::atomic<bool>* cancel = nullptr);
+
 // "sampler,budget,tolerance,nfe,sw2,mmd2,seconds,ok" and one line per row.
 std::string shootoutCsv(const std::vector<ShootoutRow>& rows);
 

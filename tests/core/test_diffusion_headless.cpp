@@ -81,6 +81,12 @@ json tiny() {
             {"samples", 100}, {"nfe", 10}};
 }
 
+json tinyWith(const json& changes) {
+    json document = tiny();
+    document.update(changes);
+    return document;
+}
+
 }  // namespace
 
 class TestDiffusionHeadless : public QObject {
@@ -116,8 +122,14 @@ private Q_SLOTS:
             for (const char* file : {"config.json", "loss.csv", "samples.csv", "metrics.json", "shootout.csv"})
                 QVERIFY2(QFile::exists(QString::fromStdString(out + "/" + file)), (id + " " + file).c_str());
             QCOMPARE(lineCount(readFile(out + "/samples.csv")), 401L);  // header + 400
-            // 8 fixed-budget samplers x 2 budgets + one adaptive tolerance, and the header.
-            QCOMPARE(lineCount(readFile(out + "/shootout.csv")), 18L);
+            // Score models: 8 fixed-budget samplers x 2 budgets + one adaptive tolerance;
+            // interpolants: the ODE x 2 budgets, and the SDE x 2 when epsilon > 0; a header.
+            const DiffusionConfig& shrunkConfig = diffusionPlanFromJson(document, id).config;
+            const long shootoutRows =
+                shrunkConfig.family == DiffusionModelFamily::ScoreSde ? 17
+                : shrunkConfig.epsilon > 0.0                          ? 4
+                                                                      : 2;
+            QCOMPARE(lineCount(readFile(out + "/shootout.csv")), 1 + shootoutRows);
             QCOMPARE(lineCount(readFile(out + "/loss.csv")), 1L + 200 / 50);
             const json m = json::parse(readFile(out + "/metrics.json"));
             QCOMPARE(m["nfe"].get<long>() > 0, true);
@@ -148,6 +160,53 @@ private Q_SLOTS:
         QVERIFY2(tooFar.empty(), ("SW2 above its bound:" + tooFar).c_str());
     }
 
+    // The model family is part of the config: the interpolant presets read back with their
+    // kind, gamma and epsilon, and a config without the keys is the score model it always was.
+    void interpolantKeysAreFirstClass() {
+        const DiffusionPlan linear = diffusionPreset("two_moons_interpolant_linear");
+        QVERIFY(linear.config.family == DiffusionModelFamily::Interpolant);
+        QVERIFY(linear.config.interpolant.kind == diffusion::InterpolantKind::Linear);
+        QCOMPARE(linear.config.interpolant.gammaScale, 0.0);
+        QCOMPARE(linear.config.epsilon, 0.0);
+        const DiffusionPlan trig = diffusionPreset("eight_gaussians_interpolant_trig");
+        QVERIFY(trig.config.interpolant.kind == diffusion::InterpolantKind::Trigonometric);
+        QVERIFY(trig.config.interpolant.gammaScale > 0.0);
+        QVERIFY(trig.config.epsilon > 0.0);
+        const DiffusionConfig old = diffusionConfigFromJson(tiny(), "old.json");
+        QVERIFY(old.family == DiffusionModelFamily::ScoreSde);
+        QCOMPARE(diffusionSchema().validate(tiny(), "old.json")["model"].get<std::string>(),
+                 std::string("score_sde"));
+    }
+
+    // The trigonometric preset with gamma > 0 and epsilon > 0, shrunk: samples by the SDE,
+    // held-out bits/dim under the interpolant ODE in metrics.json (finite, below the 2.05 of
+    // a standard Gaussian on standardised data), and a shoot-out of ODE and SDE rows whose NFE
+    // is what each budget buys.
+    void interpolantPresetRunsHeadless() {
+        QTemporaryDir dir;
+        const std::string out = dir.path().toStdString();
+        json document = shrunk("eight_gaussians_interpolant_trig");
+        document["diffusion"]["iterations"] = 400;
+        document["headless"]["budgets"] = {4, 20};
+        const Run r = runJson(document, out);
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const json m = json::parse(readFile(out + "/metrics.json"));
+        QCOMPARE(m["model"].get<std::string>(), std::string("interpolant"));
+        QCOMPARE(m["sampler"].get<std::string>(), std::string("interpolant_sde"));
+        QCOMPARE(m["nfe"].get<long>(), 40L);
+        const double bits = m["likelihood"]["bits_per_dim"].get<double>();
+        std::printf("  trigonometric interpolant: SW2 %.3f (floor %.3f), bits/dim %.3f\n",
+                    m["sw2"].get<double>(), m["floor"]["sw2"].get<double>(), bits);
+        QVERIFY(m["likelihood"]["ok"].get<bool>());
+        QVERIFY(std::isfinite(bits) && bits < 2.0);
+        QVERIFY(m["sw2"].get<double>() < 0.5);
+        const std::string csv = readFile(out + "/shootout.csv");
+        for (const char* row : {"interpolant_ode,4,0,4,", "interpolant_ode,20,0,20,",
+                                "interpolant_sde,4,0,4,", "interpolant_sde,20,0,20,"})
+            QVERIFY2(csv.find(row) != std::string::npos, (std::string(row) + " missing in\n" + csv).c_str());
+        QVERIFY(csv.find("dpm_solver") == std::string::npos);
+    }
+
     void badSettingsEndWithOneLine() {
         struct Case {
             json document;
@@ -174,6 +233,12 @@ private Q_SLOTS:
             {{{"diffusion", tiny()}, {"headless", {{"budget", {5}}}}}, "unknown key \"budget\" in headless"},
             {{{"diffusion", tiny()}, {"experiment", "trajectories"}}, "not \"diffusion\""},
             {{{"diffusion", tiny()}, {"sampler", "ddim"}}, "unknown key \"sampler\""},
+            {tinyWith({{"gamma", 0.5}}), "gamma = 0.5 only applies to model = \"interpolant\""},
+            {tinyWith({{"epsilon", 1.0}}), "epsilon = 1.0 only applies"},
+            {tinyWith({{"model", "interpolant"}, {"epsilon", -1.0}}), "epsilon"},
+            {tinyWith({{"model", "interpolant"}, {"interpolant", "cubic"}}), "interpolant"},
+            {tinyWith({{"model", "flow"}}), "model"},
+            {tinyWith({{"model", "interpolant"}, {"nfe", 1}}), "interpolant ODE"},
         };
         for (const Case& c : cases) {
             QTemporaryDir dir;
