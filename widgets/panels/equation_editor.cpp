@@ -2,8 +2,10 @@
 
 #include "core/equations/compiled_equation.h"
 #include "widgets/panels/expression_marks.h"
+#include "widgets/panels/noise_matrix_grid.h"
 #include "widgets/panels/parameter_table.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -24,6 +26,7 @@ namespace driftlab::widgets {
 namespace {
 
 constexpr int kMaxDimension = 8;
+constexpr int kMaxColumns = NoiseMatrixGrid::kMaxBrownianMotions;
 const char* const kInvalidStyle = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; padding: 1px 2px; }";
 const char* const kProblemStyle = "color: #c62828;";
 
@@ -38,6 +41,37 @@ core::ExpressionCheck check(const std::string& expression, const core::EquationS
         result.message = e.what();
         return result;
     }
+}
+
+// Marks the bad token inside edit (or clears an old mark) and returns the problem, empty
+// when the expression is fine; *caret gets the caret picture of the first problem.
+QString markExpression(QLineEdit* edit, const std::string& expression, const core::EquationSpec& spec,
+                       const QString& where, QString* caret) {
+    const core::ExpressionCheck result = check(expression, spec);
+    if (edit->property("invalid").toBool() != !result.ok) {  // restyling is not free
+        edit->setProperty("invalid", !result.ok);
+        edit->setStyleSheet(result.ok ? QString() : QString::fromLatin1(kInvalidStyle));
+    }
+    const QString text = QString::fromStdString(expression);
+    if (result.ok) {
+        if (edit->property("marked").toBool()) markLineEditRange(edit, 0, 0);
+        edit->setProperty("marked", false);
+        return {};
+    }
+    const int position = result.position;
+    const int length = tokenLength(text, position);
+    if (position >= 0) {
+        // An error at the very end (a missing operand) marks the last character.
+        const int start = std::min<int>(position, std::max<int>(0, text.size() - 1));
+        markLineEditRange(edit, start, text.isEmpty() ? 0 : std::max(1, std::min<int>(length, text.size() - start)));
+        edit->setProperty("marked", true);
+    }
+    QString message = QString::fromStdString(result.message);
+    if (message.isEmpty()) message = EquationEditor::tr("not a valid expression");
+    if (position >= 0 && !message.contains(QStringLiteral("position")))
+        message += EquationEditor::tr(" (at position %1)").arg(position);
+    if (caret->isEmpty() && position >= 0) *caret = caretMarker(text, position, length);
+    return where + ": " + message;
 }
 
 int decimalsFor(double v) {
@@ -55,6 +89,12 @@ void normalize(core::EquationSpec& spec) {
     spec.drift.resize(n, "0");
     spec.diffusion.resize(n, "0");
     spec.initial.resize(n, 0.0);
+}
+
+// One row per component, every row kMaxColumns wide: new entries are "0" (no coupling).
+void normalizeNoise(std::vector<std::vector<std::string>>& cells, std::size_t dimension) {
+    cells.resize(dimension);
+    for (auto& row : cells) row.resize(kMaxColumns, "0");
 }
 
 }  // namespace
@@ -81,6 +121,8 @@ EquationEditor::EquationEditor(QWidget* parent) : QWidget(parent) {
 
     rowsLayout_ = new QVBoxLayout;
     rowsLayout_->setSpacing(6);
+
+    noise_ = new NoiseMatrixGrid(this);
 
     problem_ = new QLabel(this);
     problem_->setWordWrap(true);
@@ -110,6 +152,7 @@ EquationEditor::EquationEditor(QWidget* parent) : QWidget(parent) {
     layout->addWidget(description_);
     layout->addLayout(dimensionRow);
     layout->addLayout(rowsLayout_);
+    layout->addWidget(noise_);
     layout->addWidget(problem_);
     layout->addWidget(caret_);
     layout->addWidget(notice_);
@@ -121,6 +164,9 @@ EquationEditor::EquationEditor(QWidget* parent) : QWidget(parent) {
 
     connect(dimension_, &QSpinBox::valueChanged, this, &EquationEditor::onDimensionChanged);
     connect(parameters_, &ParameterTable::edited, this, &EquationEditor::onParametersEdited);
+    connect(noise_, &NoiseMatrixGrid::modeChanged, this, &EquationEditor::onNoiseModeChanged);
+    connect(noise_, &NoiseMatrixGrid::columnsChanged, this, &EquationEditor::onNoiseColumnsChanged);
+    connect(noise_, &NoiseMatrixGrid::cellEdited, this, &EquationEditor::onNoiseCellEdited);
     connect(saveButton_, &QPushButton::clicked, this, &EquationEditor::saveAsPresetRequested);
 
     core::EquationSpec initial;
@@ -147,7 +193,16 @@ QDoubleSpinBox* EquationEditor::initialBox(int component) const {
 void EquationEditor::setSpec(const core::EquationSpec& spec) {
     spec_ = spec;
     normalize(spec_);
+    // A loaded matrix moves into noiseCells_; spec() puts it back while general_ holds.
+    general_ = !spec_.noiseMatrix.empty();
+    noiseCells_ = std::move(spec_.noiseMatrix);
+    spec_.noiseMatrix.clear();
+    columns_ = 1;
+    for (const auto& row : noiseCells_) columns_ = std::max<int>(columns_, int(row.size()));
+    columns_ = std::min(columns_, kMaxColumns);
+    normalizeNoise(noiseCells_, spec_.variables.size());
     original_ = spec_;
+    originalNoise_ = general_ ? noiseMatrix() : std::vector<std::vector<std::string>>{};
 
     QString text;
     if (!spec_.name.empty()) text += "<b>" + QString::fromStdString(spec_.name).toHtmlEscaped() + "</b>";
@@ -170,6 +225,12 @@ void EquationEditor::setSpec(const core::EquationSpec& spec) {
 
 core::EquationSpec EquationEditor::spec() const {
     core::EquationSpec out = spec_;
+    if (general_) {
+        out.noiseMatrix = noiseMatrix();
+        // The diagonal fields are not part of a general-noise equation (they are kept only
+        // for a switch back), so a saved file holds no misleading diffusion.
+        out.diffusion.assign(out.variables.size(), "0");
+    }
     auto names = [](const std::vector<core::Parameter>& ps) {
         std::vector<std::string> n;
         for (const auto& p : ps) n.push_back(p.name);
@@ -177,13 +238,20 @@ core::EquationSpec EquationEditor::spec() const {
     };
     const bool sameEquation = spec_.variables == original_.variables && spec_.drift == original_.drift &&
                               spec_.diffusion == original_.diffusion &&
-                              names(spec_.parameters) == names(original_.parameters);
+                              names(spec_.parameters) == names(original_.parameters) &&
+                              out.noiseMatrix == originalNoise_;
     out.analytic = sameEquation ? original_.analytic : core::AnalyticKind::None;
     return out;
 }
 
 void EquationEditor::setParameterValue(const QString& name, double value) {
     if (parameters_->setValue(name.toStdString(), value)) spec_.parameters = parameters_->parameters();
+}
+
+std::vector<std::vector<std::string>> EquationEditor::noiseMatrix() const {
+    std::vector<std::vector<std::string>> matrix;
+    for (const auto& row : noiseCells_) matrix.emplace_back(row.begin(), row.begin() + columns_);
+    return matrix;
 }
 
 void EquationEditor::addRow() {
@@ -244,7 +312,8 @@ void EquationEditor::syncRowsToSpec() {
     for (int i = 0; i < n; ++i) {
         Row& row = rows_[i];
         const QString var = QString::fromStdString(spec_.variables[i]);
-        row.box->setTitle(tr("d%1 = f dt + g dW").arg(var));
+        row.box->setTitle(general_ ? tr("d%1 = f dt + Σj g%1,j dWj").arg(var) : tr("d%1 = f dt + g dW").arg(var));
+        if (auto* form = qobject_cast<QFormLayout*>(row.box->layout())) form->setRowVisible(row.diffusion, !general_);
         row.initialLabel->setText(tr("%1(0)").arg(var));
         const QString drift = QString::fromStdString(spec_.drift[i]);
         const QString diffusion = QString::fromStdString(spec_.diffusion[i]);
@@ -259,6 +328,7 @@ void EquationEditor::syncRowsToSpec() {
         row.initial->setValue(spec_.initial[i]);
     }
     parameters_->setReservedNames(spec_.variables);
+    noise_->setState(general_, columns_, spec_.variables, noiseCells_);
     updating_ = false;
 }
 
@@ -272,9 +342,12 @@ void EquationEditor::onDimensionChanged(int dimension) {
     if (!renames.empty()) {
         for (auto& e : spec_.drift) e = renameIdentifiers(e, renames);
         for (auto& e : spec_.diffusion) e = renameIdentifiers(e, renames);
+        for (auto& row : noiseCells_)
+            for (auto& e : row) e = renameIdentifiers(e, renames);
     }
     spec_.variables = names;
     normalize(spec_);  // new components start as dx = 0 dt + 0 dW at 0
+    normalizeNoise(noiseCells_, spec_.variables.size());
     syncRowsToSpec();
     userEdited();
 }
@@ -282,6 +355,36 @@ void EquationEditor::onDimensionChanged(int dimension) {
 void EquationEditor::onExpressionEdited(int component, bool drift, const QString& text) {
     if (updating_ || component >= spec_.dimension()) return;
     (drift ? spec_.drift : spec_.diffusion)[component] = text.toStdString();
+    userEdited();
+}
+
+void EquationEditor::onNoiseModeChanged(bool general) {
+    if (updating_ || general == general_) return;
+    general_ = general;
+    const bool untouched = std::all_of(noiseCells_.begin(), noiseCells_.end(), [](const auto& row) {
+        return std::all_of(row.begin(), row.end(), [](const std::string& e) { return e == "0"; });
+    });
+    if (general_ && untouched) {
+        // A first switch starts from the diagonal noise already typed, one motion per
+        // component, so the equation is unchanged until the user couples something.
+        const int n = spec_.dimension();
+        columns_ = std::min(n, kMaxColumns);
+        for (int i = 0; i < n && i < kMaxColumns; ++i) noiseCells_[i][i] = spec_.diffusion[i];
+    }
+    syncRowsToSpec();
+    userEdited();
+}
+
+void EquationEditor::onNoiseColumnsChanged(int columns) {
+    if (updating_) return;
+    columns_ = std::clamp(columns, 1, kMaxColumns);
+    syncRowsToSpec();
+    userEdited();
+}
+
+void EquationEditor::onNoiseCellEdited(int row, int column, const QString& text) {
+    if (updating_ || row >= int(noiseCells_.size()) || column >= kMaxColumns) return;
+    noiseCells_[row][column] = text.toStdString();
     userEdited();
 }
 
@@ -302,36 +405,22 @@ void EquationEditor::validate() {
     QStringList problems;
     QString caret;
     for (int i = 0; i < spec_.dimension() && i < int(rows_.size()); ++i) {
-        for (const bool drift : {true, false}) {
-            QLineEdit* edit = drift ? rows_[i].drift : rows_[i].diffusion;
-            const std::string& expression = drift ? spec_.drift[i] : spec_.diffusion[i];
-            const core::ExpressionCheck result = check(expression, spec_);
-            if (edit->property("invalid").toBool() != !result.ok) {  // restyling is not free
-                edit->setProperty("invalid", !result.ok);
-                edit->setStyleSheet(result.ok ? QString() : QString::fromLatin1(kInvalidStyle));
+        const QString var = QString::fromStdString(spec_.variables[i]);
+        const QString drift = markExpression(rows_[i].drift, spec_.drift[i], spec_, tr("Drift of %1").arg(var), &caret);
+        if (!drift.isEmpty()) problems << drift;
+        if (general_) {
+            // The hidden diagonal fields keep their text for a switch back; they do not count.
+            for (int j = 0; j < columns_; ++j) {
+                QLineEdit* cell = noise_->cell(i, j);
+                if (!cell) continue;
+                const QString where = tr("Noise of %1 for dW%2 (row %3, column %4)").arg(var).arg(j + 1).arg(i + 1).arg(j + 1);
+                const QString problem = markExpression(cell, noiseCells_[i][j], spec_, where, &caret);
+                if (!problem.isEmpty()) problems << problem;
             }
-            const QString text = QString::fromStdString(expression);
-            if (result.ok) {
-                if (edit->property("marked").toBool()) markLineEditRange(edit, 0, 0);
-                edit->setProperty("marked", false);
-                continue;
-            }
-            const int position = result.position;
-            const int length = tokenLength(text, position);
-            if (position >= 0) {
-                // An error at the very end (a missing operand) marks the last character.
-                const int start = std::min<int>(position, std::max<int>(0, text.size() - 1));
-                markLineEditRange(edit, start, text.isEmpty() ? 0 : std::max(1, std::min<int>(length, text.size() - start)));
-                edit->setProperty("marked", true);
-            }
-            QString message = QString::fromStdString(result.message);
-            if (message.isEmpty()) message = tr("not a valid expression");
-            if (position >= 0 && !message.contains(QStringLiteral("position")))
-                message += tr(" (at position %1)").arg(position);
-            const QString where = tr("%1 of %2").arg(drift ? tr("Drift") : tr("Diffusion"),
-                                                     QString::fromStdString(spec_.variables[i]));
-            if (caret.isEmpty() && position >= 0) caret = caretMarker(text, position, length);
-            problems << where + ": " + message;
+        } else {
+            const QString diffusion =
+                markExpression(rows_[i].diffusion, spec_.diffusion[i], spec_, tr("Diffusion of %1").arg(var), &caret);
+            if (!diffusion.isEmpty()) problems << diffusion;
         }
     }
     const QString tableProblem = parameters_->problem();

@@ -1,6 +1,6 @@
 #pragma once
-// Edits a typed SDE dx = f(t, x) dt + g(t, x) dW component by component, with the
-// equation's parameters, validating every expression as it is typed so the user sees where
+// Edits a typed SDE dx = f(t, x) dt + g(t, x) dW component by component (diagonal noise) or
+// with a dim x m noise matrix (general noise), with the equation's parameters, validating every expression as it is typed so the user sees where
 // it breaks before anything runs.
 #include "core/equations/equation_spec.h"
 
@@ -18,6 +18,7 @@ class QVBoxLayout;
 
 namespace driftlab::widgets {
 
+class NoiseMatrixGrid;
 class ParameterTable;
 
 class EquationEditor : public QWidget {
@@ -43,6 +44,8 @@ public:
     QLineEdit* driftEdit(int component) const;
     QLineEdit* diffusionEdit(int component) const;
     QDoubleSpinBox* initialBox(int component) const;
+    NoiseMatrixGrid* noiseGrid() const { return noise_; }
+    bool hasGeneralNoise() const { return general_; }
     ParameterTable* parameterTable() const { return parameters_; }
     QPushButton* saveAsPresetButton() const { return saveButton_; }
 
@@ -64,6 +67,10 @@ private:
     void syncRowsToSpec();
     void onDimensionChanged(int dimension);
     void onExpressionEdited(int component, bool drift, const QString& text);
+    void onNoiseModeChanged(bool general);
+    void onNoiseColumnsChanged(int columns);
+    void onNoiseCellEdited(int row, int column, const QString& text);
+    std::vector<std::vector<std::string>> noiseMatrix() const;  // the first columns_ of each row
     void onParametersEdited();
     void userEdited();
     void validate();
@@ -71,6 +78,13 @@ private:
     core::EquationSpec spec_;      // what the widgets show, exact values
     core::EquationSpec original_;  // what setSpec() gave, to decide whether analytic holds
     std::vector<Row> rows_;
+    // General noise lives here, not in spec_, so that switching modes or shrinking m keeps
+    // what was typed: dimension rows x kMaxBrownianMotions columns, the first columns_ used.
+    std::vector<std::vector<std::string>> noiseCells_;
+    std::vector<std::vector<std::string>> originalNoise_;  // setSpec()'s matrix, for analytic
+    bool general_ = false;
+    int columns_ = 1;
+    NoiseMatrixGrid* noise_ = nullptr;
     QLabel* description_ = nullptr;
     QSpinBox* dimension_ = nullptr;
     QVBoxLayout* rowsLayout_ = nullptr;
