@@ -158,8 +158,14 @@ const Schema& timeSeriesSchema() {
             choiceField("model", "Model", "lsde", {"ode", "sde", "lsde", "lnsde", "gsde"},
                         "Neural ODE, neural SDE (diagonal MLP diffusion), or a stable class: "
                         "Langevin-type (additive noise), linear-noise or geometric SDE."),
+            booleanField("latent", "Latent model", true,
+                         "On: an encoder infers a latent initial state and a linear readout maps "
+                         "it to the channels. Off: the dynamics run on the observations "
+                         "themselves (the state is one value per channel, starting at each "
+                         "channel's first context value; latent_dim and the encoder are unused)."),
             integer("latent_dim", "Latent dimension", 4, 1, 256,
-                    "Size of the latent state; 2 shows the learned drift as a phase portrait."),
+                    "Size of the latent state (latent models); 2 shows the learned drift as a "
+                    "phase portrait, as does a non-latent model of 2-channel data."),
             integer("drift_width", "Drift width", 32, 1, 4096, "Neurons per drift layer."),
             integer("drift_depth", "Drift layers", 2, 1, 8, "Hidden layers of the drift MLP."),
             integer("diffusion_width", "Diffusion width", 16, 1, 4096,
@@ -283,6 +289,7 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
     auto& m = c.model;
     m.kind = models::seriesModelFromName(v["model"].get<std::string>());
     m.latentDim = v["latent_dim"].get<long>();
+    m.latent = v["latent"].get<bool>();
     m.driftWidths = widths(v["drift_width"].get<long>(), v["drift_depth"].get<long>());
     m.diffusionWidths = widths(v["diffusion_width"].get<long>(), v["diffusion_depth"].get<long>());
     m.encoderWidths = widths(v["encoder_width"].get<long>(), v["encoder_depth"].get<long>());
@@ -421,6 +428,7 @@ json timeSeriesValues(const TimeSeriesConfig& c) {
         return std::max<std::size_t>(1, w.size());
     };
     v["model"] = models::seriesModelName(m.kind);
+    v["latent"] = m.latent;
     v["latent_dim"] = m.latentDim;
     v["drift_width"] = width(m.driftWidths);
     v["drift_depth"] = depth(m.driftWidths);

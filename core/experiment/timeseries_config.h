@@ -110,7 +110,8 @@ struct TimeSeriesData {
 // (a CSV that does not load, too few series for a split, ...).
 TimeSeriesData buildTimeSeriesData(const TimeSeriesConfig& config);
 
-// The model config for the data: channels and classes filled in.
+// The model config for the data: channels and classes filled in, and latentDim = channels
+// for a non-latent model.
 models::SeriesModelConfig modelConfigFor(const TimeSeriesConfig& config,
                                          const TimeSeriesData& data);
 

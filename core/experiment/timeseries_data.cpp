@@ -185,6 +185,8 @@ models::SeriesModelConfig modelConfigFor(const TimeSeriesConfig& config,
     models::SeriesModelConfig model = config.model;
     model.channels = data.dataset.channels();
     model.classes = data.classes;
+    // An observation-space model's state is the channels; latent_dim only shapes latent ones.
+    if (!model.latent) model.latentDim = model.channels;
     return model;
 }
 

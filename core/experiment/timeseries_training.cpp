@@ -199,11 +199,12 @@ std::string TimeSeriesTrainer::architecture() const {
     a["channels"] = data_.dataset.channels();
     a["classes"] = data_.classes;
     a["parameters"] = model_->parameterCount();
+    a["latent_dim"] = model_->config().latentDim;  // the channels when not latent
     // Only what shapes the parameter vector: a file loads into any run of the same model.
     nlohmann::json shape;
     for (const char* key :
-         {"model", "latent_dim", "drift_width", "drift_depth", "diffusion_width", "diffusion_depth",
-          "encoder_width", "encoder_depth", "drift_sees_time", "control_path", "objective",
+         {"model", "latent", "latent_dim", "drift_width", "drift_depth", "diffusion_width",
+          "diffusion_depth", "encoder_width", "encoder_depth", "drift_sees_time", "control_path", "objective",
           "adaptive", "channels", "classes", "parameters"})
         shape[key] = a[key];
     return shape.dump();
@@ -439,7 +440,7 @@ void TimeSeriesTrainer::refreshDisplay() {
 
     DriftField& field = s.drift;
     field = DriftField{};
-    if (config_.model.latentDim != 2) return;
+    if (model_->config().latentDim != 2) return;  // set from the channels when not latent
     Eigen::Vector2d lo = Eigen::Vector2d::Constant(std::numeric_limits<double>::infinity());
     Eigen::Vector2d hi = -lo;
     for (const auto& d : s.displayed)

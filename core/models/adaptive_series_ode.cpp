@@ -127,15 +127,28 @@ public:
     void unfreezeStepGrids() { frozenGrids_.clear(); }
 
 private:
+    // The parameter vector's networks in order; a non-latent model has no encoder or readout.
     std::vector<const nn::Mlp<double>*> nets() const {
-        std::vector<const nn::Mlp<double>*> list{&encoder_, &drift_, &readout_};
+        std::vector<const nn::Mlp<double>*> list{&drift_};
+        if (config_.latent) list = {&encoder_, &drift_, &readout_};
         if (config_.classes > 0) list.push_back(&head_);
         return list;
     }
     std::vector<nn::Mlp<double>*> nets() {
-        std::vector<nn::Mlp<double>*> list{&encoder_, &drift_, &readout_};
+        std::vector<nn::Mlp<double>*> list{&drift_};
+        if (config_.latent) list = {&encoder_, &drift_, &readout_};
         if (config_.classes > 0) list.push_back(&head_);
         return list;
+    }
+    nn::Index encoderParameters() const { return config_.latent ? encoder_.parameterCount() : 0; }
+    nn::Index readoutParameters() const { return config_.latent ? readout_.parameterCount() : 0; }
+    Eigen::VectorXd initialState(const Series& s, const Mask& context,
+                                 nn::MlpWorkspace<double>& ws) const {
+        if (!config_.latent) return seriesInitialObservation(s, context);
+        return encoder_.forward(seriesEncoderFeatures(config_, s, context), ws);
+    }
+    Eigen::MatrixXd readout(const Eigen::MatrixXd& z, nn::MlpWorkspace<double>& ws) const {
+        return config_.latent ? readout_.forward(z, ws) : z;
     }
 
     SeriesOutcome runSeries(const SeriesItem& item, std::uint64_t noiseSeed, std::uint64_t stream,
@@ -231,7 +244,7 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     for (nn::Index j = 0; j <= last; ++j) tau[std::size_t(j)] = s.times[std::size_t(j)] - t0;
 
     nn::MlpWorkspace<double> encWs, readWs;
-    const Eigen::VectorXd z0 = encoder_.forward(seriesEncoderFeatures(config_, s, *item.context), encWs);
+    const Eigen::VectorXd z0 = initialState(s, *item.context, encWs);
     const auto control = controlPath(config_.controlPath, s, *item.context);
     LatentDrift system(drift_, d, config_.driftSeesTime,
                        config_.controlPath == ControlPath::None ? nullptr : &control, t0);
@@ -269,9 +282,9 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     Eigen::MatrixXd zBar = Eigen::MatrixXd::Zero(d, last + 1);
     Eigen::VectorXd logSigmaBar = Eigen::VectorXd::Zero(logSigma_.size());
     nn::Index offset = 0;
-    const nn::Index offDrift = offset += encoder_.parameterCount();
+    const nn::Index offDrift = offset += encoderParameters();
     const nn::Index offReadout = offset += drift_.parameterCount();
-    const nn::Index offHead = offset += readout_.parameterCount();
+    const nn::Index offHead = offset += readoutParameters();
     const nn::Index offSigma = parameterCount() - logSigma_.size();
 
     if (classify) {
@@ -294,7 +307,7 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
             zBar.col(last) = head_.backward(seriesWeight * g, headWs, gradient + offHead, true);
         }
     } else {
-        const Eigen::MatrixXd yhat = readout_.forward(Z, readWs);
+        const Eigen::MatrixXd yhat = readout(Z, readWs);
         Eigen::MatrixXd yBar = Eigen::MatrixXd::Zero(c, last + 1);
         const bool nll = config_.objective == SeriesObjective::GaussianNll;
         for (nn::Index j = 0; j <= last; ++j)
@@ -312,7 +325,8 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
                 }
             }
         out.data = nll ? out.nll : out.mse;
-        if (gradient) zBar = readout_.backward(yBar, readWs, gradient + offReadout, true);
+        if (gradient)
+            zBar = config_.latent ? readout_.backward(yBar, readWs, gradient + offReadout, true) : yBar;
     }
 
     if (gradient) {
@@ -341,7 +355,7 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
             }
         }
         Eigen::Map<Eigen::VectorXd>(gradient + offDrift, drift_.parameterCount()) += driftBar;
-        encoder_.backward(ybar, encWs, gradient, false);
+        if (config_.latent) encoder_.backward(ybar, encWs, gradient, false);
         if (logSigma_.size() > 0)
             Eigen::Map<Eigen::VectorXd>(gradient + offSigma, logSigma_.size()) += logSigmaBar;
     }
@@ -440,7 +454,7 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
     saveAt.erase(std::unique(saveAt.begin(), saveAt.end()), saveAt.end());
 
     nn::MlpWorkspace<double> ws;
-    const Eigen::VectorXd z0 = encoder_.forward(seriesEncoderFeatures(config_, series, context), ws);
+    const Eigen::VectorXd z0 = initialState(series, context, ws);
     const auto control = controlPath(config_.controlPath, series, context);
     LatentDrift system(drift_, config_.latentDim, config_.driftSeesTime,
                        config_.controlPath == ControlPath::None ? nullptr : &control, t0);
@@ -462,8 +476,8 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
     for (int i = 0; i < gridPoints; ++i) latentGrid.col(i) = stateAt(gridTau[std::size_t(i)]);
     for (nn::Index j = 0; j < series.length(); ++j) latentObs.col(j) = stateAt(series.times[std::size_t(j)] - t0);
 
-    f.mean = readout_.forward(latentGrid, ws);
-    f.meanAtObservations = readout_.forward(latentObs, ws);
+    f.mean = readout(latentGrid, ws);
+    f.meanAtObservations = readout(latentObs, ws);
     const Eigen::VectorXd sigma = logSigma_.size() > 0 ? Eigen::VectorXd(logSigma_.array().exp())
                                                        : Eigen::VectorXd::Zero(config_.channels);
     f.lower = f.mean.colwise() - kQuantile95 * sigma;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/models/series_networks.h"
 
 namespace driftlab::core::models::adaptive_parts {
 
@@ -15,6 +16,7 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
         throw ConfigError(who + "needs kind = ode and adaptive = true");
     if (c.channels < 1 || c.latentDim < 1 || c.encoderObservations < 1)
         throw ConfigError(who + "channels, latent dimension and encoder observations must be >= 1");
+    checkStateSpace(c, who);
     if (c.objective == SeriesObjective::Elbo)
         throw ConfigError(who + "objective 'elbo' needs an SDE kind; use 'mse' or 'nll'");
     if (!(c.rtol > 0.0) || !(c.atol > 0.0) || !std::isfinite(c.rtol) || !std::isfinite(c.atol))

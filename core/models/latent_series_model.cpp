@@ -35,6 +35,7 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
     };
     need(c.channels >= 1, "channels must be >= 1");
     need(c.latentDim >= 1, "latent dimension must be >= 1");
+    checkStateSpace(c, "time-series model: ");
     need(c.encoderObservations >= 1, "encoder observations must be >= 1");
     need(c.dt > 0.0 && std::isfinite(c.dt), "dt must be positive");
     need(c.diffusionScale > 0.0 && std::isfinite(c.diffusionScale),
@@ -83,13 +84,13 @@ LatentSeriesModel::Offsets LatentSeriesModel::offsets() const {
     Offsets o;
     nn::Index at = 0;
     o.encoder = at;
-    at += encoder_.parameterCount();
+    if (config_.latent) at += encoder_.parameterCount();
     o.drift = at;
     at += drift_.parameterCount();
     o.diffusion = at;
     if (hasDiffusionNet()) at += diffusion_.parameterCount();
     o.readout = at;
-    at += readout_.parameterCount();
+    if (config_.latent) at += readout_.parameterCount();
     o.prior = at;
     if (hasPrior()) at += prior_.parameterCount();
     o.noise = at;
@@ -105,11 +106,11 @@ nn::Index LatentSeriesModel::parameterCount() const { return offsets().end; }
 Eigen::VectorXd LatentSeriesModel::parameters() const {
     const Offsets o = offsets();
     Eigen::VectorXd theta(o.end);
-    theta.segment(o.encoder, encoder_.parameterCount()) = encoder_.parameters();
+    if (config_.latent) theta.segment(o.encoder, encoder_.parameterCount()) = encoder_.parameters();
     theta.segment(o.drift, drift_.parameterCount()) = drift_.parameters();
     if (hasDiffusionNet())
         theta.segment(o.diffusion, diffusion_.parameterCount()) = diffusion_.parameters();
-    theta.segment(o.readout, readout_.parameterCount()) = readout_.parameters();
+    if (config_.latent) theta.segment(o.readout, readout_.parameterCount()) = readout_.parameters();
     if (hasPrior()) theta.segment(o.prior, prior_.parameterCount()) = prior_.parameters();
     if (hasObservationNoise()) theta.segment(o.noise, config_.channels) = observationLogSigma_;
     if (config_.classes > 0) theta.segment(o.head, head_.parameterCount()) = head_.parameters();
@@ -122,11 +123,11 @@ void LatentSeriesModel::setParameters(const Eigen::VectorXd& theta) {
         throw ConfigError("time-series model: parameter vector has " +
                           std::to_string(theta.size()) + " entries, the model " +
                           std::to_string(o.end));
-    encoder_.parameters() = theta.segment(o.encoder, encoder_.parameterCount());
+    if (config_.latent) encoder_.parameters() = theta.segment(o.encoder, encoder_.parameterCount());
     drift_.parameters() = theta.segment(o.drift, drift_.parameterCount());
     if (hasDiffusionNet())
         diffusion_.parameters() = theta.segment(o.diffusion, diffusion_.parameterCount());
-    readout_.parameters() = theta.segment(o.readout, readout_.parameterCount());
+    if (config_.latent) readout_.parameters() = theta.segment(o.readout, readout_.parameterCount());
     if (hasPrior()) prior_.parameters() = theta.segment(o.prior, prior_.parameterCount());
     if (hasObservationNoise()) observationLogSigma_ = theta.segment(o.noise, config_.channels);
     if (config_.classes > 0) head_.parameters() = theta.segment(o.head, head_.parameterCount());
@@ -138,7 +139,25 @@ std::unique_ptr<SeriesModel> LatentSeriesModel::clone() const {
 
 Eigen::VectorXd LatentSeriesModel::encode(const Series& s, const Mask& context,
                                           nn::MlpWorkspace<double>& ws) const {
+    if (!config_.latent) return seriesInitialObservation(s, context);
     return encoder_.forward(seriesEncoderFeatures(config_, s, context), ws);
+}
+
+void LatentSeriesModel::encodeBackward(const Eigen::VectorXd& z0Grad, nn::MlpWorkspace<double>& ws,
+                                       double* gradient) const {
+    if (config_.latent) encoder_.backward(z0Grad, ws, gradient + offsets().encoder, false);
+}
+
+Eigen::MatrixXd LatentSeriesModel::readout(const Eigen::MatrixXd& z,
+                                           nn::MlpWorkspace<double>& ws) const {
+    return config_.latent ? readout_.forward(z, ws) : z;
+}
+
+Eigen::MatrixXd LatentSeriesModel::readoutBackward(const Eigen::MatrixXd& yGrad,
+                                                   nn::MlpWorkspace<double>& ws,
+                                                   double* gradient) const {
+    if (!config_.latent) return yGrad;
+    return readout_.backward(yGrad, ws, gradient + offsets().readout, true);
 }
 
 Eigen::MatrixXd LatentSeriesModel::latentDrift(double t, const Eigen::MatrixXd& z) const {

@@ -1,9 +1,11 @@
 #pragma once
-// The fixed-step latent models behind makeSeriesModel: neural ODE, neural SDE and the three
+// The fixed-step models behind makeSeriesModel: neural ODE, neural SDE and the three
 // stable classes (see series_model.h for the equations). Each series is solved on its own
 // grid from its first time, by Euler (ode) or Euler–Maruyama (SDE kinds), with steps of at
 // most dt that land exactly on every observation time, so nothing about one series' times
-// leaks into another's. Time inside the networks is relative to the series' start.
+// leaks into another's. Time inside the networks is relative to the series' start. With
+// latent = false the "latent" state below is the observation-space state (no encoder, the
+// readout the identity; see SeriesModelConfig::latent).
 //
 // Objectives, per target cell (regression) or per series (classification):
 //  - mse: squared error of the readout of the mean over paths;
@@ -75,8 +77,15 @@ private:
     bool hasObservationNoise() const;
     Offsets offsets() const;
 
+    // z0 (encoder, or the first context observations when not latent) and its reverse.
     Eigen::VectorXd encode(const timeseries::Series& s, const timeseries::Mask& context,
                            nn::MlpWorkspace<double>& ws) const;
+    void encodeBackward(const Eigen::VectorXd& z0Grad, nn::MlpWorkspace<double>& ws,
+                        double* gradient) const;
+    // Observations from states (identity when not latent) and dL/dz from dL/dy.
+    Eigen::MatrixXd readout(const Eigen::MatrixXd& z, nn::MlpWorkspace<double>& ws) const;
+    Eigen::MatrixXd readoutBackward(const Eigen::MatrixXd& yGrad, nn::MlpWorkspace<double>& ws,
+                                    double* gradient) const;
     // Posterior drift f, effective drift F and diffusion G at state z and grid point k of r
     // (recomputed by the backward pass, which keeps no activations across steps).
     void fields(Rollout& r, const Eigen::MatrixXd& z, long k, Eigen::MatrixXd& f,

@@ -84,7 +84,7 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
         for (nn::Index j = 0; j < s.length(); ++j) {
             if (!item.target->col(j).any()) continue;
             const long k = r.stepAt[std::size_t(j)];
-            const Eigen::MatrixXd Y = readout_.forward(r.Z[std::size_t(k)], readWs);  // c x P
+            const Eigen::MatrixXd Y = readout(r.Z[std::size_t(k)], readWs);  // c x P
             const Eigen::VectorXd m = Y.rowwise().mean();
             Eigen::MatrixXd dY = Eigen::MatrixXd::Zero(c, P);
             for (nn::Index ch = 0; ch < c; ++ch) {
@@ -125,8 +125,7 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
                 }
             }
             if (gradient)
-                observationGrad[std::size_t(k)] =
-                    readout_.backward(dY, readWs, gradient + o.readout, true);
+                observationGrad[std::size_t(k)] = readoutBackward(dY, readWs, gradient);
         }
         totals.kl = r.kl;
         totals.loss += cellWeight * r.kl;
@@ -304,7 +303,7 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
     for (nn::Index i = 0; i < G; ++i) {
         out.times[std::size_t(i)] = t0 + grid[std::size_t(i)];
         const Eigen::MatrixXd& z = r.Z[std::size_t(r.stepAt[landingOf(grid[std::size_t(i)])])];
-        const Eigen::MatrixXd Y = readout_.forward(z, readWs);
+        const Eigen::MatrixXd Y = readout(z, readWs);
         for (nn::Index p = 0; p < P; ++p) {
             out.paths[std::size_t(p)].col(i) = Y.col(p);
             out.latentPaths[std::size_t(p)].col(i) = z.col(p);
@@ -323,7 +322,7 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
                                         ? Eigen::ArrayXd((2.0 * observationLogSigma_.array()).exp())
                                         : Eigen::ArrayXd::Zero(c);
     for (nn::Index j = 0; j < n; ++j) {
-        const Eigen::MatrixXd Y = readout_.forward(
+        const Eigen::MatrixXd Y = readout(
             r.Z[std::size_t(r.stepAt[landingOf(observations[std::size_t(j)])])], readWs);
         const Eigen::VectorXd m = Y.rowwise().mean();
         out.meanAtObservations.col(j) = m;

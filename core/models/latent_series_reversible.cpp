@@ -77,7 +77,7 @@ void LatentSeriesModel::reversibleHeunAdjoint(Rollout& r,
     if (timeOnlyDiffusion())
         diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
     const Eigen::VectorXd z0Grad = (aZ + aHat).rowwise().sum();
-    encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
+    encodeBackward(z0Grad, r.encoderWs, gradient);
 }
 
 }  // namespace driftlab::core::models

@@ -215,7 +215,7 @@ void LatentSeriesModel::backpropagate(Rollout& r,
     if (timeOnlyDiffusion())
         diffusion_.backward(sigmaGrad, r.sigmaWs, gradient + o.diffusion, false);
     const Eigen::VectorXd z0Grad = A.rowwise().sum();
-    encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
+    encodeBackward(z0Grad, r.encoderWs, gradient);
 }
 
 void LatentSeriesModel::adjointBackward(Rollout& r,
@@ -242,7 +242,7 @@ void LatentSeriesModel::adjointBackward(Rollout& r,
         }
     }
     const Eigen::VectorXd z0Grad = a.rowwise().sum();
-    encoder_.backward(z0Grad, r.encoderWs, gradient + o.encoder, false);
+    encodeBackward(z0Grad, r.encoderWs, gradient);
 }
 
 }  // namespace driftlab::core::models

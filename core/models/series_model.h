@@ -2,9 +2,11 @@
 // The one interface every time-series model of the neural SDE workspace implements, so the
 // trainer, the headless runner and the views never need to know which family they hold.
 //
-// All models are latent: an encoder maps the first context observations to z0, the latent
-// dynamics run on each series' own observation times (no grid shared across a batch), and a
-// linear readout maps z to the channels. Families:
+// Latent models (the default): an encoder maps the first context observations to z0, the
+// latent dynamics run on each series' own observation times (no grid shared across a batch),
+// and a linear readout maps z to the channels. Non-latent models (latent = false) run the
+// same dynamics in observation space: z has one entry per channel, z0 is each channel's
+// first context value and the readout is the identity (neither has parameters). Families:
 //   ode    dz = f(z, t) dt                                   (neural ODE)
 //   sde    dz = f(z, t) dt + g(z, t) dW, g diagonal MLP      (neural SDE)
 //   lsde   dz = f(z, t) dt + sigma(t) dW                     (Langevin-type, additive noise)
@@ -59,6 +61,10 @@ struct SeriesModelConfig {
     SeriesObjective objective = SeriesObjective::Mse;
     GradientMethod gradient = GradientMethod::Backprop;
     int classes = 0;  // > 0: softmax head on the final latent state, cross-entropy loss
+    // false: observation-space model. latentDim must equal channels; z0(i) is channel i's
+    // first context value (its earliest observed one when the first context time misses it,
+    // 0 when the context never observes it); no encoder, identity readout.
+    bool latent = true;
 
     // ode kind only: solve adaptively with Dopri5 instead of fixed steps, and add the
     // ERNODE regularisers (Pal et al. 2021) to the loss: lambda * sum ||err|| |dt| and

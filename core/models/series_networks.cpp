@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/common/error.h"
+
 namespace driftlab::core::models {
 
 nn::MlpConfig seriesEncoderConfig(const SeriesModelConfig& c, std::uint64_t seed) {
@@ -50,6 +52,25 @@ Eigen::VectorXd seriesEncoderFeatures(const SeriesModelConfig& c, const timeseri
         ++k;
     }
     return features;
+}
+
+Eigen::VectorXd seriesInitialObservation(const timeseries::Series& s,
+                                         const timeseries::Mask& context) {
+    Eigen::VectorXd z0 = Eigen::VectorXd::Zero(s.channels());
+    for (nn::Index i = 0; i < s.channels(); ++i)
+        for (nn::Index j = 0; j < s.length(); ++j)
+            if (context(i, j)) {
+                z0(i) = s.values(i, j);
+                break;
+            }
+    return z0;
+}
+
+void checkStateSpace(const SeriesModelConfig& c, const std::string& who) {
+    if (!c.latent && c.latentDim != c.channels)
+        throw ConfigError(who + "a non-latent model (latent = false) runs in observation space, "
+                          "so its latent dimension must equal the channel count (" +
+                          std::to_string(c.channels) + "), not " + std::to_string(c.latentDim));
 }
 
 }  // namespace driftlab::core::models

@@ -3,6 +3,7 @@
 // fixed-step latent models and the adaptive latent ODE), so that both read a series the
 // same way and a config means the same networks in both.
 #include <cstdint>
+#include <string>
 
 #include "core/models/series_model.h"
 #include "core/nn/mlp.h"
@@ -21,5 +22,12 @@ nn::MlpConfig linearLayerConfig(nn::Index in, nn::Index out, std::uint64_t seed)
 // encoderObservations context observations, zero padded when there are fewer.
 Eigen::VectorXd seriesEncoderFeatures(const SeriesModelConfig& c, const timeseries::Series& s,
                                       const timeseries::Mask& context);
+
+// The observation-space (latent = false) initial state: each channel's first context value,
+// 0 for a channel the context never observes.
+Eigen::VectorXd seriesInitialObservation(const timeseries::Series& s,
+                                         const timeseries::Mask& context);
+// Throws ConfigError (prefixed by who) unless c is latent or its latentDim equals channels.
+void checkStateSpace(const SeriesModelConfig& c, const std::string& who);
 
 }  // namespace driftlab::core::models

@@ -1,6 +1,7 @@
 // Time-series models (makeSeriesModel, fixed-step kinds): the backprop gradient of every
 // kind x objective, with and without a control path, and of the classification head, against
-// central finite differences with the Brownian increments held fixed by the noise seed.
+// central finite differences with the Brownian increments held fixed by the noise seed; the
+// same for the observation-space (latent = false) variant of every kind.
 #include <QtTest>
 
 #include <cstdio>
@@ -53,6 +54,36 @@ struct SmallSpirals {
             batch.push_back({&data[i], &tasks[i].context, &data[i].observed});
     }
 };
+
+// The loss gradient of config's model on the small spiral batch against central differences;
+// parameterCount (if given) receives the model's parameter count.
+void checkGradient(const SeriesModelConfig& config, nn::Index* parameterCount = nullptr) {
+    const SmallSpirals set;
+    auto model = makeSeriesModel(config);
+    const Eigen::VectorXd theta = model->parameters();
+    if (parameterCount) *parameterCount = theta.size();
+    Eigen::VectorXd grad;
+    const auto result = model->loss(set.batch, 3, 99, &grad);
+    QVERIFY(std::isfinite(result.loss));
+    QVERIFY(result.nfe > 0);
+    const Eigen::VectorXd fd = driftlab::test::centralDifferences(
+        [&](const Eigen::VectorXd& t) {
+            model->setParameters(t);
+            return model->loss(set.batch, 3, 99, nullptr).loss;
+        },
+        theta);
+    model->setParameters(theta);
+    const double rel = driftlab::test::relativeError(grad, fd);
+    std::printf("  %-24s %4ld parameters, loss %9.4f, gradient rel. error %.3e\n",
+                QTest::currentDataTag(), long(theta.size()), result.loss, rel);
+    // The ode kind's continuous adjoint is only O(dt) close to the discrete gradient (see
+    // adjointAgreesWithBackprop); every other gradient is exact.
+    const bool continuousAdjoint = config.gradient == GradientMethod::Adjoint &&
+                                   config.kind == SeriesModelKind::NeuralOde;
+    QVERIFY2(rel < (continuousAdjoint ? 0.05 : 1e-6), qPrintable(QString::number(rel)));
+    // Every block takes part: the first (encoder, or drift when not latent) and the last.
+    QVERIFY(grad.head(8).norm() > 0 && grad.tail(2).norm() > 0);
+}
 
 }  // namespace
 
@@ -124,30 +155,33 @@ private Q_SLOTS:
         QFETCH(bool, withTime);
         QFETCH(int, classes);
         QFETCH(bool, adjoint);
-        const SmallSpirals set;
-        auto model = makeSeriesModel(tinyConfig(SeriesModelKind(kind), SeriesObjective(objective),
-                                                ControlPath(path), withTime, classes, adjoint));
-        const Eigen::VectorXd theta = model->parameters();
-        Eigen::VectorXd grad;
-        const auto result = model->loss(set.batch, 3, 99, &grad);
-        QVERIFY(std::isfinite(result.loss));
-        QVERIFY(result.nfe > 0);
-        const Eigen::VectorXd fd = driftlab::test::centralDifferences(
-            [&](const Eigen::VectorXd& t) {
-                model->setParameters(t);
-                return model->loss(set.batch, 3, 99, nullptr).loss;
-            },
-            theta);
-        model->setParameters(theta);
-        const double rel = driftlab::test::relativeError(grad, fd);
-        std::printf("  %-24s %4ld parameters, loss %9.4f, gradient rel. error %.3e\n",
-                    QTest::currentDataTag(), long(theta.size()), result.loss, rel);
-        // The ode kind's continuous adjoint is only O(dt) close to the discrete gradient (see
-        // adjointAgreesWithBackprop); every other gradient is exact.
-        QVERIFY2(rel < (adjoint && kind == int(SeriesModelKind::NeuralOde) ? 0.05 : 1e-6),
-                 qPrintable(QString::number(rel)));
-        // Every block takes part: the encoder (head) and the last block (tail).
-        QVERIFY(grad.head(8).norm() > 0 && grad.tail(2).norm() > 0);
+        checkGradient(tinyConfig(SeriesModelKind(kind), SeriesObjective(objective),
+                                 ControlPath(path), withTime, classes, adjoint));
+    }
+
+    // latent = false: the state is the two spiral channels, z0 their first context values,
+    // the readout the identity; the rows cover every kind and objective, a control path,
+    // classification and both adjoints.
+    void observationSpaceGradientMatchesFiniteDifferences_data() {
+        gradientMatchesFiniteDifferences_data();
+    }
+    void observationSpaceGradientMatchesFiniteDifferences() {
+        QFETCH(int, kind);
+        QFETCH(int, objective);
+        QFETCH(int, path);
+        QFETCH(bool, withTime);
+        QFETCH(int, classes);
+        QFETCH(bool, adjoint);
+        auto c = tinyConfig(SeriesModelKind(kind), SeriesObjective(objective), ControlPath(path),
+                            withTime, classes, adjoint);
+        const nn::Index latentParameters = makeSeriesModel(c)->parameterCount();
+        c.latent = false;
+        c.latentDim = c.channels;
+        nn::Index stateParameters = 0;
+        checkGradient(c, &stateParameters);
+        // No encoder or readout: the drift alone (5 hidden units) is smaller than the latent
+        // model's encoder + drift + readout.
+        QVERIFY(stateParameters < latentParameters);
     }
 
     // The ode kind's continuous adjoint against backprop: the same loss, and gradients that
