@@ -146,9 +146,12 @@ std::shared_ptr<const widgets::SeriesFanData> makeSeriesFanData(
 PhasePortraitData makePhasePortrait(const core::TimeSeriesSnapshot& snapshot, int maxPaths) {
     PhasePortraitData out;
     const auto& drift = snapshot.drift;
+    // A non-latent model's state is the observations: its portrait needs 2 channels.
+    const bool latent = snapshot.config.model.latent;
     if (!drift.available) {
-        out.title = QString("The phase portrait needs a 2-D latent space (latent dim is %1)")
-                        .arg(snapshot.config.model.latentDim);
+        out.title = latent ? QString("The phase portrait needs a 2-D latent space (latent dim is %1)")
+                                 .arg(snapshot.config.model.latentDim)
+                           : QString("The phase portrait of a non-latent model needs 2 channels");
         return out;
     }
     out.available = true;
@@ -164,7 +167,8 @@ PhasePortraitData makePhasePortrait(const core::TimeSeriesSnapshot& snapshot, in
             if (latent.rows() >= 2) out.paths.push_back(latent.topRows(2));
         }
     }
-    out.title = QString("Learned latent drift at t = %1, iteration %2")
+    out.title = QString(latent ? "Learned latent drift at t = %1, iteration %2"
+                               : "Learned drift of the observations at t = %1, iteration %2")
                     .arg(drift.time, 0, 'g', 3)
                     .arg(snapshot.displayedAt);
     return out;
