@@ -1,10 +1,11 @@
 // Issue 4's table: test MSE of the neural ODE, neural SDE, LSDE, LNSDE and GSDE (latent,
-// fixed-step, MSE objective, backprop) on a forecasting task at 0/30/50/70 % missing
-// observations, on the synthetic OU and double-well sets and on yearly sunspot numbers,
+// or in observation space with --latent false; fixed-step, MSE objective, backprop) on a
+// forecasting task at 0/30/50/70 % missing observations, on the synthetic OU and double-well sets and on yearly sunspot numbers,
 // with the persistence and linear-interpolation baselines on the same test cells and the
 // wall time of each training run. Prints one JSON line per run and a markdown table.
 //
 //   bench_timeseries_table [--iterations N] [--control linear|cubic|none] [--data-dir DIR]
+//                          [--latent true|false]
 //   (run from the repository root, or pass the directory holding sunspots_yearly.csv;
 //   OMP_NUM_THREADS=1 for 1 core)
 //
@@ -12,7 +13,8 @@
 // models train reading the training series' forecasting contexts (never their held-out
 // ends), scored on all their observed cells;
 // without one the encoder's first observations are all a forecast starts from, and the
-// models train on whole training series.
+// models train on whole training series. --latent false runs the observation-space variants
+// (state = the channels, z0 = the first context values, identity readout).
 #include <omp.h>
 
 #include <chrono>
@@ -108,12 +110,14 @@ double cpuSeconds() {
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-SeriesModelConfig modelConfig(SeriesModelKind kind, Eigen::Index channels, ControlPath control) {
+SeriesModelConfig modelConfig(SeriesModelKind kind, Eigen::Index channels, ControlPath control,
+                              bool latent) {
     SeriesModelConfig c;
     c.controlPath = control;
     c.kind = kind;
     c.channels = channels;
-    c.latentDim = 4;
+    c.latent = latent;
+    c.latentDim = latent ? 4 : channels;
     c.driftWidths = {16, 16};
     c.diffusionWidths = {16};
     c.encoderWidths = {32};
@@ -133,6 +137,7 @@ int main(int argc, char** argv) {
     train.seed = 2;
     std::string dataDir = "resources/datasets";
     ControlPath control = ControlPath::Linear;
+    bool latent = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
         if (key == "--iterations")
@@ -141,6 +146,8 @@ int main(int argc, char** argv) {
             dataDir = argv[i + 1];
         else if (key == "--control")
             control = controlPathFromName(argv[i + 1]);
+        else if (key == "--latent")
+            latent = std::string(argv[i + 1]) != "false";
     }
     const SeriesModelKind kinds[] = {SeriesModelKind::NeuralOde, SeriesModelKind::NeuralSde,
                                      SeriesModelKind::Langevin, SeriesModelKind::LinearNoise,
@@ -148,9 +155,9 @@ int main(int argc, char** argv) {
     const double missingRates[] = {0.0, 0.3, 0.5, 0.7};
     std::printf(
         "# settings: forecasting (last %.0f %% of each window held out), control path %s (%s), "
-        "latent dim 4, "
+        "%s, "
         "drift MLP 16x16 tanh, "
-        "encoder 32 (first 3 observations), dt 0.1 Euler(-Maruyama), MSE objective, backprop; Adam "
+        "dt 0.1 Euler(-Maruyama), MSE objective, backprop; Adam "
         "lr %.0e, "
         "%d iterations, batch %d, %d paths; test MSE of the mean over %d paths; %d OpenMP "
         "threads\n",
@@ -158,6 +165,8 @@ int main(int argc, char** argv) {
         control == ControlPath::None
             ? "trained on whole series"
             : "trained reading the forecasting contexts, scored on all cells",
+        latent ? "latent dim 4, encoder 32 (first 3 observations), linear readout"
+               : "observation space (state = channels, z0 = first context values)",
         train.learningRate, train.iterations, train.batchSize, train.paths, kEvalPaths,
         omp_get_max_threads());
     std::map<std::string, std::map<std::string, double>> table;  // row -> column -> value
@@ -191,7 +200,8 @@ int main(int argc, char** argv) {
                 set.c_str(), missing, persistence.mse, persistence.cells, set.c_str(), missing,
                 linear.mse, linear.cells);
             for (auto kind : kinds) {
-                auto model = makeSeriesModel(modelConfig(kind, b.data.channels(), control));
+                auto model =
+                    makeSeriesModel(modelConfig(kind, b.data.channels(), control, latent));
                 const auto start = std::chrono::steady_clock::now();
                 const double cpuStart = cpuSeconds();
                 const auto report =
@@ -207,11 +217,11 @@ int main(int argc, char** argv) {
                 table[row][name + "_s"] = cpu;
                 std::printf(
                     "{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
-                    "\"%s\","
+                    "\"%s\",\"latent\":%s,"
                     "\"test_mse\":%.6f,\"train_loss_last\":%.6f,\"nfe\":%ld,\"seconds\":%.2f,\"cpu_"
                     "seconds\":%.2f,\"diverged\":%s,"
                     "\"train_series\":%zu,\"test_series\":%zu,\"cells\":%ld}\n",
-                    set.c_str(), missing, name.c_str(), mse,
+                    set.c_str(), missing, name.c_str(), latent ? "true" : "false", mse,
                     report.loss.empty() ? NAN : report.loss.back(), report.nfe, seconds, cpu,
                     report.diverged ? "true" : "false", b.split.train.size(), b.split.test.size(),
                     persistence.cells);
