@@ -1,8 +1,9 @@
 // Issue 4's table: test MSE of the neural ODE, neural SDE, LSDE, LNSDE and GSDE (latent,
 // or in observation space with --latent false; fixed-step, MSE objective, backprop) on a
-// forecasting task at 0/30/50/70 % missing observations, on the synthetic OU and double-well sets and on yearly sunspot numbers,
-// with the persistence and linear-interpolation baselines on the same test cells and the
-// wall time of each training run. Prints one JSON line per run and a markdown table.
+// forecasting task at 0/30/50/70 % missing observations, on the synthetic OU and
+// double-well sets and on yearly sunspot numbers, with the persistence and
+// linear-interpolation baselines on the same test cells and the wall time of each training
+// run. Prints one JSON line per run and a markdown table.
 //
 //   bench_timeseries_table [--iterations N] [--control linear|cubic|none] [--data-dir DIR]
 //                          [--latent true|false]
