@@ -162,7 +162,8 @@ const Schema& timeSeriesSchema() {
                          "On: an encoder infers a latent initial state and a linear readout maps "
                          "it to the channels. Off: the dynamics run on the observations "
                          "themselves (the state is one value per channel, starting at each "
-                         "channel's first context value; latent_dim and the encoder are unused)."),
+                         "channel's first context value; latent_dim and the encoder are unused). "
+                         "A geometric SDE then keeps each channel's sign."),
             integer("latent_dim", "Latent dimension", 4, 1, 256,
                     "Size of the latent state (latent models); 2 shows the learned drift as a "
                     "phase portrait, as does a non-latent model of 2-channel data."),

@@ -63,7 +63,8 @@ struct SeriesModelConfig {
     int classes = 0;  // > 0: softmax head on the final latent state, cross-entropy loss
     // false: observation-space model. latentDim must equal channels; z0(i) is channel i's
     // first context value (its earliest observed one when the first context time misses it,
-    // 0 when the context never observes it); no encoder, identity readout.
+    // 0 when the context never observes it); no encoder, identity readout. The geometric
+    // class then cannot change a channel's sign (z = 0 stays 0): fine for positive data.
     bool latent = true;
 
     // ode kind only: solve adaptively with Dopri5 instead of fixed steps, and add the
