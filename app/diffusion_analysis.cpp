@@ -112,9 +112,9 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
         cd::SamplerOptions options;
         options.steps = kGenerationSteps;
         options.recordParticles = particles;
-        options.epsilon = session.choice.epsilon;
+        options.epsilon = session.config.epsilon;
         options.seed = config.data.seed + 24;
-        const bool stochastic = session.choice.epsilon > 0;
+        const bool stochastic = session.config.epsilon > 0;
         run = cd::sampleInterpolant(*session.interpolantModel, noise, stochastic, options);
         out->generator = stochastic ? "interpolant SDE" : "interpolant ODE";
         for (double& s : run.times) s = 1.0 - s;  // to diffusion time
@@ -173,28 +173,26 @@ std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& se
     }
     maps->dataDensity /= double(user.cols()) * cellArea;
 
-    if (session.isInterpolant()) {
-        maps->heldOutBitsPerDim = std::numeric_limits<double>::quiet_NaN();
-        maps->message = "no exact likelihood for interpolant models here (the engine has the "
-                        "probability-flow likelihood of score models only)";
-    } else {
-        // Start where training started: below tEpsilon the network never saw a time.
-        const double tStart = session.config.training.tEpsilon;
-        const Points grid2 = session.standardizer.apply(gridPoints(box, grid));
-        const auto onGrid = cd::probabilityFlowLikelihood(*session.process, *session.model, grid2,
-                                                          tStart, kGridTolerance, kGridTolerance);
-        const auto heldOut = cd::probabilityFlowLikelihood(
-            *session.process, *session.model, session.heldOut, tStart, kHeldOutTolerance,
-            kHeldOutTolerance);
-        maps->nfe = onGrid.nfe + heldOut.nfe;
-        // The change of variables to the user's coordinates adds log |det d(std)/dx|.
-        maps->modelLogDensity =
-            onGrid.logDensity.array() + session.standardizer.logDetJacobian();
-        maps->heldOutBitsPerDim = heldOut.bitsPerDim;
-        if (!onGrid.ok) maps->message = "grid likelihood: " + onGrid.message;
-        if (!heldOut.ok) maps->message += (maps->message.empty() ? "" : "; ") +
-                                          std::string("held-out likelihood: ") + heldOut.message;
-    }
+    // Start where training started: below tEpsilon (and, for interpolants, above
+    // 1 - tEpsilon) the network never saw a time.
+    const double tEpsilon = session.config.training.tEpsilon;
+    const auto likelihood = [&](const Points& x, double tolerance) {
+        if (session.isInterpolant())
+            return cd::interpolantLikelihood(*session.interpolantModel, x, tEpsilon,
+                                             1.0 - tEpsilon, tolerance, tolerance);
+        return cd::probabilityFlowLikelihood(*session.process, *session.model, x, tEpsilon,
+                                             tolerance, tolerance);
+    };
+    const auto onGrid =
+        likelihood(session.standardizer.apply(gridPoints(box, grid)), kGridTolerance);
+    const auto heldOut = likelihood(session.heldOut, kHeldOutTolerance);
+    maps->nfe = onGrid.nfe + heldOut.nfe;
+    // The change of variables to the user's coordinates adds log |det d(std)/dx|.
+    maps->modelLogDensity = onGrid.logDensity.array() + session.standardizer.logDetJacobian();
+    maps->heldOutBitsPerDim = heldOut.bitsPerDim;
+    if (!onGrid.ok) maps->message = "grid likelihood: " + onGrid.message;
+    if (!heldOut.ok) maps->message += (maps->message.empty() ? "" : "; ") +
+                                      std::string("held-out likelihood: ") + heldOut.message;
     maps->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return maps;
 }

@@ -39,8 +39,7 @@ Points standardisedMixtureScore(const DiffusionSession& session, const Points& x
 struct DensityMaps {
     Box box;
     int grid = 0;
-    // log p of the model at the grid points (user coordinates, x fastest); empty when the
-    // model family has no exact likelihood.
+    // log p of the model at the grid points (user coordinates, x fastest).
     Eigen::VectorXd modelLogDensity;
     Eigen::VectorXd dataDensity;  // histogram of the training data as a density, same cells
     double heldOutBitsPerDim = 0.0;  // the model's, on the standardised held-out points
@@ -49,8 +48,9 @@ struct DensityMaps {
     std::string message;  // why the model density is missing, or a solver complaint
 };
 
-// Exact probability-flow likelihood (adaptive Dopri5, exact divergence) of grid x grid points
-// and of the held-out set, and the data histogram on the same cells.
+// Exact likelihood (adaptive Dopri5, exact divergence) of grid x grid points and of the
+// held-out set under the probability-flow ODE of a score model or the ODE of an
+// interpolant, and the data histogram on the same cells.
 std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& session,
                                                       int grid = 48);
 

@@ -24,6 +24,8 @@
 
 #include <vtkChartXY.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -71,18 +73,17 @@ DiffusionModelBox::DiffusionModelBox(QWidget* parent) : QGroupBox("Model", paren
     family_->addItem("Score SDE (process in Settings)");
     family_->addItem("Interpolant, linear");
     family_->addItem("Interpolant, trigonometric");
-    family_->setToolTip(
-        "Score SDE: a network learns the noise (score) of the forward SDE below. Stochastic "
-        "interpolant: x_t = α(t)·noise + β(t)·data + γ(t)·z, the network learns the velocity "
-        "and the score; γ = 0 is flow matching.");
+    const core::Schema& schema = core::diffusionSchema();
+    family_->setToolTip(QString::fromStdString(schema.find("model")->help + "\n" +
+                                               schema.find("interpolant")->help));
     gamma_ = new QDoubleSpinBox;
-    gamma_->setRange(0.0, 2.0);
+    gamma_->setRange(schema.find("gamma")->min, schema.find("gamma")->max);
     gamma_->setSingleStep(0.1);
-    gamma_->setToolTip("a in γ(t) = a·sqrt(t(1 − t)); 0 is flow matching (needs retraining)");
+    gamma_->setToolTip(QString::fromStdString(schema.find("gamma")->help + " Needs retraining."));
     epsilon_ = new QSlider(Qt::Horizontal);
-    epsilon_->setRange(0, 40);  // 0 .. 2 in steps of kEpsilonStep
-    epsilon_->setToolTip("Diffusion ε of the interpolant SDE sampler: 0 samples by the ODE; "
-                         "moving it re-samples with the trained model");
+    epsilon_->setRange(0, static_cast<int>(std::lround(schema.find("epsilon")->max / kEpsilonStep)));
+    epsilon_->setToolTip(QString::fromStdString(
+        schema.find("epsilon")->help + " Moving it re-samples with the trained model."));
     epsilonLabel_ = new QLabel("0 (ODE)");
     epsilonLabel_->setMinimumWidth(60);
     auto* epsilonRow = new QHBoxLayout;
@@ -91,31 +92,65 @@ DiffusionModelBox::DiffusionModelBox(QWidget* parent) : QGroupBox("Model", paren
     form->addRow("Family", family_);
     form->addRow("γ scale", gamma_);
     form->addRow("SDE ε", epsilonRow);
-    connect(family_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+    connect(family_, &QComboBox::currentIndexChanged, this, [this] {
+        updateEnabled();
+        writeForm();
+    });
+    connect(gamma_, &QDoubleSpinBox::valueChanged, this, [this] { writeForm(); });
     connect(epsilon_, &QSlider::valueChanged, this, [this](int v) {
         const double epsilon = v * kEpsilonStep;
         epsilonLabel_->setText(v == 0 ? QString("0 (ODE)") : QString::number(epsilon, 'f', 2));
+        if (syncing_) return;
+        writeForm();
         Q_EMIT epsilonChanged(epsilon);
     });
     updateEnabled();
 }
 
-ModelChoice DiffusionModelBox::choice() const {
-    ModelChoice c;
-    c.family = family_->currentIndex() == 0 ? ModelFamily::ScoreSde : ModelFamily::Interpolant;
-    c.interpolant.kind = family_->currentIndex() == 2 ? cd::InterpolantKind::Trigonometric
-                                                      : cd::InterpolantKind::Linear;
-    c.interpolant.gammaScale = gamma_->value();
-    c.epsilon = epsilon_->value() * kEpsilonStep;
-    return c;
+void DiffusionModelBox::bind(widgets::SchemaForm* form) {
+    form_ = form;
+    if (auto* layout = qobject_cast<QFormLayout*>(form->layout()))
+        for (const std::string& key : core::diffusionModelKeys())
+            layout->setRowVisible(form->editorFor(key), false);
+    connect(form, &widgets::SchemaForm::valuesChanged, this, [this] { readForm(); });
+    readForm();
 }
 
-void DiffusionModelBox::setChoice(const ModelChoice& c) {
-    family_->setCurrentIndex(c.family == ModelFamily::ScoreSde ? 0
-                             : c.interpolant.kind == cd::InterpolantKind::Trigonometric ? 2
-                                                                                         : 1);
-    gamma_->setValue(c.interpolant.gammaScale);
-    epsilon_->setValue(static_cast<int>(std::lround(c.epsilon / kEpsilonStep)));
+double DiffusionModelBox::epsilon() const { return epsilon_->value() * kEpsilonStep; }
+
+void DiffusionModelBox::readForm() {
+    if (!form_ || syncing_) return;
+    const nlohmann::json v = form_->values();
+    syncing_ = true;
+    const bool interpolant = v["model"] == "interpolant";
+    family_->setCurrentIndex(!interpolant ? 0 : v["interpolant"] == "trigonometric" ? 2 : 1);
+    // A score model's form holds the defaults; the box keeps the interpolant settings the user
+    // had, for when they switch back.
+    if (interpolant) {
+        gamma_->setValue(v["gamma"].get<double>());
+        epsilon_->setValue(static_cast<int>(std::lround(v["epsilon"].get<double>() / kEpsilonStep)));
+    }
+    syncing_ = false;
+    updateEnabled();
+}
+
+void DiffusionModelBox::writeForm() {
+    if (!form_ || syncing_) return;
+    nlohmann::json v = form_->values();
+    const int family = family_->currentIndex();
+    if (family == 0) {
+        // The score model's config carries the defaults, as interpolant keys on it are refused.
+        const nlohmann::json defaults = core::diffusionSchema().defaults();
+        for (const std::string& key : core::diffusionModelKeys()) v[key] = defaults[key];
+    } else {
+        v["model"] = "interpolant";
+        v["interpolant"] = family == 2 ? "trigonometric" : "linear";
+        v["gamma"] = gamma_->value();
+        v["epsilon"] = epsilon();
+    }
+    syncing_ = true;
+    form_->setValues(v);
+    syncing_ = false;
 }
 
 void DiffusionModelBox::updateEnabled() {
@@ -214,7 +249,7 @@ void DiffusionDensityPanel::setMaps(const DensityMaps& maps) {
     const Box& b = maps.box;
     if (maps.modelLogDensity.size() > 0) {
         model_->setGrid(maps.modelLogDensity, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
-                        QString("Model log p (exact PF-ODE, %1 × %1)").arg(maps.grid), {});
+                        QString("Model log p (exact ODE likelihood, %1 × %1)").arg(maps.grid), {});
     } else {
         model_->clear("Model log-density: not available");
     }

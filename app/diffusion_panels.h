@@ -34,22 +34,30 @@ struct DensityMaps;
 // config ids.
 void showMethodNames(widgets::SchemaForm* form);
 
+// The model family's keys of the settings (model, interpolant, gamma, epsilon) as one box:
+// once bound, the form's own rows for them are hidden and the box reads and writes them in
+// the form, so the config is the only state and a loaded preset sets the box.
 class DiffusionModelBox : public QGroupBox {
     Q_OBJECT
 
 public:
     explicit DiffusionModelBox(QWidget* parent = nullptr);
-    ModelChoice choice() const;
-    void setChoice(const ModelChoice& choice);
+    void bind(widgets::SchemaForm* form);
+    double epsilon() const;
     QComboBox* familyMenu() const { return family_; }
+    QDoubleSpinBox* gammaBox() const { return gamma_; }
     QSlider* epsilonSlider() const { return epsilon_; }
 
 Q_SIGNALS:
     void epsilonChanged(double epsilon);
 
 private:
+    void readForm();
+    void writeForm();
     void updateEnabled();
 
+    widgets::SchemaForm* form_ = nullptr;
+    bool syncing_ = false;  // the box and the form updating each other must not loop
     QComboBox* family_ = nullptr;
     QDoubleSpinBox* gamma_ = nullptr;
     QSlider* epsilon_ = nullptr;

@@ -37,19 +37,10 @@ std::vector<Points> perParticle(const DiffusionSession& session, const std::vect
     return paths;
 }
 
-// The interpolant samplers spend one evaluation per SDE step and two per Heun ODE step.
-cd::SamplerOptions interpolantOptions(bool stochastic, int nfe, double epsilon,
-                                      std::uint64_t seed) {
-    cd::SamplerOptions options;
-    options.seed = seed;
-    options.method = cd::FixedStepMethod::Heun;
-    options.steps = std::max(1, stochastic ? nfe : nfe / 2);
-    options.epsilon = epsilon;
-    return options;
+// The SDE needs a positive epsilon; with epsilon at 0 the paths still show one.
+double pathEpsilon(const core::DiffusionConfig& config) {
+    return config.epsilon > 0 ? config.epsilon : 1.0;
 }
-
-// The SDE needs a positive epsilon; with the slider at 0 the paths still show one.
-double pathEpsilon(const ModelChoice& choice) { return choice.epsilon > 0 ? choice.epsilon : 1.0; }
 
 cd::SampleResult runSampler(const DiffusionSession& session, const std::string& name,
                             const Points& noise, int nfe, std::uint64_t seed,
@@ -57,7 +48,7 @@ cd::SampleResult runSampler(const DiffusionSession& session, const std::string& 
     if (session.isInterpolant()) {
         const bool stochastic = name == kInterpolantSde;
         cd::SamplerOptions options =
-            interpolantOptions(stochastic, nfe, pathEpsilon(session.choice), seed);
+            core::interpolantOptionsForNfe(stochastic, nfe, pathEpsilon(session.config), seed);
         options.recordParticles = recordParticles;
         return cd::sampleInterpolant(*session.interpolantModel, noise, stochastic, options);
     }
@@ -75,7 +66,7 @@ Points priorNoise(const DiffusionSession& session, Index n, std::uint64_t seed) 
 }
 
 std::string configuredSampler(const DiffusionSession& session) {
-    if (session.isInterpolant()) return session.choice.epsilon > 0 ? kInterpolantSde : kInterpolantOde;
+    if (session.isInterpolant()) return session.config.epsilon > 0 ? kInterpolantSde : kInterpolantOde;
     return cd::samplerName(session.config.sampler);
 }
 
@@ -87,11 +78,9 @@ cd::NeuralModel& DiffusionSession::network() const {
 }
 
 std::shared_ptr<DiffusionSession> makeDiffusionSession(const core::DiffusionConfig& config,
-                                                       const ModelChoice& choice,
                                                        const Points* customPoints) {
     auto session = std::make_shared<DiffusionSession>();
     session->config = config;
-    session->choice = choice;
     session->customData = customPoints != nullptr;
     if (customPoints) {
         const Index n = customPoints->cols();
@@ -115,9 +104,9 @@ std::shared_ptr<DiffusionSession> makeDiffusionSession(const core::DiffusionConf
     if (!customPoints && config.data.kind == cd::ToyDataset::EightGaussians)
         session->mixture = cd::GaussianMixture2D::eightGaussians(2.0, config.data.noise);
     session->process = std::make_unique<cd::DiffusionProcess>(config.process);
-    if (choice.family == ModelFamily::Interpolant) {
+    if (session->isInterpolant()) {
         session->interpolantModel = std::make_unique<cd::InterpolantModel>(
-            cd::StochasticInterpolant(choice.interpolant), config.net, config.training);
+            cd::StochasticInterpolant(config.interpolant), config.net, config.training);
     } else {
         session->model = std::make_unique<cd::DiffusionModel>(*session->process, config.prediction,
                                                               config.net, config.training);

@@ -19,21 +19,10 @@ namespace driftlab::app {
 using core::diffusion::Index;
 using core::diffusion::Points;
 
-// The model family is chosen in the GUI (the config schema has no key for it yet): a score
-// network on the configured forward SDE, or a stochastic interpolant's velocity (and score).
-enum class ModelFamily { ScoreSde, Interpolant };
-
-struct ModelChoice {
-    ModelFamily family = ModelFamily::ScoreSde;
-    core::diffusion::InterpolantConfig interpolant;  // kind and gamma scale
-    double epsilon = 0.0;  // interpolant SDE diffusion coefficient; 0 samples by the ODE
-};
-
 // One trained (or training) model with its data. A worker owns it while a task runs; the
 // GUI touches it only between tasks, as the model must not be driven by two threads.
 struct DiffusionSession {
-    core::DiffusionConfig config;
-    ModelChoice choice;
+    core::DiffusionConfig config;  // the model family too (model, interpolant, gamma, epsilon)
     bool customData = false;  // drawn or imported points instead of the configured set
     // Training happens in standardised coordinates; the views show the user's own.
     core::diffusion::Standardizer standardizer;
@@ -48,7 +37,7 @@ struct DiffusionSession {
     double trainSeconds = 0.0;
 
     core::diffusion::NeuralModel& network() const;
-    bool isInterpolant() const { return choice.family == ModelFamily::Interpolant; }
+    bool isInterpolant() const { return config.family == core::DiffusionModelFamily::Interpolant; }
     // Samples go standardised -> user coordinates for display.
     Points toUser(const Points& standardised) const { return standardizer.invert(standardised); }
 };
@@ -56,7 +45,6 @@ struct DiffusionSession {
 // Throws ConfigError before any training for an empty, too small or degenerate data set.
 // customPoints (user coordinates) replaces the configured data set when given.
 std::shared_ptr<DiffusionSession> makeDiffusionSession(const core::DiffusionConfig& config,
-                                                       const ModelChoice& choice = {},
                                                        const Points* customPoints = nullptr);
 
 struct TrainingSnapshot {

@@ -157,6 +157,7 @@ void DiffusionWorkspace::buildLeftPanel() {
     // to restart on every keystroke, and the old picture stays meaningful until then.
     connect(settings_, &widgets::SchemaForm::valuesChanged, this, [this] { errorLabel_->hide(); });
     showMethodNames(settings_);
+    modelBox_->bind(settings_);
     layout->addStretch(1);
 }
 
@@ -271,7 +272,7 @@ void DiffusionWorkspace::run() {
             core::diffusionConfigFromJson(settings_->values(), "settings");
         const Points* own = drawTool_->usesOwnPoints() ? &drawTool_->points() : nullptr;
         // The points are copied into the session: drawing on goes untouched by the worker.
-        session = makeDiffusionSession(config, modelBox_->choice(), own);
+        session = makeDiffusionSession(config, own);
     } catch (const std::exception& e) {
         const QString message = QString::fromUtf8(e.what());
         showError(message);
@@ -317,7 +318,7 @@ void DiffusionWorkspace::sample() {
         session_->config.sampler = config.sampler;
         session_->config.nfe = config.nfe;
         session_->config.samples = config.samples;
-        session_->choice.epsilon = modelBox_->choice().epsilon;
+        session_->config.epsilon = config.epsilon;
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()));
         return;
@@ -333,7 +334,7 @@ void DiffusionWorkspace::shootout() {
         showError(error);
         return;
     }
-    session_->choice.epsilon = modelBox_->choice().epsilon;
+    session_->config.epsilon = modelBox_->epsilon();
     showPanel("Shoot-out");
     startTask(TaskKind::Shootout, session_);
 }
@@ -497,7 +498,7 @@ void DiffusionWorkspace::finishTask() {
     // describes an older model than the samples next to it.
     if (kind == TaskKind::Train) {
         const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
-        const bool density = tab == "Density" && !session_->isInterpolant();
+        const bool density = tab == "Density";
         if (density || tab == "Shoot-out") {
             chainMessage_ = message;
             density ? computeDensity() : shootout();
@@ -526,9 +527,7 @@ QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult
                                                           std::max(session_->trainSeconds, 1e-9),
                                                       0, 'f', 0),
                                elapsed);
-        density_->clear(session_->isInterpolant()
-                            ? "Interpolant models have no exact likelihood here."
-                            : "Compute density for the new model.");
+        density_->clear("Compute density for the new model.");
     }
     if (kind == TaskKind::Shootout) {
         shootoutPanel_->setRows(result.shootout, {});

@@ -4,7 +4,8 @@
 // model trains on the points copied at Train; a bad CSV is refused with its line and the
 // drawn points kept; pause stops the iteration counter and step advances it by exactly one;
 // an interpolant model trains and the epsilon slider re-samples with its SDE; the density
-// tab shows the exact likelihood next to the data histogram.
+// tab shows the exact likelihood next to the data histogram, for a score model and for an
+// interpolant; loading an interpolant preset sets the model box, which writes the config keys.
 #include "app/diffusion_analysis.h"
 #include "app/diffusion_draw_tool.h"
 #include "app/diffusion_panels.h"
@@ -16,6 +17,7 @@
 #include "widgets/vtk/surface_format.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QMouseEvent>
@@ -294,11 +296,55 @@ private Q_SLOTS:
         QCOMPARE(sample->nfe, 20L);
     }
 
-    void densityShowsLikelihoodNextToHistogram() {
+    // The model family lives in the config: a preset sets the box, the box writes the keys,
+    // and the form shows no second control for them.
+    void interpolantPresetSetsTheModelBox() {
         MainWindow window;
         auto* workspace = open(window);
         QVERIFY(workspace);
-        workspace->settingsForm()->setValues(smallExperiment(workspace, 1000));
+        auto* box = workspace->modelBox();
+        auto* form = workspace->settingsForm();
+        QString error;
+        QVERIFY2(workspace->loadConfig("eight_gaussians_interpolant_trig", &error), qPrintable(error));
+        QCOMPARE(box->familyMenu()->currentIndex(), 2);
+        QCOMPARE(box->gammaBox()->value(), 0.5);
+        QCOMPARE(box->epsilon(), 0.5);
+        for (const std::string& key : driftlab::core::diffusionModelKeys())
+            QVERIFY2(form->editorFor(key)->isHidden(), key.c_str());
+        QVERIFY(!form->editorFor("sampler")->isHidden());
+
+        box->familyMenu()->setCurrentIndex(0);  // score SDE: the interpolant keys go to defaults
+        QCOMPARE(form->values()["model"].get<std::string>(), std::string("score_sde"));
+        QCOMPARE(form->values()["gamma"].get<double>(), 0.0);
+        QVERIFY(driftlab::core::diffusionConfigFromJson(form->values(), "form").family ==
+                driftlab::core::DiffusionModelFamily::ScoreSde);
+        box->familyMenu()->setCurrentIndex(1);  // back: the box kept gamma and epsilon
+        QCOMPARE(form->values()["model"].get<std::string>(), std::string("interpolant"));
+        QCOMPARE(form->values()["interpolant"].get<std::string>(), std::string("linear"));
+        QCOMPARE(form->values()["gamma"].get<double>(), 0.5);
+        box->gammaBox()->setValue(0.3);
+        QCOMPARE(form->values()["gamma"].get<double>(), 0.3);
+
+        QVERIFY2(workspace->loadConfig("two_moons_interpolant_linear", &error), qPrintable(error));
+        QCOMPARE(box->familyMenu()->currentIndex(), 1);
+        QCOMPARE(box->epsilon(), 0.0);
+        QVERIFY2(workspace->loadConfig("two_moons_vp_dpm2", &error), qPrintable(error));
+        QCOMPARE(box->familyMenu()->currentIndex(), 0);
+    }
+
+    void densityShowsLikelihoodNextToHistogram_data() {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("score SDE") << "score_sde";
+        QTest::newRow("linear interpolant") << "interpolant";
+    }
+    void densityShowsLikelihoodNextToHistogram() {
+        QFETCH(QString, model);
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        nlohmann::json values = smallExperiment(workspace, 1000);
+        values["model"] = model.toStdString();
+        workspace->settingsForm()->setValues(values);
         workspace->showPanel("Density");  // Train then computes the density too
         QSignalSpy finished(&window, &MainWindow::runFinished);
         workspace->run();
@@ -323,8 +369,8 @@ private Q_SLOTS:
                 ++nEmpty;
             }
         }
-        std::printf("  mean model log p: %.2f on data cells, %.2f on empty ones; held-out "
-                    "%.3f bits/dim\n", dataCells / nData, emptyCells / nEmpty,
+        std::printf("  %s: mean model log p: %.2f on data cells, %.2f on empty ones; held-out "
+                    "%.3f bits/dim\n", qPrintable(model), dataCells / nData, emptyCells / nEmpty,
                     maps->heldOutBitsPerDim);
         QVERIFY(nData > 0 && nEmpty > 0);
         QVERIFY(dataCells / nData > emptyCells / nEmpty + 2.0);
