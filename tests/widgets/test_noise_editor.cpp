@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
@@ -182,6 +183,31 @@ private Q_SLOTS:
         QVERIFY(again.hasGeneralNoise());
         QCOMPARE(again.noiseGrid()->cell(0, 1)->text(), QString("sh*y + 0.1"));
         QCOMPARE(again.spec().noiseMatrix, edited.equation.noiseMatrix);
+    }
+
+    void screenshot() {
+        const QString prefix = qEnvironmentVariable("DRIFTLAB_PANELS_SCREENSHOT");
+        if (prefix.isEmpty()) QSKIP("set DRIFTLAB_PANELS_SCREENSHOT to render the editor");
+        // As in the main window: a 380 px side panel that scrolls vertically.
+        QScrollArea area;
+        area.setWidgetResizable(true);
+        area.setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        area.setFixedSize(380, 1000);
+        auto* editor = new EquationEditor;
+        const core::TrajectoryConfig* preset = core::findPreset("noisy_rotation");
+        QVERIFY(preset);
+        editor->setSpec(preset->equation);
+        area.setWidget(editor);
+        area.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&area));
+        QVERIFY(area.grab().save(prefix + "-noise-valid.png"));
+        editor->noiseGrid()->columnsBox()->setValue(4);
+        retype(editor->noiseGrid()->cell(1, 3), "sr**x");
+        QTest::qWait(50);
+        QVERIFY(area.grab().save(prefix + "-noise-invalid.png"));
+        editor->noiseGrid()->columnsBox()->setValue(8);  // wider than the panel: scrolls sideways
+        QTest::qWait(50);
+        QVERIFY(area.grab().save(prefix + "-noise-wide.png"));
     }
 };
 

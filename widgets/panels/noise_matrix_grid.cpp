@@ -6,6 +6,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -40,7 +42,12 @@ NoiseMatrixGrid::NoiseMatrixGrid(QWidget* parent) : QWidget(parent) {
     controls->addWidget(columns_);
     controls->addStretch(1);
 
-    gridHost_ = new QWidget(this);
+    gridScroll_ = new QScrollArea(this);
+    gridScroll_->setFrameShape(QFrame::NoFrame);
+    gridScroll_->setWidgetResizable(true);
+    gridScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    gridScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    gridHost_ = new QWidget;
     grid_ = new QGridLayout(gridHost_);
     grid_->setContentsMargins(0, 0, 0, 0);
     grid_->setHorizontalSpacing(4);
@@ -49,7 +56,8 @@ NoiseMatrixGrid::NoiseMatrixGrid(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
-    layout->addWidget(gridHost_);
+    gridScroll_->setWidget(gridHost_);
+    layout->addWidget(gridScroll_);
 
     connect(mode_, &QComboBox::currentIndexChanged, this, [this](int index) {
         if (!updating_) Q_EMIT modeChanged(index == 1);
@@ -102,6 +110,20 @@ void NoiseMatrixGrid::rebuild(int rows, int columns) {
         }
     }
     for (int j = 0; j < kMaxBrownianMotions + 1; ++j) grid_->setColumnStretch(j, j == 0 || j > columns ? 0 : 1);
+    fitGridHeight();
+}
+
+void NoiseMatrixGrid::fitGridHeight() {
+    // The scroll area shows every row; it only grows by a scroll bar when the columns are
+    // wider than the panel.
+    const bool scrolls = gridHost_->minimumSizeHint().width() > gridScroll_->width();
+    const int bar = scrolls ? gridScroll_->horizontalScrollBar()->sizeHint().height() : 0;
+    gridScroll_->setFixedHeight(gridHost_->sizeHint().height() + bar);
+}
+
+void NoiseMatrixGrid::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitGridHeight();
 }
 
 void NoiseMatrixGrid::setState(bool general, int columns, const std::vector<std::string>& variables,
@@ -111,7 +133,7 @@ void NoiseMatrixGrid::setState(bool general, int columns, const std::vector<std:
     columns_->setValue(columns);
     columns_->setVisible(general);
     columnsLabel_->setVisible(general);
-    gridHost_->setVisible(general);
+    gridScroll_->setVisible(general);
     const int rows = general ? int(variables.size()) : 0;
     const int shown = general ? columns : 0;
     if (int(cells_.size()) != rows || (rows > 0 && int(cells_[0].size()) != shown)) rebuild(rows, shown);

@@ -12,6 +12,7 @@ class QComboBox;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
+class QScrollArea;
 class QSpinBox;
 
 namespace driftlab::widgets {
@@ -38,12 +39,17 @@ Q_SIGNALS:
     void columnsChanged(int columns);
     void cellEdited(int row, int column, const QString& text);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void rebuild(int rows, int columns);
+    void fitGridHeight();
 
     QComboBox* mode_ = nullptr;
     QSpinBox* columns_ = nullptr;
     QLabel* columnsLabel_ = nullptr;
+    QScrollArea* gridScroll_ = nullptr;  // 8 columns do not fit a side panel: scroll sideways
     QWidget* gridHost_ = nullptr;
     QGridLayout* grid_ = nullptr;
     std::vector<QLabel*> rowLabels_;
