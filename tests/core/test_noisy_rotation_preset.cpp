@@ -71,6 +71,7 @@ private Q_SLOTS:
         const double r0sq = 1.5 * 1.5;
         const RadiusSquared r2 = radiusSquaredAtEnd(config);
         const double expected = r0sq * std::exp((sr * sr - 2 * a) * kT1);
+        qInfo("Ito (Euler-Maruyama): E r^2(%g) = %.4f, formula %.4f", kT1, r2.mean, expected);
         QVERIFY2(std::abs(r2.mean / expected - 1) < 0.02,
                  qPrintable(QString("E r^2 = %1, Ito formula %2").arg(r2.mean).arg(expected)));
         // Far from what the same noise read as Stratonovich gives: the difference is real.
@@ -82,6 +83,8 @@ private Q_SLOTS:
         const double a = parameter(config, "a");
         const RadiusSquared r2 = radiusSquaredAtEnd(config);
         const double expected = 1.5 * 1.5 * std::exp(-2 * a * kT1);
+        qInfo("Stratonovich (stochastic Heun): E r^2(%g) = %.4f, noise-free %.4f, spread %.4f", kT1, r2.mean,
+              expected, r2.relativeSpread);
         QVERIFY2(std::abs(r2.mean / expected - 1) < 0.02,
                  qPrintable(QString("E r^2 = %1, noise-free decay %2").arg(r2.mean).arg(expected)));
         // Path by path, not only on average: the radius hardly varies between paths.
