@@ -1,8 +1,10 @@
 #pragma once
 // The Diffusion experiment as data: a 2-D toy data set, a forward process, a score network
-// with its training settings, and the sampler the workspace draws samples with. The schema
+// (or a stochastic interpolant's velocity network: model, interpolant, gamma, epsilon) with its
+// training settings, and the sampler the workspace draws samples with. The schema
 // generates the GUI form; diffusionConfigFromJson adds the checks that span several keys
-// (beta_max > beta_min, sigma_max > sigma_min, a sampler's smallest NFE budget), so a bad
+// (beta_max > beta_min, sigma_max > sigma_min, a sampler's smallest NFE budget,
+// interpolant keys only with model = interpolant), so a bad
 // combination is refused with a message before any work starts.
 #include "core/diffusion/samplers.h"
 #include "core/diffusion/score_model.h"
