@@ -77,7 +77,13 @@ const std::vector<std::string>& builtinIds() {
     return ids;
 }
 
-std::string taskName(TimeSeriesTask task) {
+std::vector<nn::Index> widths(long width, long depth) {
+    return std::vector<nn::Index>(static_cast<std::size_t>(depth), static_cast<nn::Index>(width));
+}
+
+}  // namespace
+
+std::string timeSeriesTaskName(TimeSeriesTask task) {
     switch (task) {
         case TimeSeriesTask::Interpolation:
             return "interpolation";
@@ -88,12 +94,6 @@ std::string taskName(TimeSeriesTask task) {
     }
     return "forecasting";
 }
-
-std::vector<nn::Index> widths(long width, long depth) {
-    return std::vector<nn::Index>(static_cast<std::size_t>(depth), static_cast<nn::Index>(width));
-}
-
-}  // namespace
 
 const std::vector<std::string>& timeSeriesDatasetIds() {
     static const std::vector<std::string> ids = [] {
@@ -419,7 +419,7 @@ json timeSeriesValues(const TimeSeriesConfig& c) {
     v["window_observations"] = c.data.windowObservations;
     v["window_stride"] = c.data.windowStride;
     v["standardize"] = c.data.standardize;
-    v["task"] = taskName(c.task.task);
+    v["task"] = timeSeriesTaskName(c.task.task);
     v["hold_out"] = c.task.holdOut;
     v["train_fraction"] = c.task.trainFraction;
     v["validation_fraction"] = c.task.validationFraction;

@@ -24,6 +24,8 @@ namespace driftlab::core {
 
 enum class TimeSeriesSource { Generator, Builtin, Csv };
 enum class TimeSeriesTask { Forecasting, Interpolation, Classification };
+std::string timeSeriesTaskName(TimeSeriesTask task);  // the schema's "task" value
+
 
 struct TimeSeriesDataConfig {
     TimeSeriesSource source = TimeSeriesSource::Generator;

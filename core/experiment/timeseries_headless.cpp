@@ -52,18 +52,6 @@ std::string roleName(CellRole role) {
     return "unused";
 }
 
-std::string taskName(TimeSeriesTask task) {
-    switch (task) {
-        case TimeSeriesTask::Interpolation:
-            return "interpolation";
-        case TimeSeriesTask::Classification:
-            return "classification";
-        case TimeSeriesTask::Forecasting:
-            break;
-    }
-    return "forecasting";
-}
-
 std::string lossCsv(const TimeSeriesSnapshot& s) {
     std::ostringstream out;
     out << "iteration,loss";
@@ -136,7 +124,7 @@ ordered_json metricsJson(const TimeSeriesTrainer& trainer, const TimeSeriesSnaps
     j["experiment"] = "timeseries";
     j["dataset"] = data.dataset.name();
     j["model"] = models::seriesModelName(config.model.kind);
-    j["task"] = taskName(config.task.task);
+    j["task"] = timeSeriesTaskName(config.task.task);
     // Dropped cells of one-channel series remove their times, so missing_fraction (of the
     // cells left) understates what missing_rate dropped; observed_cells shows it.
     j["missing_rate"] = config.data.generatorOptions.missingRate;
