@@ -289,6 +289,8 @@ std::vector<ShootoutRow> runShootout(const DiffusionSession& session,
     for (int budget : budgets)
         for (const auto& name : sessionSamplerNames(session)) {
             const bool interpolant = session.isInterpolant();
+            // As headless (runInterpolantShootout): SDE rows only with the configured epsilon > 0.
+            if (interpolant && name == kInterpolantSde && session.config.epsilon == 0.0) continue;
             const int minimum =
                 interpolant ? (name == kInterpolantOde ? 2 : 1)
                             : core::minimumNfe(cd::samplerFromName(name));
