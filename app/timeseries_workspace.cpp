@@ -566,6 +566,11 @@ void TimeseriesWorkspace::showForecasts() {
     }
     updateSeriesView();
     const PhasePortraitData portrait = makePhasePortrait(*snapshot_);
+    // A non-latent model's state is the observations themselves.
+    if (snapshot_->config.model.latent)
+        phasePortrait_->setAxisTitles("latent z1", "latent z2");
+    else
+        phasePortrait_->setAxisTitles("channel 1", "channel 2");
     if (portrait.available)
         phasePortrait_->setField(portrait.positions, portrait.vectors, portrait.paths, portrait.title);
     else
