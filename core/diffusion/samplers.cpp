@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/diffusion/flow_likelihood.h"
 #include "core/solvers/ode_solve.h"
 #include "core/solvers/random.h"
 
@@ -460,42 +461,16 @@ LikelihoodResult probabilityFlowLikelihood(const DiffusionProcess& p, const Scor
     if (!(tStart >= 0.0 && tStart < 1.0))
         throw ConfigError("likelihood: the start time must lie in [0, 1)");
     if (x.cols() < 1) throw ConfigError("likelihood: no points");
-    const Index n = x.cols();
-    long nfe = 0;
-    // State: positions (2n), then the accumulated divergence integral (n).
-    FunctionOdeSystem system(
-        static_cast<int>(3 * n), [&](double t, const Eigen::VectorXd& y, Eigen::VectorXd& dy) {
-            const Eigen::Map<const Points> pos(y.data(), 2, n);
-            Points s;
-            Eigen::VectorXd div;
-            field.scoreWithDivergence(pos, t, s, div);
-            ++nfe;
-            const double f = p.driftCoefficient(t), g2 = p.diffusion(t) * p.diffusion(t);
-            Eigen::Map<Points>(dy.data(), 2, n) = f * pos - 0.5 * g2 * s;
-            dy.tail(n) = (2.0 * f - 0.5 * g2 * div.array()).matrix();
-        });
-    Eigen::VectorXd y0(3 * n);
-    y0.head(2 * n) = Eigen::Map<const Eigen::VectorXd>(x.data(), 2 * n);
-    y0.tail(n).setZero();
-    OdeOptions options;
-    options.rtol = rtol;
-    options.atol = atol;
-    options.recordSteps = false;
-    options.saveAt = {1.0};
-    const OdeSolution sol = integrate(system, y0, tStart, 1.0, options);
-    LikelihoodResult r;
-    r.nfe = nfe;
-    r.ok = sol.ok();
-    r.message = sol.message;
-    if (!r.ok || sol.y.empty()) {
-        r.logDensity = Eigen::VectorXd::Constant(n, std::nan(""));
-        r.bitsPerDim = std::nan("");
-        return r;
-    }
-    const Eigen::VectorXd& y1 = sol.y.back();
-    r.logDensity = p.priorLogDensity(Eigen::Map<const Points>(y1.data(), 2, n)) + y1.tail(n);
-    r.bitsPerDim = -r.logDensity.mean() / (2.0 * std::log(2.0));
-    return r;
+    const auto flow = [&](double t, const Eigen::Map<const Points>& pos, Points& velocity,
+                          Eigen::VectorXd& divergence) {
+        Points s;
+        field.scoreWithDivergence(pos, t, s, divergence);
+        const double f = p.driftCoefficient(t), g2 = p.diffusion(t) * p.diffusion(t);
+        velocity = f * pos - 0.5 * g2 * s;
+        divergence = (2.0 * f - 0.5 * g2 * divergence.array()).matrix();
+    };
+    return flowLikelihood(x, tStart, 1.0, flow,
+                          [&](const Points& noise) { return p.priorLogDensity(noise); }, rtol, atol);
 }
 
 }  // namespace driftlab::core::diffusion

@@ -36,18 +36,6 @@ SchemaField real(std::string key, std::string label, double def, double lo, doub
                        std::move(help), std::move(unit));
 }
 
-SchemaField choice(std::string key, std::string label, std::string def,
-                   std::vector<std::string> choices, std::string help) {
-    SchemaField f;
-    f.key = std::move(key);
-    f.label = std::move(label);
-    f.type = FieldType::Choice;
-    f.defaultText = std::move(def);
-    f.choices = std::move(choices);
-    f.help = std::move(help);
-    return f;
-}
-
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError(context + ": " + message);
 }
@@ -81,7 +69,7 @@ const Schema& diffusionSchema() {
     static const Schema schema(
         "diffusion",
         {
-            choice("dataset", "Data set", "eight_gaussians", diffusionDatasetIds(),
+            choiceField("dataset", "Data set", "eight_gaussians", diffusionDatasetIds(),
                    "The 2-D point cloud the model learns; it is standardised to zero mean and "
                    "unit variance per coordinate before training."),
             integer("dataset_size", "Points", 4000, 10, 200000,
@@ -92,7 +80,7 @@ const Schema& diffusionSchema() {
                     "Components of the Gaussian mixture data set (placed from the seed)."),
             integer("seed", "Seed", 0, 0, 1e9,
                     "Seeds the data, the initial weights, the batches and the samplers."),
-            choice("process", "Forward process", "vp", {"vp", "sub_vp", "ve"},
+            choiceField("process", "Forward process", "vp", {"vp", "sub_vp", "ve"},
                    "How data is noised: variance preserving, sub-VP (less noise at small t) or "
                    "variance exploding (Song et al. 2021)."),
             real("beta_min", "β min", 0.1, 0.0, 100.0, "Noise rate at t = 0 (VP, sub-VP)."),
@@ -102,16 +90,16 @@ const Schema& diffusionSchema() {
                  "Noise scale at t = 0 (VE); must be positive."),
             real("sigma_max", "σ max", 10.0, 0.0, 1000.0,
                  "Noise scale at t = 1 (VE); should exceed the data's spread."),
-            choice("prediction", "Network predicts", "noise", {"noise", "score"},
+            choiceField("prediction", "Network predicts", "noise", {"noise", "score"},
                    "Noise (ε) prediction is the DDPM choice and trains more evenly over t; "
                    "score prediction learns ∇ log p_t directly."),
-            choice("model", "Model", "score_sde", {"score_sde", "interpolant"},
+            choiceField("model", "Model", "score_sde", {"score_sde", "interpolant"},
                    "score_sde: a network learns the noise (score) of the forward process "
                    "above. interpolant: x_t = α(t)·noise + β(t)·data + γ(t)·z from noise (t = 0) "
                    "to data (t = 1); the network learns the velocity and the score, and samples "
                    "come from the interpolant ODE (or its SDE when ε > 0). The forward-process "
                    "keys and the sampler are then unused."),
-            choice("interpolant", "Interpolant", "linear", {"linear", "trigonometric"},
+            choiceField("interpolant", "Interpolant", "linear", {"linear", "trigonometric"},
                    "α, β of the interpolant: linear (1 − t, t) or trigonometric "
                    "(cos πt/2, sin πt/2). Only with model = interpolant."),
             real("gamma", "γ scale", 0.0, 0.0, 2.0,
@@ -131,7 +119,7 @@ const Schema& diffusionSchema() {
             real("ema_decay", "EMA decay", 0.99, 0.0, 0.99999,
                  "Decay of the moving average of the weights that sampling uses; longer runs "
                  "afford a longer average (0.999)."),
-            choice("sampler", "Sampler", "dpm_solver_2", samplerIds(),
+            choiceField("sampler", "Sampler", "dpm_solver_2", samplerIds(),
                    "How noise is turned into samples: the reverse SDE, the probability-flow "
                    "ODE, DDIM, or the DPM-Solvers (few evaluations)."),
             integer("nfe", "NFE budget", 20, 1, 100000,
