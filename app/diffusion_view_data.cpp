@@ -246,7 +246,11 @@ std::shared_ptr<const SampleViewData> sampleDiffusionSession(const DiffusionSess
         const Points start = prior.leftCols(std::min<Index>(particles, prior.cols()));
         const int record = static_cast<int>(start.cols());
         const bool interpolant = session.isInterpolant();
-        data->stochasticName = interpolant ? "interpolant SDE" : "reverse-SDE";
+        // At epsilon 0 the drawn SDE paths use pathEpsilon's stand-in 1; the legend says so (in
+        // ASCII: the VTK font has no Greek).
+        data->stochasticName = !interpolant                  ? "reverse-SDE"
+                               : session.config.epsilon > 0.0 ? "interpolant SDE"
+                                                              : "interpolant SDE (eps = 1)";
         data->deterministicName = interpolant ? "interpolant ODE" : "probability-flow ODE";
         const auto sdeRun = runSampler(session, interpolant ? kInterpolantSde : "reverse_sde",
                                        start, kPathSteps, 5, record);

@@ -155,6 +155,9 @@ PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_u
     p->title = vtkSmartPointer<vtkTextActor>::New();
     styleText(p->title->GetTextProperty(), theme::kTitleFontSize, theme::kText, true);
     p->title->GetTextProperty()->SetVerticalJustificationToTop();
+    p->title->GetTextProperty()->SetBackgroundColor(theme::kBackground[0], theme::kBackground[1],
+                                                    theme::kBackground[2]);
+    p->title->GetTextProperty()->SetBackgroundOpacity(0.8);
     p->title->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
     p->title->SetPosition(0.02, 0.97);
     ren->AddActor2D(p->title);
@@ -166,6 +169,10 @@ PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_u
         styleText(p->legend[i]->GetTextProperty(), theme::kLabelFontSize + 1, colors[i], true);
         p->legend[i]->GetTextProperty()->SetJustificationToRight();
         p->legend[i]->GetTextProperty()->SetVerticalJustificationToTop();
+        // Arrows and paths run under the legend; a veil of the background keeps it legible.
+        p->legend[i]->GetTextProperty()->SetBackgroundColor(
+            theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
+        p->legend[i]->GetTextProperty()->SetBackgroundOpacity(0.8);
         p->legend[i]->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
         ren->AddActor2D(p->legend[i]);
     }
