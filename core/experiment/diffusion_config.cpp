@@ -24,18 +24,6 @@ std::vector<std::string> samplerIds() {
     return ids;
 }
 
-SchemaField integer(std::string key, std::string label, double def, double lo, double hi,
-                    std::string help, std::string unit = {}) {
-    return numberField(FieldType::Integer, std::move(key), std::move(label), def, lo, hi,
-                       std::move(help), std::move(unit));
-}
-
-SchemaField real(std::string key, std::string label, double def, double lo, double hi,
-                 std::string help, std::string unit = {}) {
-    return numberField(FieldType::Real, std::move(key), std::move(label), def, lo, hi,
-                       std::move(help), std::move(unit));
-}
-
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError(context + ": " + message);
 }
@@ -72,23 +60,23 @@ const Schema& diffusionSchema() {
             choiceField("dataset", "Data set", "eight_gaussians", diffusionDatasetIds(),
                    "The 2-D point cloud the model learns; it is standardised to zero mean and "
                    "unit variance per coordinate before training."),
-            integer("dataset_size", "Points", 4000, 10, 200000,
+            integerField("dataset_size", "Points", 4000, 10, 200000,
                     "Points drawn from the data set; a fifth is held out for the metrics."),
-            real("noise", "Data noise", 0.05, 0.0, 1.0,
+            realField("noise", "Data noise", 0.05, 0.0, 1.0,
                  "Jitter of the data set (mode width for the Gaussians)."),
-            integer("mixture_modes", "Mixture modes", 5, 1, 32,
+            integerField("mixture_modes", "Mixture modes", 5, 1, 32,
                     "Components of the Gaussian mixture data set (placed from the seed)."),
-            integer("seed", "Seed", 0, 0, 1e9,
+            integerField("seed", "Seed", 0, 0, 1e9,
                     "Seeds the data, the initial weights, the batches and the samplers."),
             choiceField("process", "Forward process", "vp", {"vp", "sub_vp", "ve"},
                    "How data is noised: variance preserving, sub-VP (less noise at small t) or "
                    "variance exploding (Song et al. 2021)."),
-            real("beta_min", "β min", 0.1, 0.0, 100.0, "Noise rate at t = 0 (VP, sub-VP)."),
-            real("beta_max", "β max", 20.0, 0.0, 1000.0,
+            realField("beta_min", "β min", 0.1, 0.0, 100.0, "Noise rate at t = 0 (VP, sub-VP)."),
+            realField("beta_max", "β max", 20.0, 0.0, 1000.0,
                  "Noise rate at t = 1 (VP, sub-VP); must exceed β min."),
-            real("sigma_min", "σ min", 0.01, 0.0, 100.0,
+            realField("sigma_min", "σ min", 0.01, 0.0, 100.0,
                  "Noise scale at t = 0 (VE); must be positive."),
-            real("sigma_max", "σ max", 10.0, 0.0, 1000.0,
+            realField("sigma_max", "σ max", 10.0, 0.0, 1000.0,
                  "Noise scale at t = 1 (VE); should exceed the data's spread."),
             choiceField("prediction", "Network predicts", "noise", {"noise", "score"},
                    "Noise (ε) prediction is the DDPM choice and trains more evenly over t; "
@@ -102,30 +90,30 @@ const Schema& diffusionSchema() {
             choiceField("interpolant", "Interpolant", "linear", {"linear", "trigonometric"},
                    "α, β of the interpolant: linear (1 − t, t) or trigonometric "
                    "(cos πt/2, sin πt/2). Only with model = interpolant."),
-            real("gamma", "γ scale", 0.0, 0.0, 2.0,
+            realField("gamma", "γ scale", 0.0, 0.0, 2.0,
                  "a in γ(t) = a·sqrt(t(1 − t)), the latent noise of the interpolant; 0 is flow "
                  "matching. Only with model = interpolant."),
-            real("epsilon", "SDE ε", 0.0, 0.0, 2.0,
+            realField("epsilon", "SDE ε", 0.0, 0.0, 2.0,
                  "Diffusion coefficient ε of the interpolant SDE dX = (b + ε s) dt + "
                  "sqrt(2ε) dW; 0 samples by the ODE dX = b dt. Only with model = interpolant."),
-            integer("width", "Hidden width", 64, 4, 1024, "Neurons per hidden layer."),
-            integer("depth", "Hidden layers", 2, 1, 8, "Hidden layers of the MLP."),
-            integer("embedding_dim", "Time embedding", 16, 2, 256,
+            integerField("width", "Hidden width", 64, 4, 1024, "Neurons per hidden layer."),
+            integerField("depth", "Hidden layers", 2, 1, 8, "Hidden layers of the MLP."),
+            integerField("embedding_dim", "Time embedding", 16, 2, 256,
                     "Sinusoidal features of t fed to the network with x (even)."),
-            integer("iterations", "Iterations", 1500, 1, 1000000,
+            integerField("iterations", "Iterations", 1500, 1, 1000000,
                     "Adam steps of denoising score matching."),
-            integer("batch", "Batch", 256, 1, 65536, "Data points per iteration."),
-            real("learning_rate", "Learning rate", 3e-3, 1e-6, 1.0, "Adam step size."),
-            real("ema_decay", "EMA decay", 0.99, 0.0, 0.99999,
+            integerField("batch", "Batch", 256, 1, 65536, "Data points per iteration."),
+            realField("learning_rate", "Learning rate", 3e-3, 1e-6, 1.0, "Adam step size."),
+            realField("ema_decay", "EMA decay", 0.99, 0.0, 0.99999,
                  "Decay of the moving average of the weights that sampling uses; longer runs "
                  "afford a longer average (0.999)."),
             choiceField("sampler", "Sampler", "dpm_solver_2", samplerIds(),
                    "How noise is turned into samples: the reverse SDE, the probability-flow "
                    "ODE, DDIM, or the DPM-Solvers (few evaluations)."),
-            integer("nfe", "NFE budget", 20, 1, 100000,
+            integerField("nfe", "NFE budget", 20, 1, 100000,
                     "Network evaluations the sampler may spend (adaptive Dopri5 ignores it); for an "
                     "interpolant, the budget of its ODE (Heun, two a step) or SDE (one a step)."),
-            integer("samples", "Samples", 2000, 1, 200000, "Points generated by Sample."),
+            integerField("samples", "Samples", 2000, 1, 200000, "Points generated by Sample."),
         });
     return schema;
 }

@@ -257,6 +257,18 @@ SchemaField numberField(FieldType type, std::string key, std::string label, doub
     return field;
 }
 
+SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
+                         double max, std::string help, std::string unit) {
+    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min,
+                       max, std::move(help), std::move(unit));
+}
+
+SchemaField realField(std::string key, std::string label, double defaultValue, double min,
+                      double max, std::string help, std::string unit) {
+    return numberField(FieldType::Real, std::move(key), std::move(label), defaultValue, min, max,
+                       std::move(help), std::move(unit));
+}
+
 SchemaField choiceField(std::string key, std::string label, std::string defaultChoice,
                         std::vector<std::string> choices, std::string help) {
     SchemaField field;

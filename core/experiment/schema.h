@@ -27,6 +27,11 @@ struct SchemaField {
 // An Integer or Real field with a range; the common case of every schema.
 SchemaField numberField(FieldType type, std::string key, std::string label, double defaultValue,
                         double min, double max, std::string help, std::string unit = {});
+// numberField for the two numeric types.
+SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
+                         double max, std::string help, std::string unit = {});
+SchemaField realField(std::string key, std::string label, double defaultValue, double min,
+                      double max, std::string help, std::string unit = {});
 SchemaField choiceField(std::string key, std::string label, std::string defaultChoice,
                         std::vector<std::string> choices, std::string help);
 SchemaField booleanField(std::string key, std::string label, bool defaultValue, std::string help);

@@ -10,16 +10,11 @@ namespace driftlab::core {
 
 namespace {
 
-SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
-                         double max, std::string unit, std::string help) {
+// The unit reads best before the long help texts here.
+SchemaField integerWithUnit(std::string key, std::string label, double defaultValue, double min,
+                            double max, std::string unit, std::string help) {
     return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min,
                        max, std::move(help), std::move(unit));
-}
-
-SchemaField realField(std::string key, std::string label, double defaultValue, double min,
-                      double max, std::string help) {
-    return numberField(FieldType::Real, std::move(key), std::move(label), defaultValue, min, max,
-                       std::move(help));
 }
 
 }  // namespace
@@ -60,12 +55,12 @@ const Schema& simulationSchema() {
     static const Schema schema(
         "simulation",
         {
-            integerField("paths", "Paths", 1000, 1, 1e6, "paths",
+            integerWithUnit("paths", "Paths", 1000, 1, 1e6, "paths",
                          "How many independent sample paths are simulated, each driven by its "
                          "own Brownian motion. More paths make the mean and the quantile bands "
                          "smoother - the Monte-Carlo error shrinks like 1/sqrt(paths) - and "
                          "cost proportionally more time."),
-            integerField("steps", "Time steps", 1000, 1, 1e7, "steps",
+            integerWithUnit("steps", "Time steps", 1000, 1, 1e7, "steps",
                          "Number of equal time steps from start to end; the step size is "
                          "dt = (end - start) / steps. Smaller steps follow the equation more "
                          "faithfully: Euler-Maruyama's error shrinks like sqrt(dt) for single "
@@ -78,20 +73,20 @@ const Schema& simulationSchema() {
                       "Choose it long enough to see the behaviour settle, e.g. a few times "
                       "1/theta for an Ornstein-Uhlenbeck process to reach its stationary "
                       "spread."),
-            integerField("saved_times", "Saved times", 500, 2, 100000, "times",
+            integerWithUnit("saved_times", "Saved times", 500, 2, 100000, "times",
                          "States are kept only at this many evenly spread times (start and "
                          "end included), not at every step. Paths, bands and histograms are "
                          "drawn from them, and memory grows with paths x saved times x "
                          "components x 8 bytes; more steps than saved times costs no memory."),
-            integerField("seed", "Random seed", 1, 0, kMaxSeed, "",
+            integerWithUnit("seed", "Random seed", 1, 0, kMaxSeed, "",
                          "Start value of the random number generator. The same seed and "
                          "settings give exactly the same paths on any machine and with any "
                          "number of threads; change it to see another random sample."),
             solver,
-            integerField("threads", "Threads", 0, 0, 256, "threads",
+            integerWithUnit("threads", "Threads", 0, 0, 256, "threads",
                          "CPU threads that share the paths; 0 uses all cores. The numbers do "
                          "not depend on it, because every path has its own random stream."),
-            integerField("drawn_paths", "Drawn paths", 200, 0, 10000, "paths",
+            integerWithUnit("drawn_paths", "Drawn paths", 200, 0, 10000, "paths",
                          "How many paths are drawn individually as lines. The mean and the "
                          "quantile bands always use all paths; drawing fewer keeps the "
                          "picture readable and fast."),

@@ -37,18 +37,6 @@ constexpr double kMaxStepsPerWindow = 100000.0;
 constexpr double kMaxStepsPerIteration = 2e8;
 constexpr double kMaxDatasetCells = 2e7;
 
-SchemaField integer(std::string key, std::string label, double def, double lo, double hi,
-                    std::string help, std::string unit = {}) {
-    return numberField(FieldType::Integer, std::move(key), std::move(label), def, lo, hi,
-                       std::move(help), std::move(unit));
-}
-
-SchemaField real(std::string key, std::string label, double def, double lo, double hi,
-                 std::string help, std::string unit = {}) {
-    return numberField(FieldType::Real, std::move(key), std::move(label), def, lo, hi,
-                       std::move(help), std::move(unit));
-}
-
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError((context.empty() ? std::string() : context + ": ") + message);
 }
@@ -118,26 +106,26 @@ const Schema& timeSeriesSchema() {
             textField("csv_path", "CSV file", "",
                       "For data set \"csv\": a time column and one or more value columns; empty "
                       "cells are missing values."),
-            integer("seed", "Data seed", 0, 0, 1e9,
+            integerField("seed", "Data seed", 0, 0, 1e9,
                     "Seeds the synthetic series, the dropped cells, the split and the "
                     "interpolation targets."),
-            integer("series_count", "Series", 64, 3, 100000,
+            integerField("series_count", "Series", 64, 3, 100000,
                     "Synthetic series to draw (real and CSV data: as many windows as fit)."),
-            real("length", "Window length", 10.0, 1e-3, 1e6,
+            realField("length", "Window length", 10.0, 1e-3, 1e6,
                  "Time span of every series; real and CSV windows are rescaled to it.", "time"),
-            integer("observations", "Observations", 50, 3, 100000,
+            integerField("observations", "Observations", 50, 3, 100000,
                     "Observation times per synthetic series, before any are dropped."),
-            real("observation_noise", "Observation noise", 0.05, 0.0, 100.0,
+            realField("observation_noise", "Observation noise", 0.05, 0.0, 100.0,
                  "Standard deviation of the noise added to every synthetic observation."),
             booleanField("irregular", "Irregular times", true,
                          "Uniformly random observation times per series instead of an even grid "
                          "(each series has its own times)."),
-            real("missing_rate", "Missing rate", 0.0, 0.0, 0.9,
+            realField("missing_rate", "Missing rate", 0.0, 0.0, 0.9,
                  "Fraction of observed cells dropped at random (0.3/0.5/0.7 in the stable "
                  "neural SDE paper's robustness study); applies to real data too."),
-            integer("window_observations", "Window rows", 40, 3, 100000,
+            integerField("window_observations", "Window rows", 40, 3, 100000,
                     "Real and CSV data: consecutive rows per window."),
-            integer("window_stride", "Window stride", 10, 1, 100000,
+            integerField("window_stride", "Window stride", 10, 1, 100000,
                     "Real and CSV data: rows between the starts of consecutive windows."),
             booleanField("standardize", "Standardize", true,
                          "Real and CSV data: scale each channel to zero mean and unit variance "
@@ -148,11 +136,11 @@ const Schema& timeSeriesSchema() {
                         "Forecasting scores the end of each window from its beginning; "
                         "interpolation scores observations held out inside the window; "
                         "classification names the system that generated a series."),
-            real("hold_out", "Held-out fraction", 0.3, 0.05, 0.9,
+            realField("hold_out", "Held-out fraction", 0.3, 0.05, 0.9,
                  "Forecasting: the final fraction of each window; interpolation: the fraction "
                  "of inner observations scored."),
-            real("train_fraction", "Train fraction", 0.7, 0.05, 0.95, "Series used for training."),
-            real("validation_fraction", "Validation fraction", 0.15, 0.0, 0.9,
+            realField("train_fraction", "Train fraction", 0.7, 0.05, 0.95, "Series used for training."),
+            realField("validation_fraction", "Validation fraction", 0.15, 0.0, 0.9,
                  "Series used for the validation curve; the rest is the test set."),
             // Model
             choiceField("model", "Model", "lsde", {"ode", "sde", "lsde", "lnsde", "gsde"},
@@ -164,24 +152,24 @@ const Schema& timeSeriesSchema() {
                          "themselves (the state is one value per channel, starting at each "
                          "channel's first context value; latent_dim and the encoder are unused). "
                          "A geometric SDE then keeps each channel's sign."),
-            integer("latent_dim", "Latent dimension", 4, 1, 256,
+            integerField("latent_dim", "Latent dimension", 4, 1, 256,
                     "Size of the latent state (latent models); 2 shows the learned drift as a "
                     "phase portrait, as does a non-latent model of 2-channel data."),
-            integer("drift_width", "Drift width", 32, 1, 4096, "Neurons per drift layer."),
-            integer("drift_depth", "Drift layers", 2, 1, 8, "Hidden layers of the drift MLP."),
-            integer("diffusion_width", "Diffusion width", 16, 1, 4096,
+            integerField("drift_width", "Drift width", 32, 1, 4096, "Neurons per drift layer."),
+            integerField("drift_depth", "Drift layers", 2, 1, 8, "Hidden layers of the drift MLP."),
+            integerField("diffusion_width", "Diffusion width", 16, 1, 4096,
                     "Neurons per diffusion layer (SDE kinds)."),
-            integer("diffusion_depth", "Diffusion layers", 1, 1, 8,
+            integerField("diffusion_depth", "Diffusion layers", 1, 1, 8,
                     "Hidden layers of the diffusion network."),
-            integer("encoder_width", "Encoder width", 32, 1, 4096, "Neurons per encoder layer."),
-            integer("encoder_depth", "Encoder layers", 1, 1, 8, "Hidden layers of the encoder."),
-            real("diffusion_scale", "Diffusion scale", 0.5, 1e-6, 100.0,
+            integerField("encoder_width", "Encoder width", 32, 1, 4096, "Neurons per encoder layer."),
+            integerField("encoder_depth", "Encoder layers", 1, 1, 8, "Hidden layers of the encoder."),
+            realField("diffusion_scale", "Diffusion scale", 0.5, 1e-6, 100.0,
                  "Upper bound of the diffusion outputs."),
             booleanField("drift_sees_time", "Drift sees time", false,
                          "Feed t to the drift network (non-autonomous dynamics)."),
-            integer("encoder_observations", "Encoder observations", 3, 1, 1000,
+            integerField("encoder_observations", "Encoder observations", 3, 1, 1000,
                     "Context observations the encoder reads to infer the initial state."),
-            real("dt", "Step size", 0.05, 1e-9, 1e6,
+            realField("dt", "Step size", 0.05, 1e-9, 1e6,
                  "Largest fixed step (steps also land on every observation time); the "
                  "adaptive ODE uses it as the first step.",
                  "time"),
@@ -196,32 +184,32 @@ const Schema& timeSeriesSchema() {
                         "the adjoint (constant memory)."),
             booleanField("adaptive", "Adaptive solve", false,
                          "ODE model only: Dopri5 with error control instead of fixed steps."),
-            real("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0, "Adaptive solve."),
-            real("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0, "Adaptive solve."),
-            real("error_regularization", "ERNODE λ (error)", 0.0, 0.0, 1e6,
+            realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0, "Adaptive solve."),
+            realField("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0, "Adaptive solve."),
+            realField("error_regularization", "ERNODE λ (error)", 0.0, 0.0, 1e6,
                  "Adds λ·Σ error estimate·|dt| of the adaptive solve to the loss (Pal et al. "
                  "2021), which makes the learned dynamics cheaper to solve."),
-            real("stiffness_regularization", "ERNODE λ (stiffness)", 0.0, 0.0, 1e6,
+            realField("stiffness_regularization", "ERNODE λ (stiffness)", 0.0, 0.0, 1e6,
                  "Adds λ·Σ stiffness estimate over the accepted steps to the loss."),
-            integer("local_points", "Local regularization points", 0, 0, 10000,
+            integerField("local_points", "Local regularization points", 0, 0, 10000,
                     "> 0: regularise only the steps containing this many random times "
                     "(the local variant); 0 regularises every step."),
             // Training
-            integer("iterations", "Iterations", 300, 1, 10000000, "Adam steps."),
-            integer("batch", "Batch", 16, 1, 4096,
+            integerField("iterations", "Iterations", 300, 1, 10000000, "Adam steps."),
+            integerField("batch", "Batch", 16, 1, 4096,
                     "Training series per iteration (at most the training set)."),
-            integer("paths", "Sample paths", 8, 1, 4096,
+            integerField("paths", "Sample paths", 8, 1, 4096,
                     "Paths per series for the SDE kinds' mean and spread."),
-            real("learning_rate", "Learning rate", 1e-2, 1e-7, 10.0, "Adam step size."),
-            real("gradient_clip", "Gradient clip", 10.0, 0.0, 1e9,
+            realField("learning_rate", "Learning rate", 1e-2, 1e-7, 10.0, "Adam step size."),
+            realField("gradient_clip", "Gradient clip", 10.0, 0.0, 1e9,
                  "Largest gradient norm; 0 turns clipping off."),
-            integer("training_seed", "Training seed", 1, 0, 1e9,
+            integerField("training_seed", "Training seed", 1, 0, 1e9,
                     "Seeds the initial weights, the batches and the noise."),
-            integer("validate_every", "Validate every", 25, 1, 1000000,
+            integerField("validate_every", "Validate every", 25, 1, 1000000,
                     "Iterations between validation and test evaluations.", "iterations"),
-            integer("display_series", "Displayed series", 4, 1, 32,
+            integerField("display_series", "Displayed series", 4, 1, 32,
                     "Series shown in the fan chart, half from training, half held out."),
-            integer("forecast_paths", "Forecast paths", 32, 1, 4096,
+            integerField("forecast_paths", "Forecast paths", 32, 1, 4096,
                     "Sample paths drawn for each displayed series."),
         });
     return schema;
