@@ -7,6 +7,7 @@
 // tab shows the exact likelihood next to the data histogram, for a score model and for an
 // interpolant; loading an interpolant preset sets the model box, which writes the config keys.
 #include "app/diffusion_analysis.h"
+#include "../gui_test_support.h"
 #include "app/diffusion_draw_tool.h"
 #include "app/diffusion_panels.h"
 #include "app/diffusion_workspace.h"
@@ -85,11 +86,7 @@ public:
 
 private:
     static DiffusionWorkspace* open(MainWindow& window) {
-        window.resize(1400, 900);
-        window.show();
-        if (!QTest::qWaitForWindowExposed(&window)) return nullptr;
-        if (!window.selectWorkspace("diffusion")) return nullptr;
-        return qobject_cast<DiffusionWorkspace*>(window.currentWorkspace());
+        return driftlab::test::openWorkspace<DiffusionWorkspace>(window, "diffusion");
     }
 
 private Q_SLOTS:

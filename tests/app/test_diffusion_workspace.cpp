@@ -6,6 +6,7 @@
 // Drawing, CSV import, pause/step, interpolant models and the density tab are covered in
 // test_diffusion_interaction.cpp.
 #include "app/diffusion_analysis.h"
+#include "../gui_test_support.h"
 #include "app/diffusion_panels.h"
 #include "app/diffusion_scrubber.h"
 #include "app/diffusion_workspace.h"
@@ -39,17 +40,7 @@ namespace {
 // Pixels within a few levels of rgb: the samples are drawn flat and opaque, so their pixels
 // are exactly the theme colour.
 int countColour(const QImage& image, const driftlab::widgets::theme::Rgb& rgb) {
-    const int r = int(std::lround(rgb[0] * 255)), g = int(std::lround(rgb[1] * 255)),
-              b = int(std::lround(rgb[2] * 255));
-    int count = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x) {
-            const QRgb p = image.pixel(x, y);
-            if (std::abs(qRed(p) - r) <= 4 && std::abs(qGreen(p) - g) <= 4 &&
-                std::abs(qBlue(p) - b) <= 4)
-                ++count;
-        }
-    return count;
+    return driftlab::test::countNear(image, rgb, 4);
 }
 
 nlohmann::json tinyExperiment(DiffusionWorkspace* workspace) {
@@ -77,11 +68,7 @@ public:
 
 private:
     static DiffusionWorkspace* open(MainWindow& window) {
-        window.resize(1400, 900);
-        window.show();
-        if (!QTest::qWaitForWindowExposed(&window)) return nullptr;
-        if (!window.selectWorkspace("diffusion")) return nullptr;
-        return qobject_cast<DiffusionWorkspace*>(window.currentWorkspace());
+        return driftlab::test::openWorkspace<DiffusionWorkspace>(window, "diffusion");
     }
 
 private Q_SLOTS:

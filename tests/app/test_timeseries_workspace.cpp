@@ -4,6 +4,7 @@
 // the previous data source in place, and a diverging run shows its message and resumes with
 // a lower learning rate.
 #include "app/main_window.h"
+#include "../gui_test_support.h"
 #include "app/timeseries_workspace.h"
 #include "core/experiment/timeseries_training.h"
 #include "widgets/panels/schema_form.h"
@@ -36,20 +37,6 @@ using driftlab::core::TrainingRunState;
 namespace theme = driftlab::widgets::theme;
 
 namespace {
-
-int countColour(const QImage& image, const theme::Rgb& rgb, int tolerance) {
-    const int r = int(std::lround(rgb[0] * 255)), g = int(std::lround(rgb[1] * 255)),
-              b = int(std::lround(rgb[2] * 255));
-    int count = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x) {
-            const QRgb p = image.pixel(x, y);
-            if (std::abs(qRed(p) - r) <= tolerance && std::abs(qGreen(p) - g) <= tolerance &&
-                std::abs(qBlue(p) - b) <= tolerance)
-                ++count;
-        }
-    return count;
-}
 
 // Pixels that are not the white background.
 int countDrawn(const QImage& image) {
@@ -100,11 +87,7 @@ public:
 
 private:
     static TimeseriesWorkspace* open(MainWindow& window) {
-        window.resize(1400, 900);
-        window.show();
-        if (!QTest::qWaitForWindowExposed(&window)) return nullptr;
-        if (!window.selectWorkspace("timeseries")) return nullptr;
-        return qobject_cast<TimeseriesWorkspace*>(window.currentWorkspace());
+        return driftlab::test::openWorkspace<TimeseriesWorkspace>(window, "timeseries");
     }
 
 private Q_SLOTS:
@@ -136,8 +119,8 @@ private Q_SLOTS:
         auto* central = workspace->centralTabs();
         const QImage series = grabTab(central, central->widget(0), fan);
         series.save("/tmp/ts_workspace_series.png");
-        QVERIFY2(countColour(series, theme::kBandOuter, 6) > 1000, "no 5-95 % band");
-        QVERIFY2(countColour(series, driftlab::widgets::SeriesFanView::kTargetColor, 20) > 30,
+        QVERIFY2(driftlab::test::countNear(series, theme::kBandOuter, 6) > 1000, "no 5-95 % band");
+        QVERIFY2(driftlab::test::countNear(series, driftlab::widgets::SeriesFanView::kTargetColor, 20) > 30,
                  "no held-out points");
         int missing = 0;  // some displayed series, in some channel, has a dropped cell
         for (int s = 0; s < workspace->seriesSelector()->count(); ++s)
@@ -153,7 +136,7 @@ private Q_SLOTS:
         QVERIFY(portrait->arrowCount() > 50);
         QVERIFY(portrait->pathCount() > 0);
         const QImage field = grabTab(central, portrait, portrait);
-        QVERIFY2(countColour(field, driftlab::widgets::VectorFieldView::kArrowColor, 40) > 200,
+        QVERIFY2(driftlab::test::countNear(field, driftlab::widgets::VectorFieldView::kArrowColor, 40) > 200,
                  "no arrows drawn");
 
         // Bottom tabs.
@@ -168,7 +151,7 @@ private Q_SLOTS:
         const QImage heatImage = grabTab(bottom, heat, heat);
         heatImage.save("/tmp/ts_workspace_heat.png");
         // Some cell shows the colour of its value (the largest, yellow end of the map).
-        QVERIFY(countColour(heatImage, heat->colorOf(heat->valueRange().second), 6) > 10);
+        QVERIFY(driftlab::test::countNear(heatImage, heat->colorOf(heat->valueRange().second), 6) > 10);
         QVERIFY(workspace->metricsTable()->rowCount() >= 8);
         QVERIFY(workspace->showPanel("Solver diagnostics"));
         QVERIFY(workspace->showPanel("Phase portrait"));

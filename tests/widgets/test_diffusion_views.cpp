@@ -2,6 +2,7 @@
 // quality-vs-NFE chart put their colours into real pixels, and the point cloud's brush turns
 // a click into a dab at the clicked data coordinate (and does nothing in Pan mode).
 #include "widgets/views/heat_map_view.h"
+#include "../gui_test_support.h"
 #include "widgets/views/point_cloud_view.h"
 #include "widgets/views/quality_nfe_chart_view.h"
 #include "widgets/vtk/surface_format.h"
@@ -25,17 +26,7 @@ bool exposed(QWidget& w) {
 }
 
 int countNear(const QImage& image, const Rgb& rgb, int tolerance = 6) {
-    const int r = int(std::lround(rgb[0] * 255)), g = int(std::lround(rgb[1] * 255)),
-              b = int(std::lround(rgb[2] * 255));
-    int count = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x) {
-            const QRgb p = image.pixel(x, y);
-            if (std::abs(qRed(p) - r) <= tolerance && std::abs(qGreen(p) - g) <= tolerance &&
-                std::abs(qBlue(p) - b) <= tolerance)
-                ++count;
-        }
-    return count;
+    return driftlab::test::countNear(image, rgb, tolerance);
 }
 
 int countNotBackground(const QImage& image) {
