@@ -34,11 +34,11 @@ void Dense<Scalar>::forward(const Scalar* params, const MatrixCRef<Scalar>& x, M
                             Matrix<Scalar>& a, GemmBuffers<Scalar>& buffers) const {
     const Index batch = x.cols();
     z.resize(outputs_, batch);
-    // Bias first, then the product accumulates onto it: one pass over z fewer than
-    // adding the bias afterwards.
-    z.colwise() = bias(params);
+    // z starts from the bias and the product accumulates onto it: one pass over z fewer
+    // than adding the bias afterwards.
     gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), params + offset_, outputs_, false, x.data(),
-                 x.outerStride(), false, z.data(), outputs_, true, buffers);
+                 x.outerStride(), false, z.data(), outputs_, false, buffers,
+                 params + offset_ + outputs_ * inputs_);
     activationForward(activation_, z, a);
 }
 

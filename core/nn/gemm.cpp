@@ -1,6 +1,9 @@
 #include "core/nn/gemm.h"
 
+#include <algorithm>
 #include <array>
+#include <type_traits>
+#include <vector>
 
 namespace driftlab::core::nn {
 
@@ -20,6 +23,14 @@ struct GemmBuffers<Scalar>::Cache {
     // A layer uses three shapes; a fourth slot absorbs an occasional odd batch size.
     std::array<Entry, 4> entries;
     std::size_t nextVictim = 0;
+    // Transposed copies for the thin products (a few columns of a thin operand); it only
+    // grows, so steady-state calls do not allocate.
+    std::vector<Scalar> scratch;
+
+    Scalar* scratchFor(Index size) {
+        if (static_cast<Index>(scratch.size()) < size) scratch.resize(static_cast<std::size_t>(size));
+        return scratch.data();
+    }
 
     Blocking<Scalar>& lookup(Index m, Index n, Index k) {
         for (auto& e : entries)
@@ -65,18 +76,182 @@ void run(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, co
                                                    RhsOrder, false, Eigen::ColMajor, 1>::
         run(m, n, k, a, lda, b, ldb, c, 1, ldc, alpha, blocking, nullptr);
 }
+
+// Products with a dimension of at most kThin: the first and last layers of the small MLPs
+// the solvers drive (2 -> 64, 64 -> 2), in forward, weight gradient and input VJP form.
+// Eigen's blocked GEMM packs both operands and runs a 12x4 (double) micro-kernel, which
+// these shapes leave mostly empty; here they become column updates and dot products along
+// the long dimension, which vectorise fully. C is assumed zeroed or accumulating already.
+constexpr Index kThin = 4;
+
+template <typename Scalar>
+using StridedView = Eigen::Map<const Matrix<Scalar>, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+template <typename Scalar>
+using VectorView = Eigen::Map<const Vector<Scalar>>;
+
+// op(X) (rows x cols) of a column-major X with column stride ld.
+template <typename Scalar>
+StridedView<Scalar> opView(const Scalar* x, Index rows, Index cols, Index ld, bool trans) {
+    using S = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
+    return trans ? StridedView<Scalar>(x, rows, cols, S(1, ld))
+                 : StridedView<Scalar>(x, rows, cols, S(ld, 1));
+}
+
+
+// c[0..m) = start[0..m) + sum_p columns[p * stride + i] * coefficient[p], in one pass over
+// c (start may be c itself, or null for zero): a column updated once per p would re-read
+// what it just stored, and that store-to-load chain was the bottleneck of the 2 -> 64
+// layers. K is a template argument so the p loop unrolls.
+template <int K, typename Scalar>
+void rankUpdateColumn(Index m, const Scalar* columns, Index stride, const Scalar* coefficient,
+                      const Scalar* start, Scalar* c) {
+    using namespace Eigen::internal;
+    using Packet = typename packet_traits<Scalar>::type;
+    constexpr Index width = packet_traits<Scalar>::size;
+    Packet scale[K];
+    for (int p = 0; p < K; ++p) scale[p] = pset1<Packet>(coefficient[p]);
+    Index i = 0;
+    for (; i + width <= m; i += width) {
+        Packet acc = start ? ploadu<Packet>(start + i) : pset1<Packet>(Scalar(0));
+        for (int p = 0; p < K; ++p)
+            acc = pmadd(ploadu<Packet>(columns + p * stride + i), scale[p], acc);
+        pstoreu(c + i, acc);
+    }
+    for (; i < m; ++i) {
+        Scalar sum = start ? start[i] : Scalar(0);
+        for (int p = 0; p < K; ++p) sum += columns[p * stride + i] * coefficient[p];
+        c[i] = sum;
+    }
+}
+
+// C = start + alpha op(A) op(B) for k <= kThin, column by column; start is C itself when
+// accumulating, else the row bias broadcast (or zero), so C is written in one pass.
+template <typename Scalar>
+void rankGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
+              const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc, bool accumulate,
+              const Scalar* rowBias, typename GemmBuffers<Scalar>::Cache& cache) {
+    const Scalar* columns = a;
+    Index stride = lda;
+    if (transA) {
+        Eigen::Map<Matrix<Scalar>>(cache.scratchFor(m * k), m, k) = opView(a, m, k, lda, true);
+        columns = cache.scratch.data();
+        stride = m;
+    }
+    const auto opB = opView(b, k, n, ldb, transB);
+    for (Index j = 0; j < n; ++j) {
+        Scalar coefficient[kThin] = {};
+        for (Index p = 0; p < k; ++p) coefficient[p] = alpha * opB(p, j);
+        Scalar* column = c + j * ldc;
+        const Scalar* start = accumulate ? column : rowBias;
+        switch (k) {
+            case 1: rankUpdateColumn<1>(m, columns, stride, coefficient, start, column); break;
+            case 2: rankUpdateColumn<2>(m, columns, stride, coefficient, start, column); break;
+            case 3: rankUpdateColumn<3>(m, columns, stride, coefficient, start, column); break;
+            default: rankUpdateColumn<4>(m, columns, stride, coefficient, start, column); break;
+        }
+    }
+}
+
+// c(i, j) += alpha rows_i . b_j for M rows (contiguous, length k, stride apart) and every
+// column b_j of b. Several columns go together so that 8 independent FMA chains are in
+// flight (one chain per row and column): a lone dot product waits on its own FMA latency.
+template <int M, typename Scalar>
+void thinRowDots(Index n, Index k, Scalar alpha, const Scalar* rows, Index stride,
+                 const Scalar* b, Index ldb, Scalar* c, Index ldc) {
+    using namespace Eigen::internal;
+    using Packet = typename packet_traits<Scalar>::type;
+    constexpr Index width = packet_traits<Scalar>::size;
+    constexpr int group = M == 1 ? 8 : (M == 2 ? 4 : 2);
+    Index j = 0;
+    auto columns = [&](auto groupSize) {
+        constexpr int G = decltype(groupSize)::value;
+        Packet acc[M][G];
+        for (int i = 0; i < M; ++i)
+            for (int g = 0; g < G; ++g) acc[i][g] = pset1<Packet>(Scalar(0));
+        Index p = 0;
+        for (; p + width <= k; p += width) {
+            Packet x[G];
+            for (int g = 0; g < G; ++g) x[g] = ploadu<Packet>(b + (j + g) * ldb + p);
+            for (int i = 0; i < M; ++i) {
+                const Packet r = ploadu<Packet>(rows + i * stride + p);
+                for (int g = 0; g < G; ++g) acc[i][g] = pmadd(r, x[g], acc[i][g]);
+            }
+        }
+        for (int i = 0; i < M; ++i)
+            for (int g = 0; g < G; ++g) {
+                Scalar sum = predux(acc[i][g]);
+                for (Index q = p; q < k; ++q) sum += rows[i * stride + q] * b[(j + g) * ldb + q];
+                c[(j + g) * ldc + i] += alpha * sum;
+            }
+    };
+    for (; j + group <= n; j += group) columns(std::integral_constant<int, group>{});
+    for (; j < n; ++j) columns(std::integral_constant<int, 1>{});
+}
+
+template <typename Scalar>
+bool thinGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
+              const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc,
+              typename GemmBuffers<Scalar>::Cache& cache) {
+    const auto opA = opView(a, m, k, lda, transA);
+    const auto opB = opView(b, k, n, ldb, transB);
+    Eigen::Map<Matrix<Scalar>, 0, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
+    if (n <= kThin && !transA) {
+        // A few columns of C, each op(A) times a vector: column-major GEMV.
+        const Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>> A(a, m, k, Eigen::OuterStride<>(lda));
+        for (Index j = 0; j < n; ++j) out.col(j).noalias() += alpha * (A * opB.col(j));
+        return true;
+    }
+    if (m <= kThin && transB) {
+        // C^T = op(B)^T op(A)^T with op(B)^T = B as stored (n x k, contiguous columns).
+        const Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>> Bt(b, n, k, Eigen::OuterStride<>(ldb));
+        Eigen::Map<Matrix<Scalar>> ct(cache.scratchFor(n * m), n, m);
+        for (Index i = 0; i < m; ++i) ct.col(i).noalias() = Bt * opA.row(i).transpose();
+        out += alpha * ct.transpose();
+        return true;
+    }
+    if (m <= kThin) {
+        // Dot products: rows of op(A) (contiguous, copied if need be) with columns of op(B).
+        const Scalar* rows = a;
+        Index stride = lda;
+        if (!transA) {
+            Eigen::Map<Matrix<Scalar>>(cache.scratchFor(k * m), k, m) = opA.transpose();
+            rows = cache.scratch.data();
+            stride = k;
+        }
+        switch (m) {
+            case 1: thinRowDots<1>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
+            case 2: thinRowDots<2>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
+            case 3: thinRowDots<3>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
+            default: thinRowDots<4>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
+        }
+        return true;
+    }
+    return false;
+}
 }  // namespace
 
 template <typename Scalar>
 void gemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
           const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc, bool accumulate,
-          GemmBuffers<Scalar>& buffers) {
+          GemmBuffers<Scalar>& buffers, const Scalar* rowBias) {
+    if (m == 0 || n == 0) return;
+    if (k > 0 && k <= kThin) {
+        rankGemm(m, n, k, alpha, a, lda, transA, b, ldb, transB, c, ldc, accumulate, rowBias,
+                 buffers.cache());
+        return;
+    }
     if (!accumulate) {
         // Eigen's kernel only accumulates.
-        Eigen::Map<Matrix<Scalar>, 0, Eigen::OuterStride<>>(c, m, n, Eigen::OuterStride<>(ldc))
-            .setZero();
+        Eigen::Map<Matrix<Scalar>, 0, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
+        if (rowBias)
+            out.colwise() = Eigen::Map<const Vector<Scalar>>(rowBias, m);
+        else
+            out.setZero();
     }
-    if (m == 0 || n == 0 || k == 0) return;
+    if (k == 0) return;
+    if (std::min(m, n) <= kThin &&
+        thinGemm(m, n, k, alpha, a, lda, transA, b, ldb, transB, c, ldc, buffers.cache()))
+        return;
     Blocking<Scalar>& blocking = buffers.cache().lookup(m, n, k);
     // A transposed column-major matrix is the same memory read row-major.
     constexpr int C = Eigen::ColMajor, R = Eigen::RowMajor;
@@ -94,8 +269,9 @@ template class GemmBuffers<double>;
 template class GemmBuffers<float>;
 template void gemm<double>(Index, Index, Index, double, const double*, Index, bool,
                            const double*, Index, bool, double*, Index, bool,
-                           GemmBuffers<double>&);
+                           GemmBuffers<double>&, const double*);
 template void gemm<float>(Index, Index, Index, float, const float*, Index, bool, const float*,
-                          Index, bool, float*, Index, bool, GemmBuffers<float>&);
+                          Index, bool, float*, Index, bool, GemmBuffers<float>&,
+                          const float*);
 
 }  // namespace driftlab::core::nn

@@ -33,10 +33,14 @@ private:
 
 // C = op(A) op(B) * alpha (accumulate = false) or C += alpha op(A) op(B); op(A) is m x k,
 // op(B) is k x n, C is m x n; lda, ldb, ldc are the column strides of the stored matrices.
+// With accumulate = false and a rowBias (length m), C starts from that bias in every column
+// instead of zero: a layer's W x + b without a separate pass over C for the bias.
+// Products with a dimension of at most 4 (a layer's 2 -> 64 or 64 -> 2 ends) take
+// vectorised column updates and dot products instead of Eigen's blocked kernel.
 template <typename Scalar>
 void gemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
           const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc, bool accumulate,
-          GemmBuffers<Scalar>& buffers);
+          GemmBuffers<Scalar>& buffers, const Scalar* rowBias = nullptr);
 
 extern template class GemmBuffers<double>;
 extern template class GemmBuffers<float>;
