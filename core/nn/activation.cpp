@@ -36,6 +36,11 @@ Activation activationFromName(const std::string& name) {
     throw ConfigError("unknown activation \"" + name + "\"; expected one of " + known);
 }
 
+bool needsPreactivation(Activation activation) {
+    return activation != Activation::Identity && activation != Activation::Tanh &&
+           activation != Activation::Sigmoid;
+}
+
 bool isRectifier(Activation activation) {
     return activation == Activation::Relu || activation == Activation::Silu ||
            activation == Activation::Softplus;
@@ -162,6 +167,16 @@ void activationForward(Activation activation, const Matrix<Scalar>& z, Matrix<Sc
 }
 
 template <typename Scalar>
+void activationInPlace(Activation activation, Matrix<Scalar>& a) {
+    switch (activation) {
+    case Activation::Identity: break;
+    case Activation::Tanh: fastTanh(a.data(), a.data(), a.size()); break;
+    case Activation::Sigmoid: a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp()); break;
+    default: throw Error("activationInPlace: " + activationName(activation) + " needs z kept");
+    }
+}
+
+template <typename Scalar>
 void activationBackward(Activation activation, const Matrix<Scalar>& z, const Matrix<Scalar>& a,
                         Matrix<Scalar>& g) {
     const Scalar one(1), zero(0);
@@ -189,6 +204,8 @@ template void fastTanh<double>(const double*, double*, Index);
 template void fastTanh<float>(const float*, float*, Index);
 template void activationForward<double>(Activation, const Matrix<double>&, Matrix<double>&);
 template void activationForward<float>(Activation, const Matrix<float>&, Matrix<float>&);
+template void activationInPlace<double>(Activation, Matrix<double>&);
+template void activationInPlace<float>(Activation, Matrix<float>&);
 template void activationBackward<double>(Activation, const Matrix<double>&, const Matrix<double>&,
                                          Matrix<double>&);
 template void activationBackward<float>(Activation, const Matrix<float>&, const Matrix<float>&,

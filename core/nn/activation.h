@@ -30,6 +30,14 @@ void activationBackward(Activation activation, const Matrix<Scalar>& z, const Ma
 template <typename Scalar>
 void fastTanh(const Scalar* in, Scalar* out, Index n);
 
+// Whether activationBackward reads z. tanh, sigmoid and identity differentiate from their
+// output a alone, so a layer need not keep z for them (see Dense::forward).
+bool needsPreactivation(Activation activation);
+
+// a <- act(a) for the activations that do not need z afterwards.
+template <typename Scalar>
+void activationInPlace(Activation activation, Matrix<Scalar>& a);
+
 // Rectifier family (ReLU, SiLU, softplus): halves the variance it passes on, so Init::Auto
 // uses He initialisation for it and Xavier otherwise.
 bool isRectifier(Activation activation);

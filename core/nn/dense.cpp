@@ -33,12 +33,23 @@ template <typename Scalar>
 void Dense<Scalar>::forward(const Scalar* params, const MatrixCRef<Scalar>& x, Matrix<Scalar>& z,
                             Matrix<Scalar>& a, GemmBuffers<Scalar>& buffers) const {
     const Index batch = x.cols();
+    const Scalar* w = params + offset_;
+    const Scalar* b = w + outputs_ * inputs_;
+    // The product starts from the bias (one pass over the output fewer than adding it
+    // afterwards). tanh, sigmoid and identity differentiate from a alone, so for them z is
+    // not kept: the product lands in a and the activation runs in place. That halves what a
+    // tape of every step's activations holds (W2's tape then stays in the L3 cache).
+    if (!needsPreactivation(activation_)) {
+        z.resize(0, 0);
+        a.resize(outputs_, batch);
+        gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(),
+                     x.outerStride(), false, a.data(), outputs_, false, buffers, b);
+        activationInPlace(activation_, a);
+        return;
+    }
     z.resize(outputs_, batch);
-    // z starts from the bias and the product accumulates onto it: one pass over z fewer
-    // than adding the bias afterwards.
-    gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), params + offset_, outputs_, false, x.data(),
-                 x.outerStride(), false, z.data(), outputs_, false, buffers,
-                 params + offset_ + outputs_ * inputs_);
+    gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(),
+                 x.outerStride(), false, z.data(), outputs_, false, buffers, b);
     activationForward(activation_, z, a);
 }
 

@@ -43,9 +43,10 @@ public:
     // Xavier-uniform or He-normal weights, zero bias.
     void initialize(Scalar* params, RandomStream& random, Init init) const;
 
-    // z = W x + b and a = act(z); both are kept for backward. z and a are resized only when
-    // the batch size changes and gemm keeps its packing buffers, so steady-state calls do
-    // not allocate.
+    // z = W x + b and a = act(z), kept for backward; z is left empty for the activations
+    // whose derivative comes from a alone (needsPreactivation). a (and z) are resized only
+    // when the batch size changes and gemm keeps its packing buffers, so steady-state calls
+    // do not allocate.
     void forward(const Scalar* params, const MatrixCRef<Scalar>& x, Matrix<Scalar>& z,
                  Matrix<Scalar>& a, GemmBuffers<Scalar>& gemm) const;
 

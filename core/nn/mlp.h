@@ -44,6 +44,10 @@ struct MlpWorkspace {
     Matrix<Scalar> inputGrad;           // dL/dx
     RowVector<Scalar> timeGrad;         // dL/dt per sample (only with a time embedding)
     std::vector<GemmBuffers<Scalar>> gemm;  // per layer
+    // When set, the layers pack into these buffers instead of gemm: a tape of one workspace
+    // per time step then shares one set of packing buffers (which stay warm in cache)
+    // instead of holding hundreds.
+    std::vector<GemmBuffers<Scalar>>* sharedGemm = nullptr;
 };
 
 template <typename Scalar>

@@ -77,18 +77,35 @@ Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
     return plan;
 }
 
+// The blocks of a call: those of the caller's workspace (reused when the split of the
+// paths is the same as last time) or of a local one.
 template <typename Scalar>
-std::vector<Block<Scalar>> makeBlocks(Index paths, int threads, Index parameters) {
+std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index paths,
+                                       int threads, Index parameters) {
     const Index count = std::max<Index>(
         1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
-    std::vector<Block<Scalar>> blocks(static_cast<std::size_t>(count));
+    const bool same = static_cast<Index>(blocks.size()) == count && !blocks.empty() &&
+                      blocks.back().col + blocks.back().cols == paths;
+    if (!same) blocks = std::vector<Block<Scalar>>(static_cast<std::size_t>(count));
     for (Index b = 0; b < count; ++b) {
         auto& block = blocks[static_cast<std::size_t>(b)];
         block.col = paths * b / count;
         block.cols = paths * (b + 1) / count - block.col;
         block.grad.setZero(parameters);
+        block.taped = false;
     }
     return blocks;
+}
+
+// Every step's activations go to the tape; the packing buffers stay the block's own.
+template <typename Scalar>
+void startTape(Block<Scalar>& b, long steps) {
+    b.taped = true;
+    b.tape.resize(static_cast<std::size_t>(2 * steps));
+    for (auto& ws : b.tape) {
+        ws.drift.sharedGemm = &b.ws0.drift.gemm;
+        ws.diffusion.sharedGemm = &b.ws0.diffusion.gemm;
+    }
 }
 
 template <typename Scalar>
@@ -298,6 +315,19 @@ SdeGradResult<Scalar> collect(const std::vector<Block<Scalar>>& blocks, Index di
 }  // namespace
 
 template <typename Scalar>
+struct SdeGradWorkspace<Scalar>::Blocks {
+    std::vector<Block<Scalar>> blocks;
+};
+template <typename Scalar>
+SdeGradWorkspace<Scalar>::SdeGradWorkspace() : blocks_(std::make_unique<Blocks>()) {}
+template <typename Scalar>
+SdeGradWorkspace<Scalar>::~SdeGradWorkspace() = default;
+template <typename Scalar>
+SdeGradWorkspace<Scalar>::SdeGradWorkspace(SdeGradWorkspace&&) noexcept = default;
+template <typename Scalar>
+SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept = default;
+
+template <typename Scalar>
 std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
                                           const SdeStates<Scalar>& y0,
                                           const std::vector<Matrix<Scalar>>& dW,
@@ -324,19 +354,18 @@ std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
 template <typename Scalar>
 SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
                                   const std::vector<Matrix<Scalar>>& dW,
-                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options) {
+                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     const long every = options.checkpointEvery;
     const SdeGradScheme scheme = options.scheme;
     const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
-    auto blocks = makeBlocks<Scalar>(y0.cols(), options.threads, model.parameterCount());
-    if (every == 1 && options.storeActivations && !reversible) {
-        for (auto& b : blocks) {
-            b.taped = true;
-            b.tape.resize(static_cast<std::size_t>(2 * plan.steps));
-        }
-    }
+    SdeGradWorkspace<Scalar> local;
+    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads, model.parameterCount());
+    if (every == 1 && options.storeActivations && !reversible)
+        for (auto& b : blocks) startTape(b, plan.steps);
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
@@ -393,11 +422,6 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
             }
         }
         if (plan.steps == 0 && reversible) b.ay += b.ayhat;
-        b.segment.clear();
-        b.segmentHat.clear();
-        b.checkpoints.clear();
-        b.checkpointsHat.clear();
-        b.tape.clear();
     }
     auto r = collect(blocks, dim, y0.cols(), model.parameterCount());
     r.loss = value;
@@ -410,10 +434,13 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
                                             const SdeStates<Scalar>& y0,
                                             const std::vector<Matrix<Scalar>>& dW,
                                             const SdeLoss<Scalar>& loss,
-                                            const SdeGradOptions& options) {
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
-    auto blocks = makeBlocks<Scalar>(y0.cols(), options.threads, model.parameterCount());
+    SdeGradWorkspace<Scalar> local;
+    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads, model.parameterCount());
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, SdeGradScheme::ReversibleHeun, plan,
@@ -461,10 +488,11 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
         const SdeGradOptions&);                                                                 \
     template SdeGradResult<Scalar> sdeBackprop(                                                 \
         const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&);                                     \
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);          \
     template SdeGradResult<Scalar> reversibleHeunAdjoint(                                       \
         const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&);
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);              \
+    template class SdeGradWorkspace<Scalar>;
 DRIFTLAB_SDE_BACKPROP(double)
 DRIFTLAB_SDE_BACKPROP(float)
 #undef DRIFTLAB_SDE_BACKPROP

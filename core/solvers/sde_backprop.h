@@ -24,6 +24,7 @@
 // gradient, and block gradients are summed in a fixed order, so results do not depend on
 // scheduling.
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -60,6 +61,25 @@ struct SdeGradOptions {
     int threads = 0;           // 0: OpenMP's default
 };
 
+// What sdeBackprop and reversibleHeunAdjoint allocate (per-thread blocks, network
+// activations of every step, packing buffers), kept between calls when the caller passes
+// one: a training loop that does gives its steady-state iterations no allocation at all.
+// One workspace serves one call at a time.
+template <typename Scalar>
+class SdeGradWorkspace {
+public:
+    SdeGradWorkspace();
+    ~SdeGradWorkspace();
+    SdeGradWorkspace(SdeGradWorkspace&&) noexcept;
+    SdeGradWorkspace& operator=(SdeGradWorkspace&&) noexcept;
+
+    struct Blocks;
+    Blocks& blocks() { return *blocks_; }
+
+private:
+    std::unique_ptr<Blocks> blocks_;
+};
+
 template <typename Scalar>
 struct SdeGradResult {
     Scalar loss = 0;
@@ -80,7 +100,8 @@ template <typename Scalar>
 SdeGradResult<Scalar> sdeBackprop(const models::NeuralSde<Scalar>& model,
                                   const SdeStates<Scalar>& y0,
                                   const std::vector<nn::Matrix<Scalar>>& dW,
-                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options);
+                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace = nullptr);
 
 // options.scheme is ignored (always reversible Heun) and checkpointEvery is unused.
 template <typename Scalar>
@@ -88,6 +109,7 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const models::NeuralSde<Scalar>& mod
                                             const SdeStates<Scalar>& y0,
                                             const std::vector<nn::Matrix<Scalar>>& dW,
                                             const SdeLoss<Scalar>& loss,
-                                            const SdeGradOptions& options);
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace = nullptr);
 
 }  // namespace driftlab::core

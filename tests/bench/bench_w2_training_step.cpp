@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <string>
 #include <vector>
 
 #include "core/solvers/random.h"
@@ -24,6 +26,7 @@ constexpr int kPaths = 256;
 constexpr int kSteps = 100;
 constexpr double kDt = 0.01;
 constexpr int kRepeats = 25;
+std::string gScheme;  // --backprop-scheme NAME: that backprop case only (for profiling)
 
 double processCpuMilliseconds() {
     timespec ts{};
@@ -56,12 +59,15 @@ Timing medianMilliseconds(const NeuralSde<Scalar>& model, bool adjoint, SdeGradS
     SdeGradOptions options;
     options.dt = kDt;
     options.scheme = scheme;
+    if (std::getenv("NOTAPE")) options.storeActivations = false;
     std::vector<double> times, cpuTimes;
+    // Kept across iterations, as a training loop keeps it.
+    SdeGradWorkspace<Scalar> workspace;
     for (int r = 0; r < kRepeats + 3; ++r) {
         const double cpuStart = processCpuMilliseconds();
         const auto start = std::chrono::steady_clock::now();
-        const auto result = adjoint ? reversibleHeunAdjoint(model, y0, dW, loss, options)
-                                    : sdeBackprop(model, y0, dW, loss, options);
+        const auto result = adjoint ? reversibleHeunAdjoint(model, y0, dW, loss, options, &workspace)
+                                    : sdeBackprop(model, y0, dW, loss, options, &workspace);
         const double ms = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - start).count();
         if (!(result.loss >= Scalar(0))) std::printf("non-finite loss\n");
@@ -97,6 +103,7 @@ void run(const NeuralSde<Scalar>& model, const char* precision) {
                           {"backprop", false, SdeGradScheme::ReversibleHeun},
                           {"reversible_heun_adjoint", true, SdeGradScheme::ReversibleHeun}};
     for (const auto& c : cases) {
+        if (!gScheme.empty() && (gScheme != schemeName(c.scheme) || c.adjoint)) continue;
         const Timing timing = medianMilliseconds(model, c.adjoint, c.scheme);
         const double ms = timing.wallMs;
         const bool targeted = !c.adjoint && std::string(precision) == "float32";
@@ -113,9 +120,15 @@ void run(const NeuralSde<Scalar>& model, const char* precision) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    // --precision float32|float64 runs one precision only, --backprop-scheme euler_maruyama
+    // one backprop case only (for profiling).
+    std::string only;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--precision") only = argv[i + 1];
+        else if (std::string(argv[i]) == "--backprop-scheme") gScheme = argv[i + 1];
     const NeuralSde<double> model(makeNeuralSdeConfig(2, {64, 64}, {64}, 0.5, 1));
-    run(model, "float64");
-    run(model.cast<float>(), "float32");
+    if (only.empty() || only == "float64") run(model, "float64");
+    if (only.empty() || only == "float32") run(model.cast<float>(), "float32");
     return 0;
 }
