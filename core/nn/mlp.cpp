@@ -170,7 +170,7 @@ auto Mlp<Scalar>::runLayers(MlpWorkspace<Scalar>& ws) const -> const MatrixType&
     const std::size_t n = layers_.size();
     ws.z.resize(n);
     ws.a.resize(n);
-    auto& gemm = ws.sharedGemm ? *ws.sharedGemm : ws.gemm;
+    auto& gemm = (ws.scratch ? *ws.scratch : ws).gemm;
     gemm.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         layers_[i].forward(parameters_.data(), i == 0 ? ws.input : ws.a[i - 1], ws.z[i], ws.a[i],
@@ -190,31 +190,33 @@ auto Mlp<Scalar>::backward(const MatrixCRef<Scalar>& outputGrad, MlpWorkspace<Sc
         throw Error("MLP backward: output gradient is " + std::to_string(outputGrad.rows()) +
                     " x " + std::to_string(outputGrad.cols()) +
                     ", which does not match the last forward pass");
-    auto& gemm = ws.sharedGemm ? *ws.sharedGemm : ws.gemm;
-    ws.g.resize(n);
-    ws.g[n - 1].resize(outputGrad.rows(), outputGrad.cols());
-    ws.g[n - 1].noalias() = static_cast<Scalar>(config_.outputScale) * outputGrad;
+    MlpWorkspace<Scalar>& scratch = ws.scratch ? *ws.scratch : ws;
+    auto& gemm = scratch.gemm;
+    auto& g = scratch.g;
+    g.resize(n);
+    g[n - 1].resize(outputGrad.rows(), outputGrad.cols());
+    g[n - 1].noalias() = static_cast<Scalar>(config_.outputScale) * outputGrad;
     for (std::size_t i = n; i-- > 1;)
-        layers_[i].backward(parameters_.data(), ws.a[i - 1], ws.z[i], ws.a[i], ws.g[i], gradient,
-                            &ws.g[i - 1], gemm[i]);
+        layers_[i].backward(parameters_.data(), ws.a[i - 1], ws.z[i], ws.a[i], g[i], gradient,
+                            &g[i - 1], gemm[i]);
     if (!wantInputGrad) {
-        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], ws.g[0], gradient,
+        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], g[0], gradient,
                             nullptr, gemm[0]);
-        ws.inputGrad.resize(0, 0);
-        return ws.inputGrad;
+        scratch.inputGrad.resize(0, 0);
+        return scratch.inputGrad;
     }
     if (!embedding_.enabled()) {
-        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], ws.g[0], gradient,
-                            &ws.inputGrad, gemm[0]);
-        return ws.inputGrad;
+        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], g[0], gradient,
+                            &scratch.inputGrad, gemm[0]);
+        return scratch.inputGrad;
     }
-    layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], ws.g[0], gradient,
-                        &ws.fullInputGrad, gemm[0]);
+    layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], g[0], gradient,
+                        &scratch.fullInputGrad, gemm[0]);
     const Index d = config_.inputDim, e = embedding_.dim();
-    ws.inputGrad.resize(d, ws.input.cols());
-    ws.inputGrad = ws.fullInputGrad.topRows(d);
-    embedding_.timeVjp(ws.input.bottomRows(e), ws.fullInputGrad.bottomRows(e), ws.timeGrad);
-    return ws.inputGrad;
+    scratch.inputGrad.resize(d, ws.input.cols());
+    scratch.inputGrad = scratch.fullInputGrad.topRows(d);
+    embedding_.timeVjp(ws.input.bottomRows(e), scratch.fullInputGrad.bottomRows(e), scratch.timeGrad);
+    return scratch.inputGrad;
 }
 
 template <typename Scalar>

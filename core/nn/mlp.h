@@ -44,10 +44,12 @@ struct MlpWorkspace {
     Matrix<Scalar> inputGrad;           // dL/dx
     RowVector<Scalar> timeGrad;         // dL/dt per sample (only with a time embedding)
     std::vector<GemmBuffers<Scalar>> gemm;  // per layer
-    // When set, the layers pack into these buffers instead of gemm: a tape of one workspace
-    // per time step then shares one set of packing buffers (which stay warm in cache)
-    // instead of holding hundreds.
-    std::vector<GemmBuffers<Scalar>>* sharedGemm = nullptr;
+    // When set, the packing buffers and the backward pass's scratch (g, inputGrad,
+    // fullInputGrad, timeGrad) are that workspace's, and this one keeps only what a
+    // backward pass must find from its forward pass (input, z, a). A tape of one workspace
+    // per time step then shares one warm set of scratch instead of touching fresh memory
+    // at every step.
+    MlpWorkspace* scratch = nullptr;
 };
 
 template <typename Scalar>

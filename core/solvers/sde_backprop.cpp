@@ -97,14 +97,15 @@ std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index
     return blocks;
 }
 
-// Every step's activations go to the tape; the packing buffers stay the block's own.
+// Every step's activations go to the tape; packing buffers and backward scratch stay the
+// block's own.
 template <typename Scalar>
 void startTape(Block<Scalar>& b, long steps) {
     b.taped = true;
     b.tape.resize(static_cast<std::size_t>(2 * steps));
     for (auto& ws : b.tape) {
-        ws.drift.sharedGemm = &b.ws0.drift.gemm;
-        ws.diffusion.sharedGemm = &b.ws0.diffusion.gemm;
+        ws.drift.scratch = &b.ws0.drift;
+        ws.diffusion.scratch = &b.ws0.diffusion;
     }
 }
 
