@@ -188,25 +188,78 @@ void thinRowDots(Index n, Index k, Scalar alpha, const Scalar* rows, Index strid
     for (; j < n; ++j) columns(std::integral_constant<int, 1>{});
 }
 
+// C(:, 0..N) += alpha A op(B) for N <= kThin columns of C and long columns of A (k of
+// them, lda apart): op(B)(p, j) = b[p * bRowStride + j * bColStride]. A panel of rows of C
+// stays in registers while p runs, so A is read once and C once; 8 independent FMA
+// chains per panel (N columns x Panel packets) hide the FMA latency.
+template <int N, typename Scalar>
+void fewColumns(Index m, Index k, Scalar alpha, const Scalar* a, Index lda, const Scalar* b,
+                Index bRowStride, Index bColStride, Scalar* c, Index ldc) {
+    using namespace Eigen::internal;
+    using Packet = typename packet_traits<Scalar>::type;
+    constexpr Index width = packet_traits<Scalar>::size;
+    auto panel = [&](Index row, auto packets) {
+        constexpr int P = decltype(packets)::value;
+        Packet acc[N][P];
+        for (int j = 0; j < N; ++j)
+            for (int r = 0; r < P; ++r) acc[j][r] = pset1<Packet>(Scalar(0));
+        for (Index p = 0; p < k; ++p) {
+            Packet column[P];
+            for (int r = 0; r < P; ++r) column[r] = ploadu<Packet>(a + p * lda + row + r * width);
+            for (int j = 0; j < N; ++j) {
+                const Packet scale = pset1<Packet>(b[p * bRowStride + j * bColStride]);
+                for (int r = 0; r < P; ++r) acc[j][r] = pmadd(column[r], scale, acc[j][r]);
+            }
+        }
+        const Packet factor = pset1<Packet>(alpha);
+        for (int j = 0; j < N; ++j)
+            for (int r = 0; r < P; ++r) {
+                Scalar* target = c + j * ldc + row + r * width;
+                pstoreu(target, pmadd(acc[j][r], factor, ploadu<Packet>(target)));
+            }
+    };
+    constexpr int panelPackets = N == 1 ? 8 : (N == 2 ? 4 : 2);
+    Index i = 0;
+    for (; i + panelPackets * width <= m; i += panelPackets * width)
+        panel(i, std::integral_constant<int, panelPackets>{});
+    for (; i + width <= m; i += width) panel(i, std::integral_constant<int, 1>{});
+    for (; i < m; ++i)
+        for (int j = 0; j < N; ++j) {
+            Scalar sum = 0;
+            for (Index p = 0; p < k; ++p) sum += a[p * lda + i] * b[p * bRowStride + j * bColStride];
+            c[j * ldc + i] += alpha * sum;
+        }
+}
+
+template <typename Scalar>
+void fewColumnsDispatch(Index n, Index m, Index k, Scalar alpha, const Scalar* a, Index lda,
+                        const Scalar* b, Index bRowStride, Index bColStride, Scalar* c, Index ldc) {
+    switch (n) {
+        case 1: fewColumns<1>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
+        case 2: fewColumns<2>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
+        case 3: fewColumns<3>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
+        default: fewColumns<4>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
+    }
+}
+
 template <typename Scalar>
 bool thinGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
               const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc,
               typename GemmBuffers<Scalar>::Cache& cache) {
     const auto opA = opView(a, m, k, lda, transA);
-    const auto opB = opView(b, k, n, ldb, transB);
     Eigen::Map<Matrix<Scalar>, 0, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
     if (n <= kThin && !transA) {
-        // A few columns of C, each op(A) times a vector: column-major GEMV.
-        const Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>> A(a, m, k, Eigen::OuterStride<>(lda));
-        for (Index j = 0; j < n; ++j) out.col(j).noalias() += alpha * (A * opB.col(j));
+        // A few columns of C from long contiguous columns of A.
+        fewColumnsDispatch(n, m, k, alpha, a, lda, b, transB ? ldb : 1, transB ? 1 : ldb, c, ldc);
         return true;
     }
     if (m <= kThin && transB) {
-        // C^T = op(B)^T op(A)^T with op(B)^T = B as stored (n x k, contiguous columns).
-        const Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>> Bt(b, n, k, Eigen::OuterStride<>(ldb));
+        // C^T = op(B)^T op(A)^T, where op(B)^T = B as stored has long contiguous columns.
         Eigen::Map<Matrix<Scalar>> ct(cache.scratchFor(n * m), n, m);
-        for (Index i = 0; i < m; ++i) ct.col(i).noalias() = Bt * opA.row(i).transpose();
-        out += alpha * ct.transpose();
+        ct.setZero();
+        fewColumnsDispatch(m, n, k, alpha, b, ldb, a, transA ? 1 : lda, transA ? lda : 1,
+                           ct.data(), n);
+        out += ct.transpose();
         return true;
     }
     if (m <= kThin) {

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@ constexpr int kSteps = 100;
 constexpr double kDt = 0.01;
 constexpr int kRepeats = 25;
 std::string gScheme;  // --backprop-scheme NAME: that backprop case only (for profiling)
+bool gRecompute = false;  // --recompute: backprop re-evaluates the nets instead of a tape
 
 double processCpuMilliseconds() {
     timespec ts{};
@@ -59,7 +59,7 @@ Timing medianMilliseconds(const NeuralSde<Scalar>& model, bool adjoint, SdeGradS
     SdeGradOptions options;
     options.dt = kDt;
     options.scheme = scheme;
-    if (std::getenv("NOTAPE")) options.storeActivations = false;
+    options.storeActivations = !gRecompute;
     std::vector<double> times, cpuTimes;
     // Kept across iterations, as a training loop keeps it.
     SdeGradWorkspace<Scalar> workspace;
@@ -122,11 +122,13 @@ void run(const NeuralSde<Scalar>& model, const char* precision) {
 
 int main(int argc, char** argv) {
     // --precision float32|float64 runs one precision only, --backprop-scheme euler_maruyama
-    // one backprop case only (for profiling).
+    // one backprop case only (for profiling); --recompute turns the activation tape off.
     std::string only;
     for (int i = 1; i + 1 < argc; ++i)
         if (std::string(argv[i]) == "--precision") only = argv[i + 1];
         else if (std::string(argv[i]) == "--backprop-scheme") gScheme = argv[i + 1];
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--recompute") gRecompute = true;
     const NeuralSde<double> model(makeNeuralSdeConfig(2, {64, 64}, {64}, 0.5, 1));
     if (only.empty() || only == "float64") run(model, "float64");
     if (only.empty() || only == "float32") run(model.cast<float>(), "float32");
