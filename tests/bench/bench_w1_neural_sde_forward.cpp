@@ -14,9 +14,11 @@
 //  - "networks_only": the direct loop without drawing normals, to show what the RNG costs
 //    (median of 3 runs; every other figure is a median of 5 after a warm-up run).
 // FLOPs counted are those of the layer multiplies only: 2 * in * out per sample per layer,
-// drift + diffusion = 9216 per path-step. The GEMM reference runs nn::gemm (Eigen's serial
-// kernel, as the layers use it) on every thread at once, for the block shape the layers see
-// (64x64 times 64x128) and for 512x512 squares.
+// drift + diffusion = 9216 per path-step. The machine's GEMM rate is measured on every
+// thread at once, serial per thread, two ways: Eigen's own product (the reference the
+// issue names; for the block shape the layers see, 64x64 times 64x128, and for 512x512
+// squares) and nn::gemm, whose register-tiled kernel is what the layers now run on the
+// block shape (it beats Eigen there, so it is the higher "limit" and is reported too).
 //
 // Run: build/<dir>/tests/bench/bench_w1_neural_sde_forward [--runs N]   (JSON lines out)
 #include <omp.h>
@@ -102,9 +104,12 @@ double directSolve(const NeuralSde<Scalar>& model, bool drawNoise) {
     return checksum;
 }
 
-// Aggregate GFLOP/s of every thread running its own serial nn::gemm of m x k times k x n.
+enum class GemmKind { Eigen, Driftlab };
+
+// Aggregate GFLOP/s of every thread running its own serial product of m x k times k x n.
+// Inside a parallel region Eigen's product stays serial (it does not nest threads).
 template <typename Scalar>
-double gemmGflops(nn::Index m, nn::Index n, nn::Index k, int repeats) {
+double gemmGflops(GemmKind kind, nn::Index m, nn::Index n, nn::Index k, int repeats) {
     const int threads = omp_get_max_threads();
     std::vector<double> rates;
     for (int trial = 0; trial < gRuns; ++trial) {
@@ -115,14 +120,18 @@ double gemmGflops(nn::Index m, nn::Index n, nn::Index k, int repeats) {
             nn::Matrix<Scalar> b = nn::Matrix<Scalar>::Random(k, n);
             nn::Matrix<Scalar> c = nn::Matrix<Scalar>::Zero(m, n);
             nn::GemmBuffers<Scalar> buffers;
-            nn::gemm<Scalar>(m, n, k, Scalar(1), a.data(), m, false, b.data(), k, false,
-                             c.data(), m, false, buffers);
+            auto multiply = [&] {
+                if (kind == GemmKind::Eigen)
+                    c.noalias() += a * b;
+                else
+                    nn::gemm<Scalar>(m, n, k, Scalar(1), a.data(), m, false, b.data(), k, false,
+                                     c.data(), m, true, buffers);
+            };
+            multiply();
 #pragma omp barrier
 #pragma omp single
             elapsed = -omp_get_wtime();
-            for (int r = 0; r < repeats; ++r)
-                nn::gemm<Scalar>(m, n, k, Scalar(1), a.data(), m, false, b.data(), k, false,
-                                 c.data(), m, false, buffers);
+            for (int r = 0; r < repeats; ++r) multiply();
 #pragma omp barrier
 #pragma omp single
             elapsed += omp_get_wtime();
@@ -133,20 +142,36 @@ double gemmGflops(nn::Index m, nn::Index n, nn::Index k, int repeats) {
     return median(rates);
 }
 
+struct GemmRates {
+    double eigenBlock, eigenSquare, tiledBlock;
+};
+
 template <typename Scalar>
-void report(const char* precision, const char* path, double wall, double blockGemm,
-            double squareGemm, double target) {
+GemmRates measureGemm() {
+    return {gemmGflops<Scalar>(GemmKind::Eigen, 64, kBlock, 64, 2000),
+            gemmGflops<Scalar>(GemmKind::Eigen, 512, 512, 512, 4),
+            gemmGflops<Scalar>(GemmKind::Driftlab, 64, kBlock, 64, 2000)};
+}
+
+// meets_target: the >= 50 %-of-GEMM goal against Eigen's block-shape rate, and the wall-time
+// figure the issue derived from it.
+template <typename Scalar>
+void report(const char* precision, const char* path, double wall, const GemmRates& gemm,
+            double target) {
     const double flops = kFlopsPerPathStep * kPaths * kSteps;
     const double gflops = flops / wall * 1e-9;
     std::printf("{\"bench\":\"w1_neural_sde_forward\",\"precision\":\"%s\",\"path\":\"%s\","
                 "\"paths\":%d,\"steps\":%d,\"threads\":%d,\"median_s\":%.4f,"
                 "\"path_steps_per_s\":%.4g,\"layer_gflop\":%.3f,\"gflops\":%.2f,"
-                "\"gemm_block_gflops\":%.2f,\"gemm_square_gflops\":%.2f,"
-                "\"fraction_of_block_gemm\":%.3f,\"fraction_of_square_gemm\":%.3f,"
-                "\"target_s\":%s,\"meets_target\":%s}\n",
+                "\"eigen_gemm_block_gflops\":%.2f,\"eigen_gemm_square_gflops\":%.2f,"
+                "\"tiled_gemm_block_gflops\":%.2f,\"fraction_of_eigen_block\":%.3f,"
+                "\"fraction_of_eigen_square\":%.3f,\"fraction_of_tiled_block\":%.3f,"
+                "\"meets_half_of_gemm\":%s,\"target_s\":%s,\"meets_target_s\":%s}\n",
                 precision, path, kPaths, kSteps, omp_get_max_threads(), wall,
-                kPaths * static_cast<double>(kSteps) / wall, flops * 1e-9, gflops, blockGemm,
-                squareGemm, gflops / blockGemm, gflops / squareGemm,
+                kPaths * static_cast<double>(kSteps) / wall, flops * 1e-9, gflops,
+                gemm.eigenBlock, gemm.eigenSquare, gemm.tiledBlock, gflops / gemm.eigenBlock,
+                gflops / gemm.eigenSquare, gflops / gemm.tiledBlock,
+                gflops >= 0.5 * gemm.eigenBlock ? "true" : "false",
                 target > 0 ? std::to_string(target).c_str() : "null",
                 target > 0 ? (wall <= target ? "true" : "false") : "null");
     std::fflush(stdout);
@@ -172,13 +197,12 @@ void tanhMicro(const char* precision) {
 }
 
 template <typename Scalar>
-void runDirect(const NeuralSde<Scalar>& model, const char* precision, double target) {
-    const double blockGemm = gemmGflops<Scalar>(64, kBlock, 64, 2000);
-    const double squareGemm = gemmGflops<Scalar>(512, 512, 512, 4);
+void runDirect(const NeuralSde<Scalar>& model, const char* precision, double target,
+               const GemmRates& gemm) {
     const double direct = medianSeconds([&] { directSolve(model, true); });
-    report<Scalar>(precision, "direct", direct, blockGemm, squareGemm, target);
+    report<Scalar>(precision, "direct", direct, gemm, target);
     const double networks = medianSeconds([&] { directSolve(model, false); }, std::min(gRuns, 3));
-    report<Scalar>(precision, "networks_only", networks, blockGemm, squareGemm, 0.0);
+    report<Scalar>(precision, "networks_only", networks, gemm, 0.0);
 }
 
 }  // namespace
@@ -190,7 +214,8 @@ int main(int argc, char** argv) {
     const NeuralSde<float> model32 = model.cast<float>();
     tanhMicro<double>("float64");
     tanhMicro<float>("float32");
-
+    const GemmRates gemm64 = measureGemm<double>();
+    const GemmRates gemm32 = measureGemm<float>();
     {
         const NeuralSdeSystem system(model);
         SimulationSettings settings;
@@ -202,10 +227,9 @@ int main(int argc, char** argv) {
         settings.solver = "euler_maruyama";
         const std::vector<double> initial{0.1, 0.1};
         const double wall = medianSeconds([&] { simulate(system, initial, settings); });
-        report<double>("float64", "simulate", wall, gemmGflops<double>(64, kBlock, 64, 2000),
-                       gemmGflops<double>(512, 512, 512, 4), 0.6);
+        report<double>("float64", "simulate", wall, gemm64, 0.6);
     }
-    runDirect(model, "float64", 0.6);
-    runDirect(model32, "float32", 0.3);
+    runDirect(model, "float64", 0.6, gemm64);
+    runDirect(model32, "float32", 0.3, gemm32);
     return 0;
 }
