@@ -180,8 +180,7 @@ bool registerTiled(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Ind
                    typename GemmBuffers<Scalar>::Cache& cache) {
     constexpr Index maxOperandBytes = 128 * 1024;
     const Index bytes = static_cast<Index>(sizeof(Scalar));
-    if (std::min({m, n, k}) <= kThin || m * k * bytes > maxOperandBytes ||
-        k * n * bytes > 4 * maxOperandBytes || (transA && n < 16))
+    if (std::min({m, n, k}) <= kThin || m * k * bytes > maxOperandBytes || (transA && n < 16))
         return false;
     if (transA) {
         Eigen::Map<Matrix<Scalar>>(cache.scratchFor(m * k), m, k) = opView(a, m, k, lda, true);

@@ -48,13 +48,14 @@ template <typename Scalar>
 void TimeEmbedding<Scalar>::embed(const Eigen::Ref<const RowVector<Scalar>>& t,
                                   Eigen::Ref<Matrix<Scalar>> out) const {
     const Index half = frequencies_.size();
-    // The phase goes into the sin rows first and is read back for the cos rows, so the
-    // outer product needs no temporary.
-    auto top = out.topRows(half);
-    auto bottom = out.bottomRows(half);
-    top.noalias() = frequencies_ * t;
-    bottom = top.array().cos().matrix();
-    top = top.array().sin().matrix();
+    // sin and cos are evaluated into a contiguous matrix and then copied: written straight
+    // into out's row blocks, Eigen peels each column's unaligned head and tail one value at
+    // a time through libm, which was most of them for 16-row columns (1.5 ns per value).
+    const Matrix<Scalar> phase = frequencies_ * t;
+    Matrix<Scalar> values = phase.array().sin().matrix();
+    out.topRows(half) = values;
+    values = phase.array().cos().matrix();
+    out.bottomRows(half) = values;
 }
 
 template <typename Scalar>
