@@ -4,14 +4,16 @@
 
 #include <algorithm>
 #include <array>
-#include <type_traits>
 #include <vector>
 
 namespace driftlab::core::nn {
 
-using namespace kernels;
-
 namespace {
+using kernels::fewColumnsDispatch;
+using kernels::rankUpdateColumn;
+using kernels::registerTiledGemm;
+using kernels::thinRowDots;
+
 template <typename Scalar>
 using Blocking = Eigen::internal::gemm_blocking_space<Eigen::ColMajor, Scalar, Scalar,
                                                       Eigen::Dynamic, Eigen::Dynamic,
@@ -27,12 +29,13 @@ struct GemmBuffers<Scalar>::Cache {
     // A layer uses three shapes; a fourth slot absorbs an occasional odd batch size.
     std::array<Entry, 4> entries;
     std::size_t nextVictim = 0;
-    // Transposed copies for the thin products (a few columns of a thin operand); it only
-    // grows, so steady-state calls do not allocate.
+    // Transposed copies of an operand (thin products, a transposed A for the tiled
+    // kernel); it only grows, so steady-state calls do not allocate.
     std::vector<Scalar> scratch;
 
     Scalar* scratchFor(Index size) {
-        if (static_cast<Index>(scratch.size()) < size) scratch.resize(static_cast<std::size_t>(size));
+        if (static_cast<Index>(scratch.size()) < size)
+            scratch.resize(static_cast<std::size_t>(size));
         return scratch.data();
     }
 
@@ -89,7 +92,8 @@ void run(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, co
 constexpr Index kThin = 4;
 
 template <typename Scalar>
-using StridedView = Eigen::Map<const Matrix<Scalar>, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+using StridedView =
+    Eigen::Map<const Matrix<Scalar>, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
 template <typename Scalar>
 using VectorView = Eigen::Map<const Vector<Scalar>>;
 
@@ -100,7 +104,6 @@ StridedView<Scalar> opView(const Scalar* x, Index rows, Index cols, Index ld, bo
     return trans ? StridedView<Scalar>(x, rows, cols, S(1, ld))
                  : StridedView<Scalar>(x, rows, cols, S(ld, 1));
 }
-
 
 // C = start + alpha op(A) op(B) for k <= kThin, column by column; start is C itself when
 // accumulating, else the row bias broadcast (or zero), so C is written in one pass.

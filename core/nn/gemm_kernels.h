@@ -9,8 +9,6 @@
 
 namespace driftlab::core::nn::kernels {
 
-using namespace Eigen::internal;
-
 // c[0..m) = start[0..m) + sum_p columns[p * stride + i] * coefficient[p], in one pass over
 // c (start may be c itself, or null for zero): a column updated once per p would re-read
 // what it just stored, and that store-to-load chain was the bottleneck of the 2 -> 64
@@ -111,7 +109,8 @@ void fewColumns(Index m, Index k, Scalar alpha, const Scalar* a, Index lda, cons
     for (; i < m; ++i)
         for (int j = 0; j < N; ++j) {
             Scalar sum = 0;
-            for (Index p = 0; p < k; ++p) sum += a[p * lda + i] * b[p * bRowStride + j * bColStride];
+            for (Index p = 0; p < k; ++p)
+                sum += a[p * lda + i] * b[p * bRowStride + j * bColStride];
             c[j * ldc + i] += alpha * sum;
         }
 }
@@ -133,6 +132,7 @@ template <int RowPackets, int Cols, typename Scalar>
 void registerTile(Index row, Index col, Index k, Scalar alpha, const Scalar* a, Index lda,
                   const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc,
                   bool accumulate, const Scalar* rowBias) {
+    using namespace Eigen::internal;
     using Packet = typename packet_traits<Scalar>::type;
     constexpr Index width = packet_traits<Scalar>::size;
     Packet acc[RowPackets][Cols];
@@ -166,6 +166,7 @@ template <int Cols, typename Scalar>
 void registerStrip(Index m, Index col, Index k, Scalar alpha, const Scalar* a, Index lda,
                    const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc,
                    bool accumulate, const Scalar* rowBias) {
+    using namespace Eigen::internal;
     constexpr Index width = packet_traits<Scalar>::size;
     Index i = 0;
     for (; i + 2 * width <= m; i += 2 * width)
@@ -188,16 +189,20 @@ template <typename Scalar>
 void registerTiledGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda,
                        const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc,
                        bool accumulate, const Scalar* rowBias) {
-    constexpr int strip = 6;
+    constexpr int stripColumns = 6;
     Index j = 0;
-    for (; j + strip <= n; j += strip)
-        registerStrip<strip>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias);
+    auto strip = [&](auto columns) {
+        registerStrip<decltype(columns)::value>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc,
+                                                accumulate, rowBias);
+    };
+    for (; j + stripColumns <= n; j += stripColumns)
+        strip(std::integral_constant<int, stripColumns>{});
     switch (n - j) {
-        case 5: registerStrip<5>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias); break;
-        case 4: registerStrip<4>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias); break;
-        case 3: registerStrip<3>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias); break;
-        case 2: registerStrip<2>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias); break;
-        case 1: registerStrip<1>(m, j, k, alpha, a, lda, b, bRow, bCol, c, ldc, accumulate, rowBias); break;
+        case 5: strip(std::integral_constant<int, 5>{}); break;
+        case 4: strip(std::integral_constant<int, 4>{}); break;
+        case 3: strip(std::integral_constant<int, 3>{}); break;
+        case 2: strip(std::integral_constant<int, 2>{}); break;
+        case 1: strip(std::integral_constant<int, 1>{}); break;
         default: break;
     }
 }
