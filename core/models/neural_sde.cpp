@@ -24,16 +24,47 @@ NeuralSdeConfig makeNeuralSdeConfig(Index dim, std::vector<Index> driftWidths,
     return config;
 }
 
+NeuralSdeConfig makeGeneralNoiseSdeConfig(Index dim, Index brownianDim,
+                                          std::vector<Index> driftWidths,
+                                          std::vector<Index> diffusionWidths,
+                                          double diffusionScale, std::uint64_t seed) {
+    NeuralSdeConfig config = makeNeuralSdeConfig(dim, std::move(driftWidths),
+                                                 std::move(diffusionWidths), diffusionScale, seed);
+    config.noise = NoiseType::General;
+    config.brownianDim = brownianDim;
+    config.diffusion.outputDim = dim * brownianDim;
+    return config;
+}
+
 namespace {
 void checkShapes(const NeuralSdeConfig& config) {
     const auto& f = config.drift;
     const auto& g = config.diffusion;
-    if (f.inputDim != f.outputDim || g.inputDim != f.inputDim || g.outputDim != f.inputDim)
-        throw ConfigError("neural SDE: drift and diffusion networks must both map dim -> dim "
-                          "(drift " + std::to_string(f.inputDim) + " -> " +
-                          std::to_string(f.outputDim) + ", diffusion " +
-                          std::to_string(g.inputDim) + " -> " + std::to_string(g.outputDim) +
-                          ")");
+    const auto shapes = [&] {
+        return "(drift " + std::to_string(f.inputDim) + " -> " + std::to_string(f.outputDim) +
+               ", diffusion " + std::to_string(g.inputDim) + " -> " +
+               std::to_string(g.outputDim) + ")";
+    };
+    if (f.inputDim != f.outputDim || g.inputDim != f.inputDim)
+        throw ConfigError("neural SDE: the drift network must map dim -> dim and the diffusion "
+                          "network must read dim inputs " + shapes());
+    if (config.noise == NoiseType::Diagonal) {
+        if (g.outputDim != f.inputDim)
+            throw ConfigError("neural SDE: with diagonal noise the diffusion network must map "
+                              "dim -> dim " + shapes());
+        return;
+    }
+    if (config.noise != NoiseType::General)
+        throw ConfigError("neural SDE: noise must be diagonal or general, not " +
+                          toString(config.noise));
+    if (config.brownianDim < 1)
+        throw ConfigError("neural SDE: general noise needs at least one Brownian motion "
+                          "(brownianDim = " + std::to_string(config.brownianDim) + ")");
+    if (g.outputDim != f.inputDim * config.brownianDim)
+        throw ConfigError("neural SDE: with general noise of " +
+                          std::to_string(config.brownianDim) +
+                          " Brownian motions the diffusion network must output dim * m = " +
+                          std::to_string(f.inputDim * config.brownianDim) + " values " + shapes());
 }
 
 template <typename Scalar>
@@ -98,7 +129,7 @@ void NeuralSde<Scalar>::diffusionVjp(const MatrixCRef<Scalar>& cotangent,
 }
 
 namespace {
-class NeuralSdeWorker final : public SdeWorker {
+class NeuralSdeWorker : public SdeWorker {
 public:
     explicit NeuralSdeWorker(const NeuralSde<double>& model) : model_(model) {}
     void drift(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
@@ -110,13 +141,33 @@ public:
         out = model_.diffusion(t, y, ws_);
     }
 
-private:
+protected:
     const NeuralSde<double>& model_;
     NeuralSdeWorkspace<double> ws_;
+};
+
+// General noise: the steppers see matrixNoiseColumns() > 0 and ask diffusionMatrix() only;
+// the diagonal form would hand dim*m rows to a dim-row output.
+class NeuralSdeMatrixWorker final : public NeuralSdeWorker {
+public:
+    using NeuralSdeWorker::NeuralSdeWorker;
+    void diffusion(double, const Eigen::Ref<const Eigen::MatrixXd>&,
+                   Eigen::Ref<Eigen::MatrixXd>) override {
+        throw SolverError("neural SDE: the noise is general (a dim x m matrix), it has no "
+                          "diagonal form; use diffusionMatrix()");
+    }
+    int matrixNoiseColumns() const override {
+        return static_cast<int>(model_.brownianDimension());
+    }
+    void diffusionMatrix(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
+                         Eigen::Ref<Eigen::MatrixXd> out) override {
+        out = model_.diffusion(t, y, ws_);
+    }
 };
 }  // namespace
 
 std::unique_ptr<SdeWorker> NeuralSdeSystem::makeWorker() const {
+    if (model_.hasGeneralNoise()) return std::make_unique<NeuralSdeMatrixWorker>(model_);
     return std::make_unique<NeuralSdeWorker>(model_);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Neural SDE dY = f_theta(t, Y) dt + g_theta(t, Y) o dW with diagonal noise: two MLPs, one
-// flat parameter vector theta = [theta_f; theta_g]. The model itself is precision-templated
+// Neural SDE dY = f_theta(t, Y) dt + g_theta(t, Y) o dW: two MLPs, one flat parameter vector
+// theta = [theta_f; theta_g]. The noise is diagonal (g is a dim-vector, dim Brownian motions)
+// or general (g is a dim x m matrix driving m Brownian motions; the diffusion net outputs its
+// dim*m entries column-major, the layout of SdeWorker::diffusionMatrix). The model itself is precision-templated
 // and works on batches (dim x n, one GEMM per layer); NeuralSdeSystem adapts the float64
 // model to SdeSystem so simulate() and every stepper can run it.
 //
@@ -14,6 +16,7 @@
 
 namespace driftlab::core::models {
 
+using core::NoiseType;
 using nn::Index;
 using nn::Matrix;
 using nn::MatrixCRef;
@@ -21,7 +24,9 @@ using nn::Vector;
 
 struct NeuralSdeConfig {
     nn::MlpConfig drift;      // dim -> ... -> dim
-    nn::MlpConfig diffusion;  // dim -> ... -> dim, usually sigmoid output times a scale
+    nn::MlpConfig diffusion;  // dim -> ... -> dim (general: dim*m), usually sigmoid x scale
+    NoiseType noise = NoiseType::Diagonal;  // Diagonal or General
+    Index brownianDim = 0;                  // General only: m >= 1
 };
 
 // The W1/W2 shape: tanh drift dim -> widths -> dim, diffusion dim -> widths -> dim with
@@ -29,6 +34,12 @@ struct NeuralSdeConfig {
 NeuralSdeConfig makeNeuralSdeConfig(Index dim, std::vector<Index> driftWidths,
                                     std::vector<Index> diffusionWidths, double diffusionScale,
                                     std::uint64_t seed);
+
+// The same networks with general noise: the diffusion net maps dim -> dim*brownianDim.
+NeuralSdeConfig makeGeneralNoiseSdeConfig(Index dim, Index brownianDim,
+                                          std::vector<Index> driftWidths,
+                                          std::vector<Index> diffusionWidths,
+                                          double diffusionScale, std::uint64_t seed);
 
 // What one thread needs for one evaluation of each network (activations kept for the VJP).
 template <typename Scalar>
@@ -42,6 +53,12 @@ public:
     explicit NeuralSde(const NeuralSdeConfig& config);
 
     Index dimension() const { return drift_.inputDim(); }
+    NoiseType noiseType() const { return config_.noise; }
+    bool hasGeneralNoise() const { return config_.noise == NoiseType::General; }
+    // Independent Brownian motions: rows of each increment dW.
+    Index brownianDimension() const {
+        return hasGeneralNoise() ? config_.brownianDim : dimension();
+    }
     Index parameterCount() const { return drift_.parameterCount() + diffusion_.parameterCount(); }
     Index driftParameterCount() const { return drift_.parameterCount(); }
     const nn::Mlp<Scalar>& driftNet() const { return drift_; }
@@ -52,7 +69,7 @@ public:
     Vector<Scalar> parameters() const;
     void setParameters(const nn::VectorCRef<Scalar>& theta);
 
-    // f(t, y) and diag g(t, y) for a batch; the result lives in ws until its next call.
+    // f(t, y) and g(t, y) for a batch (diagonals, or dim*m column-major matrices); the result lives in ws until its next call.
     const Matrix<Scalar>& drift(Scalar t, const MatrixCRef<Scalar>& y,
                                 NeuralSdeWorkspace<Scalar>& ws) const;
     const Matrix<Scalar>& diffusion(Scalar t, const MatrixCRef<Scalar>& y,
@@ -80,14 +97,18 @@ private:
 };
 
 // SdeSystem view of a float64 NeuralSde (which must outlive it). Each worker owns its
-// workspaces, so threads that split the paths never share activations.
+// workspaces, so threads that split the paths never share activations. General neural noise
+// keeps the default hasCommutativeNoise() == false: nothing makes the net's columns commute.
 class NeuralSdeSystem final : public SdeSystem {
 public:
     explicit NeuralSdeSystem(const NeuralSde<double>& model) : model_(model) {}
     int dimension() const override { return static_cast<int>(model_.dimension()); }
-    NoiseType noiseType() const override { return NoiseType::Diagonal; }
+    NoiseType noiseType() const override { return model_.noiseType(); }
     bool isDeterministic() const override { return false; }
     std::unique_ptr<SdeWorker> makeWorker() const override;
+    int brownianDimension() const override {
+        return static_cast<int>(model_.brownianDimension());
+    }
 
 private:
     const NeuralSde<double>& model_;

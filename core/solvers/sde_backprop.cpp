@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/common/error.h"
+#include "core/solvers/sde_backprop_noise.h"
 
 namespace driftlab::core {
 
@@ -36,7 +37,16 @@ struct Block {
     // (two slots per step), so the backward pass needs no second forward evaluation.
     std::vector<NeuralSdeWorkspace<Scalar>> tape;
     bool taped = false;
+    detail::GeneralNoiseScratch<Scalar> noise;
 };
+
+// Calls step(noise) with the model's noise shape, chosen once per step so that the diagonal
+// steps stay the fused elementwise loops they are.
+template <typename Scalar, typename Step>
+void withNoise(const NeuralSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
+    if (m.hasGeneralNoise()) step(detail::GeneralNoise<Scalar>(m.dimension(), b.noise));
+    else step(detail::DiagonalNoise{});
+}
 
 template <typename Scalar>
 NeuralSdeWorkspace<Scalar>& slot(Block<Scalar>& b, long n, int which) {
@@ -58,9 +68,14 @@ Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
     if (y0.rows() != model.dimension())
         throw Error("SDE gradients: y0 has " + std::to_string(y0.rows()) + " rows, the model " +
                     std::to_string(model.dimension()) + " dimensions");
-    for (const auto& inc : dW)
-        if (inc.rows() != y0.rows() || inc.cols() != y0.cols())
-            throw Error("SDE gradients: every Brownian increment must be dim x paths");
+    const Index noiseRows = model.brownianDimension();
+    for (std::size_t n = 0; n < dW.size(); ++n)
+        if (dW[n].rows() != noiseRows || dW[n].cols() != y0.cols())
+            throw Error("SDE gradients: Brownian increment " + std::to_string(n) + " is " +
+                        std::to_string(dW[n].rows()) + " x " + std::to_string(dW[n].cols()) +
+                        ", expected " + std::to_string(noiseRows) + " x " +
+                        std::to_string(y0.cols()) + " (" +
+                        (model.hasGeneralNoise() ? "Brownian motions" : "dim") + " x paths)");
     if (!(options.dt > 0.0)) throw ConfigError("SDE gradients: dt must be positive");
     if (options.checkpointEvery < 1)
         throw ConfigError("SDE gradients: checkpointEvery must be at least 1");
@@ -116,38 +131,39 @@ Scalar timeAt(const SdeGradOptions& o, long n) {
 
 // --- forward steps on one block ---------------------------------------------------------
 
-template <typename Scalar>
-void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t, Scalar dt,
-               const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
+               Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     const auto& f = m.drift(t, b.y, ws);
     const auto& g = m.diffusion(t, b.y, ws);
-    b.y.array() += dt * f.array() + g.array() * dw.array();
+    b.y.array() += dt * f.array() + noise.term(g, dw);
 }
 
-template <typename Scalar>
-void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t, Scalar dt,
-              const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
+              Scalar dt, const Increment<Scalar>& dw) {
     auto& ws0 = slot(b, n, 0);
     auto& ws1 = slot(b, n, 1);
     const auto& f0 = m.drift(t, b.y, ws0);
     const auto& g0 = m.diffusion(t, b.y, ws0);
-    b.p.array() = b.y.array() + dt * f0.array() + g0.array() * dw.array();
+    b.p.array() = b.y.array() + dt * f0.array() + noise.term(g0, dw);
     const auto& f1 = m.drift(t + dt, b.p, ws1);
     const auto& g1 = m.diffusion(t + dt, b.p, ws1);
     b.y.array() += (Scalar(0.5) * dt) * (f0.array() + f1.array()) +
-                   Scalar(0.5) * (g0.array() + g1.array()) * dw.array();
+                   noise.sum(Scalar(0.5), g0, g1, dw);
 }
 
 // Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
-template <typename Scalar>
-void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
+                    Scalar dt, const Increment<Scalar>& dw) {
     b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() + dt * b.mu.array() +
-                     b.sigma.array() * dw.array();
+                     noise.term(b.sigma, dw);
     b.mu1 = m.drift(t + dt, b.yhat, b.ws0);
     b.sigma1 = m.diffusion(t + dt, b.yhat, b.ws0);
     b.y.array() += (Scalar(0.5) * dt) * (b.mu.array() + b.mu1.array()) +
-                   Scalar(0.5) * (b.sigma.array() + b.sigma1.array()) * dw.array();
+                   noise.sum(Scalar(0.5), b.sigma, b.sigma1, dw);
     b.mu.swap(b.mu1);
     b.sigma.swap(b.sigma1);
 }
@@ -161,52 +177,52 @@ void startReversible(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
 template <typename Scalar>
 void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
                  Scalar dt, const Increment<Scalar>& dw) {
-    switch (scheme) {
-        case SdeGradScheme::EulerMaruyama: eulerStep(m, b, n, t, dt, dw); break;
-        case SdeGradScheme::StochasticHeun: heunStep(m, b, n, t, dt, dw); break;
-        case SdeGradScheme::ReversibleHeun: reversibleStep(m, b, t, dt, dw); break;
-    }
+    withNoise(m, b, [&](const auto& noise) {
+        switch (scheme) {
+            case SdeGradScheme::EulerMaruyama: eulerStep(m, b, noise, n, t, dt, dw); break;
+            case SdeGradScheme::StochasticHeun: heunStep(m, b, noise, n, t, dt, dw); break;
+            case SdeGradScheme::ReversibleHeun: reversibleStep(m, b, noise, t, dt, dw); break;
+        }
+    });
 }
 
 // --- backward steps: (ay, ayhat) at n + 1 -> at n, parameters into b.grad ----------------
 
-template <typename Scalar>
-void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, const Matrix<Scalar>& yn,
-               Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+               const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     b.w = b.ay;
     if (!b.taped) m.drift(t, yn, ws);
     b.tmp.noalias() = dt * b.ay;
     m.driftVjp(b.tmp, ws, b.grad.data(), &b.w);
     if (!b.taped) m.diffusion(t, yn, ws);
-    b.tmp.array() = b.ay.array() * dw.array();
-    m.diffusionVjp(b.tmp, ws, b.grad.data(), &b.w);
+    m.diffusionVjp(noise.cotangent(b.ay.array(), dw, b.tmp), ws, b.grad.data(), &b.w);
     b.ay.swap(b.w);
 }
 
-template <typename Scalar>
-void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, const Matrix<Scalar>& yn,
-              Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+              const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
     auto& ws0 = slot(b, n, 0);
     auto& ws1 = slot(b, n, 1);
     if (!b.taped) {
         const auto& f0 = m.drift(t, yn, ws0);
         const auto& g0 = m.diffusion(t, yn, ws0);
-        b.p.array() = yn.array() + dt * f0.array() + g0.array() * dw.array();
+        b.p.array() = yn.array() + dt * f0.array() + noise.term(g0, dw);
         m.drift(t + dt, b.p, ws1);
         m.diffusion(t + dt, b.p, ws1);
     }
     b.w.setZero(yn.rows(), yn.cols());  // dL/dp
     b.tmp.noalias() = (half * dt) * b.ay;
     m.driftVjp(b.tmp, ws1, b.grad.data(), &b.w);
-    b.tmp.array() = half * b.ay.array() * dw.array();
-    m.diffusionVjp(b.tmp, ws1, b.grad.data(), &b.w);
+    m.diffusionVjp(noise.cotangent(half * b.ay.array(), dw, b.tmp), ws1, b.grad.data(), &b.w);
     b.tmp.array() = (half * dt) * b.ay.array() + dt * b.w.array();
-    b.tmp2.array() = (half * b.ay.array() + b.w.array()) * dw.array();
+    const auto& cotangent0 = noise.cotangent(half * b.ay.array() + b.w.array(), dw, b.tmp2);
     b.ay += b.w;
     m.driftVjp(b.tmp, ws0, b.grad.data(), &b.ay);
-    m.diffusionVjp(b.tmp2, ws0, b.grad.data(), &b.ay);
+    m.diffusionVjp(cotangent0, ws0, b.grad.data(), &b.ay);
 }
 
 // The reversible step's VJP, split at the network evaluations so that the adjoint, which
@@ -214,16 +230,17 @@ void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, const Matrix
 // Part 1: cotangent ay of y_{n+1} and ayhat (direct) of yhat_{n+1}, ws1 = nets at yhat_{n+1}
 // with pending cotangents (b.cmu, b.csigma) on f(yhat_{n+1}), g(yhat_{n+1}) from step n + 1.
 // Leaves (ay, ayhat) for (y_n, yhat_n) and the pending cotangents on f(yhat_n), g(yhat_n).
-template <typename Scalar>
-void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar dt, const Increment<Scalar>& dw) {
+template <typename Scalar, typename Noise>
+void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
+                    const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
     b.cmu.noalias() += (half * dt) * b.ay;
-    b.csigma.array() += half * b.ay.array() * dw.array();
+    noise.addCotangent(half * b.ay.array(), dw, b.csigma);
     m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
     m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
     // v = ayhat is the full cotangent of yhat_{n+1} = 2 y_n - yhat_n + f dt + g dW.
     b.cmu.array() = dt * b.ayhat.array() + (half * dt) * b.ay.array();
-    b.csigma.array() = (b.ayhat.array() + half * b.ay.array()) * dw.array();
+    noise.setCotangent(b.ayhat.array() + half * b.ay.array(), dw, b.csigma);
     b.ay.array() += Scalar(2) * b.ayhat.array();
     b.ayhat = -b.ayhat;
 }
@@ -237,11 +254,12 @@ void reversibleFinish(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
 }
 
 template <typename Scalar>
-void startBackward(Block<Scalar>& b, Index dim) {
+void startBackward(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
+    const Index dim = m.dimension();
     b.ay.setZero(dim, b.cols);
     b.ayhat.setZero(dim, b.cols);
     b.cmu.setZero(dim, b.cols);
-    b.csigma.setZero(dim, b.cols);
+    b.csigma.setZero(m.diffusionNet().outputDim(), b.cols);  // general noise: dim*m rows
 }
 
 template <typename Scalar>
@@ -375,7 +393,7 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
 #pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
     for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
         auto& b = blocks[bi];
-        startBackward(b, dim);
+        startBackward(model, b);
         addObservationGrad(plan, plan.steps, obsGrad, b);
         // Segments [s0, s1] from the last back to the first; each is recomputed from its
         // checkpoint into b.segment (k + 1 states), then walked backwards.
@@ -399,26 +417,28 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                 const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
                 const auto& yn = b.segment[static_cast<std::size_t>(n - s0)];
                 const Scalar t = timeAt<Scalar>(options, n);
-                if (scheme == SdeGradScheme::EulerMaruyama) {
-                    eulerBack(model, b, n, yn, t, dt, dw);
-                } else if (scheme == SdeGradScheme::StochasticHeun) {
-                    heunBack(model, b, n, yn, t, dt, dw);
-                } else {
-                    // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
-                    const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
-                    const auto& mu = model.drift(t, yh, b.ws0);
-                    const auto& sigma = model.diffusion(t, yh, b.ws0);
-                    b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
-                                  sigma.array() * dw.array();
-                    model.drift(t + dt, b.p, b.ws1);
-                    model.diffusion(t + dt, b.p, b.ws1);
-                    reversibleBack(model, b, dt, dw);
-                    if (n == 0) {
-                        model.drift(t, yh, b.ws1);
-                        model.diffusion(t, yh, b.ws1);
-                        reversibleFinish(model, b);
+                withNoise(model, b, [&](const auto& noise) {
+                    if (scheme == SdeGradScheme::EulerMaruyama) {
+                        eulerBack(model, b, noise, n, yn, t, dt, dw);
+                    } else if (scheme == SdeGradScheme::StochasticHeun) {
+                        heunBack(model, b, noise, n, yn, t, dt, dw);
+                    } else {
+                        // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
+                        const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
+                        const auto& mu = model.drift(t, yh, b.ws0);
+                        const auto& sigma = model.diffusion(t, yh, b.ws0);
+                        b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
+                                      noise.term(sigma, dw);
+                        model.drift(t + dt, b.p, b.ws1);
+                        model.diffusion(t + dt, b.p, b.ws1);
+                        reversibleBack(model, b, noise, dt, dw);
+                        if (n == 0) {
+                            model.drift(t, yh, b.ws1);
+                            model.diffusion(t, yh, b.ws1);
+                            reversibleFinish(model, b);
+                        }
                     }
-                }
+                });
                 addObservationGrad(plan, n, obsGrad, b);
             }
         }
@@ -452,7 +472,7 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
     for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
         auto& b = blocks[bi];
         // The forward pass left (y, yhat, mu, sigma) at the last step in the block.
-        startBackward(b, dim);
+        startBackward(model, b);
         addObservationGrad(plan, plan.steps, obsGrad, b);
         const Scalar tEnd = timeAt<Scalar>(options, plan.steps);
         model.drift(tEnd, b.yhat, b.ws1);
@@ -460,17 +480,19 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
         for (long n = plan.steps - 1; n >= 0; --n) {
             const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
             const Scalar t = timeAt<Scalar>(options, n);
-            reversibleBack(model, b, dt, dw);
-            // Run the step backwards: yhat_n from (y, yhat, mu, sigma) at n + 1, the nets at
-            // yhat_n (into ws1, for the next VJP), then y_n.
-            b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
-                             b.sigma.array() * dw.array();
-            const auto& mu = model.drift(t, b.yhat, b.ws1);
-            const auto& sigma = model.diffusion(t, b.yhat, b.ws1);
-            b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
-                           Scalar(0.5) * (sigma.array() + b.sigma.array()) * dw.array();
-            b.mu = mu;
-            b.sigma = sigma;
+            withNoise(model, b, [&](const auto& noise) {
+                reversibleBack(model, b, noise, dt, dw);
+                // Run the step backwards: yhat_n from (y, yhat, mu, sigma) at n + 1, the nets
+                // at yhat_n (into ws1, for the next VJP), then y_n.
+                b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
+                                 noise.term(b.sigma, dw);
+                const auto& mu = model.drift(t, b.yhat, b.ws1);
+                const auto& sigma = model.diffusion(t, b.yhat, b.ws1);
+                b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
+                               noise.sum(Scalar(0.5), sigma, b.sigma, dw);
+                b.mu = mu;
+                b.sigma = sigma;
+            });
             addObservationGrad(plan, n, obsGrad, b);
         }
         reversibleFinish(model, b);

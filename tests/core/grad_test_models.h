@@ -17,6 +17,18 @@ inline core::models::NeuralSdeConfig smallSdeConfig(bool timeInput) {
     return config;
 }
 
+// General noise: dim 2 driven by 3 Brownian motions (the diffusion net outputs 2 x 3
+// matrices); with timeInput both nets see t, so the time path of the diffusion is covered too.
+inline core::models::NeuralSdeConfig smallGeneralSdeConfig(bool timeInput) {
+    auto config = core::models::makeGeneralNoiseSdeConfig(2, 3, {12}, {8}, 0.5, 13);
+    if (timeInput) {
+        const auto embedding = smallSdeConfig(true).drift.timeEmbedding;
+        config.drift.timeEmbedding = embedding;
+        config.diffusion.timeEmbedding = embedding;
+    }
+    return config;
+}
+
 inline Eigen::MatrixXd normalMatrix(Eigen::Index rows, Eigen::Index cols, double scale,
                                     std::uint64_t seed) {
     core::RandomStream random(seed, 3);
