@@ -18,7 +18,10 @@
 // The reversible Heun step lives here rather than in sde_steppers: the adjoint needs its
 // carried state (y, yhat, f(yhat), g(yhat)) explicitly, which the SdeStepper interface hides.
 // The Brownian increments are passed in as one matrix per step (O(steps) memory; a
-// Brownian tree would make the adjoint's memory truly constant).
+// Brownian tree would make the adjoint's memory truly constant), each
+// model.brownianDimension() x paths: dim x paths for diagonal noise, m x paths for general
+// noise, where the step's noise term per path is G dW with G = g(t, y) of shape dim x m and
+// the diffusion net's VJP is fed the outer product a dW^T (sde_backprop_noise.h).
 //
 // Work is split over OpenMP threads by blocks of paths; each block owns its workspaces and
 // gradient, and block gradients are summed in a fixed order, so results do not depend on
@@ -89,7 +92,8 @@ struct SdeGradResult {
     nn::Matrix<Scalar> reconstructedY0;  // reversibleHeunAdjoint: y0 as rebuilt backwards
 };
 
-// The solve alone: y at every step 0..steps (dW.size() steps).
+// The solve alone: y at every step 0..steps (dW.size() steps). All three functions throw
+// Error naming the shapes when an increment is not model.brownianDimension() x paths.
 template <typename Scalar>
 std::vector<nn::Matrix<Scalar>> sdeSolvePaths(const models::NeuralSde<Scalar>& model,
                                               const SdeStates<Scalar>& y0,
