@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/models/neural_sde.h"
+#include "core/solvers/sde_backprop.h"
 #include "core/solvers/random.h"
 
 namespace driftlab::test {
@@ -44,6 +45,27 @@ inline std::vector<Eigen::MatrixXd> brownianIncrements(Eigen::Index dim, Eigen::
     for (long n = 0; n < steps; ++n)
         dW.push_back(normalMatrix(dim, paths, std::sqrt(dt), seed * 1000 + static_cast<std::uint64_t>(n)));
     return dW;
+}
+
+// Sum over observations k of w_k |y - target_k|^2 / paths with w_k = 1 / (k + 1), so each
+// observation weighs differently.
+inline core::SdePathLoss<double> weightedTargetLoss(std::vector<Eigen::MatrixXd> targets) {
+    return [targets = std::move(targets)](std::size_t k, const core::nn::MatrixCRef<double>& y,
+                                          Eigen::MatrixXd& grad) {
+        const Eigen::MatrixXd diff = y - targets[k];
+        const double w = 1.0 / static_cast<double>(k + 1);
+        grad = (2.0 * w / static_cast<double>(y.cols())) * diff;
+        return w * diff.squaredNorm() / static_cast<double>(y.cols());
+    };
+}
+
+// |y|^2 / (2 paths) at every observation, in either precision.
+template <typename Scalar>
+core::SdePathLoss<Scalar> halfSquaredNormLoss() {
+    return [](std::size_t, const core::nn::MatrixCRef<Scalar>& y, core::nn::Matrix<Scalar>& g) {
+        g = y / static_cast<Scalar>(y.cols());
+        return Scalar(0.5) * y.squaredNorm() / static_cast<Scalar>(y.cols());
+    };
 }
 
 }  // namespace driftlab::test
