@@ -59,6 +59,7 @@ enum class Dependence { Constant, TimeOnly, State };
 struct Analysis {
     Dependence dependence = Dependence::Constant;
     double constantValue = 0.0;
+    std::vector<std::size_t> stateRead;  // indices of the state variables it reads
 };
 
 // Parses fully (muparser parses lazily, on the first Eval) and reports what the expression
@@ -76,10 +77,9 @@ Analysis analyse(const std::string& expression, const std::vector<std::string>& 
         throw std::invalid_argument("an expression must give one value, not a comma-separated list");
     Analysis analysis;
     const auto& used = parser.GetUsedVar();
-    bool readsState = false;
-    for (const auto& name : variables)
-        readsState = readsState || used.count(name) > 0;
-    if (readsState)
+    for (std::size_t i = 0; i < variables.size(); ++i)
+        if (used.count(variables[i])) analysis.stateRead.push_back(i);
+    if (!analysis.stateRead.empty())
         analysis.dependence = Dependence::State;
     else if (used.count("t"))
         analysis.dependence = Dependence::TimeOnly;
@@ -371,6 +371,14 @@ CompiledEquation::CompiledEquation(EquationSpec spec) : spec_(std::move(spec))
         }
     }
     const auto& diffusion = plan->plan.diffusion;
+    if (noiseColumns_ == 0) {
+        for (std::size_t i = 0; i < diffusion.size() && noiseCoupling_.empty(); ++i)
+            for (std::size_t k : diffusion[i].stateRead)
+                if (k != i) {
+                    noiseCoupling_ = "g of " + spec_.variables[i] + " reads " + spec_.variables[k];
+                    break;
+                }
+    }
     // Zero diffusion (a literal 0 or any constant that is 0) means an ODE: no noise drawn.
     deterministic_ = std::all_of(diffusion.begin(), diffusion.end(),
                                  [](const Analysis& a) {
@@ -401,7 +409,8 @@ int CompiledEquation::brownianDimension() const
 
 bool CompiledEquation::hasCommutativeNoise() const
 {
-    return noiseColumns_ == 0 || noiseColumns_ == 1 || additive_;
+    if (noiseColumns_ == 0) return noiseCoupling_.empty();
+    return noiseColumns_ == 1 || additive_;
 }
 
 bool CompiledEquation::isDeterministic() const { return deterministic_; }

@@ -36,8 +36,12 @@ public:
     bool isDeterministic() const override;  // every diffusion expression is the constant 0
     std::unique_ptr<SdeWorker> makeWorker() const override;
     int brownianDimension() const override;
-    // A noise matrix commutes when it does not read the state or has a single column.
+    // A noise matrix commutes when it does not read the state or has a single column;
+    // diagonal noise when no g_i reads another component.
     bool hasCommutativeNoise() const override;
+    // For diagonal noise that does not commute: the first coupling, e.g. "g of x reads y";
+    // empty otherwise.
+    const std::string& noiseCoupling() const { return noiseCoupling_; }
 
 private:
     EquationSpec spec_;
@@ -45,6 +49,7 @@ private:
     bool deterministic_ = false;
     bool additive_ = false;
     int noiseColumns_ = 0;  // m of the noise matrix; 0 for diagonal noise
+    std::string noiseCoupling_;
 };
 
 }  // namespace driftlab::core

@@ -196,6 +196,9 @@ std::string solverRefusal(const std::string& solverId, const CompiledEquation& e
     }
     const auto stepper = makeSdeStepper(solverId);
     if (!equation.isDeterministic() && !stepper->handles(equation)) {
+        if (!equation.noiseCoupling().empty() && stepper->supports(equation.noiseType()))
+            return stepper->name() + " assumes each g_i reads only its own variable (commuting "
+                   "noise); here " + equation.noiseCoupling() + ", so it would lose its order";
         if (equation.noiseType() == NoiseType::General && stepper->supportsCommutativeNoise())
             return stepper->name() + " needs the noise matrix's columns to commute; this "
                    "equation's general noise reads the state, so they need not";

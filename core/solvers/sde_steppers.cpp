@@ -21,7 +21,7 @@ bool SdeStepper::handles(const SdeSystem& system) const
 {
     const NoiseType noise = system.noiseType();
     if (supports(noise))
-        return true;
+        return !needsCommutativeNoise() || system.hasCommutativeNoise();
     return noise == NoiseType::General && system.hasCommutativeNoise() &&
            supportsCommutativeNoise();
 }
@@ -30,6 +30,12 @@ void SdeStepper::requireSupport(const SdeSystem& system) const
 {
     if (handles(system))
         return;
+    if (supports(system.noiseType()))
+        throw SolverError(name() + " needs commuting noise; this system's " +
+                          toString(system.noiseType()) + " noise has a g_i that reads another "
+                          "component x_k, so the columns of g do not commute and the scheme "
+                          "would lose its order - use Euler–Maruyama, stochastic Heun or "
+                          "reversible Heun");
     if (system.noiseType() == NoiseType::General && supportsCommutativeNoise())
         throw SolverError(name() + " handles general noise only when its columns commute "
                           "(its iterated integrals would need Lévy areas otherwise); this "

@@ -56,7 +56,12 @@ public:
     // General noise whose columns commute (SdeSystem::hasCommutativeNoise): schemes that
     // refuse general noise but only need products of increments (Milstein) take it.
     virtual bool supportsCommutativeNoise() const { return supports(NoiseType::General); }
-    // supports() for this system: its noise type, and for general noise its commutativity.
+    // Schemes whose order rests on commuting noise for every noise type they take (Milstein's
+    // correction, SRIW1's stages): they refuse diagonal noise whose g_i reads another
+    // component x_k, which does not commute (SdeSystem::hasCommutativeNoise).
+    virtual bool needsCommutativeNoise() const { return false; }
+    // supports() for this system: its noise type and, where the scheme needs it, the
+    // noise's commutativity.
     bool handles(const SdeSystem& system) const;
     // Throws SolverError naming the stepper, the noise types it handles and the system's.
     void requireSupport(NoiseType noise) const;

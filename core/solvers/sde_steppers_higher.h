@@ -5,7 +5,9 @@
 //
 // "Diagonal" noise here means what the Milstein correction needs: g_i depends on x_i only
 // (commutative noise). A diagonal g whose entries read other components is non-commutative
-// and these schemes drop to strong order 0.5 on it.
+// and these schemes drop to strong order 0.5 on it (measured in test_sde_commutativity), so
+// Milstein refuses systems that report such noise (needsCommutativeNoise); the Heun schemes
+// take it at their lower order.
 #include "core/solvers/sde_steppers.h"
 
 namespace driftlab::core {
@@ -27,6 +29,7 @@ public:
     StepCost evaluationsPerStepWithMatrixNoise(int matrixNoiseColumns) const override;
     bool supports(NoiseType noise) const override { return noise != NoiseType::General; }
     bool supportsCommutativeNoise() const override { return true; }
+    bool needsCommutativeNoise() const override { return true; }
     void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
               const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
 

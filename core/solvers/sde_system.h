@@ -50,11 +50,13 @@ public:
     // How many independent Brownian motions drive the system: dimension() unless the noise
     // is general (m columns of g).
     virtual int brownianDimension() const { return dimension(); }
-    // General noise only: true when the columns of g commute, (g_j . grad) g_k =
-    // (g_k . grad) g_j for all j, k (e.g. g = diag-in-a-fixed-basis, or g independent of
-    // the state). The iterated Itô integrals then reduce to products of increments, which
-    // is what lets Milstein reach strong order 1 without Lévy areas. The system declares
-    // it because a numerical check at a few points cannot prove it.
+    // True when the columns of g commute, (g_j . grad) g_k = (g_k . grad) g_j for all j, k
+    // (e.g. g = diag-in-a-fixed-basis, or g independent of the state). The iterated Itô
+    // integrals then reduce to products of increments, which is what lets Milstein reach
+    // strong order 1 without Lévy areas. Diagonal noise commutes when each g_i reads only
+    // x_i. The default declares diagonal noise commuting and general noise not; systems that
+    // know what their expressions read (CompiledEquation) decide from that, because a
+    // numerical check at a few points cannot prove commutativity.
     virtual bool hasCommutativeNoise() const { return noiseType() != NoiseType::General; }
 };
 

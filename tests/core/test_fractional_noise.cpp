@@ -239,7 +239,7 @@ void TestFractionalNoise::reproducibleWithSeedAndThreads()
     EquationSpec spec;
     spec.variables = {"x", "y"};
     spec.drift = {"-x", "x-y"};
-    spec.diffusion = {"0.5", "0.2*x"};
+    spec.diffusion = {"0.5", "0.2*y"};  // each g_i reads its own x_i: Milstein takes it
     spec.initial = {1.0, 0.0};
     const CompiledEquation eq(spec);
     SimulationSettings s;
