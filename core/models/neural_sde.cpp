@@ -49,6 +49,10 @@ void checkShapes(const NeuralSdeConfig& config) {
         throw ConfigError("neural SDE: the drift network must map dim -> dim and the diffusion "
                           "network must read dim inputs " + shapes());
     if (config.noise == NoiseType::Diagonal) {
+        if (config.brownianDim != 0 && config.brownianDim != f.inputDim)
+            throw ConfigError("neural SDE: diagonal noise is driven by dim = " +
+                              std::to_string(f.inputDim) + " Brownian motions; brownianDim = " +
+                              std::to_string(config.brownianDim) + " needs general noise");
         if (g.outputDim != f.inputDim)
             throw ConfigError("neural SDE: with diagonal noise the diffusion network must map "
                               "dim -> dim " + shapes());

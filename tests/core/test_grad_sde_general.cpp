@@ -116,7 +116,12 @@ private Q_SLOTS:
 
         auto diagonalWithMatrix = driftlab::test::smallGeneralSdeConfig(false);
         diagonalWithMatrix.noise = NoiseType::Diagonal;
-        QVERIFY(errorOf([&] { NeuralSde<double> m(diagonalWithMatrix); }).contains("diagonal"));
+        const QString diag = errorOf([&] { NeuralSde<double> m(diagonalWithMatrix); });
+        qInfo("diagonal noise with brownianDim 3: %s", qPrintable(diag));
+        QVERIFY(diag.contains("needs general noise"));
+        diagonalWithMatrix.brownianDim = 0;
+        const QString diagOut = errorOf([&] { NeuralSde<double> m(diagonalWithMatrix); });
+        QVERIFY(diagOut.contains("dim -> dim") && diagOut.contains("diffusion 2 -> 6"));
 
         auto additive = driftlab::test::smallSdeConfig(false);
         additive.noise = NoiseType::Additive;
