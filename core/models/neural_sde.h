@@ -2,9 +2,9 @@
 // Neural SDE dY = f_theta(t, Y) dt + g_theta(t, Y) o dW: two MLPs, one flat parameter vector
 // theta = [theta_f; theta_g]. The noise is diagonal (g is a dim-vector, dim Brownian motions)
 // or general (g is a dim x m matrix driving m Brownian motions; the diffusion net outputs its
-// dim*m entries column-major, the layout of SdeWorker::diffusionMatrix). The model itself is precision-templated
-// and works on batches (dim x n, one GEMM per layer); NeuralSdeSystem adapts the float64
-// model to SdeSystem so simulate() and every stepper can run it.
+// dim*m entries column-major, the layout of SdeWorker::diffusionMatrix). The model itself is
+// precision-templated and works on batches (dim x n, one GEMM per layer); NeuralSdeSystem
+// adapts the float64 model to SdeSystem so simulate() and every stepper can run it.
 //
 // Time input is whatever the MLP configs say: with a time embedding the networks see t, and
 // without one they are autonomous. Gradients with respect to t are never needed (the solve
@@ -26,7 +26,7 @@ struct NeuralSdeConfig {
     nn::MlpConfig drift;      // dim -> ... -> dim
     nn::MlpConfig diffusion;  // dim -> ... -> dim (general: dim*m), usually sigmoid x scale
     NoiseType noise = NoiseType::Diagonal;  // Diagonal or General
-    Index brownianDim = 0;                  // General only: m >= 1
+    Index brownianDim = 0;  // General: m >= 1; diagonal: 0 or dim (it is dim either way)
 };
 
 // The W1/W2 shape: tanh drift dim -> widths -> dim, diffusion dim -> widths -> dim with
