@@ -97,8 +97,9 @@ private:
 };
 
 // SdeSystem view of a float64 NeuralSde (which must outlive it). Each worker owns its
-// workspaces, so threads that split the paths never share activations. General neural noise
-// keeps the default hasCommutativeNoise() == false: nothing makes the net's columns commute.
+// workspaces, so threads that split the paths never share activations. The noise never
+// commutes as far as anyone can tell: a diagonal net's g_i reads every component, and
+// nothing makes a general net's columns commute, so Milstein and SRIW1 refuse it.
 class NeuralSdeSystem final : public SdeSystem {
 public:
     explicit NeuralSdeSystem(const NeuralSde<double>& model) : model_(model) {}
@@ -109,6 +110,7 @@ public:
     int brownianDimension() const override {
         return static_cast<int>(model_.brownianDimension());
     }
+    bool hasCommutativeNoise() const override { return false; }
 
 private:
     const NeuralSde<double>& model_;

@@ -22,16 +22,6 @@ constexpr long kSteps = 12;
 constexpr double kDt = 0.05;
 constexpr Eigen::Index kPaths = 5;
 
-// Sum of weighted squared distances to fixed targets at each observation.
-SdePathLoss<double> weightedLoss(const std::vector<Eigen::MatrixXd>& targets) {
-    return [targets](std::size_t k, const nn::MatrixCRef<double>& y, Eigen::MatrixXd& grad) {
-        const Eigen::MatrixXd diff = y - targets[k];
-        const double w = 1.0 / static_cast<double>(k + 1);
-        grad = (2.0 * w / static_cast<double>(y.cols())) * diff;
-        return w * diff.squaredNorm() / static_cast<double>(y.cols());
-    };
-}
-
 struct Problem {
     NeuralSde<double> model{driftlab::test::smallSdeConfig(true)};
     Eigen::MatrixXd y0 = driftlab::test::normalMatrix(2, kPaths, 0.7, 1);
@@ -46,7 +36,7 @@ struct Problem {
         options.t0 = 0.3;
         options.observationSteps = {4, 9, kSteps};
     }
-    SdePathLoss<double> loss() const { return weightedLoss(targets); }
+    SdePathLoss<double> loss() const { return driftlab::test::weightedTargetLoss(targets); }
 
     double lossAt(const Eigen::VectorXd& theta, const Eigen::MatrixXd& start) const {
         NeuralSde<double> copy = model;
@@ -124,10 +114,6 @@ private Q_SLOTS:
         SdeGradWorkspace<double> workspace;
         const Eigen::MatrixXd wider = driftlab::test::normalMatrix(2, kPaths + 3, 0.7, 9);
         const auto widerDW = driftlab::test::brownianIncrements(2, kPaths + 3, kSteps, kDt, 10);
-        const auto widerLoss = [](std::size_t, const nn::MatrixCRef<double>& y, Eigen::MatrixXd& g) {
-            g = y / static_cast<double>(y.cols());
-            return 0.5 * y.squaredNorm() / static_cast<double>(y.cols());
-        };
         for (int round = 0; round < 2; ++round)
             for (int scheme = 0; scheme < 3; ++scheme)
                 for (int variant = 0; variant < 4; ++variant) {
@@ -141,7 +127,7 @@ private Q_SLOTS:
                     const auto& y0 = wide ? wider : p.y0;
                     const auto& dW = wide ? widerDW : p.dW;
                     const SdePathLoss<double> loss =
-                        wide ? SdePathLoss<double>(widerLoss) : p.loss();
+                        wide ? driftlab::test::halfSquaredNormLoss<double>() : p.loss();
                     const auto fresh = sdeBackprop(p.model, y0, dW, loss, options);
                     const auto reused = sdeBackprop(p.model, y0, dW, loss, options, &workspace);
                     QCOMPARE((reused.dTheta - fresh.dTheta).cwiseAbs().maxCoeff(), 0.0);
@@ -197,6 +183,9 @@ private Q_SLOTS:
     void systemViewMatchesSteppers() {
         Problem p;
         NeuralSdeSystem system(p.model);
+        // Each g_i of the net reads every component: not commuting, so Milstein refuses.
+        QVERIFY(!makeSdeStepper("milstein")->handles(system));
+        QVERIFY(!makeSdeStepper("sriw1")->handles(system));
         auto worker = system.makeWorker();
         StepScratch scratch;
         for (auto scheme : {SdeGradScheme::EulerMaruyama, SdeGradScheme::StochasticHeun}) {
