@@ -183,7 +183,13 @@ bool registerTiled(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Ind
                    typename GemmBuffers<Scalar>::Cache& cache) {
     constexpr Index maxOperandBytes = 128 * 1024;
     const Index bytes = static_cast<Index>(sizeof(Scalar));
-    if (std::min({m, n, k}) <= kThin || m * k * bytes > maxOperandBytes || (transA && n < 16))
+    // Rows beyond the last full packet run one at a time; when they are a large share of a
+    // short C (6 rows of float: a 2 x 3 general-noise diffusion), Eigen's kernels with
+    // their half- and quarter-packet paths do better.
+    const Index width = Eigen::internal::packet_traits<Scalar>::size;
+    const bool rowsFit = m % width == 0 || m >= 4 * width;
+    if (std::min({m, n, k}) <= kThin || !rowsFit || m * k * bytes > maxOperandBytes ||
+        (transA && n < 16))
         return false;
     if (transA) {
         Eigen::Map<Matrix<Scalar>>(cache.scratchFor(m * k), m, k) = opView(a, m, k, lda, true);
