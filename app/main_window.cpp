@@ -1,5 +1,7 @@
 #include "app/main_window.h"
 
+#include <algorithm>
+
 #include "app/workspace.h"
 #include "app/workspace_registry.h"
 
@@ -121,7 +123,7 @@ void MainWindow::connectWorkspace(Workspace* workspace) {
     connect(workspace, &Workspace::runStarted, this, [this, isCurrent] {
         if (!isCurrent()) return;
         progress_->setValue(0);
-        statusBar()->showMessage("Running…");
+        showStatus("Running…");
     });
     connect(workspace, &Workspace::progressChanged, this,
             [this, isCurrent](double fraction, const QString& rate, double elapsed) {
@@ -134,7 +136,7 @@ void MainWindow::connectWorkspace(Workspace* workspace) {
             [this, isCurrent](bool ok, const QString& message) {
                 if (!isCurrent()) return;
                 if (ok) progress_->setValue(1000);
-                statusBar()->showMessage(message);
+                showStatus(message);
                 Q_EMIT runFinished(ok, message);
             });
     connect(workspace, &Workspace::bottomHeightRequested, this, [this, isCurrent](int pixels) {
@@ -143,8 +145,15 @@ void MainWindow::connectWorkspace(Workspace* workspace) {
         resizeDocks({bottomDock_}, {pixels}, Qt::Vertical);
     });
     connect(workspace, &Workspace::statusMessage, this, [this, isCurrent](const QString& m) {
-        if (isCurrent()) statusBar()->showMessage(m);
+        if (isCurrent()) showStatus(m);
     });
+}
+
+void MainWindow::showStatus(const QString& message) {
+    const int permanent = rateLabel_->width() + elapsedLabel_->width() + progress_->width();
+    const int room = std::max(120, statusBar()->width() - permanent - 48);
+    statusBar()->setToolTip(message);
+    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(message, Qt::ElideRight, room));
 }
 
 void MainWindow::buildMenus() {

@@ -35,6 +35,9 @@ private:
     void buildMenus();
     void showWorkspace(int index);
     void connectWorkspace(Workspace* workspace);
+    // QStatusBar clips a long message mid-word under its permanent widgets; this elides it
+    // with an ellipsis to the room there is and keeps the whole text as the tooltip.
+    void showStatus(const QString& message);
     void openConfig();
 
     std::vector<Workspace*> workspaces_;
