@@ -1,5 +1,7 @@
 #pragma once
 // Small neural SDEs and Brownian increments shared by the solver-gradient tests.
+#include <QtTest>
+
 #include <vector>
 
 #include "core/models/neural_sde.h"
@@ -66,6 +68,63 @@ core::SdePathLoss<Scalar> halfSquaredNormLoss() {
         g = y / static_cast<Scalar>(y.cols());
         return Scalar(0.5) * y.squaredNorm() / static_cast<Scalar>(y.cols());
     };
+}
+
+// A small neural SDE over 12 steps of 0.05 from t0 = 0.3, fixed Brownian increments (one
+// row per Brownian motion of the model) and weighted targets at steps 4, 9 and 12: the
+// problem the SDE gradient tests differentiate. lossAt re-solves it for finite differences.
+struct SdeGradProblem {
+    static constexpr long kSteps = 12;
+    static constexpr double kDt = 0.05;
+    static constexpr Eigen::Index kPaths = 5;
+
+    core::models::NeuralSde<double> model;
+    Eigen::MatrixXd y0;
+    std::vector<Eigen::MatrixXd> dW;
+    std::vector<Eigen::MatrixXd> targets;
+    core::SdeGradOptions options;
+
+    explicit SdeGradProblem(const core::models::NeuralSdeConfig& config)
+        : model(config),
+          y0(normalMatrix(model.dimension(), kPaths, 0.7, 1)),
+          dW(brownianIncrements(model.brownianDimension(), kPaths, kSteps, kDt, 2)),
+          targets{normalMatrix(model.dimension(), kPaths, 0.5, 3),
+                  normalMatrix(model.dimension(), kPaths, 0.5, 4),
+                  normalMatrix(model.dimension(), kPaths, 0.5, 5)} {
+        options.dt = kDt;
+        options.t0 = 0.3;
+        options.observationSteps = {4, 9, kSteps};
+    }
+    core::SdePathLoss<double> loss() const { return weightedTargetLoss(targets); }
+
+    double lossAt(const Eigen::VectorXd& theta, const Eigen::MatrixXd& start) const {
+        core::models::NeuralSde<double> copy = model;
+        copy.setParameters(theta);
+        const auto path = core::sdeSolvePaths(copy, start, dW, options);
+        double total = 0.0;
+        Eigen::MatrixXd grad;
+        for (std::size_t k = 0; k < options.observationSteps.size(); ++k)
+            total += loss()(k, path[static_cast<std::size_t>(options.observationSteps[k])], grad);
+        return total;
+    }
+};
+
+// Storing every state and the activations (the default), recomputing the activations, and
+// checkpointing every 2, 5, 12 or 20 steps are the same arithmetic: the gradients must be
+// bit-identical. Runs the problem's scheme; a QCOMPARE failure returns from here.
+inline void checkStorageVariantsAgree(SdeGradProblem p) {
+    const auto full = core::sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+    p.options.storeActivations = false;
+    const auto recomputed = core::sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+    QCOMPARE((recomputed.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
+    QCOMPARE((recomputed.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
+    for (long k : {2L, 5L, 12L, 20L}) {
+        p.options.checkpointEvery = k;
+        const auto r = core::sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+        QCOMPARE((r.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
+        QCOMPARE((r.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
+        QCOMPARE(r.loss, full.loss);
+    }
 }
 
 }  // namespace driftlab::test

@@ -18,36 +18,12 @@ using driftlab::test::relativeError;
 
 namespace {
 
-constexpr long kSteps = 12;
-constexpr double kDt = 0.05;
-constexpr Eigen::Index kPaths = 5;
+constexpr long kSteps = driftlab::test::SdeGradProblem::kSteps;
+constexpr double kDt = driftlab::test::SdeGradProblem::kDt;
+constexpr Eigen::Index kPaths = driftlab::test::SdeGradProblem::kPaths;
 
-struct Problem {
-    NeuralSde<double> model{driftlab::test::smallSdeConfig(true)};
-    Eigen::MatrixXd y0 = driftlab::test::normalMatrix(2, kPaths, 0.7, 1);
-    std::vector<Eigen::MatrixXd> dW = driftlab::test::brownianIncrements(2, kPaths, kSteps, kDt, 2);
-    std::vector<Eigen::MatrixXd> targets{driftlab::test::normalMatrix(2, kPaths, 0.5, 3),
-                                         driftlab::test::normalMatrix(2, kPaths, 0.5, 4),
-                                         driftlab::test::normalMatrix(2, kPaths, 0.5, 5)};
-    SdeGradOptions options;
-
-    Problem() {
-        options.dt = kDt;
-        options.t0 = 0.3;
-        options.observationSteps = {4, 9, kSteps};
-    }
-    SdePathLoss<double> loss() const { return driftlab::test::weightedTargetLoss(targets); }
-
-    double lossAt(const Eigen::VectorXd& theta, const Eigen::MatrixXd& start) const {
-        NeuralSde<double> copy = model;
-        copy.setParameters(theta);
-        const auto path = sdeSolvePaths(copy, start, dW, options);
-        double total = 0.0;
-        Eigen::MatrixXd grad;
-        for (std::size_t k = 0; k < options.observationSteps.size(); ++k)
-            total += loss()(k, path[static_cast<std::size_t>(options.observationSteps[k])], grad);
-        return total;
-    }
+struct Problem : driftlab::test::SdeGradProblem {
+    Problem() : SdeGradProblem(driftlab::test::smallSdeConfig(true)) {}
 };
 
 }  // namespace
@@ -92,18 +68,7 @@ private Q_SLOTS:
         QFETCH(int, scheme);
         Problem p;
         p.options.scheme = static_cast<SdeGradScheme>(scheme);
-        // Full storage keeps the activations (default); without them every step re-evaluates.
-        const auto full = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-        p.options.storeActivations = false;
-        const auto recomputed = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-        QCOMPARE((recomputed.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
-        for (long k : {2L, 5L, 12L, 20L}) {
-            p.options.checkpointEvery = k;
-            const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-            QCOMPARE((r.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
-            QCOMPARE((r.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
-            QCOMPARE(r.loss, full.loss);
-        }
+        driftlab::test::checkStorageVariantsAgree(p);
     }
 
     // One workspace carried through calls that change scheme, tape, checkpointing, thread

@@ -29,36 +29,12 @@ namespace {
 
 constexpr Eigen::Index kDim = 2;
 constexpr Eigen::Index kNoise = 3;
-constexpr long kSteps = 12;
-constexpr double kDt = 0.05;
-constexpr Eigen::Index kPaths = 5;
+constexpr long kSteps = driftlab::test::SdeGradProblem::kSteps;
+constexpr double kDt = driftlab::test::SdeGradProblem::kDt;
+constexpr Eigen::Index kPaths = driftlab::test::SdeGradProblem::kPaths;
 
-struct Problem {
-    NeuralSde<double> model{driftlab::test::smallGeneralSdeConfig(true)};
-    Eigen::MatrixXd y0 = normalMatrix(kDim, kPaths, 0.7, 1);
-    std::vector<Eigen::MatrixXd> dW = brownianIncrements(kNoise, kPaths, kSteps, kDt, 2);
-    std::vector<Eigen::MatrixXd> targets{normalMatrix(kDim, kPaths, 0.5, 3),
-                                         normalMatrix(kDim, kPaths, 0.5, 4),
-                                         normalMatrix(kDim, kPaths, 0.5, 5)};
-    SdeGradOptions options;
-
-    Problem() {
-        options.dt = kDt;
-        options.t0 = 0.3;
-        options.observationSteps = {4, 9, kSteps};
-    }
-    SdePathLoss<double> loss() const { return driftlab::test::weightedTargetLoss(targets); }
-
-    double lossAt(const Eigen::VectorXd& theta, const Eigen::MatrixXd& start) const {
-        NeuralSde<double> copy = model;
-        copy.setParameters(theta);
-        const auto path = sdeSolvePaths(copy, start, dW, options);
-        double total = 0.0;
-        Eigen::MatrixXd grad;
-        for (std::size_t k = 0; k < options.observationSteps.size(); ++k)
-            total += loss()(k, path[static_cast<std::size_t>(options.observationSteps[k])], grad);
-        return total;
-    }
+struct Problem : driftlab::test::SdeGradProblem {
+    Problem() : SdeGradProblem(driftlab::test::smallGeneralSdeConfig(true)) {}
 };
 
 void addSchemeRows() {
@@ -185,18 +161,7 @@ private Q_SLOTS:
         QFETCH(int, scheme);
         Problem p;
         p.options.scheme = static_cast<SdeGradScheme>(scheme);
-        const auto full = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);  // taped
-        p.options.storeActivations = false;
-        const auto recomputed = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-        QCOMPARE((recomputed.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
-        QCOMPARE((recomputed.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
-        for (long k : {2L, 5L, 12L, 20L}) {
-            p.options.checkpointEvery = k;
-            const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-            QCOMPARE((r.dTheta - full.dTheta).cwiseAbs().maxCoeff(), 0.0);
-            QCOMPARE((r.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
-            QCOMPARE(r.loss, full.loss);
-        }
+        driftlab::test::checkStorageVariantsAgree(p);
     }
 
     // One workspace carried through general and diagonal models, every scheme, tape on and
