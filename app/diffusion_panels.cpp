@@ -353,11 +353,11 @@ void DiffusionShootoutPanel::setRows(const std::vector<ShootoutRow>& rows, const
             QString::fromStdString(row.sampler),
             row.budget > 0 ? QString::number(row.budget) : QStringLiteral("adaptive"),
             QString::number(row.nfe),
-            row.error.empty() ? number(row.sw2) : QString::fromStdString(row.error),
-            row.error.empty() ? number(row.mmd2, 3) : QStringLiteral("—"),
+            row.ok ? number(row.sw2) : QString::fromStdString(row.message),
+            row.ok ? number(row.mmd2, 3) : QStringLiteral("—"),
             QString::number(row.seconds * 1e3, 'f', 1)};
         for (int c = 0; c < cells.size(); ++c) table_->setItem(i, c, new QTableWidgetItem(cells[c]));
-        if (!row.error.empty()) continue;
+        if (!row.ok) continue;
         if (!series.count(row.sampler)) order.push_back(row.sampler);
         auto& [sw2, mmd] = series[row.sampler];
         sw2.name = mmd.name = QString::fromStdString(row.sampler);
@@ -383,7 +383,7 @@ bool DiffusionShootoutPanel::exportCsv(const QString& path, QString* error) cons
         if (error) *error = QString("cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
-    const std::string text = shootoutCsv(rows_);
+    const std::string text = core::shootoutCsv(rows_);
     file.write(text.data(), static_cast<qint64>(text.size()));
     if (!file.commit()) {
         if (error) *error = QString("cannot write %1: %2").arg(path, file.errorString());

@@ -283,62 +283,27 @@ std::shared_ptr<const FieldArrows> learnedFieldArrows(const DiffusionSession& se
     return arrows;
 }
 
-std::vector<ShootoutRow> runShootout(const DiffusionSession& session,
-                                     const std::vector<int>& budgets,
-                                     const std::atomic<bool>& cancel,
-                                     const std::function<void(double)>& progress) {
+std::vector<ShootoutRow> runSessionShootout(const DiffusionSession& session,
+                                            const std::vector<int>& budgets,
+                                            const std::atomic<bool>& cancel,
+                                            const std::function<void(double)>& progress) {
     const auto& config = session.config;
+    core::ShootoutOptions options;
+    options.budgets = budgets;
+    // One adaptive row, at Sample's tolerance (samplerOptionsForNfe); headless sweeps three.
+    options.adaptiveTolerances = {1e-3};
+    options.directions = kMetricDirections;
+    options.mmdPoints = session.heldOut.cols();
+    options.seed = config.data.seed + 4;
     const Points prior = priorNoise(session, config.samples, config.data.seed + 3);
-    std::vector<std::pair<std::string, int>> runs;
-    for (int budget : budgets)
-        for (const auto& name : sessionSamplerNames(session)) {
-            const bool interpolant = session.isInterpolant();
-            // As headless (runInterpolantShootout): SDE rows only with the configured epsilon > 0.
-            if (interpolant && name == kInterpolantSde && session.config.epsilon == 0.0) continue;
-            const int minimum =
-                interpolant ? (name == kInterpolantOde ? 2 : 1)
-                            : core::minimumNfe(cd::samplerFromName(name));
-            if (budget >= minimum) runs.emplace_back(name, budget);
-        }
-    if (!session.isInterpolant())
-        runs.emplace_back(cd::samplerName(cd::SamplerKind::ProbabilityFlowAdaptive), 0);
-
-    std::vector<ShootoutRow> rows;
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        if (cancel.load(std::memory_order_relaxed)) break;
-        const auto& [name, budget] = runs[i];
-        ShootoutRow row;
-        row.sampler = name;
-        row.budget = budget;
-        try {
-            const auto result =
-                runSampler(session, name, prior, std::max(budget, 1), config.data.seed + 4);
-            row.nfe = result.nfe;
-            row.seconds = result.seconds;
-            if (!result.ok) row.error = result.message;
-            row.sw2 = cd::slicedWasserstein2(result.samples, session.heldOut, kMetricDirections, 1);
-            row.mmd2 = cd::mmdSquaredUnbiased(result.samples, session.heldOut);
-        } catch (const std::exception& e) {
-            row.error = e.what();
-        }
-        rows.push_back(std::move(row));
-        if (progress) progress(double(i + 1) / double(runs.size()));
-    }
-    return rows;
-}
-
-std::string shootoutCsv(const std::vector<ShootoutRow>& rows) {
-    std::ostringstream out;
-    out.precision(8);
-    out << "sampler,nfe_budget,nfe,sw2,mmd2,wall_time_ms,error\n";
-    for (const auto& row : rows) {
-        std::string error = row.error;
-        std::replace(error.begin(), error.end(), ',', ';');  // keeps the columns intact
-        std::replace(error.begin(), error.end(), '\n', ' ');
-        out << row.sampler << ',' << row.budget << ',' << row.nfe << ',' << row.sw2 << ','
-            << row.mmd2 << ',' << row.seconds * 1e3 << ',' << error << '\n';
-    }
-    return out.str();
+    const core::ShootoutProgress report = [&progress](const ShootoutRow&, double fraction) {
+        if (progress) progress(fraction);
+    };
+    if (session.isInterpolant())
+        return core::runInterpolantShootout(*session.interpolantModel, config.epsilon, prior,
+                                            session.heldOut, options, report, &cancel);
+    return core::runShootout(*session.process, *session.model, prior, session.heldOut, options,
+                             report, &cancel);
 }
 
 }  // namespace driftlab::app

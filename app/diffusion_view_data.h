@@ -5,6 +5,7 @@
 // the heavy work never touches a widget. The scrubber frames and density maps are in
 // diffusion_analysis.h.
 #include "core/experiment/diffusion_config.h"
+#include "core/experiment/diffusion_shootout.h"
 
 #include <atomic>
 #include <functional>
@@ -112,15 +113,9 @@ struct SampleViewData {
     std::vector<Points> odePaths;
 };
 
-struct ShootoutRow {
-    std::string sampler;
-    int budget = 0;
-    long nfe = 0;
-    double sw2 = 0.0;
-    double mmd2 = 0.0;
-    double seconds = 0.0;
-    std::string error;
-};
+// The shoot-out is core's (core/experiment/diffusion_shootout.h), so the GUI and the
+// headless run measure the same thing.
+using core::ShootoutRow;
 
 // The training data's box in user coordinates with a margin: where the arrows, the density
 // grid and the drawing canvas live. Order: x0, x1, y0, y1.
@@ -158,13 +153,12 @@ std::shared_ptr<const SampleViewData> sampleDiffusionSession(const DiffusionSess
 std::shared_ptr<const FieldArrows> learnedFieldArrows(const DiffusionSession& session, double t,
                                                       int grid = 21);
 
-// Every sampler at each budget (adaptive Dopri5 once, at its tolerance); stops early on cancel.
-std::vector<ShootoutRow> runShootout(const DiffusionSession& session,
-                                     const std::vector<int>& budgets,
-                                     const std::atomic<bool>& cancel,
-                                     const std::function<void(double)>& progress);
-
-// The shoot-out as CSV (header, one line per row); writing the file is the caller's job.
-std::string shootoutCsv(const std::vector<ShootoutRow>& rows);
+// core::runShootout (or runInterpolantShootout) on the session's model, prior noise and
+// held-out data: every sampler at each budget, adaptive Dopri5 once at the tolerance Sample
+// uses; stops early on cancel.
+std::vector<ShootoutRow> runSessionShootout(const DiffusionSession& session,
+                                            const std::vector<int>& budgets,
+                                            const std::atomic<bool>& cancel,
+                                            const std::function<void(double)>& progress);
 
 }  // namespace driftlab::app

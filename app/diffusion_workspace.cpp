@@ -386,7 +386,7 @@ bool DiffusionWorkspace::startTask(TaskKind kind, std::shared_ptr<DiffusionSessi
             result->frames = computeScrubFrames(*session);
             break;
         case TaskKind::Shootout:
-            result->shootout = runShootout(*session, budgets, context.cancelFlag(), progress);
+            result->shootout = runSessionShootout(*session, budgets, context.cancelFlag(), progress);
             result->cancelled = context.cancelled();
             break;
         case TaskKind::Density:
