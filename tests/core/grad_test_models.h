@@ -7,6 +7,7 @@
 #include "core/models/neural_sde.h"
 #include "core/solvers/sde_backprop.h"
 #include "core/solvers/random.h"
+#include "nn_gradient_check.h"
 
 namespace driftlab::test {
 
@@ -125,6 +126,42 @@ inline void checkStorageVariantsAgree(SdeGradProblem p) {
         QCOMPARE((r.dY0 - full.dY0).cwiseAbs().maxCoeff(), 0.0);
         QCOMPARE(r.loss, full.loss);
     }
+}
+
+// The three schemes as QTest rows of an int column "scheme".
+inline void addSchemeRows() {
+    QTest::addColumn<int>("scheme");
+    QTest::newRow("euler_maruyama") << static_cast<int>(core::SdeGradScheme::EulerMaruyama);
+    QTest::newRow("stochastic_heun") << static_cast<int>(core::SdeGradScheme::StochasticHeun);
+    QTest::newRow("reversible_heun") << static_cast<int>(core::SdeGradScheme::ReversibleHeun);
+}
+
+// Backprop through the problem's scheme on 2 threads against central finite differences of
+// the re-solved loss, for theta and y0; the callers assert on the errors.
+struct SdeGradCheck {
+    core::SdeGradResult<double> result;
+    double lossAtStart = 0.0;  // the re-solved loss at the unperturbed point
+    Eigen::VectorXd fdTheta, fdY0;
+    double errTheta = 0.0, errY0 = 0.0;
+};
+
+inline SdeGradCheck finiteDifferenceCheck(SdeGradProblem p) {
+    p.options.threads = 2;
+    SdeGradCheck c;
+    c.result = core::sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
+    c.lossAtStart = p.lossAt(p.model.parameters(), p.y0);
+    c.fdTheta = centralDifferences(
+        [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); },
+        p.model.parameters());
+    c.fdY0 = centralDifferences(
+        [&](const Eigen::VectorXd& y) {
+            return p.lossAt(p.model.parameters(),
+                            Eigen::Map<const Eigen::MatrixXd>(y.data(), p.y0.rows(), p.y0.cols()));
+        },
+        flat(p.y0));
+    c.errTheta = relativeError(c.result.dTheta, c.fdTheta);
+    c.errY0 = relativeError(flat(c.result.dY0), c.fdY0);
+    return c;
 }
 
 }  // namespace driftlab::test

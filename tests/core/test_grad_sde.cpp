@@ -12,7 +12,6 @@
 
 using namespace driftlab::core;
 using namespace driftlab::core::models;
-using driftlab::test::centralDifferences;
 using driftlab::test::flat;
 using driftlab::test::relativeError;
 
@@ -32,31 +31,15 @@ class TestGradSde : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void backpropMatchesFiniteDifferences_data() {
-        QTest::addColumn<int>("scheme");
-        QTest::newRow("euler_maruyama") << static_cast<int>(SdeGradScheme::EulerMaruyama);
-        QTest::newRow("stochastic_heun") << static_cast<int>(SdeGradScheme::StochasticHeun);
-        QTest::newRow("reversible_heun") << static_cast<int>(SdeGradScheme::ReversibleHeun);
-    }
+    void backpropMatchesFiniteDifferences_data() { driftlab::test::addSchemeRows(); }
 
     void backpropMatchesFiniteDifferences() {
         QFETCH(int, scheme);
         Problem p;
         p.options.scheme = static_cast<SdeGradScheme>(scheme);
-        p.options.threads = 2;
-        const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-        QVERIFY(std::abs(r.loss - p.lossAt(p.model.parameters(), p.y0)) < 1e-12);
-
-        const Eigen::VectorXd fdTheta = centralDifferences(
-            [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); },
-            p.model.parameters());
-        const Eigen::VectorXd fdY0 = centralDifferences(
-            [&](const Eigen::VectorXd& y) {
-                return p.lossAt(p.model.parameters(), Eigen::Map<const Eigen::MatrixXd>(y.data(), 2, kPaths));
-            },
-            flat(p.y0));
-        const double errTheta = relativeError(r.dTheta, fdTheta);
-        const double errY0 = relativeError(flat(r.dY0), fdY0);
+        const auto check = driftlab::test::finiteDifferenceCheck(p);
+        QVERIFY(std::abs(check.result.loss - check.lossAtStart) < 1e-12);
+        const double errTheta = check.errTheta, errY0 = check.errY0;
         qInfo("scheme %d: rel. error dL/dtheta %.2e, dL/dy0 %.2e", scheme, errTheta, errY0);
         QVERIFY2(errTheta < 1e-6, qPrintable(QString::number(errTheta)));
         QVERIFY2(errY0 < 1e-6, qPrintable(QString::number(errY0)));

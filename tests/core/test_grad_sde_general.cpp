@@ -18,8 +18,8 @@
 
 using namespace driftlab::core;
 using namespace driftlab::core::models;
+using driftlab::test::addSchemeRows;
 using driftlab::test::brownianIncrements;
-using driftlab::test::centralDifferences;
 using driftlab::test::flat;
 using driftlab::test::halfSquaredNormLoss;
 using driftlab::test::normalMatrix;
@@ -36,13 +36,6 @@ constexpr Eigen::Index kPaths = driftlab::test::SdeGradProblem::kPaths;
 struct Problem : driftlab::test::SdeGradProblem {
     Problem() : SdeGradProblem(driftlab::test::smallGeneralSdeConfig(true)) {}
 };
-
-void addSchemeRows() {
-    QTest::addColumn<int>("scheme");
-    QTest::newRow("euler_maruyama") << static_cast<int>(SdeGradScheme::EulerMaruyama);
-    QTest::newRow("stochastic_heun") << static_cast<int>(SdeGradScheme::StochasticHeun);
-    QTest::newRow("reversible_heun") << static_cast<int>(SdeGradScheme::ReversibleHeun);
-}
 
 template <typename Fn>
 QString errorOf(Fn&& fn) {
@@ -128,21 +121,10 @@ private Q_SLOTS:
         QFETCH(int, scheme);
         Problem p;
         p.options.scheme = static_cast<SdeGradScheme>(scheme);
-        p.options.threads = 2;
-        const auto r = sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
-        QVERIFY(std::abs(r.loss - p.lossAt(p.model.parameters(), p.y0)) < 1e-12);
-
-        const Eigen::VectorXd fdTheta = centralDifferences(
-            [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); },
-            p.model.parameters());
-        const Eigen::VectorXd fdY0 = centralDifferences(
-            [&](const Eigen::VectorXd& y) {
-                return p.lossAt(p.model.parameters(),
-                                Eigen::Map<const Eigen::MatrixXd>(y.data(), kDim, kPaths));
-            },
-            flat(p.y0));
-        const double errTheta = relativeError(r.dTheta, fdTheta);
-        const double errY0 = relativeError(flat(r.dY0), fdY0);
+        const auto check = driftlab::test::finiteDifferenceCheck(p);
+        QVERIFY(std::abs(check.result.loss - check.lossAtStart) < 1e-12);
+        const Eigen::VectorXd& fdTheta = check.fdTheta;
+        const double errTheta = check.errTheta, errY0 = check.errY0;
         // The diffusion net's share of the gradient must be real, or the check would pass
         // with the noise term's VJP missing.
         const Eigen::Index driftCount = p.model.driftParameterCount();
