@@ -39,18 +39,16 @@ void Dense<Scalar>::forward(const Scalar* params, const MatrixCRef<Scalar>& x, M
     // afterwards). tanh, sigmoid and identity differentiate from a alone, so for them z is
     // not kept: the product lands in a and the activation runs in place. That halves what a
     // tape of every step's activations holds (W2's tape then stays in the L3 cache).
-    if (!needsPreactivation(activation_)) {
-        z.resize(0, 0);
-        a.resize(outputs_, batch);
-        gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(),
-                     x.outerStride(), false, a.data(), outputs_, false, buffers, b);
-        activationInPlace(activation_, a);
-        return;
-    }
-    z.resize(outputs_, batch);
+    const bool keepZ = needsPreactivation(activation_);
+    if (!keepZ) z.resize(0, 0);
+    Matrix<Scalar>& product = keepZ ? z : a;
+    product.resize(outputs_, batch);
     gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(),
-                 x.outerStride(), false, z.data(), outputs_, false, buffers, b);
-    activationForward(activation_, z, a);
+                 x.outerStride(), false, product.data(), outputs_, false, buffers, b);
+    if (keepZ)
+        activationForward(activation_, z, a);
+    else
+        activationInPlace(activation_, a);
 }
 
 template <typename Scalar>
