@@ -398,16 +398,7 @@ void TimeseriesWorkspace::showForecasts() {
         seriesCombo_->addItems(labels);
         seriesCombo_->setCurrentIndex(keep >= 0 && keep < labels.size() ? keep : 0);
     }
-    const int index = seriesCombo_->currentIndex();
-    const int channels = index >= 0 && index < int(snapshot_->displayed.size())
-                             ? int(snapshot_->displayed[std::size_t(index)].series.channels())
-                             : 0;
-    if (channelCombo_->count() != channels) {
-        const QSignalBlocker block(channelCombo_);
-        channelCombo_->clear();
-        for (int c = 0; c < channels; ++c) channelCombo_->addItem(QString("channel %1").arg(c + 1));
-    }
-    updateSeriesView();
+    syncChannelsAndView();
     const PhasePortraitData portrait = makePhasePortrait(*snapshot_);
     // A non-latent model's state is the observations themselves.
     if (snapshot_->config.model.latent)
@@ -418,6 +409,19 @@ void TimeseriesWorkspace::showForecasts() {
         phasePortrait_->setField(portrait.positions, portrait.vectors, portrait.paths, portrait.title);
     else
         phasePortrait_->clear(portrait.title);
+}
+
+void TimeseriesWorkspace::syncChannelsAndView() {
+    const int index = seriesCombo_->currentIndex();
+    const int channels = index >= 0 && index < int(snapshot_->displayed.size())
+                             ? int(snapshot_->displayed[std::size_t(index)].series.channels())
+                             : 0;
+    if (channelCombo_->count() != channels) {
+        const QSignalBlocker block(channelCombo_);
+        channelCombo_->clear();
+        for (int c = 0; c < channels; ++c) channelCombo_->addItem(QString("channel %1").arg(c + 1));
+    }
+    updateSeriesView();
 }
 
 void TimeseriesWorkspace::updateSeriesView() {

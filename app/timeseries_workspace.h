@@ -112,6 +112,9 @@ private:
     void showSnapshot(std::shared_ptr<const core::TimeSeriesSnapshot> snapshot);
     void showForecasts();
     void updateSeriesView();
+    // The channel box lists the selected series' channels (rebuilt only when the count
+    // changes, without signals), then the series view is redrawn.
+    void syncChannelsAndView();
     void clearViews();
     void showError(const QString& message);
     void updateButtons();

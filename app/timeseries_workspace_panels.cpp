@@ -141,17 +141,7 @@ void TimeseriesWorkspace::buildCentral() {
     seriesView_ = new widgets::SeriesFanView;
     seriesLayout->addWidget(seriesView_, 1);
     connect(seriesCombo_, &QComboBox::currentIndexChanged, this, [this](int) {
-        if (!snapshot_) return;
-        const int index = seriesCombo_->currentIndex();
-        const int channels = index >= 0 && index < int(snapshot_->displayed.size())
-                                 ? int(snapshot_->displayed[std::size_t(index)].series.channels())
-                                 : 0;
-        if (channelCombo_->count() != channels) {
-            const QSignalBlocker block(channelCombo_);
-            channelCombo_->clear();
-            for (int c = 0; c < channels; ++c) channelCombo_->addItem(QString("channel %1").arg(c + 1));
-        }
-        updateSeriesView();
+        if (snapshot_) syncChannelsAndView();
     });
     connect(channelCombo_, &QComboBox::currentIndexChanged, this, [this](int) { updateSeriesView(); });
     centralTabs_->addTab(seriesPage, "Series");
