@@ -12,30 +12,16 @@
 #include "core/models/series_training.h"
 #include "core/timeseries/baselines.h"
 #include "core/timeseries/generators.h"
+#include "timeseries_test_sets.h"
 
 using namespace driftlab::core;
 using namespace driftlab::core::models;
 using namespace driftlab::core::timeseries;
 
+using driftlab::test::OuForecast;
+
 namespace {
 
-struct OuForecast {
-    TimeSeriesDataset data;
-    DatasetSplit split;
-    std::vector<SeriesTask> tasks;
-    OuForecast() {
-        GeneratorOptions o;
-        o.seed = 21;
-        o.seriesCount = 64;
-        o.length = 6.0;
-        o.observations = 30;
-        o.observationNoise = 0.05;
-        o.missingRate = 0.3;
-        data = generate(GeneratorKind::OrnsteinUhlenbeck, o);
-        split = splitBySeries(data.size(), 0.75, 0.0, 4);
-        tasks = makeTasks(data, {TaskKind::Forecasting, 0.5, 0});
-    }
-};
 
 SeriesModelConfig ouConfig(SeriesModelKind kind, SeriesObjective objective = SeriesObjective::Mse) {
     SeriesModelConfig c;
