@@ -3,10 +3,10 @@
 #include "app/main_window.h"
 #include "app/workspace.h"
 #include "core/common/error.h"
-#include "core/experiment/diffusion_headless.h"
-#include "core/experiment/headless_run.h"
-#include "core/experiment/timeseries_headless.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/diffusion/diffusion_headless.h"
+#include "core/trajectories/trajectory_headless.h"
+#include "core/timeseries/timeseries_headless.h"
+#include "core/trajectories/trajectory_config.h"
 #include "widgets/vtk/surface_format.h"
 
 #include <QApplication>

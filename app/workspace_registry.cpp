@@ -1,8 +1,8 @@
 #include "app/workspace_registry.h"
 
-#include "app/diffusion_workspace.h"
-#include "app/timeseries_workspace.h"
-#include "app/trajectories_workspace.h"
+#include "app/workspaces/diffusion/diffusion_workspace.h"
+#include "app/workspaces/timeseries/timeseries_workspace.h"
+#include "app/workspaces/trajectories/trajectories_workspace.h"
 
 namespace driftlab::app {
 

@@ -7,7 +7,7 @@
 #include "core/common/error.h"
 #include "core/diffusion/flow_likelihood.h"
 #include "core/solvers/ode_solve.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::diffusion {
 

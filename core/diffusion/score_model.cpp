@@ -11,7 +11,7 @@
 #include "core/nn/mlp.h"
 #include "core/nn/optimizer.h"
 #include "core/nn/serialization.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::diffusion {
 

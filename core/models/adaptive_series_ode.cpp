@@ -12,7 +12,7 @@
 #include "core/models/series_networks.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/ode_backprop.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::models {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/common/error.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/timeseries/interpolation.h"
 
 namespace driftlab::core::models {

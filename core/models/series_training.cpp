@@ -4,7 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/nn/optimizer.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::models {
 

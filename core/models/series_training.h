@@ -1,6 +1,6 @@
 #pragma once
 // A plain Adam loop for any SeriesModel, for tests, benchmarks and scripts that need a
-// trained model without the workspace's trainer (core/experiment/timeseries_training.h),
+// trained model without the workspace's trainer (core/timeseries/timeseries_training.h),
 // which adds snapshots, validation and the views' data on top.
 #include <cstdint>
 #include <string>

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/nn/activation.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::nn {
 

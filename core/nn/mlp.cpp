@@ -5,7 +5,7 @@
 #include "core/common/error.h"
 #include "core/nn/activation.h"
 #include "core/nn/serialization.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::nn {
 

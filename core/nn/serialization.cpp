@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/experiment/trajectory_config.h"  // saveTextAtomically
+#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
 
 namespace driftlab::core::nn {
 

@@ -1,7 +1,7 @@
 #include "core/solvers/brownian_path.h"
 
 #include "core/common/error.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 #include <algorithm>
 #include <cmath>

@@ -20,7 +20,7 @@
 // Variance convention: type II fBM has Var B^H(t) = t^(2H) / (2H Gamma(H+1/2)^2), which is
 // t^(2H) only at H = 1/2. That normalisation is what the paper approximates and what the
 // simulation drives equations with; typeTwoFbmVariance() gives it.
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 #include <Eigen/Core>
 

@@ -2,7 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/solvers/fractional_noise.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/sde_steppers.h"
 
 #include <omp.h>

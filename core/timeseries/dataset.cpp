@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "core/common/error.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::timeseries {
 

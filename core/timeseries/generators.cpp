@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "core/common/error.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 namespace driftlab::core::timeseries {
 

@@ -1,6 +1,6 @@
 // The driftlab executable end to end: every preset headless, bad input refused with a clear
 // message and a non-zero exit, and --screenshot producing a picture that is not blank.
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_config.h"
 
 #include <QDir>
 #include <QFile>

@@ -6,11 +6,11 @@
 // an interpolant model trains and the epsilon slider re-samples with its SDE; the density
 // tab shows the exact likelihood next to the data histogram, for a score model and for an
 // interpolant; loading an interpolant preset sets the model box, which writes the config keys.
-#include "app/diffusion_analysis.h"
+#include "app/workspaces/diffusion/diffusion_analysis.h"
 #include "../gui_test_support.h"
-#include "app/diffusion_draw_tool.h"
-#include "app/diffusion_panels.h"
-#include "app/diffusion_workspace.h"
+#include "app/workspaces/diffusion/diffusion_draw_tool.h"
+#include "app/workspaces/diffusion/diffusion_panels.h"
+#include "app/workspaces/diffusion/diffusion_workspace.h"
 #include "app/main_window.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/heat_map_view.h"

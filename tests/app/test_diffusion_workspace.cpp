@@ -5,11 +5,11 @@
 // and exports it, cancel answers at once and a bad schedule is refused with a message.
 // Drawing, CSV import, pause/step, interpolant models and the density tab are covered in
 // test_diffusion_interaction.cpp.
-#include "app/diffusion_analysis.h"
+#include "app/workspaces/diffusion/diffusion_analysis.h"
 #include "../gui_test_support.h"
-#include "app/diffusion_panels.h"
-#include "app/diffusion_scrubber.h"
-#include "app/diffusion_workspace.h"
+#include "app/workspaces/diffusion/diffusion_panels.h"
+#include "app/workspaces/diffusion/diffusion_scrubber.h"
+#include "app/workspaces/diffusion/diffusion_workspace.h"
 #include "app/main_window.h"
 #include "core/diffusion/metrics.h"
 #include "widgets/panels/schema_form.h"

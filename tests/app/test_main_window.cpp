@@ -2,8 +2,8 @@
 // answers cancel at once, re-runs live when a parameter moves, and keeps the old picture
 // when the user's input is bad.
 #include "app/main_window.h"
-#include "app/trajectories_workspace.h"
-#include "app/trajectory_view_data.h"
+#include "app/workspaces/trajectories/trajectories_workspace.h"
+#include "app/workspaces/trajectories/trajectory_view_data.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/solver_diagnostics_view.h"

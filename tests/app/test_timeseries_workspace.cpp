@@ -5,8 +5,8 @@
 // a lower learning rate.
 #include "app/main_window.h"
 #include "../gui_test_support.h"
-#include "app/timeseries_workspace.h"
-#include "core/experiment/timeseries_training.h"
+#include "app/workspaces/timeseries/timeseries_workspace.h"
+#include "core/timeseries/timeseries_training.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/axis_heat_map_view.h"
 #include "widgets/views/line_chart_view.h"

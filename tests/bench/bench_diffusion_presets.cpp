@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/experiment/diffusion_headless.h"
+#include "core/diffusion/diffusion_headless.h"
 
 using namespace driftlab::core;
 

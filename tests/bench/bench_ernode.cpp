@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "core/experiment/timeseries_training.h"
+#include "core/timeseries/timeseries_training.h"
 #include "core/models/adaptive_series_ode.h"
 
 using namespace driftlab::core;

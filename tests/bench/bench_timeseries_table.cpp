@@ -29,7 +29,7 @@
 
 #include "core/models/series_model.h"
 #include "core/models/series_training.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/timeseries/baselines.h"
 #include "core/timeseries/csv_import.h"
 #include "core/timeseries/generators.h"

@@ -33,7 +33,7 @@
 
 #include "core/models/neural_sde.h"
 #include "core/nn/activation.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/simulation.h"
 
 using namespace driftlab::core;

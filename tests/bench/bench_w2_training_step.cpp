@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/sde_backprop.h"
 
 using namespace driftlab::core;

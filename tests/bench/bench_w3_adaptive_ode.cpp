@@ -34,7 +34,7 @@
 
 #include "core/models/neural_ode.h"
 #include "core/solvers/ode_solve.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 using namespace driftlab::core;
 

@@ -6,7 +6,7 @@
 
 #include "core/models/neural_sde.h"
 #include "core/solvers/sde_backprop.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 namespace driftlab::test {

@@ -1,7 +1,7 @@
 #pragma once
 // Central finite differences for the network tests: the reference every analytic gradient
 // and VJP in core/nn is checked against.
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 #include <Eigen/Core>
 #include <algorithm>

@@ -2,7 +2,7 @@
 // Brownian increments and space-time Lévy areas of a batch of paths on a fine grid,
 // aggregated exactly to any coarser step: the shared paths that strong- and weak-order
 // tests compare step sizes on.
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 #include <Eigen/Core>
 

@@ -1,7 +1,7 @@
 // The diffusion schema's defaults make a runnable experiment, and every bad value or bad
 // combination is refused with a message that names the key.
 #include "core/common/error.h"
-#include "core/experiment/diffusion_config.h"
+#include "core/diffusion/diffusion_config.h"
 
 #include <QtTest>
 

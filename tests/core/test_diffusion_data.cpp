@@ -7,7 +7,7 @@
 #include "core/diffusion/metrics.h"
 #include "core/diffusion/sde_process.h"
 #include "core/diffusion/toy_datasets.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 
 using namespace driftlab::core;
 using namespace driftlab::core::diffusion;

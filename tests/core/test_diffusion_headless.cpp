@@ -14,7 +14,7 @@
 
 #include "core/common/error.h"
 #include "core/diffusion/metrics.h"
-#include "core/experiment/diffusion_headless.h"
+#include "core/diffusion/diffusion_headless.h"
 
 using namespace driftlab::core;
 using nlohmann::json;

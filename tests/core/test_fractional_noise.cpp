@@ -4,9 +4,9 @@
 #include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_config.h"
 #include "core/solvers/fractional_noise.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/simulation.h"
 
 #include <QtTest>

@@ -1,6 +1,6 @@
-#include "core/experiment/headless_run.h"
-#include "core/experiment/trajectory_run.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_headless.h"
+#include "core/trajectories/trajectory_run.h"
+#include "core/trajectories/trajectory_config.h"
 
 #include <nlohmann/json.hpp>
 

@@ -6,7 +6,7 @@
 #include "core/nn/activation.h"
 #include "core/nn/dense.h"
 #include "core/nn/time_embedding.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;

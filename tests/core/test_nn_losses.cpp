@@ -6,7 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/nn/loss.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;

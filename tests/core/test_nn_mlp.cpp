@@ -8,7 +8,7 @@
 #include "core/common/error.h"
 #include "core/nn/mlp.h"
 #include "core/nn/serialization.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;

@@ -2,8 +2,8 @@
 // turns the point (column (-sr*y, sr*x), perpendicular to the state) leaves x^2 + y^2
 // without noise, yet the Itô reading grows it at rate sr^2 - 2a while the Stratonovich
 // reading decays it at -2a as if there were no noise.
-#include "core/experiment/trajectory_config.h"
-#include "core/experiment/trajectory_run.h"
+#include "core/trajectories/trajectory_config.h"
+#include "core/trajectories/trajectory_run.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // Quantile bands, histograms and closed-form densities, and the trajectory snapshot built
 // from them.
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_snapshot.h"
+#include "core/trajectories/trajectory_snapshot.h"
 #include "core/stats/path_statistics.h"
 
 #include <QtTest>

@@ -1,6 +1,6 @@
 #include "core/common/error.h"
 #include "core/experiment/schema.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_config.h"
 
 #include <nlohmann/json.hpp>
 

@@ -9,7 +9,7 @@
 #include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_run.h"
+#include "core/trajectories/trajectory_run.h"
 #include "core/solvers/sde_steppers.h"
 
 #include <QtTest>

@@ -4,7 +4,7 @@
 #include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/sde_steppers.h"
 
 #include <QtTest>

@@ -5,7 +5,7 @@
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/brownian_path.h"
-#include "core/solvers/random.h"
+#include "core/common/random.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/sde_steppers_higher.h"
 

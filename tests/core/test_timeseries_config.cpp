@@ -10,7 +10,7 @@
 #include <set>
 
 #include "core/common/error.h"
-#include "core/experiment/timeseries_config.h"
+#include "core/timeseries/timeseries_config.h"
 
 using namespace driftlab::core;
 using nlohmann::json;

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/experiment/timeseries_config.h"
-#include "core/experiment/timeseries_headless.h"
-#include "core/experiment/timeseries_training.h"
+#include "core/timeseries/timeseries_config.h"
+#include "core/timeseries/timeseries_headless.h"
+#include "core/timeseries/timeseries_training.h"
 #include "core/nn/serialization.h"
 
 using namespace driftlab::core;

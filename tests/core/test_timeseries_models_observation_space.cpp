@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core/common/error.h"
-#include "core/experiment/timeseries_training.h"
+#include "core/timeseries/timeseries_training.h"
 #include "core/models/adaptive_series_ode.h"
 #include "core/models/series_model.h"
 #include "core/models/series_training.h"

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "core/common/error.h"
-#include "core/experiment/timeseries_training.h"
+#include "core/timeseries/timeseries_training.h"
 
 using namespace driftlab::core;
 using nlohmann::json;

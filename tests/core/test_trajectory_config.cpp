@@ -1,7 +1,7 @@
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_config.h"
-#include "core/experiment/trajectory_run.h"
+#include "core/trajectories/trajectory_config.h"
+#include "core/trajectories/trajectory_run.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 // solver that cannot run the equation is refused with the reason the GUI shows.
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_run.h"
+#include "core/trajectories/trajectory_run.h"
 
 #include <nlohmann/json.hpp>
 

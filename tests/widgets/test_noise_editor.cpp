@@ -2,7 +2,7 @@
 // cell by cell, bad cells are marked where they break, switching modes keeps what was
 // typed, and the spec survives the JSON a saved preset is made of.
 #include "core/equations/compiled_equation.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_config.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/noise_matrix_grid.h"
 

@@ -2,7 +2,7 @@
 // controls. Runs under xvfb; plain widgets only.
 #include "core/equations/compiled_equation.h"
 #include "core/experiment/schema.h"
-#include "core/experiment/trajectory_config.h"
+#include "core/trajectories/trajectory_config.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/parameter_table.h"

@@ -1,6 +1,6 @@
 // Trajectories views under Xvfb, fed synthetic snapshots (no simulate()): the theme's
 // colours must show up in real pixels, the cursor must signal, phase space must draw.
-#include "core/experiment/trajectory_snapshot.h"
+#include "core/trajectories/trajectory_snapshot.h"
 #include "widgets/views/histogram_view.h"
 #include "widgets/views/path_fan_view.h"
 #include "widgets/views/phase_space_view.h"

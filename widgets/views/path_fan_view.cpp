@@ -1,6 +1,6 @@
 #include "widgets/views/path_fan_view.h"
 
-#include "core/experiment/trajectory_snapshot.h"
+#include "core/trajectories/trajectory_snapshot.h"
 #include "widgets/views/chart_items.h"
 #include "widgets/vtk/theme.h"
 

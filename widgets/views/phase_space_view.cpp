@@ -1,6 +1,6 @@
 #include "widgets/views/phase_space_view.h"
 
-#include "core/experiment/trajectory_snapshot.h"
+#include "core/trajectories/trajectory_snapshot.h"
 #include "widgets/vtk/theme.h"
 
 #include <vtkActor.h>

@@ -1,0 +1,430 @@
+#include "core/diffusion/diffusion_headless.h"
+
+#include "core/common/error.h"
+#include "core/diffusion/metrics.h"
+#include "core/diffusion/point_csv.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <string_view>
+#include <utility>
+
+namespace driftlab::core {
+
+// Generated from embedded_diffusion_presets.cpp.in: (file stem, JSON text), by file name.
+const std::vector<std::pair<std::string_view, std::string_view>>& embeddedDiffusionPresetTexts();
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace cd = diffusion;
+using nlohmann::json;
+
+// Minimum points of a user data set: a fifth is held out, and both parts must be usable.
+constexpr cd::Index kMinimumUserPoints = 10;
+
+[[noreturn]] void fail(const std::string& context, const std::string& message) {
+    throw ConfigError(context + ": " + message);
+}
+
+long integerKey(const json& section, const char* key, long fallback, long lo, long hi,
+                const std::string& context) {
+    if (!section.contains(key)) return fallback;
+    const json& v = section[key];
+    if (!v.is_number() || (v.is_number_float() && v.get<double>() != std::floor(v.get<double>())))
+        fail(context, std::string("headless.") + key + " must be an integer, got " + v.dump());
+    const double x = v.get<double>();
+    if (x < lo || x > hi)
+        fail(context, std::string("headless.") + key + " = " + v.dump() + " is outside [" +
+                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return static_cast<long>(x);
+}
+
+void readHeadlessSection(const json& section, const std::string& context,
+                         const std::string& baseDir, DiffusionPlan& plan) {
+    static const char* const kKeys[] = {"budgets",     "metric_points",     "mmd_points",
+                                        "directions",  "likelihood_points", "adaptive_tolerances",
+                                        "shootout",    "data_file"};
+    if (!section.is_object()) fail(context, "\"headless\" must be an object");
+    for (const auto& [key, value] : section.items()) {
+        if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
+            std::string known;
+            for (const char* k : kKeys) known += (known.empty() ? "" : ", ") + std::string(k);
+            fail(context, "unknown key \"" + key + "\" in headless (known: " + known + ")");
+        }
+    }
+    ShootoutOptions& s = plan.shootoutOptions;
+    if (section.contains("budgets")) {
+        const json& b = section["budgets"];
+        if (!b.is_array() || b.empty())
+            fail(context, "headless.budgets must be a non-empty array of NFE budgets");
+        s.budgets.clear();
+        for (const json& v : b) {
+            if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()))
+                fail(context, "headless.budgets: " + v.dump() + " is not a whole number");
+            const double nfe = v.get<double>();
+            if (nfe < 1 || nfe > 1e6)
+                fail(context, "headless.budgets: NFE " + v.dump() +
+                                  " is outside [1, 1000000] (each network evaluation costs a "
+                                  "pass over all samples)");
+            s.budgets.push_back(static_cast<int>(nfe));
+        }
+    }
+    if (section.contains("adaptive_tolerances")) {
+        const json& t = section["adaptive_tolerances"];
+        if (!t.is_array()) fail(context, "headless.adaptive_tolerances must be an array");
+        s.adaptiveTolerances.clear();
+        for (const json& v : t) {
+            if (!v.is_number() || !(v.get<double>() >= 1e-10 && v.get<double>() <= 1.0))
+                fail(context, "headless.adaptive_tolerances: " + v.dump() +
+                                  " is not a tolerance in [1e-10, 1]");
+            s.adaptiveTolerances.push_back(v.get<double>());
+        }
+    }
+    plan.metricPoints = integerKey(section, "metric_points", 10000, 10, 1000000, context);
+    s.mmdPoints = integerKey(section, "mmd_points", 2000, 10, 100000, context);
+    s.directions = static_cast<int>(integerKey(section, "directions", 1000, 1, 100000, context));
+    plan.likelihoodPoints = integerKey(section, "likelihood_points", 1000, 0, 100000, context);
+    if (section.contains("shootout")) {
+        if (!section["shootout"].is_boolean()) fail(context, "headless.shootout must be true or false");
+        plan.shootout = section["shootout"].get<bool>();
+    }
+    if (section.contains("data_file")) {
+        if (!section["data_file"].is_string() || section["data_file"].get<std::string>().empty())
+            fail(context, "headless.data_file must be a CSV path");
+        fs::path path(section["data_file"].get<std::string>());
+        if (path.is_relative() && !baseDir.empty()) path = fs::path(baseDir) / path;
+        plan.dataFile = path.string();
+    }
+    std::vector<double> tolerances = s.adaptiveTolerances;
+    plan.headless = {{"budgets", s.budgets},
+                     {"adaptive_tolerances", tolerances},
+                     {"metric_points", plan.metricPoints},
+                     {"mmd_points", s.mmdPoints},
+                     {"directions", s.directions},
+                     {"likelihood_points", plan.likelihoodPoints},
+                     {"shootout", plan.shootout}};
+    if (!plan.dataFile.empty()) plan.headless["data_file"] = plan.dataFile;
+}
+
+std::string readText(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw ConfigError("cannot read " + path);
+    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+json parseJson(const std::string& text, const std::string& context) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw ConfigError(context + ": not valid JSON (" + e.what() + ")");
+    }
+}
+
+void writeFile(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("cannot write " + path.string());
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+}
+
+std::string pointsCsv(const cd::Points& points) {
+    std::string text = "x,y\n";
+    char line[64];
+    for (cd::Index i = 0; i < points.cols(); ++i) {
+        std::snprintf(line, sizeof line, "%.9g,%.9g\n", points(0, i), points(1, i));
+        text += line;
+    }
+    return text;
+}
+
+// A finite number for JSON (NaN and inf have no JSON literal: they become null).
+json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+struct Data {
+    cd::Standardizer standardizer;
+    cd::Points train;     // standardised
+    cd::Points heldOut;   // standardised
+    cd::Points fresh;     // a second data set for the floor (generated data only)
+};
+
+Data prepareData(const DiffusionPlan& plan) {
+    Data d;
+    const DiffusionConfig& c = plan.config;
+    if (!plan.dataFile.empty()) {
+        const cd::Points raw = cd::readPointsCsv(plan.dataFile);
+        if (raw.cols() < kMinimumUserPoints)
+            throw ConfigError(plan.dataFile + ": " + std::to_string(raw.cols()) + " point" +
+                              (raw.cols() == 1 ? "" : "s") + "; at least " +
+                              std::to_string(kMinimumUserPoints) +
+                              " are needed (a fifth is held out for the metrics)");
+        d.standardizer = cd::Standardizer::fit(raw);
+        const cd::DataSplit split =
+            cd::splitTrainHeldOut(d.standardizer.apply(raw), 0.2, c.data.seed + 7);
+        d.train = split.train;
+        d.heldOut = split.heldOut;
+        return d;
+    }
+    const cd::Points raw = cd::makeToyDataset(c.data);
+    d.standardizer = cd::Standardizer::fit(raw);
+    d.train = d.standardizer.apply(raw);
+    cd::ToyDatasetOptions other = c.data;
+    other.size = plan.metricPoints;
+    other.seed = c.data.seed + 1000003;  // fresh points of the same law
+    d.heldOut = d.standardizer.apply(cd::makeToyDataset(other));
+    other.seed = c.data.seed + 2000003;
+    d.fresh = d.standardizer.apply(cd::makeToyDataset(other));
+    return d;
+}
+
+double seconds(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+DiffusionPlan diffusionPlanFromJson(const json& document, const std::string& context,
+                                    const std::string& baseDir) {
+    if (!document.is_object()) fail(context, "expected a JSON object, got " + document.dump());
+    DiffusionPlan plan;
+    json settings = document;
+    json headless = json::object();
+    if (document.contains("diffusion")) {
+        for (const auto& [key, value] : document.items()) {
+            if (key == "experiment") {
+                if (value != "diffusion")
+                    fail(context, "\"experiment\" is " + value.dump() +
+                                      ", not \"diffusion\" (use --workspace to pick the runner)");
+            } else if (key == "name" || key == "description") {
+                if (!value.is_string()) fail(context, "\"" + key + "\" must be a string");
+                (key == "name" ? plan.name : plan.description) = value.get<std::string>();
+            } else if (key == "headless") {
+                headless = value;
+            } else if (key != "diffusion") {
+                fail(context, "unknown key \"" + key +
+                                  "\" (expected experiment, name, description, diffusion, "
+                                  "headless)");
+            }
+        }
+        settings = document["diffusion"];
+    }
+    plan.config = diffusionConfigFromJson(settings, context);
+    plan.values = diffusionSchema().validate(settings, context);
+    readHeadlessSection(headless, context, baseDir, plan);
+    return plan;
+}
+
+std::vector<std::string> diffusionPresetIds() {
+    std::vector<std::string> ids;
+    for (const auto& entry : embeddedDiffusionPresetTexts()) ids.emplace_back(entry.first);
+    return ids;
+}
+
+DiffusionPlan diffusionPreset(const std::string& id) {
+    for (const auto& [presetId, text] : embeddedDiffusionPresetTexts()) {
+        if (presetId != id) continue;
+        const std::string source = "resources/presets/diffusion/" + id + ".json";
+        return diffusionPlanFromJson(parseJson(std::string(text), source), source);
+    }
+    std::string ids;
+    for (const auto& known : diffusionPresetIds()) ids += (ids.empty() ? "" : ", ") + known;
+    throw ConfigError("\"" + id + "\" is neither a file nor a diffusion preset (presets: " + ids +
+                      ")");
+}
+
+DiffusionPlan loadDiffusionPlan(const std::string& fileOrPreset) {
+    if (!fs::exists(fileOrPreset)) return diffusionPreset(fileOrPreset);
+    const fs::path path(fileOrPreset);
+    return diffusionPlanFromJson(parseJson(readText(fileOrPreset), fileOrPreset), fileOrPreset,
+                                 path.parent_path().string());
+}
+
+int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& options,
+                         std::ostream& progress, std::ostream& err) {
+    const fs::path outDir(options.outDir.empty() ? "." : options.outDir);
+    std::string lossCsv;
+    try {
+        std::error_code ec;
+        fs::create_directories(outDir, ec);
+        if (ec) throw Error("cannot create output directory " + outDir.string() + ": " + ec.message());
+        json configJson = {{"experiment", "diffusion"},
+                           {"diffusion", plan.values},
+                           {"headless", plan.headless}};
+        if (!plan.name.empty()) configJson["name"] = plan.name;
+        writeFile(outDir / "config.json", configJson.dump(2) + "\n");
+
+        const DiffusionConfig& c = plan.config;
+        const Data data = prepareData(plan);
+        const cd::DiffusionProcess process(c.process);
+        const bool interpolant = c.family == DiffusionModelFamily::Interpolant;
+        std::unique_ptr<cd::DiffusionModel> scoreModel;
+        std::unique_ptr<cd::InterpolantModel> interpolantModel;
+        if (interpolant)
+            interpolantModel = std::make_unique<cd::InterpolantModel>(
+                cd::StochasticInterpolant(c.interpolant), c.net, c.training);
+        else
+            scoreModel = std::make_unique<cd::DiffusionModel>(process, c.prediction, c.net, c.training);
+        cd::NeuralModel& model = interpolant ? static_cast<cd::NeuralModel&>(*interpolantModel)
+                                             : *scoreModel;
+        model.setData(data.train);
+
+        // Training: loss.csv grows with every report so a divergence keeps what came before.
+        lossCsv = "iteration,loss,seconds";
+        for (int k = 0; k < c.training.timeBuckets; ++k) lossCsv += ",bucket" + std::to_string(k);
+        lossCsv += '\n';
+        const long printEvery = std::max<long>(1, c.iterations / 10);
+        long nextPrint = printEvery;
+        const cd::TrainResult trained = model.train(c.iterations, [&](const cd::TrainProgress& p) {
+            char line[96];
+            std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
+            lossCsv += line;
+            for (double b : p.bucketLoss) {
+                std::snprintf(line, sizeof line, ",%.6g", b);
+                lossCsv += line;
+            }
+            lossCsv += '\n';
+            if (options.progressBar && (p.iteration >= nextPrint || p.iteration == c.iterations)) {
+                progress << "training: " << p.iteration << "/" << c.iterations << " iterations, loss "
+                         << p.loss << ", " << p.seconds << " s\n" << std::flush;
+                nextPrint = p.iteration + printEvery;
+            }
+        });
+        writeFile(outDir / "loss.csv", lossCsv);
+        lossCsv.clear();
+
+        // The configured sampler.
+        // An interpolant starts from N(0, I): the prior of the default VP process.
+        const cd::Points prior =
+            (interpolant ? cd::DiffusionProcess(cd::ProcessConfig{}) : process)
+                .samplePrior(c.samples, c.data.seed + 11);
+        const bool stochastic = interpolant && c.epsilon > 0.0;
+        const std::string samplerId = !interpolant ? cd::samplerName(c.sampler)
+                                      : stochastic ? "interpolant_sde"
+                                                   : "interpolant_ode";
+        const cd::SampleResult sampled =
+            interpolant
+                ? cd::sampleInterpolant(*interpolantModel, prior, stochastic,
+                                        interpolantOptionsForNfe(stochastic, c.nfe, c.epsilon,
+                                                                 c.data.seed + 5))
+                : cd::sampleDiffusion(c.sampler, process, *scoreModel, prior,
+                                      samplerOptionsForNfe(c.sampler, c.nfe, c.data.seed + 5));
+        if (!sampled.ok) throw Error(sampled.message);
+        writeFile(outDir / "samples.csv", pointsCsv(data.standardizer.invert(sampled.samples)));
+
+        const ShootoutOptions& so = plan.shootoutOptions;
+        auto mmd = [&](const cd::Points& a, const cd::Points& b) {
+            const cd::Index m = std::min({so.mmdPoints, a.cols(), b.cols()});
+            return cd::mmdSquaredUnbiased(a.leftCols(m), b.leftCols(m));
+        };
+        const double sw2 = cd::slicedWasserstein2(sampled.samples, data.heldOut, so.directions, so.seed);
+        json metrics = {
+            {"name", plan.name},
+            {"model", interpolant ? "interpolant" : "score_sde"},
+            {"sampler", samplerId},
+            {"nfe", sampled.nfe},
+            {"samples", sampled.samples.cols()},
+            {"held_out_points", data.heldOut.cols()},
+            {"sw2", number(sw2)},
+            {"sw2_directions", so.directions},
+            {"mmd2", number(mmd(sampled.samples, data.heldOut))},
+            {"mmd_points", std::min({so.mmdPoints, sampled.samples.cols(), data.heldOut.cols()})},
+            {"mmd_bandwidths", {0.1, 0.2, 0.5, 1.0}},
+            {"coordinates", "standardised (zero mean, unit variance per coordinate of the training data)"},
+            {"sampling_seconds", sampled.seconds},
+            {"training", {{"iterations", trained.iterations},
+                          {"seconds", trained.seconds},
+                          {"final_loss", number(trained.lastLoss)},
+                          {"eval_loss", number(model.evaluateLoss(10, 7))},
+                          {"parameters", model.parameterCount()},
+                          {"float32", c.net.float32},
+                          {"threads", omp_get_max_threads()}}},
+        };
+        if (data.fresh.cols() > 0)
+            metrics["floor"] = {
+                {"sw2", number(cd::slicedWasserstein2(data.fresh, data.heldOut, so.directions, so.seed))},
+                {"mmd2", number(mmd(data.fresh, data.heldOut))},
+                {"what", "two fresh data sets of the same law, as far apart as sampling noise puts them"}};
+        if (plan.likelihoodPoints > 0) {
+            const auto start = std::chrono::steady_clock::now();
+            const cd::Index m = std::min<cd::Index>(plan.likelihoodPoints, data.heldOut.cols());
+            // Interpolants: their ODE from noise (t = 0) to data (t = 1), kept to the times
+            // training saw, like the score model's probability flow.
+            const double tEnd = interpolant ? 1.0 - c.training.tEpsilon : 1.0;
+            const cd::LikelihoodResult lik =
+                interpolant ? cd::interpolantLikelihood(*interpolantModel, data.heldOut.leftCols(m),
+                                                        c.training.tEpsilon, tEnd, 1e-4, 1e-4)
+                            : cd::probabilityFlowLikelihood(process, *scoreModel,
+                                                            data.heldOut.leftCols(m),
+                                                            c.training.tEpsilon, 1e-4, 1e-4);
+            metrics["likelihood"] = {
+                {"points", m},
+                {"ok", lik.ok},
+                {"bits_per_dim", number(lik.bitsPerDim)},
+                {"bits_per_dim_original_units",
+                 number(lik.bitsPerDim - data.standardizer.logDetJacobian() / (2.0 * std::log(2.0)))},
+                {"nfe", lik.nfe},
+                {"seconds", seconds(start)},
+                {"t_start", c.training.tEpsilon},
+                {"t_end", tEnd},
+                {"ode", interpolant ? "interpolant ODE dx/dt = b(x, t), N(0, I) at t_start"
+                                    : "probability-flow ODE of the forward process"}};
+            if (!lik.ok) metrics["likelihood"]["message"] = lik.message;
+        }
+        writeFile(outDir / "metrics.json", metrics.dump(2) + "\n");
+        if (options.progressBar) {
+            char line[160];
+            std::snprintf(line, sizeof line, "samples: %s, %ld NFE, SW2 %.4f, %.3f s\n",
+                          samplerId.c_str(), sampled.nfe, sw2, sampled.seconds);
+            progress << line << std::flush;
+        }
+
+        if (plan.shootout) {
+            const ShootoutProgress report = [&](const ShootoutRow& r, double fraction) {
+                    if (!options.progressBar) return;
+                    char line[200];
+                    std::snprintf(line, sizeof line,
+                                  "shoot-out %3d%%: %-24s NFE %6ld  SW2 %.4f  MMD2 %.3e  %.3f s\n",
+                                  static_cast<int>(fraction * 100), r.sampler.c_str(), r.nfe,
+                                  r.sw2, r.mmd2, r.seconds);
+                    progress << line << std::flush;
+                };
+            const std::vector<ShootoutRow> rows =
+                interpolant ? runInterpolantShootout(*interpolantModel, c.epsilon, prior,
+                                                     data.heldOut, so, report)
+                            : runShootout(process, *scoreModel, prior, data.heldOut, so, report);
+            writeFile(outDir / "shootout.csv", shootoutCsv(rows));
+        }
+        progress << "results written to " << outDir.string() << "\n" << std::flush;
+        return 0;
+    } catch (const std::exception& e) {
+        if (!lossCsv.empty()) {
+            try {
+                writeFile(outDir / "loss.csv", lossCsv);  // the history up to the failure
+            } catch (const std::exception&) {
+            }
+        }
+        err << "driftlab: error: " << e.what() << '\n' << std::flush;
+        return 1;
+    }
+}
+
+int runDiffusionHeadless(const std::string& fileOrPreset, const HeadlessOptions& options,
+                         std::ostream& progress, std::ostream& err) {
+    try {
+        return runDiffusionHeadless(loadDiffusionPlan(fileOrPreset), options, progress, err);
+    } catch (const std::exception& e) {
+        err << "driftlab: error: " << e.what() << '\n' << std::flush;
+        return 1;
+    }
+}
+
+}  // namespace driftlab::core
