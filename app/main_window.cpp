@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "app/run_driver.h"
 #include "app/workspace.h"
 #include "app/workspace_registry.h"
+#include "widgets/panels/run_controls.h"
 
 #include <QComboBox>
 #include <QDockWidget>
@@ -18,6 +20,7 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace driftlab::app {
 
@@ -46,7 +49,34 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setWidget(leftStack_);
     scroll->setMinimumWidth(400);
-    leftDock_->setWidget(scroll);
+    // The run controls stay above the scrolling form, so they never scroll out of reach.
+    controls_ = new widgets::RunControls;
+    auto* leftPane = new QWidget;
+    auto* leftLayout = new QVBoxLayout(leftPane);
+    leftLayout->setContentsMargins(6, 6, 6, 0);
+    leftLayout->setSpacing(4);
+    leftLayout->addWidget(controls_);
+    leftLayout->addWidget(scroll, 1);
+    leftDock_->setWidget(leftPane);
+    const auto current = [this] { return currentWorkspace(); };
+    connect(controls_, &widgets::RunControls::runRequested, this, [current] {
+        if (auto* w = current()) w->run();
+    });
+    connect(controls_, &widgets::RunControls::cancelRequested, this, [current] {
+        if (auto* w = current()) w->cancel();
+    });
+    connect(controls_, &widgets::RunControls::resetRequested, this, [current] {
+        if (auto* w = current()) w->reset();
+    });
+    connect(controls_, &widgets::RunControls::pauseRequested, this, [current] {
+        if (auto* w = current()) w->pause();
+    });
+    connect(controls_, &widgets::RunControls::resumeRequested, this, [current] {
+        if (auto* w = current()) w->resume();
+    });
+    connect(controls_, &widgets::RunControls::stepRequested, this, [current] {
+        if (auto* w = current()) w->stepOnce();
+    });
     addDockWidget(Qt::LeftDockWidgetArea, leftDock_);
 
     bottomDock_ = new QDockWidget("Statistics", this);
@@ -115,11 +145,27 @@ void MainWindow::showWorkspace(int index) {
     centralStack_->setCurrentIndex(index);
     bottomStack_->setCurrentIndex(index);
     bottomDock_->setVisible(workspaces_[index]->bottomPanel() != nullptr);
+    syncRunControls();
+}
+
+void MainWindow::syncRunControls() {
+    Workspace* workspace = currentWorkspace();
+    if (!workspace) return;
+    controls_->setRunLabel(workspace->runLabel(), workspace->runHelp());
+    const RunDriver* driver = workspace->runDriver();
+    widgets::RunControls::State state;
+    state.busy = workspace->isRunning();
+    state.paused = driver->isPaused();
+    state.steppable = workspace->isSteppable();
+    controls_->setState(state);
 }
 
 void MainWindow::connectWorkspace(Workspace* workspace) {
     // Only the visible workspace drives the status bar.
     auto isCurrent = [this, workspace] { return currentWorkspace() == workspace; };
+    connect(workspace, &Workspace::runStateChanged, this, [this, isCurrent] {
+        if (isCurrent()) syncRunControls();
+    });
     connect(workspace, &Workspace::runStarted, this, [this, isCurrent] {
         if (!isCurrent()) return;
         progress_->setValue(0);

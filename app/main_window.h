@@ -11,6 +11,10 @@ class QProgressBar;
 class QScrollArea;
 class QStackedWidget;
 
+namespace driftlab::widgets {
+class RunControls;
+}
+
 namespace driftlab::app {
 
 class Workspace;
@@ -25,6 +29,8 @@ public:
     int workspaceCount() const { return static_cast<int>(workspaces_.size()); }
     bool selectWorkspace(const QString& id);
     QProgressBar* progressBar() const { return progress_; }
+    // The one set of run controls; it drives whichever workspace is visible.
+    widgets::RunControls* runControls() const { return controls_; }
     QString statusRateText() const;
 
 Q_SIGNALS:
@@ -39,6 +45,8 @@ private:
     // with an ellipsis to the room there is and keeps the whole text as the tooltip.
     void showStatus(const QString& message);
     void openConfig();
+    // Enables the controls for the visible workspace's run state and names its run action.
+    void syncRunControls();
 
     std::vector<Workspace*> workspaces_;
     std::vector<QString> workspaceIds_;
@@ -48,6 +56,7 @@ private:
     QStackedWidget* bottomStack_ = nullptr;
     QDockWidget* leftDock_ = nullptr;
     QDockWidget* bottomDock_ = nullptr;
+    widgets::RunControls* controls_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* rateLabel_ = nullptr;
     QLabel* elapsedLabel_ = nullptr;

@@ -3,7 +3,7 @@
 // spread-out quantiles in both components.
 #include "app/main_window.h"
 #include "app/workspaces/trajectories/trajectories_workspace.h"
-#include "app/workspaces/trajectories/trajectory_view_data.h"
+#include "core/trajectories/trajectory_view_data.h"
 #include "core/stats/path_statistics.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/noise_matrix_grid.h"

@@ -3,7 +3,7 @@
 // when the user's input is bad.
 #include "app/main_window.h"
 #include "app/workspaces/trajectories/trajectories_workspace.h"
-#include "app/workspaces/trajectories/trajectory_view_data.h"
+#include "core/trajectories/trajectory_view_data.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/solver_diagnostics_view.h"

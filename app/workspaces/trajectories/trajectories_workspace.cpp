@@ -1,8 +1,8 @@
 #include "app/workspaces/trajectories/trajectories_workspace.h"
 
-#include "app/workspaces/trajectories/trajectory_view_data.h"
+#include "core/trajectories/trajectory_view_data.h"
 #include "core/common/error.h"
-#include "core/experiment/background_task.h"
+#include "app/run_driver.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/result_table.h"
@@ -46,7 +46,6 @@
 namespace driftlab::app {
 namespace {
 
-constexpr int kPollMs = 16;        // about one frame
 constexpr int kLiveRunDelayMs = 120;  // debounce for slider drags and typing
 
 QString userPresetDir() {
@@ -54,10 +53,7 @@ QString userPresetDir() {
 }
 
 QString formatRate(double pathStepsPerSecond) {
-    if (!(pathStepsPerSecond > 0.0)) return {};
-    if (pathStepsPerSecond >= 1e6)
-        return QString("%1 M path·steps/s").arg(pathStepsPerSecond / 1e6, 0, 'f', 1);
-    return QString("%1 k path·steps/s").arg(pathStepsPerSecond / 1e3, 0, 'f', 1);
+    return app::formatRate(pathStepsPerSecond, "path·steps");
 }
 
 QString cell(double v) { return std::isfinite(v) ? QString::number(v, 'g', 5) : "—"; }
@@ -65,9 +61,10 @@ QString cell(double v) { return std::isfinite(v) ? QString::number(v, 'g', 5) : 
 }  // namespace
 
 TrajectoriesWorkspace::TrajectoriesWorkspace(QObject* parent) : Workspace(parent) {
-    pollTimer_ = new QTimer(this);
-    pollTimer_->setInterval(kPollMs);
-    connect(pollTimer_, &QTimer::timeout, this, &TrajectoriesWorkspace::poll);
+    connect(runDriver(), &RunDriver::snapshotReady, this,
+            [this](std::shared_ptr<const core::Snapshot> snapshot) {
+                showData(std::static_pointer_cast<const core::TrajectoryViewData>(snapshot));
+            });
     debounce_ = new QTimer(this);
     debounce_->setSingleShot(true);
     debounce_->setInterval(kLiveRunDelayMs);
@@ -87,7 +84,6 @@ QWidget* TrajectoriesWorkspace::leftPanel() { return left_; }
 QWidget* TrajectoriesWorkspace::centralView() { return central_; }
 QWidget* TrajectoriesWorkspace::bottomPanel() { return bottom_; }
 
-bool TrajectoriesWorkspace::isRunning() const { return task_ != nullptr; }
 
 bool TrajectoriesWorkspace::showPanel(const QString& name) {
     return selectTabNamed(bottomTabs_, name);
@@ -175,13 +171,6 @@ void TrajectoriesWorkspace::buildLeftPanel() {
     errorLabel_->hide();
     layout->addWidget(errorLabel_);
 
-    controls_ = new widgets::RunControls;
-    layout->addWidget(controls_);
-    connect(controls_, &widgets::RunControls::runRequested, this, &TrajectoriesWorkspace::run);
-    connect(controls_, &widgets::RunControls::cancelRequested, this,
-            &TrajectoriesWorkspace::cancel);
-    connect(controls_, &widgets::RunControls::resetRequested, this,
-            &TrajectoriesWorkspace::reset);
     layout->addStretch(1);
 }
 
@@ -378,27 +367,13 @@ void TrajectoriesWorkspace::run() {
         return;
     }
     errorLabel_->hide();
-    if (task_) {
-        task_->cancel();
-        retiring_.push_back(std::move(task_));
-    }
-    task_ = std::make_unique<Task>([config](core::TaskContext& context) {
-        return computeTrajectoryViewData(config, &context.cancelFlag(),
-                                         [&context](double f) { context.setProgress(f); });
-    });
-    runWork_ = double(config.simulation.paths) * double(config.simulation.steps);
-    controls_->setRunning(true);
-    pollTimer_->start();
-    Q_EMIT runStarted();
+    runDriver()->start([config](core::RunContext&) { return core::makeTrajectoryJob(config); });
 }
 
 void TrajectoriesWorkspace::cancel() {
     debounce_->stop();
-    if (!task_) return;
-    task_->cancel();
-    retiring_.push_back(std::move(task_));
-    controls_->setRunning(false);
-    Q_EMIT runFinished(false, "Cancelled; the previous picture is kept.");
+    if (!runDriver()->isBusy()) return;
+    runDriver()->cancel();
 }
 
 void TrajectoriesWorkspace::reset() {
@@ -407,50 +382,33 @@ void TrajectoriesWorkspace::reset() {
     run();
 }
 
-void TrajectoriesWorkspace::poll() {
-    retiring_.remove_if([](const std::unique_ptr<Task>& t) { return t->finished(); });
-    if (!task_) {
-        if (retiring_.empty()) pollTimer_->stop();
+void TrajectoriesWorkspace::runSettled(core::RunState state, const QString& message) {
+    if (state == core::RunState::Cancelled) {
+        Q_EMIT runFinished(false, "Cancelled; the previous picture is kept.");
         return;
     }
-    const double elapsed = task_->elapsedSeconds();
-    const double fraction = task_->progress();
-    Q_EMIT progressChanged(fraction,
-                           formatRate(elapsed > 0 ? fraction * runWork_ / elapsed : 0.0),
-                           elapsed);
-    if (!task_->finished()) return;
-
-    std::unique_ptr<Task> done = std::move(task_);
-    controls_->setRunning(false);
-    if (!done->error().empty()) {
-        const QString message = QString::fromStdString(done->error());
+    if (state != core::RunState::Finished || !data_) {
         errorLabel_->setText(message);
         errorLabel_->show();
         Q_EMIT runFinished(false, message);
         return;
     }
-    auto data = done->result();
-    if (!data) {
-        Q_EMIT runFinished(false, "Cancelled.");
-        return;
-    }
-    const auto& stats = data->snapshot->result->stats;
+    const auto& stats = data_->snapshot->result->stats;
     Q_EMIT progressChanged(1.0, formatRate(stats.pathStepsPerSecond), stats.wallSeconds);
-    showData(data);
-    QString message = QString("Simulated %1 paths × %2 steps in %3 s")
-                          .arg(data->snapshot->result->paths)
-                          .arg(stats.steps)
-                          .arg(stats.wallSeconds, 0, 'f', 3);
+    QString text = QString("Simulated %1 paths × %2 steps in %3 s")
+                       .arg(data_->snapshot->result->paths)
+                       .arg(stats.steps)
+                       .arg(stats.wallSeconds, 0, 'f', 3);
     if (stats.nonFinitePaths > 0) {
-        message += QString("; %1 paths became non-finite (first at t = %2, step %3)")
-                       .arg(stats.nonFinitePaths)
-                       .arg(stats.firstNonFiniteTime, 0, 'g', 4)
-                       .arg(stats.firstNonFiniteStep);
+        text += QString("; %1 paths became non-finite (first at t = %2, step %3)")
+                    .arg(stats.nonFinitePaths)
+                    .arg(stats.firstNonFiniteTime, 0, 'g', 4)
+                    .arg(stats.firstNonFiniteStep);
     }
-    Q_EMIT runFinished(true, message);
+    Q_EMIT runFinished(true, text);
 }
 
-void TrajectoriesWorkspace::showData(std::shared_ptr<const TrajectoryViewData> data) {
+void TrajectoriesWorkspace::showData(std::shared_ptr<const core::TrajectoryViewData> data) {
     data_ = std::move(data);
     const auto& snapshot = data_->snapshot;
     const auto& result = *snapshot->result;

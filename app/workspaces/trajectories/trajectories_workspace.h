@@ -1,7 +1,7 @@
 #pragma once
 // The classic-SDE explorer: pick or type an equation, drag its parameters, and watch
-// thousands of paths respond. All simulation runs on a BackgroundTask; the GUI thread only
-// polls it at display rate and hands finished view data to the views.
+// thousands of paths respond. Each simulation is a core::RunJob on the workspace's
+// RunDriver; the GUI thread only hands finished view data to the views.
 #include "app/workspace.h"
 #include "core/trajectories/trajectory_config.h"
 
@@ -18,7 +18,7 @@ class QTableWidget;
 class QTimer;
 
 namespace driftlab::core {
-template <class> class BackgroundTask;
+struct TrajectoryViewData;
 }
 namespace driftlab::widgets {
 class EquationEditor;
@@ -26,14 +26,11 @@ class HistogramView;
 class ParameterSliders;
 class PathFanView;
 class PhaseSpaceView;
-class RunControls;
 class SchemaForm;
 class SolverDiagnosticsView;
 }  // namespace driftlab::widgets
 
 namespace driftlab::app {
-
-struct TrajectoryViewData;
 
 class TrajectoriesWorkspace : public Workspace {
     Q_OBJECT
@@ -46,11 +43,10 @@ public:
     QWidget* centralView() override;
     QWidget* bottomPanel() override;
     bool loadConfig(const QString& fileOrPresetId, QString* error) override;
-    bool isRunning() const override;
     bool showPanel(const QString& name) override;
 
     // For tests and the screenshot path: the data currently drawn (null before a run).
-    std::shared_ptr<const TrajectoryViewData> currentData() const { return data_; }
+    std::shared_ptr<const core::TrajectoryViewData> currentData() const { return data_; }
     const core::TrajectoryConfig& loadedConfig() const { return loaded_; }
     widgets::EquationEditor* equationEditor() const { return editor_; }
     widgets::ParameterSliders* parameterSliders() const { return sliders_; }
@@ -72,8 +68,8 @@ private:
     void applyConfigToEditors(const core::TrajectoryConfig& config);
     bool configFromEditors(core::TrajectoryConfig* config, QString* error) const;
     void scheduleLiveRun();
-    void poll();
-    void showData(std::shared_ptr<const TrajectoryViewData> data);
+    void runSettled(core::RunState state, const QString& message) override;
+    void showData(std::shared_ptr<const core::TrajectoryViewData> data);
     void updateCursorViews();
     void refreshPresetGallery();
     void loadPresetAt(int row);
@@ -82,17 +78,11 @@ private:
     // Greys out the solvers that cannot run the current equation, with the reason.
     void updateSolverAvailability();
 
-    using Task = core::BackgroundTask<TrajectoryViewData>;
-    std::unique_ptr<Task> task_;
-    // Cancelled tasks finish on their own; they are dropped once done, never joined.
-    std::list<std::unique_ptr<Task>> retiring_;
-    QTimer* pollTimer_ = nullptr;
     QTimer* debounce_ = nullptr;
 
     core::TrajectoryConfig loaded_;  // as loaded (Reset returns here)
     QString loadedSource_;
-    std::shared_ptr<const TrajectoryViewData> data_;
-    double runWork_ = 0.0;  // path·steps of the running task, for the rate read-out
+    std::shared_ptr<const core::TrajectoryViewData> data_;
     int cursor_ = -1;
     int histogramComponent_ = 0;
 
@@ -104,7 +94,6 @@ private:
     widgets::EquationEditor* editor_ = nullptr;
     widgets::ParameterSliders* sliders_ = nullptr;
     widgets::SchemaForm* settings_ = nullptr;
-    widgets::RunControls* controls_ = nullptr;
     QStackedWidget* mainStack_ = nullptr;
     widgets::PathFanView* bigFan_ = nullptr;
     widgets::PhaseSpaceView* phase_ = nullptr;

@@ -1,10 +1,11 @@
-#include "app/workspaces/trajectories/trajectory_view_data.h"
+#include "core/trajectories/trajectory_view_data.h"
 
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
-namespace driftlab::app {
+namespace driftlab::core {
 namespace {
 
 // About 2 n^(1/3) bins (Rice's rule): 20 for 1,000 paths, 43 for 10,000, so bars are not
@@ -17,38 +18,39 @@ constexpr int kAnalyticPoints = 200;
 }  // namespace
 
 std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
-    const core::TrajectoryConfig& config, const std::atomic<bool>* cancel,
+    const TrajectoryConfig& config, const std::atomic<bool>* cancel,
     const std::function<void(double)>& progress) {
     // Simulation is ~95 % of the time; the summaries below get the last few per cent.
-    core::TrajectoryRun run = core::runTrajectory(
+    TrajectoryRun run = runTrajectory(
         config, cancel, [&](double f) { if (progress) progress(0.95 * f); });
     if (!run.result) return nullptr;
     const auto& result = run.result;
 
     auto data = std::make_shared<TrajectoryViewData>();
     data->diagnostics = std::move(run.diagnostics);
-    data->snapshot = core::makeTrajectorySnapshot(config, result);
+    data->snapshot = makeTrajectorySnapshot(config, result);
+    data->iteration = data->totalIterations = 1;
     const int times = static_cast<int>(result->times.size());
     data->histograms.resize(result->dimension);
     for (int c = 0; c < result->dimension; ++c) {
         data->histograms[c].reserve(times);
         for (int k = 0; k < times; ++k) {
             data->histograms[c].push_back(
-                core::computeHistogram(*result, c, k, histogramBins(result->paths)));
+                computeHistogram(*result, c, k, histogramBins(result->paths)));
         }
         if (cancel && cancel->load()) return nullptr;
     }
     data->analyticCurves.resize(times);
-    if (config.equation.analytic != core::AnalyticKind::None) {
+    if (config.equation.analytic != AnalyticKind::None) {
         for (int k = 0; k < times; ++k) {
-            const core::Histogram& h = data->histograms[0][k];
+            const Histogram& h = data->histograms[0][k];
             // Extend a little beyond the histogram so the curve's tails are visible.
             const double pad = 0.1 * (h.hi - h.lo);
             const double lo = h.lo - pad, hi = h.hi + pad;
             auto& curve = data->analyticCurves[k];
             for (int i = 0; i < kAnalyticPoints; ++i) {
                 const double x = lo + (hi - lo) * i / (kAnalyticPoints - 1);
-                const auto density = core::analyticDensity(
+                const auto density = analyticDensity(
                     config.equation, config.simulation.t0, result->times[k], x);
                 if (!density) break;
                 curve.emplace_back(x, *density);
@@ -59,4 +61,41 @@ std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
     return data;
 }
 
-}  // namespace driftlab::app
+}  // namespace driftlab::core
+
+namespace driftlab::core {
+namespace {
+
+class TrajectoryJob : public RunJob {
+public:
+    explicit TrajectoryJob(TrajectoryConfig config)
+        : config_(std::move(config)),
+          work_(double(config_.simulation.paths) * double(config_.simulation.steps)) {}
+
+    void step(RunContext& context) override {
+        auto data = computeTrajectoryViewData(config_, &context.stopFlag(), [&](double f) {
+            context.setProgress(f, f * work_);
+        });
+        done_ = true;
+        if (data) context.setProgress(1.0, work_);
+        data_ = std::move(data);  // null when cancelled
+    }
+    Status status() const override { return done_ ? Status::Finished : Status::More; }
+    std::shared_ptr<const Snapshot> snapshot(bool) override { return data_; }
+    bool steppable() const override { return false; }
+    std::string workUnit() const override { return "path\u00b7steps"; }
+
+private:
+    TrajectoryConfig config_;
+    double work_;
+    bool done_ = false;
+    std::shared_ptr<const TrajectoryViewData> data_;
+};
+
+}  // namespace
+
+std::unique_ptr<RunJob> makeTrajectoryJob(TrajectoryConfig config) {
+    return std::make_unique<TrajectoryJob>(std::move(config));
+}
+
+}  // namespace driftlab::core
