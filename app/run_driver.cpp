@@ -48,11 +48,15 @@ void RunDriver::retire() {
     retiring_.push_back(std::move(run_));
 }
 
-core::RunState RunDriver::state() const {
-    return run_ ? run_->state() : core::RunState::Idle;
-}
+core::RunState RunDriver::state() const { return run_ ? run_->state() : lastState_; }
 
 bool RunDriver::isBusy() const { return run_ && !core::isSettled(run_->state()); }
+
+void RunDriver::reset() {
+    if (!run_) return;
+    run_->reset();
+    timer_->start();
+}
 
 bool RunDriver::canPause() const {
     return run_ && run_->steppable() && run_->state() == core::RunState::Running;
@@ -84,10 +88,21 @@ void RunDriver::stepOnce() {
     timer_->start();
 }
 
+// Cancel answers at once, whatever the step's length: the run is retired (its worker sees
+// the flag and winds down in the background) and the views keep its last snapshot.
 void RunDriver::cancel() {
     if (!run_) return;
-    run_->cancel();
+    const core::RunState was = run_->state();
+    retire();
     timer_->start();
+    if (was == core::RunState::Finished || was == core::RunState::Failed ||
+        was == core::RunState::Diverged || was == core::RunState::Cancelled) {
+        lastState_ = was;
+        return;
+    }
+    lastState_ = core::RunState::Cancelled;
+    Q_EMIT stateChanged(lastState_);
+    Q_EMIT settled(lastState_, {});
 }
 
 void RunDriver::poll() {
