@@ -1,6 +1,7 @@
 #include "core/timeseries/timeseries_config.h"
 
 #include "core/common/error.h"
+#include "core/experiment/embedded_resources.h"
 #include "core/trajectories/trajectory_config.h"  // saveTextAtomically
 #include "core/common/random.h"
 #include "core/timeseries/csv_import.h"
@@ -19,10 +20,6 @@
 #include <string_view>
 
 namespace driftlab::core {
-
-// Generated from embedded_timeseries_resources.cpp.in: (file stem, text).
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedTimeSeriesPresetTexts();
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedDatasetTexts();
 
 namespace {
 
@@ -480,11 +477,11 @@ struct TimeSeriesPresetTable {
 const TimeSeriesPresetTable& timeSeriesPresets() {
     static const TimeSeriesPresetTable table = [] {
         TimeSeriesPresetTable t;
-        for (const auto& [id, text] : embeddedTimeSeriesPresetTexts()) {
-            t.ids.emplace_back(id);
+        for (const auto& resource : embeddedResources("presets/timeseries/")) {
+            t.ids.push_back(resourceStem(resource.path));
             // A broken shipped preset is a build defect; the message names the file.
-            t.configs.push_back(parseTimeSeriesConfig(
-                std::string(text), "resources/presets/timeseries/" + std::string(id) + ".json"));
+            t.configs.push_back(parseTimeSeriesConfig(std::string(resource.text),
+                                                      "resources/" + std::string(resource.path)));
         }
         return t;
     }();
@@ -517,9 +514,9 @@ const std::string& builtinSeriesCsv(const std::string& name) {
         const std::map<std::string_view, std::string> files = {{"sunspots_yearly", "sunspots"},
                                                                {"co2_mauna_loa_weekly", "co2"}};
         std::map<std::string, std::string> out;
-        for (const auto& [stem, text] : embeddedDatasetTexts()) {
-            const auto it = files.find(stem);
-            if (it != files.end()) out[it->second] = std::string(text);
+        for (const auto& resource : embeddedResources("datasets/")) {
+            const auto it = files.find(resourceStem(resource.path));
+            if (it != files.end()) out[it->second] = std::string(resource.text);
         }
         return out;
     }();
