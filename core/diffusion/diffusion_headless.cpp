@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string_view>
 #include <utility>
@@ -254,6 +255,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                          std::ostream& progress, std::ostream& err) {
     const fs::path outDir(options.outDir.empty() ? "." : options.outDir);
     std::string lossCsv;
+    // Outside the try, so a failure ends a half-drawn bar before the error line.
+    std::optional<ProgressBar> trainingBar, shootoutBar;
     try {
         std::error_code ec;
         fs::create_directories(outDir, ec);
@@ -283,8 +286,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         lossCsv = "iteration,loss,seconds";
         for (int k = 0; k < c.training.timeBuckets; ++k) lossCsv += ",bucket" + std::to_string(k);
         lossCsv += '\n';
-        ProgressBar trainingBar(progress, options.progressBar,
-                                {double(c.iterations), "it/s", 1.0});
+        trainingBar.emplace(progress, options.progressBar,
+                            ProgressRate{double(c.iterations), "it/s", 1.0});
         const cd::TrainResult trained = model.train(c.iterations, [&](const cd::TrainProgress& p) {
             char line[96];
             std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
@@ -297,11 +300,11 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
             std::snprintf(line, sizeof line, "training %ld/%ld  loss %.4g", p.iteration,
                           c.iterations, p.loss);
             if (p.iteration >= c.iterations)
-                trainingBar.finish(line);
+                trainingBar->finish(line);
             else
-                trainingBar.update(double(p.iteration) / double(c.iterations), line);
+                trainingBar->update(double(p.iteration) / double(c.iterations), line);
         });
-        trainingBar.abandon();  // a run that stopped early (divergence) ends its line here
+        trainingBar->abandon();  // a run that stopped early ends its line here
         writeFile(outDir / "loss.csv", lossCsv);
         lossCsv.clear();
 
@@ -392,23 +395,25 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         }
 
         if (plan.shootout) {
-            ProgressBar shootoutBar(progress, options.progressBar);
+            shootoutBar.emplace(progress, options.progressBar);
             const ShootoutProgress report = [&](const ShootoutRow& r, double fraction) {
                 char line[160];
                 std::snprintf(line, sizeof line, "shoot-out %s  NFE %ld  SW2 %.4f", r.sampler.c_str(),
                               r.nfe, r.sw2);
-                shootoutBar.update(fraction, line);
+                shootoutBar->update(fraction, line);
             };
             const std::vector<ShootoutRow> rows =
                 interpolant ? runInterpolantShootout(*interpolantModel, c.epsilon, prior,
                                                      data.heldOut, so, report)
                             : runShootout(process, *scoreModel, prior, data.heldOut, so, report);
-            shootoutBar.finish("shoot-out: " + std::to_string(rows.size()) + " rows");
+            shootoutBar->finish("shoot-out: " + std::to_string(rows.size()) + " rows");
             writeFile(outDir / "shootout.csv", shootoutCsv(rows));
         }
         progress << "results written to " << outDir.string() << "\n" << std::flush;
         return 0;
     } catch (const std::exception& e) {
+        if (trainingBar) trainingBar->abandon();
+        if (shootoutBar) shootoutBar->abandon();
         if (!lossCsv.empty()) {
             try {
                 writeFile(outDir / "loss.csv", lossCsv);  // the history up to the failure
