@@ -3,6 +3,7 @@
 
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
+#include "core/experiment/field_binding.h"
 
 #include <nlohmann/json.hpp>
 
@@ -293,21 +294,26 @@ EquationSpec readEquation(const json& object, const std::string& context) {
     return spec;
 }
 
-SimulationSettings settingsFromValidated(const json& values) {
-    SimulationSettings settings;
-    settings.paths = values.at("paths").get<int>();
-    settings.steps = values.at("steps").get<int>();
-    settings.t0 = values.at("t0").get<double>();
-    settings.t1 = values.at("t1").get<double>();
-    settings.savedTimes = values.at("saved_times").get<int>();
-    settings.seed = static_cast<std::uint64_t>(values.at("seed").get<long long>());
-    settings.solver = values.at("solver").get<std::string>();
-    settings.threads = values.at("threads").get<int>();
-    settings.drawnPaths = values.at("drawn_paths").get<int>();
-    settings.hurst = values.at("hurst").get<double>();
-    settings.rtol = values.at("rtol").get<double>();
-    settings.atol = values.at("atol").get<double>();
-    return settings;
+// Every simulation key and its SimulationSettings member, for reading and writing alike.
+const FieldBindings<SimulationSettings>& simulationBindings() {
+    using S = SimulationSettings;
+    static const FieldBindings<S> bindings(
+        simulationSchema(),
+        {
+            bindMember<S>("paths", [](auto& s) -> auto& { return s.paths; }),
+            bindMember<S>("steps", [](auto& s) -> auto& { return s.steps; }),
+            bindMember<S>("t0", [](auto& s) -> auto& { return s.t0; }),
+            bindMember<S>("t1", [](auto& s) -> auto& { return s.t1; }),
+            bindMember<S>("saved_times", [](auto& s) -> auto& { return s.savedTimes; }),
+            bindMember<S>("seed", [](auto& s) -> auto& { return s.seed; }),
+            bindMember<S>("solver", [](auto& s) -> auto& { return s.solver; }),
+            bindMember<S>("threads", [](auto& s) -> auto& { return s.threads; }),
+            bindMember<S>("drawn_paths", [](auto& s) -> auto& { return s.drawnPaths; }),
+            bindMember<S>("rtol", [](auto& s) -> auto& { return s.rtol; }),
+            bindMember<S>("atol", [](auto& s) -> auto& { return s.atol; }),
+            bindMember<S>("hurst", [](auto& s) -> auto& { return s.hurst; }),
+        });
+    return bindings;
 }
 
 double physicalMemoryBytes() {
@@ -366,20 +372,7 @@ Json buildJson(const TrajectoryConfig& config) {
     equation["initial"] = spec.initial;
     equation["analytic"] = analyticName(spec.analytic);
 
-    const SimulationSettings& s = config.simulation;
-    Json simulation = Json::object();
-    simulation["paths"] = s.paths;
-    simulation["steps"] = s.steps;
-    simulation["t0"] = s.t0;
-    simulation["t1"] = s.t1;
-    simulation["saved_times"] = s.savedTimes;
-    simulation["seed"] = s.seed;
-    simulation["solver"] = s.solver;
-    simulation["threads"] = s.threads;
-    simulation["drawn_paths"] = s.drawnPaths;
-    simulation["rtol"] = s.rtol;
-    simulation["atol"] = s.atol;
-    simulation["hurst"] = s.hurst;
+    Json simulation = simulationBindings().write<Json>(config.simulation);
 
     Json root = Json::object();
     root["experiment"] = kExperimentName;
@@ -406,7 +399,7 @@ TrajectoryConfig trajectoryConfigFromJson(const json& root, const std::string& c
 
     const json simulation = root.contains("simulation") ? root.at("simulation") : json::object();
     const json values = simulationSchema().validate(simulation, context + ": simulation");
-    config.simulation = settingsFromValidated(values);
+    simulationBindings().read(values, config.simulation);
     if (!(config.simulation.t1 > config.simulation.t0)) {
         fail(context, "simulation.t1 = " + values.at("t1").dump() +
                           " must be later than simulation.t0 = " + values.at("t0").dump());
