@@ -58,7 +58,7 @@ const Schema& simulationSchema() {
     solver.key = "solver";
     solver.label = "Solver";
     solver.type = FieldType::Choice;
-    solver.defaultText = "euler_maruyama";
+    solver.defaultText = SimulationSettings{}.solver;  // one default, the engine's
     for (const auto& choice : trajectorySolverChoices()) solver.choices.push_back(choice.id);
     solver.help = solverHelp();
 
