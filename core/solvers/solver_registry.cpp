@@ -59,6 +59,30 @@ constexpr NoiseSupport kCommutingNoise{.diagonal = true,
 // about every member left out, which here is the point.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+// An explicit method is its tableau: id, name and orders come from it, so these rows cannot
+// disagree with ExplicitRkStepper.
+template <ButcherTableau (*tableau)()>
+SolverInfo explicitRk(OdeMethod method, std::string help) {
+    const ButcherTableau t = tableau();
+    return {
+        .id = t.id,
+        .name = t.name,
+        .displayName = t.name + " (ODE)",
+        .help = std::move(help),
+        .calculus = SolverCalculus::Ode,
+        .odeMethod = method,
+        .order = t.order,
+        .embeddedOrder = t.embeddedOrder,
+        .can = {.errorEstimate = t.hasErrorEstimate(),
+                .denseOutput = t.hasDenseOutput(),
+                .trainable = true},
+        .makeOde = [](bool) -> std::unique_ptr<OdeStepper> {
+            return std::make_unique<ExplicitRkStepper>(tableau());
+        },
+    };
+}
+
 std::vector<SolverInfo> buildRegistry() {
     std::vector<SolverInfo> rows;
     // --- SDE schemes ------------------------------------------------------------------
@@ -167,61 +191,19 @@ std::vector<SolverInfo> buildRegistry() {
     });
 
     // --- ODE methods (zero diffusion) --------------------------------------------------
-    const auto explicitRk = [&](OdeMethod method, ButcherTableau (*tableau)(),
-                                std::unique_ptr<OdeStepper> (*make)(bool), std::string help) {
-        const ButcherTableau t = tableau();
-        rows.push_back({
-            .id = t.id,
-            .name = t.name,
-            .displayName = t.name + " (ODE)",
-            .help = std::move(help),
-            .calculus = SolverCalculus::Ode,
-            .odeMethod = method,
-            .order = t.order,
-            .embeddedOrder = t.embeddedOrder,
-            .can = {.errorEstimate = t.hasErrorEstimate(),
-                    .denseOutput = t.hasDenseOutput(),
-                    .trainable = true},
-            .makeOde = make,
-        });
-    };
-    // The tableau is the method: its id, name and orders come from it, so these rows cannot
-    // disagree with ExplicitRkStepper.
-    explicitRk(OdeMethod::Euler, eulerTableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(eulerTableau());
-               },
-               "the simplest explicit method, one evaluation per step.");
-    explicitRk(OdeMethod::Midpoint, midpointTableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(midpointTableau());
-               },
-               "evaluates the slope half a step ahead.");
-    explicitRk(OdeMethod::Heun, heunTableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(heunTableau());
-               },
-               "the explicit trapezoid rule, the ODE form of stochastic Heun.");
-    explicitRk(OdeMethod::Rk4, rk4Tableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(rk4Tableau());
-               },
-               "the classical Runge–Kutta method.");
-    explicitRk(OdeMethod::BogackiShampine3, bogackiShampine3Tableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(bogackiShampine3Tableau());
-               },
-               "a cheap pair for loose tolerances.");
-    explicitRk(OdeMethod::DormandPrince5, dormandPrince5Tableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(dormandPrince5Tableau());
-               },
-               "the usual first choice for non-stiff equations.");
-    explicitRk(OdeMethod::Tsitouras5, tsitouras5Tableau,
-               [](bool) -> std::unique_ptr<OdeStepper> {
-                   return std::make_unique<ExplicitRkStepper>(tsitouras5Tableau());
-               },
-               "a pair tuned to do a little better than Dormand–Prince.");
+    rows.push_back(explicitRk<eulerTableau>(
+        OdeMethod::Euler, "the simplest explicit method, one evaluation per step."));
+    rows.push_back(
+        explicitRk<midpointTableau>(OdeMethod::Midpoint, "evaluates the slope half a step ahead."));
+    rows.push_back(explicitRk<heunTableau>(
+        OdeMethod::Heun, "the explicit trapezoid rule, the ODE form of stochastic Heun."));
+    rows.push_back(explicitRk<rk4Tableau>(OdeMethod::Rk4, "the classical Runge–Kutta method."));
+    rows.push_back(explicitRk<bogackiShampine3Tableau>(OdeMethod::BogackiShampine3,
+                                                       "a cheap pair for loose tolerances."));
+    rows.push_back(explicitRk<dormandPrince5Tableau>(
+        OdeMethod::DormandPrince5, "the usual first choice for non-stiff equations."));
+    rows.push_back(explicitRk<tsitouras5Tableau>(
+        OdeMethod::Tsitouras5, "a pair tuned to do a little better than Dormand–Prince."));
     rows.push_back({
         .id = "rosenbrock23",
         .name = "Rosenbrock 2(3) (Shampine)",
