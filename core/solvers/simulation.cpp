@@ -4,6 +4,7 @@
 #include "core/solvers/fractional_noise.h"
 #include "core/common/random.h"
 #include "core/solvers/sde_steppers.h"
+#include "core/solvers/solver_registry.h"
 
 #include <omp.h>
 
@@ -108,14 +109,16 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     // H = 0.5 takes no detour through the OU bank, so Brownian runs stay bit-identical.
     std::optional<FractionalNoise> fbm;
     if (!deterministic && settings.hurst != 0.5) {
-        // Ito Milstein's correction (dW^2 - dt) and SRA1's space-time Levy area assume
-        // Brownian increments; Euler-Maruyama and the pathwise Stratonovich schemes do not.
-        if (settings.solver == "milstein" || stepper->needsSpaceTimeArea())
-            throw ConfigError("simulation.hurst = " + std::to_string(settings.hurst) +
-                              ": fractional noise cannot drive " + settings.solver +
-                              ", which assumes Brownian increments; use euler_maruyama, "
-                              "stochastic_heun, milstein_stratonovich, euler_heun or "
-                              "reversible_heun, or hurst = 0.5");
+        // Ito Milstein's correction (dW^2 - dt) and the space-time Levy area of the order-1.5
+        // schemes assume Brownian increments; Euler-Maruyama and the pathwise Stratonovich
+        // schemes do not (SolverCapabilities::fractionalNoise).
+        if (!solverInfo(settings.solver).can.fractionalNoise)
+            throw ConfigError(
+                "simulation.hurst = " + std::to_string(settings.hurst) +
+                ": fractional noise cannot drive " + settings.solver +
+                ", which assumes Brownian increments; use " +
+                listSolvers([](const SolverInfo& row) { return row.can.fractionalNoise; }, true) +
+                ", or hurst = 0.5");
         fbm.emplace(settings.hurst, settings.t1 - settings.t0, dt);
     }
     const int fbmSize = fbm ? fbm->processes() : 0;

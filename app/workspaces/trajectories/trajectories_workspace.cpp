@@ -161,7 +161,7 @@ void TrajectoriesWorkspace::buildLeftPanel() {
         combo->setMinimumContentsLength(18);
         for (const auto& choice : core::trajectorySolverChoices()) {
             const int index = combo->findData(QString::fromStdString(choice.id));
-            if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.name));
+            if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.displayName));
         }
     }
 
@@ -325,7 +325,7 @@ void TrajectoriesWorkspace::updateSolverAvailability() {
         item->setEnabled(reason.empty());
         item->setToolTip(reason.empty() ? QString()
                                         : "Not available: " + QString::fromStdString(reason));
-        item->setText(QString::fromStdString(choice.name) +
+        item->setText(QString::fromStdString(choice.displayName) +
                       (reason.empty() ? QString() : QStringLiteral("  — not for this equation")));
     }
 }
