@@ -43,7 +43,8 @@ double IntegralController::propose(const StepOutcome& o) {
         return rejectedStep(s_, o);
     }
     const double err = std::max(o.errorNorm, 1e-10);
-    const double fac = clampGrowth(s_, s_.safety * std::pow(err, -1.0 / o.errorOrder), lastRejected_);
+    const double fac =
+        clampGrowth(s_, s_.safety * std::pow(err, -1.0 / o.errorOrder), lastRejected_);
     lastRejected_ = false;
     return o.dt * fac;
 }
@@ -77,11 +78,11 @@ double PidController::propose(const StepOutcome& o) {
     const double k = o.errorOrder;
     const PidCoefficients& c = s_.pid;
     const double err = std::max(o.errorNorm, 1e-10);
-    const double fac = clampGrowth(s_,
-                                   s_.safety * std::pow(err, -c.beta1 / k) *
-                                       std::pow(errPrevious_, -c.beta2 / k) *
-                                       std::pow(errBeforePrevious_, -c.beta3 / k),
-                                   lastRejected_);
+    const double fac =
+        clampGrowth(s_,
+                    s_.safety * std::pow(err, -c.beta1 / k) * std::pow(errPrevious_, -c.beta2 / k) *
+                        std::pow(errBeforePrevious_, -c.beta3 / k),
+                    lastRejected_);
     errBeforePrevious_ = errPrevious_;
     errPrevious_ = std::max(o.errorNorm, 1e-4);
     lastRejected_ = false;
@@ -111,7 +112,8 @@ std::unique_ptr<StepSizeController> makeStepController(StepController kind,
 LimitedController::LimitedController(std::unique_ptr<StepSizeController> inner,
                                      std::function<double()> maxStep)
     : inner_(std::move(inner)), maxStep_(std::move(maxStep)) {
-    if (!inner_ || !maxStep_) throw ConfigError("a limited controller needs a controller and a limit");
+    if (!inner_ || !maxStep_)
+        throw ConfigError("a limited controller needs a controller and a limit");
 }
 
 double LimitedController::cap(double dt) {

@@ -22,7 +22,7 @@ namespace driftlab::core {
 enum class StepController {
     Constant,  // dt0 every step (the last one clipped to land on t1); nothing is rejected
     Integral,  // I: h *= safety * err^(-1/k), k = min(order, embedded order) + 1
-    ProportionalIntegral,  // PI (Gustafsson): h *= safety * err^(-beta1) * errPrev^beta2
+    ProportionalIntegral,            // PI (Gustafsson): h *= safety * err^(-beta1) * errPrev^beta2
     ProportionalIntegralDerivative,  // PID (Söderlind's three-term filter), see PidCoefficients
 };
 std::string toString(StepController kind);
