@@ -195,7 +195,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         const auto snap = trainer.snapshot(true);
 
         writeFileAtomically((out / "metrics.json").string(),
-                           metricsJson(trainer, *snap).dump(2) + "\n");
+                            metricsJson(trainer, *snap).dump(2) + "\n");
         writeFileAtomically((out / "loss.csv").string(), lossCsv(*snap));
         writeFileAtomically((out / "validation.csv").string(), validationCsv(*snap));
         writeFileAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
