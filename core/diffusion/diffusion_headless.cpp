@@ -1,5 +1,6 @@
 #include "core/diffusion/diffusion_headless.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/diffusion/metrics.h"
 #include "core/diffusion/point_csv.h"
@@ -131,12 +132,9 @@ json parseJson(const std::string& text, const std::string& context) {
     }
 }
 
+// Atomic, so an interrupted run never leaves a truncated file in a reused output folder.
 void writeFile(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    writeFileAtomically(path.string(), text);
 }
 
 std::string pointsCsv(const cd::Points& points) {

@@ -25,6 +25,9 @@ struct AdaptiveSdeOptions {
     double safety = 0.9;
     double facmin = 0.2;
     double facmax = 5.0;
+    // Integral, ProportionalIntegral or ProportionalIntegralDerivative (the error exponent
+    // is the strong order). Unlike the ODE solver, a step after a rejection may grow.
+    StepController controller = StepController::Integral;
     // Steps are shortened to land on these times (inside [t0, t1], increasing); empty: t0,
     // t1 and every accepted step are saved.
     std::vector<double> saveAt;

@@ -1,10 +1,10 @@
 #include "core/timeseries/timeseries_config.h"
 
 #include "core/common/error.h"
+#include "core/common/atomic_file.h"
 #include "core/experiment/embedded_resources.h"
 #include "core/experiment/field_binding.h"
 #include "core/experiment/training_schema.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
 #include "core/common/random.h"
 #include "core/timeseries/csv_import.h"
 
@@ -453,7 +453,7 @@ std::string toJsonText(const TimeSeriesConfig& config) {
 }
 
 void saveTimeSeriesConfig(const std::string& path, const TimeSeriesConfig& config) {
-    saveTextAtomically(path, toJsonText(config));
+    writeFileAtomically(path, toJsonText(config));
 }
 
 namespace {

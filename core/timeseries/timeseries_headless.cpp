@@ -4,7 +4,7 @@
 #include "core/experiment/progress_bar.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/timeseries/timeseries_training.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
 #include "core/nn/serialization.h"
 
 #include <nlohmann/json.hpp>
@@ -168,7 +168,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
             throw Error("cannot create output directory " + options.outDir +
                         (ec ? ": " + ec.message() : std::string()));
         const fs::path out(options.outDir);
-        saveTextAtomically((out / "config.json").string(), toJsonText(config));
+        writeFileAtomically((out / "config.json").string(), toJsonText(config));
 
         TimeSeriesTrainer trainer(config);
         const double iterations = double(config.training.iterations);
@@ -197,12 +197,12 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         if (trainer.diverged()) trainer.evaluate();
         const auto snap = trainer.snapshot(true);
 
-        saveTextAtomically((out / "metrics.json").string(),
-                           metricsJson(trainer, *snap).dump(2) + "\n");
-        saveTextAtomically((out / "loss.csv").string(), lossCsv(*snap));
-        saveTextAtomically((out / "validation.csv").string(), validationCsv(*snap));
-        saveTextAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
-        saveTextAtomically((out / "error_heatmap.csv").string(), heatmapCsv(snap->heatmap));
+        writeFileAtomically((out / "metrics.json").string(),
+                            metricsJson(trainer, *snap).dump(2) + "\n");
+        writeFileAtomically((out / "loss.csv").string(), lossCsv(*snap));
+        writeFileAtomically((out / "validation.csv").string(), validationCsv(*snap));
+        writeFileAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
+        writeFileAtomically((out / "error_heatmap.csv").string(), heatmapCsv(snap->heatmap));
         nn::saveParameters<double>((out / "model.bin").string(), trainer.architecture(),
                                    trainer.parameters());
 

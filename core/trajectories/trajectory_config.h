@@ -34,9 +34,6 @@ TrajectoryConfig loadTrajectoryConfig(const std::string& path);
 nlohmann::json toJson(const TrajectoryConfig& config);
 std::string toJsonText(const TrajectoryConfig& config);  // pretty-printed
 
-// Writes via a temporary file, fsync and rename, so a failed save leaves the old file whole.
-void saveTextAtomically(const std::string& path, const std::string& text);
-
 // The presets shipped in resources/presets/trajectories, embedded at build time (core stays
 // Qt-free).
 // The first is the default experiment (Ornstein-Uhlenbeck, 1,000 paths).

@@ -1,5 +1,6 @@
 #include "core/trajectories/trajectory_headless.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/experiment/progress_bar.h"
@@ -14,7 +15,6 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -37,21 +37,18 @@ void appendNumber(std::string& out, double value) {
     out.append(buffer, result.ptr);
 }
 
+// Atomic, so an interrupted run never leaves a truncated file in a reused output folder.
 void writeFile(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    writeFileAtomically(path.string(), text);
 }
 
 void writePathsCsv(const fs::path& path, const SimulationResult& result,
                    const std::vector<std::string>& variables, const std::vector<int>& drawn) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
+    AtomicFile out(path.string());  // streamed: the paths need not sit in memory as text
     std::string line = "time,path";
     for (const auto& name : variables) line += "," + name;
-    out << line << '\n';
+    line += '\n';
+    out.write(line);
     // Grouped by path so each path is one contiguous polyline for plotting tools.
     for (int p : drawn) {
         for (std::size_t k = 0; k < result.times.size(); ++k) {
@@ -63,11 +60,10 @@ void writePathsCsv(const fs::path& path, const SimulationResult& result,
                 appendNumber(line, result.states[c](p, static_cast<Eigen::Index>(k)));
             }
             line += '\n';
-            out << line;
+            out.write(line);
         }
     }
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    out.commit();
 }
 
 void writeQuantilesCsv(const fs::path& path, const SimulationResult& result,

@@ -1,6 +1,7 @@
 #include "app/workspaces/trajectories/trajectories_workspace.h"
 
 #include "core/trajectories/trajectory_view_data.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "app/run_driver.h"
 #include "widgets/panels/equation_editor.h"
@@ -517,7 +518,7 @@ void TrajectoriesWorkspace::saveAsPreset() {
     QDir().mkpath(userPresetDir());
     const QString path = userPresetDir() + "/" + fileStem + ".json";
     try {
-        core::saveTextAtomically(path.toStdString(), core::toJsonText(config));
+        core::writeFileAtomically(path.toStdString(), core::toJsonText(config));
         refreshPresetGallery();
         Q_EMIT statusMessage("Preset saved to " + path);
     } catch (const std::exception& e) {
