@@ -8,7 +8,7 @@
 #include "core/models/series_model.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/differentiable_ode.h"
-#include "core/timeseries/interpolation.h"
+#include "core/models/series_interpolation.h"
 
 namespace driftlab::core::models::adaptive_parts {
 

@@ -25,7 +25,7 @@
 
 #include "core/nn/types.h"
 #include "core/solvers/ode_solve.h"
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 namespace driftlab::core::models {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
 
 namespace driftlab::core::nn {
 

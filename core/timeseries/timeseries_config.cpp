@@ -1,7 +1,7 @@
 #include "core/timeseries/timeseries_config.h"
 
 #include "core/common/error.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
 #include "core/common/random.h"
 #include "core/timeseries/csv_import.h"
 

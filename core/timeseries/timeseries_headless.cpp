@@ -3,7 +3,7 @@
 #include "core/common/error.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/timeseries/timeseries_training.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
 #include "core/nn/serialization.h"
 
 #include <nlohmann/json.hpp>

@@ -7,6 +7,7 @@
 //                   "initial": [..], "analytic": "none|brownian_motion|
 //                   ornstein_uhlenbeck|geometric_brownian_motion" },
 //     "simulation": { keys of simulationSchema() } }
+#include "core/common/atomic_file.h"  // saveTextAtomically, for the savers of this family
 #include "core/equations/equation_spec.h"
 #include "core/experiment/schema.h"
 #include "core/solvers/simulation.h"
@@ -33,9 +34,6 @@ TrajectoryConfig parseTrajectoryConfig(const std::string& text, const std::strin
 TrajectoryConfig loadTrajectoryConfig(const std::string& path);
 nlohmann::json toJson(const TrajectoryConfig& config);
 std::string toJsonText(const TrajectoryConfig& config);  // pretty-printed
-
-// Writes via a temporary file, fsync and rename, so a failed save leaves the old file whole.
-void saveTextAtomically(const std::string& path, const std::string& text);
 
 // The presets shipped in resources/presets, embedded at build time (core stays Qt-free).
 // The first is the default experiment (Ornstein-Uhlenbeck, 1,000 paths).
