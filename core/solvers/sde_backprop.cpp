@@ -4,18 +4,21 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <typeinfo>
 
 #include "core/common/error.h"
 #include "core/solvers/sde_backprop_noise.h"
 
 namespace driftlab::core {
 
-using models::NeuralSde;
-using models::NeuralSdeWorkspace;
-using nn::Index;
-using nn::Matrix;
-using nn::MatrixCRef;
-using nn::Vector;
+using Index = Eigen::Index;
+template <typename Scalar>
+using Matrix = SdeMatrix<Scalar>;
+template <typename Scalar>
+using MatrixCRef = SdeMatrixCRef<Scalar>;
+template <typename Scalar>
+using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+using Workspace = DifferentiableSdeWorkspace;
 
 namespace {
 
@@ -27,15 +30,17 @@ using Increment = std::type_identity_t<MatrixCRef<Scalar>>;
 template <typename Scalar>
 struct Block {
     Index col = 0, cols = 0;
-    NeuralSdeWorkspace<Scalar> ws0, ws1;
+    // Made by the system on first use (and again when another kind of system comes along).
+    std::unique_ptr<Workspace> ws0, ws1;
+    const std::type_info* madeBy = nullptr;
     Matrix<Scalar> y, yhat, mu, sigma, mu1, sigma1, p, tmp, tmp2, ay, ayhat, w;
     Matrix<Scalar> cmu, csigma;  // pending cotangents of f(yhat), g(yhat) in reversible Heun
     Vector<Scalar> grad;
     std::vector<Matrix<Scalar>> segment, segmentHat;  // recomputed states of one segment
     std::vector<Matrix<Scalar>> checkpoints, checkpointsHat;
-    // With every state stored, the forward pass also keeps the nets' activations of each step
+    // With every state stored, the forward pass also keeps the fields' workspaces of each step
     // (two slots per step), so the backward pass needs no second forward evaluation.
-    std::vector<NeuralSdeWorkspace<Scalar>> tape;
+    std::vector<std::unique_ptr<Workspace>> tape;
     bool taped = false;
     detail::GeneralNoiseScratch<Scalar> noise;
 };
@@ -43,15 +48,15 @@ struct Block {
 // Calls step(noise) with the model's noise shape, chosen once per step so that the diagonal
 // steps stay the fused elementwise loops they are.
 template <typename Scalar, typename Step>
-void withNoise(const NeuralSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
+void withNoise(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
     if (m.hasGeneralNoise()) step(detail::GeneralNoise<Scalar>(m.dimension(), b.noise));
     else step(detail::DiagonalNoise{});
 }
 
 template <typename Scalar>
-NeuralSdeWorkspace<Scalar>& slot(Block<Scalar>& b, long n, int which) {
-    if (b.taped) return b.tape[static_cast<std::size_t>(2 * n + which)];
-    return which == 0 ? b.ws0 : b.ws1;
+Workspace& slot(Block<Scalar>& b, long n, int which) {
+    if (b.taped) return *b.tape[static_cast<std::size_t>(2 * n + which)];
+    return which == 0 ? *b.ws0 : *b.ws1;
 }
 
 struct Plan {
@@ -61,7 +66,7 @@ struct Plan {
 };
 
 template <typename Scalar>
-Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+Plan makePlan(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
               const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options) {
     Plan plan;
     plan.steps = static_cast<long>(dW.size());
@@ -95,8 +100,10 @@ Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
 // The blocks of a call: those of the caller's workspace (reused when the split of the
 // paths is the same as last time) or of a local one.
 template <typename Scalar>
-std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index paths,
-                                       int threads, Index parameters) {
+std::vector<Block<Scalar>>& makeBlocks(const DifferentiableSde<Scalar>& model,
+                                       std::vector<Block<Scalar>>& blocks, Index paths,
+                                       int threads) {
+    const Index parameters = model.parameterCount();
     const Index count = std::max<Index>(
         1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
     const bool same = static_cast<Index>(blocks.size()) == count && !blocks.empty() &&
@@ -108,6 +115,12 @@ std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index
         block.cols = paths * (b + 1) / count - block.col;
         block.grad.setZero(parameters);
         block.taped = false;
+        if (block.madeBy != &typeid(model)) {
+            block.ws0 = model.makeWorkspace();
+            block.ws1 = model.makeWorkspace();
+            block.tape.clear();
+            block.madeBy = &typeid(model);
+        }
     }
     return blocks;
 }
@@ -115,12 +128,12 @@ std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index
 // Every step's activations go to the tape; packing buffers and backward scratch stay the
 // block's own.
 template <typename Scalar>
-void startTape(Block<Scalar>& b, long steps) {
+void startTape(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long steps) {
     b.taped = true;
     b.tape.resize(static_cast<std::size_t>(2 * steps));
     for (auto& ws : b.tape) {
-        ws.drift.scratch = &b.ws0.drift;
-        ws.diffusion.scratch = &b.ws0.diffusion;
+        if (!ws) ws = m.makeWorkspace();
+        m.shareScratch(*ws, *b.ws0);
     }
 }
 
@@ -132,7 +145,7 @@ Scalar timeAt(const SdeGradOptions& o, long n) {
 // --- forward steps on one block ---------------------------------------------------------
 
 template <typename Scalar, typename Noise>
-void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
+void eulerStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
                Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     const auto& f = m.drift(t, b.y, ws);
@@ -141,7 +154,7 @@ void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
 }
 
 template <typename Scalar, typename Noise>
-void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
+void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
               Scalar dt, const Increment<Scalar>& dw) {
     auto& ws0 = slot(b, n, 0);
     auto& ws1 = slot(b, n, 1);
@@ -156,12 +169,12 @@ void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, 
 
 // Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
 template <typename Scalar, typename Noise>
-void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
+void reversibleStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
                     Scalar dt, const Increment<Scalar>& dw) {
     b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() + dt * b.mu.array() +
                      noise.term(b.sigma, dw);
-    b.mu1 = m.drift(t + dt, b.yhat, b.ws0);
-    b.sigma1 = m.diffusion(t + dt, b.yhat, b.ws0);
+    b.mu1 = m.drift(t + dt, b.yhat, *b.ws0);
+    b.sigma1 = m.diffusion(t + dt, b.yhat, *b.ws0);
     b.y.array() += (Scalar(0.5) * dt) * (b.mu.array() + b.mu1.array()) +
                    noise.sum(Scalar(0.5), b.sigma, b.sigma1, dw);
     b.mu.swap(b.mu1);
@@ -169,13 +182,13 @@ void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& n
 }
 
 template <typename Scalar>
-void startReversible(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
-    b.mu = m.drift(t, b.yhat, b.ws0);
-    b.sigma = m.diffusion(t, b.yhat, b.ws0);
+void startReversible(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
+    b.mu = m.drift(t, b.yhat, *b.ws0);
+    b.sigma = m.diffusion(t, b.yhat, *b.ws0);
 }
 
 template <typename Scalar>
-void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
+void forwardStep(SdeGradScheme scheme, const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
                  Scalar dt, const Increment<Scalar>& dw) {
     withNoise(m, b, [&](const auto& noise) {
         switch (scheme) {
@@ -189,7 +202,7 @@ void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>
 // --- backward steps: (ay, ayhat) at n + 1 -> at n, parameters into b.grad ----------------
 
 template <typename Scalar, typename Noise>
-void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+void eulerBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
                const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     b.w = b.ay;
@@ -202,7 +215,7 @@ void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
 }
 
 template <typename Scalar, typename Noise>
-void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+void heunBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
               const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
     auto& ws0 = slot(b, n, 0);
@@ -231,13 +244,13 @@ void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, 
 // with pending cotangents (b.cmu, b.csigma) on f(yhat_{n+1}), g(yhat_{n+1}) from step n + 1.
 // Leaves (ay, ayhat) for (y_n, yhat_n) and the pending cotangents on f(yhat_n), g(yhat_n).
 template <typename Scalar, typename Noise>
-void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
+void reversibleBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
                     const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
     b.cmu.noalias() += (half * dt) * b.ay;
     noise.addCotangent(half * b.ay.array(), dw, b.csigma);
-    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
-    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
+    m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
     // v = ayhat is the full cotangent of yhat_{n+1} = 2 y_n - yhat_n + f dt + g dW.
     b.cmu.array() = dt * b.ayhat.array() + (half * dt) * b.ay.array();
     noise.setCotangent(b.ayhat.array() + half * b.ay.array(), dw, b.csigma);
@@ -247,19 +260,19 @@ void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& n
 
 // Final VJP at yhat_0 (ws1 holds the nets there); dL/dy0 = ay + ayhat since yhat_0 = y_0.
 template <typename Scalar>
-void reversibleFinish(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
-    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
-    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
+void reversibleFinish(const DifferentiableSde<Scalar>& m, Block<Scalar>& b) {
+    m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
     b.ay += b.ayhat;
 }
 
 template <typename Scalar>
-void startBackward(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
+void startBackward(const DifferentiableSde<Scalar>& m, Block<Scalar>& b) {
     const Index dim = m.dimension();
     b.ay.setZero(dim, b.cols);
     b.ayhat.setZero(dim, b.cols);
     b.cmu.setZero(dim, b.cols);
-    b.csigma.setZero(m.diffusionNet().outputDim(), b.cols);  // general noise: dim*m rows
+    b.csigma.setZero(m.diffusionRows(), b.cols);  // general noise: dim*m rows
 }
 
 template <typename Scalar>
@@ -272,7 +285,7 @@ void addObservationGrad(const Plan& plan, long n, const std::vector<Matrix<Scala
 // Runs the forward pass on every block, keeping checkpoints (every `every` steps; 0: none)
 // and the observed states; then evaluates the loss on the whole batch.
 template <typename Scalar>
-Scalar forwardAndLoss(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+Scalar forwardAndLoss(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
                       const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options,
                       SdeGradScheme scheme, const Plan& plan, long every,
                       std::vector<Block<Scalar>>& blocks, const SdeLoss<Scalar>& loss,
@@ -347,13 +360,15 @@ template <typename Scalar>
 SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept = default;
 
 template <typename Scalar>
-std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
+std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
                                           const SdeStates<Scalar>& y0,
                                           const std::vector<Matrix<Scalar>>& dW,
                                           const SdeGradOptions& options) {
     makePlan(model, y0, dW, options);
     Block<Scalar> b;
     b.cols = y0.cols();
+    b.ws0 = model.makeWorkspace();
+    b.ws1 = model.makeWorkspace();
     b.y = y0;
     const bool reversible = options.scheme == SdeGradScheme::ReversibleHeun;
     if (reversible) {
@@ -371,7 +386,7 @@ std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
                                   const std::vector<Matrix<Scalar>>& dW,
                                   const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
                                   SdeGradWorkspace<Scalar>* workspace) {
@@ -381,10 +396,10 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
     const SdeGradScheme scheme = options.scheme;
     const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
     SdeGradWorkspace<Scalar> local;
-    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
-                                      y0.cols(), options.threads, model.parameterCount());
+    auto& blocks = makeBlocks<Scalar>(model, (workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads);
     if (every == 1 && options.storeActivations && !reversible)
-        for (auto& b : blocks) startTape(b, plan.steps);
+        for (auto& b : blocks) startTape(model, b, plan.steps);
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
@@ -425,16 +440,16 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                     } else {
                         // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
                         const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
-                        const auto& mu = model.drift(t, yh, b.ws0);
-                        const auto& sigma = model.diffusion(t, yh, b.ws0);
+                        const auto& mu = model.drift(t, yh, *b.ws0);
+                        const auto& sigma = model.diffusion(t, yh, *b.ws0);
                         b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
                                       noise.term(sigma, dw);
-                        model.drift(t + dt, b.p, b.ws1);
-                        model.diffusion(t + dt, b.p, b.ws1);
+                        model.drift(t + dt, b.p, *b.ws1);
+                        model.diffusion(t + dt, b.p, *b.ws1);
                         reversibleBack(model, b, noise, dt, dw);
                         if (n == 0) {
-                            model.drift(t, yh, b.ws1);
-                            model.diffusion(t, yh, b.ws1);
+                            model.drift(t, yh, *b.ws1);
+                            model.diffusion(t, yh, *b.ws1);
                             reversibleFinish(model, b);
                         }
                     }
@@ -451,7 +466,7 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
                                             const SdeStates<Scalar>& y0,
                                             const std::vector<Matrix<Scalar>>& dW,
                                             const SdeLoss<Scalar>& loss,
@@ -460,8 +475,8 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     SdeGradWorkspace<Scalar> local;
-    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
-                                      y0.cols(), options.threads, model.parameterCount());
+    auto& blocks = makeBlocks<Scalar>(model, (workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads);
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, SdeGradScheme::ReversibleHeun, plan,
@@ -475,8 +490,8 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
         startBackward(model, b);
         addObservationGrad(plan, plan.steps, obsGrad, b);
         const Scalar tEnd = timeAt<Scalar>(options, plan.steps);
-        model.drift(tEnd, b.yhat, b.ws1);
-        model.diffusion(tEnd, b.yhat, b.ws1);
+        model.drift(tEnd, b.yhat, *b.ws1);
+        model.diffusion(tEnd, b.yhat, *b.ws1);
         for (long n = plan.steps - 1; n >= 0; --n) {
             const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
             const Scalar t = timeAt<Scalar>(options, n);
@@ -486,8 +501,8 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
                 // at yhat_n (into ws1, for the next VJP), then y_n.
                 b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
                                  noise.term(b.sigma, dw);
-                const auto& mu = model.drift(t, b.yhat, b.ws1);
-                const auto& sigma = model.diffusion(t, b.yhat, b.ws1);
+                const auto& mu = model.drift(t, b.yhat, *b.ws1);
+                const auto& sigma = model.diffusion(t, b.yhat, *b.ws1);
                 b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
                                noise.sum(Scalar(0.5), sigma, b.sigma, dw);
                 b.mu = mu;
@@ -507,13 +522,13 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
 
 #define DRIFTLAB_SDE_BACKPROP(Scalar)                                                           \
     template std::vector<Matrix<Scalar>> sdeSolvePaths(                                         \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
         const SdeGradOptions&);                                                                 \
     template SdeGradResult<Scalar> sdeBackprop(                                                 \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
         const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);          \
     template SdeGradResult<Scalar> reversibleHeunAdjoint(                                       \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
         const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);              \
     template class SdeGradWorkspace<Scalar>;
 DRIFTLAB_SDE_BACKPROP(double)
