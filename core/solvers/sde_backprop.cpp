@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "core/common/error.h"
+#include "core/solvers/reversible_heun.h"
 #include "core/solvers/sde_backprop_noise.h"
 
 namespace driftlab::core {
@@ -43,6 +44,44 @@ struct Block {
     std::vector<std::unique_ptr<Workspace>> tape;
     bool taped = false;
     detail::GeneralNoiseScratch<Scalar> noise;
+    Eigen::MatrixXd queried;  // a BrownianSource's increments of this block's paths
+    Matrix<Scalar> increment; // the same in Scalar, when Scalar is not double
+};
+
+// Where the steps' increments come from: the caller's matrices (one per step, all paths) or
+// a BrownianSource queried per step and block over the grid t0 + n dt, which stores nothing.
+template <typename Scalar>
+class Increments {
+public:
+    explicit Increments(const std::vector<Matrix<Scalar>>& stored)
+        : stored_(&stored), steps_(static_cast<long>(stored.size())) {}
+    Increments(const BrownianSource& source, long steps, const SdeGradOptions& options)
+        : source_(&source), steps_(steps), t0_(options.t0), dt_(options.dt) {}
+
+    long steps() const { return steps_; }
+    const std::vector<Matrix<Scalar>>* stored() const { return stored_; }
+    const BrownianSource* source() const { return source_; }
+
+    // Step n's increments of the block's paths; valid until the next call for the block.
+    MatrixCRef<Scalar> at(long n, Block<Scalar>& b) const {
+        if (stored_) return (*stored_)[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+        b.queried.resize(source_->dimension(), b.cols);
+        const double s = t0_ + static_cast<double>(n) * dt_;
+        const double e = t0_ + static_cast<double>(n + 1) * dt_;
+        source_->increments(s, e, b.col, b.queried);
+        if constexpr (std::is_same_v<Scalar, double>) {
+            return b.queried;
+        } else {
+            b.increment = b.queried.template cast<Scalar>();
+            return b.increment;
+        }
+    }
+
+private:
+    const std::vector<Matrix<Scalar>>* stored_ = nullptr;
+    const BrownianSource* source_ = nullptr;
+    long steps_ = 0;
+    double t0_ = 0.0, dt_ = 0.0;
 };
 
 // Calls step(noise) with the model's noise shape, chosen once per step so that the diagonal
@@ -67,21 +106,36 @@ struct Plan {
 
 template <typename Scalar>
 Plan makePlan(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
-              const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options) {
+              const Increments<Scalar>& dW, const SdeGradOptions& options) {
     Plan plan;
-    plan.steps = static_cast<long>(dW.size());
+    plan.steps = dW.steps();
     if (y0.rows() != model.dimension())
         throw Error("SDE gradients: y0 has " + std::to_string(y0.rows()) + " rows, the model " +
                     std::to_string(model.dimension()) + " dimensions");
     const Index noiseRows = model.brownianDimension();
-    for (std::size_t n = 0; n < dW.size(); ++n)
-        if (dW[n].rows() != noiseRows || dW[n].cols() != y0.cols())
-            throw Error("SDE gradients: Brownian increment " + std::to_string(n) + " is " +
-                        std::to_string(dW[n].rows()) + " x " + std::to_string(dW[n].cols()) +
-                        ", expected " + std::to_string(noiseRows) + " x " +
-                        std::to_string(y0.cols()) + " (" +
-                        (model.hasGeneralNoise() ? "Brownian motions" : "dim") + " x paths)");
+    const auto shape = [&] {
+        return std::to_string(noiseRows) + " x " + std::to_string(y0.cols()) + " (" +
+               (model.hasGeneralNoise() ? "Brownian motions" : "dim") + " x paths)";
+    };
+    if (const auto* stored = dW.stored())
+        for (std::size_t n = 0; n < stored->size(); ++n)
+            if ((*stored)[n].rows() != noiseRows || (*stored)[n].cols() != y0.cols())
+                throw Error("SDE gradients: Brownian increment " + std::to_string(n) + " is " +
+                            std::to_string((*stored)[n].rows()) + " x " +
+                            std::to_string((*stored)[n].cols()) + ", expected " + shape());
     if (!(options.dt > 0.0)) throw ConfigError("SDE gradients: dt must be positive");
+    if (const auto* source = dW.source()) {
+        const double t1 = options.t0 + static_cast<double>(plan.steps) * options.dt;
+        if (plan.steps < 0) throw ConfigError("SDE gradients: the number of steps is negative");
+        if (source->dimension() != noiseRows || source->paths() < y0.cols() ||
+            !source->covers(options.t0, t1 - 1e-9 * (t1 - options.t0)))
+            throw Error("SDE gradients: the Brownian source has " +
+                        std::to_string(source->paths()) + " paths of " +
+                        std::to_string(source->dimension()) + " Brownian motions on [" +
+                        std::to_string(source->t0()) + ", " + std::to_string(source->t1()) +
+                        "]; the solve needs increments " + shape() + " on [" +
+                        std::to_string(options.t0) + ", " + std::to_string(t1) + "]");
+    }
     if (options.checkpointEvery < 1)
         throw ConfigError("SDE gradients: checkpointEvery must be at least 1");
     plan.observationSteps = options.observationSteps;
@@ -171,12 +225,10 @@ void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise&
 template <typename Scalar, typename Noise>
 void reversibleStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
                     Scalar dt, const Increment<Scalar>& dw) {
-    b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() + dt * b.mu.array() +
-                     noise.term(b.sigma, dw);
+    reversible_heun::predict(noise, b.y, b.yhat, dt, b.mu, b.sigma, dw, b.yhat);
     b.mu1 = m.drift(t + dt, b.yhat, *b.ws0);
     b.sigma1 = m.diffusion(t + dt, b.yhat, *b.ws0);
-    b.y.array() += (Scalar(0.5) * dt) * (b.mu.array() + b.mu1.array()) +
-                   noise.sum(Scalar(0.5), b.sigma, b.sigma1, dw);
+    reversible_heun::correct(noise, b.y, dt, b.mu, b.mu1, b.sigma, b.sigma1, dw);
     b.mu.swap(b.mu1);
     b.sigma.swap(b.sigma1);
 }
@@ -246,16 +298,10 @@ void heunBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise&
 template <typename Scalar, typename Noise>
 void reversibleBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
                     const Increment<Scalar>& dw) {
-    const Scalar half = Scalar(0.5);
-    b.cmu.noalias() += (half * dt) * b.ay;
-    noise.addCotangent(half * b.ay.array(), dw, b.csigma);
+    reversible_heun::correctorCotangents(noise, b.ay, dt, dw, b.cmu, b.csigma);
     m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
     m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
-    // v = ayhat is the full cotangent of yhat_{n+1} = 2 y_n - yhat_n + f dt + g dW.
-    b.cmu.array() = dt * b.ayhat.array() + (half * dt) * b.ay.array();
-    noise.setCotangent(b.ayhat.array() + half * b.ay.array(), dw, b.csigma);
-    b.ay.array() += Scalar(2) * b.ayhat.array();
-    b.ayhat = -b.ayhat;
+    reversible_heun::predictorCotangents(noise, b.ay, b.ayhat, dt, dw, b.cmu, b.csigma);
 }
 
 // Final VJP at yhat_0 (ws1 holds the nets there); dL/dy0 = ay + ayhat since yhat_0 = y_0.
@@ -286,7 +332,7 @@ void addObservationGrad(const Plan& plan, long n, const std::vector<Matrix<Scala
 // and the observed states; then evaluates the loss on the whole batch.
 template <typename Scalar>
 Scalar forwardAndLoss(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
-                      const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options,
+                      const Increments<Scalar>& dW, const SdeGradOptions& options,
                       SdeGradScheme scheme, const Plan& plan, long every,
                       std::vector<Block<Scalar>>& blocks, const SdeLoss<Scalar>& loss,
                       std::vector<Matrix<Scalar>>& obsGrad, Matrix<Scalar>& terminal) {
@@ -315,8 +361,7 @@ Scalar forwardAndLoss(const DifferentiableSde<Scalar>& model, const SdeStates<Sc
             const int k = plan.observationAt[static_cast<std::size_t>(n)];
             if (k >= 0) obsY[static_cast<std::size_t>(k)].middleCols(b.col, b.cols) = b.y;
             if (n == plan.steps) break;
-            forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
-                        dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+            forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
         }
         terminal.middleCols(b.col, b.cols) = b.y;
     }
@@ -359,11 +404,12 @@ SdeGradWorkspace<Scalar>::SdeGradWorkspace(SdeGradWorkspace&&) noexcept = defaul
 template <typename Scalar>
 SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept = default;
 
+namespace {
+
 template <typename Scalar>
-std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
-                                          const SdeStates<Scalar>& y0,
-                                          const std::vector<Matrix<Scalar>>& dW,
-                                          const SdeGradOptions& options) {
+std::vector<Matrix<Scalar>> solvePaths(const DifferentiableSde<Scalar>& model,
+                                       const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
+                                       const SdeGradOptions& options) {
     makePlan(model, y0, dW, options);
     Block<Scalar> b;
     b.cols = y0.cols();
@@ -376,20 +422,19 @@ std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model
         startReversible(model, b, timeAt<Scalar>(options, 0));
     }
     std::vector<Matrix<Scalar>> path{b.y};
-    for (std::size_t n = 0; n < dW.size(); ++n) {
-        forwardStep(options.scheme, model, b, static_cast<long>(n),
-                    timeAt<Scalar>(options, static_cast<long>(n)),
-                    static_cast<Scalar>(options.dt), dW[n]);
+    for (long n = 0; n < dW.steps(); ++n) {
+        forwardStep(options.scheme, model, b, n, timeAt<Scalar>(options, n),
+                    static_cast<Scalar>(options.dt), dW.at(n, b));
         path.push_back(b.y);
     }
     return path;
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
-                                  const std::vector<Matrix<Scalar>>& dW,
-                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
-                                  SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model,
+                               const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
+                               const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                               SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     const long every = options.checkpointEvery;
@@ -425,11 +470,10 @@ SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model, const 
                 b.segment[static_cast<std::size_t>(n - s0)] = b.y;
                 if (reversible) b.segmentHat[static_cast<std::size_t>(n - s0)] = b.yhat;
                 if (n + 1 < s1)
-                    forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
-                                dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+                        forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
             }
             for (long n = s1 - 1; n >= s0; --n) {
-                const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+                const MatrixCRef<Scalar> dw = dW.at(n, b);
                 const auto& yn = b.segment[static_cast<std::size_t>(n - s0)];
                 const Scalar t = timeAt<Scalar>(options, n);
                 withNoise(model, b, [&](const auto& noise) {
@@ -442,8 +486,7 @@ SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model, const 
                         const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
                         const auto& mu = model.drift(t, yh, *b.ws0);
                         const auto& sigma = model.diffusion(t, yh, *b.ws0);
-                        b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
-                                      noise.term(sigma, dw);
+                        reversible_heun::predict(noise, yn, yh, dt, mu, sigma, dw, b.p);
                         model.drift(t + dt, b.p, *b.ws1);
                         model.diffusion(t + dt, b.p, *b.ws1);
                         reversibleBack(model, b, noise, dt, dw);
@@ -466,12 +509,10 @@ SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model, const 
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
-                                            const SdeStates<Scalar>& y0,
-                                            const std::vector<Matrix<Scalar>>& dW,
-                                            const SdeLoss<Scalar>& loss,
-                                            const SdeGradOptions& options,
-                                            SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> adjoint(const DifferentiableSde<Scalar>& model,
+                              const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
+                              const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                              SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     SdeGradWorkspace<Scalar> local;
@@ -493,18 +534,16 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& mod
         model.drift(tEnd, b.yhat, *b.ws1);
         model.diffusion(tEnd, b.yhat, *b.ws1);
         for (long n = plan.steps - 1; n >= 0; --n) {
-            const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+            const MatrixCRef<Scalar> dw = dW.at(n, b);
             const Scalar t = timeAt<Scalar>(options, n);
             withNoise(model, b, [&](const auto& noise) {
                 reversibleBack(model, b, noise, dt, dw);
                 // Run the step backwards: yhat_n from (y, yhat, mu, sigma) at n + 1, the nets
                 // at yhat_n (into ws1, for the next VJP), then y_n.
-                b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
-                                 noise.term(b.sigma, dw);
+                reversible_heun::unpredict(noise, b.y, b.yhat, dt, b.mu, b.sigma, dw, b.yhat);
                 const auto& mu = model.drift(t, b.yhat, *b.ws1);
                 const auto& sigma = model.diffusion(t, b.yhat, *b.ws1);
-                b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
-                               noise.sum(Scalar(0.5), sigma, b.sigma, dw);
+                reversible_heun::uncorrect(noise, b.y, dt, mu, b.mu, sigma, b.sigma, dw);
                 b.mu = mu;
                 b.sigma = sigma;
             });
@@ -520,16 +559,82 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& mod
     return r;
 }
 
-#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                           \
-    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                         \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeGradOptions&);                                                                 \
-    template SdeGradResult<Scalar> sdeBackprop(                                                 \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);          \
-    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                       \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);              \
+}  // namespace
+
+template <typename Scalar>
+std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                          const SdeStates<Scalar>& y0,
+                                          const std::vector<Matrix<Scalar>>& dW,
+                                          const SdeGradOptions& options) {
+    return solvePaths(model, y0, Increments<Scalar>(dW), options);
+}
+template <typename Scalar>
+std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                          const SdeStates<Scalar>& y0,
+                                          const BrownianSource& brownian, long steps,
+                                          const SdeGradOptions& options) {
+    return solvePaths(model, y0, Increments<Scalar>(brownian, steps, options), options);
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0,
+                                  const std::vector<Matrix<Scalar>>& dW,
+                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace) {
+    return backprop(model, y0, Increments<Scalar>(dW), loss, options, workspace);
+}
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0, const BrownianSource& brownian,
+                                  long steps, const SdeLoss<Scalar>& loss,
+                                  const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace) {
+    return backprop(model, y0, Increments<Scalar>(brownian, steps, options), loss, options,
+                    workspace);
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const std::vector<Matrix<Scalar>>& dW,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace) {
+    return adjoint(model, y0, Increments<Scalar>(dW), loss, options, workspace);
+}
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const BrownianSource& brownian, long steps,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace) {
+    return adjoint(model, y0, Increments<Scalar>(brownian, steps, options), loss, options,
+                   workspace);
+}
+
+#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                         \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                       \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
+        const std::vector<Matrix<Scalar>>&, const SdeGradOptions&);                           \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                       \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
+        long, const SdeGradOptions&);                                                         \
+    template SdeGradResult<Scalar> sdeBackprop(                                               \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,    \
+        SdeGradWorkspace<Scalar>*);                                                           \
+    template SdeGradResult<Scalar> sdeBackprop(                                               \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
+        long, const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);      \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                     \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,    \
+        SdeGradWorkspace<Scalar>*);                                                           \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                     \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
+        long, const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);      \
     template class SdeGradWorkspace<Scalar>;
 DRIFTLAB_SDE_BACKPROP(double)
 DRIFTLAB_SDE_BACKPROP(float)

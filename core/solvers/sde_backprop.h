@@ -18,8 +18,11 @@
 //
 // The reversible Heun step lives here rather than in sde_steppers: the adjoint needs its
 // carried state (y, yhat, f(yhat), g(yhat)) explicitly, which the SdeStepper interface hides.
-// The Brownian increments are passed in as one matrix per step (O(steps) memory; a
-// Brownian tree would make the adjoint's memory truly constant), each
+// The Brownian increments come either as one matrix per step (O(steps) memory) or from a
+// BrownianSource (brownian_source.h, e.g. a BrownianTree) queried per step and block of paths
+// over the grid t0 + n dt, which stores no noise at all: with a tree the adjoint's memory is
+// then truly independent of the number of steps, and the increments are those a fixed-step
+// simulate() or an adaptive solve reading the same tree sees. Each increment is
 // model.brownianDimension() x paths: dim x paths for diagonal noise, m x paths for general
 // noise, where the step's noise term per path is G dW with G = g(t, y) of shape dim x m and
 // the diffusion's VJP is fed the outer product a dW^T (sde_backprop_noise.h).
@@ -32,6 +35,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/solvers/brownian_source.h"
 #include "core/solvers/differentiable_sde.h"
 
 namespace driftlab::core {
@@ -107,6 +111,27 @@ SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
                                   const std::vector<SdeMatrix<Scalar>>& dW,
                                   const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
                                   SdeGradWorkspace<Scalar>* workspace = nullptr);
+
+// The same three with `steps` steps whose increments are queried from brownian (paths 0 ..
+// y0.cols() - 1, brownianDimension() motions, covering [t0, t0 + steps dt]); Error otherwise.
+template <typename Scalar>
+std::vector<SdeMatrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                             const SdeStates<Scalar>& y0,
+                                             const BrownianSource& brownian, long steps,
+                                             const SdeGradOptions& options);
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0, const BrownianSource& brownian,
+                                  long steps, const SdeLoss<Scalar>& loss,
+                                  const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace = nullptr);
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const BrownianSource& brownian, long steps,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace = nullptr);
 
 // options.scheme is ignored (always reversible Heun) and checkpointEvery is unused.
 template <typename Scalar>
