@@ -8,8 +8,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "core/common/error.h"
 #include "core/common/atomic_file.h"
+#include "core/common/error.h"
 
 namespace driftlab::core::nn {
 

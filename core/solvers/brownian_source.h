@@ -19,9 +19,9 @@ class BrownianSource {
 public:
     virtual ~BrownianSource() = default;
 
-    virtual int dimension() const = 0;          // Brownian motions per path
-    virtual Eigen::Index paths() const = 0;     // columns a query may ask for
-    virtual double t0() const = 0;              // the interval the source covers
+    virtual int dimension() const = 0;       // Brownian motions per path
+    virtual Eigen::Index paths() const = 0;  // columns a query may ask for
+    virtual double t0() const = 0;           // the interval the source covers
     virtual double t1() const = 0;
 
     // dW(:, j) = W_{first + j}(t) - W_{first + j}(s) for each column j of dW (dimension()

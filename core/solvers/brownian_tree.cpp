@@ -45,7 +45,8 @@ void BrownianTree::incrementsWithArea(double s, double t, Eigen::Index first,
                                       Eigen::Ref<Eigen::MatrixXd> H) const {
     checkColumns(first, dW.cols(), dW.rows());
     checkColumns(first, H.cols(), H.rows());
-    for (Eigen::Index j = 0; j < dW.cols(); ++j) path(first + j).increment(s, t, dW.col(j), H.col(j));
+    for (Eigen::Index j = 0; j < dW.cols(); ++j)
+        path(first + j).increment(s, t, dW.col(j), H.col(j));
 }
 
 }  // namespace driftlab::core

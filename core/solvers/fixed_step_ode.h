@@ -24,7 +24,9 @@ void fixedStep(FixedStepMethod method, Velocity&& velocity, M& x, double t0, dou
     const double h = t1 - t0, tm = t0 + 0.5 * h;
     velocity(x, t0, k.k1);
     switch (method) {
-        case FixedStepMethod::Euler: x += h * k.k1; break;
+        case FixedStepMethod::Euler:
+            x += h * k.k1;
+            break;
         case FixedStepMethod::Heun:
             velocity(x + h * k.k1, t1, k.k2);
             x += 0.5 * h * (k.k1 + k.k2);

@@ -27,8 +27,8 @@ void predict(const Noise& noise, const SdeMatrix<Scalar>& y, const SdeMatrix<Sca
 // y <- y + (f0 + f1) h / 2 + (g0 + g1) dW / 2: 0 the fields at the old yhat, 1 at the new.
 template <typename Scalar, typename Noise, typename W>
 void correct(const Noise& noise, SdeMatrix<Scalar>& y, Scalar h, const SdeMatrix<Scalar>& f0,
-             const SdeMatrix<Scalar>& f1, const SdeMatrix<Scalar>& g0,
-             const SdeMatrix<Scalar>& g1, const W& dw) {
+             const SdeMatrix<Scalar>& f1, const SdeMatrix<Scalar>& g0, const SdeMatrix<Scalar>& g1,
+             const W& dw) {
     y.array() += (Scalar(0.5) * h) * (f0.array() + f1.array()) + noise.sum(Scalar(0.5), g0, g1, dw);
 }
 

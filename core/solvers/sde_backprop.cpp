@@ -44,8 +44,8 @@ struct Block {
     std::vector<std::unique_ptr<Workspace>> tape;
     bool taped = false;
     detail::GeneralNoiseScratch<Scalar> noise;
-    Eigen::MatrixXd queried;  // a BrownianSource's increments of this block's paths
-    Matrix<Scalar> increment; // the same in Scalar, when Scalar is not double
+    Eigen::MatrixXd queried;   // a BrownianSource's increments of this block's paths
+    Matrix<Scalar> increment;  // the same in Scalar, when Scalar is not double
 };
 
 // Where the steps' increments come from: the caller's matrices (one per step, all paths) or
@@ -199,8 +199,8 @@ Scalar timeAt(const SdeGradOptions& o, long n) {
 // --- forward steps on one block ---------------------------------------------------------
 
 template <typename Scalar, typename Noise>
-void eulerStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
-               Scalar dt, const Increment<Scalar>& dw) {
+void eulerStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+               Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     const auto& f = m.drift(t, b.y, ws);
     const auto& g = m.diffusion(t, b.y, ws);
@@ -208,8 +208,8 @@ void eulerStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise
 }
 
 template <typename Scalar, typename Noise>
-void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
-              Scalar dt, const Increment<Scalar>& dw) {
+void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+              Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws0 = slot(b, n, 0);
     auto& ws1 = slot(b, n, 1);
     const auto& f0 = m.drift(t, b.y, ws0);
@@ -223,8 +223,8 @@ void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise&
 
 // Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
 template <typename Scalar, typename Noise>
-void reversibleStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
-                    Scalar dt, const Increment<Scalar>& dw) {
+void reversibleStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
+                    Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     reversible_heun::predict(noise, b.y, b.yhat, dt, b.mu, b.sigma, dw, b.yhat);
     b.mu1 = m.drift(t + dt, b.yhat, *b.ws0);
     b.sigma1 = m.diffusion(t + dt, b.yhat, *b.ws0);
@@ -240,8 +240,8 @@ void startReversible(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Scala
 }
 
 template <typename Scalar>
-void forwardStep(SdeGradScheme scheme, const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
-                 Scalar dt, const Increment<Scalar>& dw) {
+void forwardStep(SdeGradScheme scheme, const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long n,
+                 Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     withNoise(m, b, [&](const auto& noise) {
         switch (scheme) {
             case SdeGradScheme::EulerMaruyama: eulerStep(m, b, noise, n, t, dt, dw); break;
@@ -296,8 +296,8 @@ void heunBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise&
 // with pending cotangents (b.cmu, b.csigma) on f(yhat_{n+1}), g(yhat_{n+1}) from step n + 1.
 // Leaves (ay, ayhat) for (y_n, yhat_n) and the pending cotangents on f(yhat_n), g(yhat_n).
 template <typename Scalar, typename Noise>
-void reversibleBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
-                    const Increment<Scalar>& dw) {
+void reversibleBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
+                    Scalar dt, const Increment<Scalar>& dw) {
     reversible_heun::correctorCotangents(noise, b.ay, dt, dw, b.cmu, b.csigma);
     m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
     m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
@@ -431,10 +431,9 @@ std::vector<Matrix<Scalar>> solvePaths(const DifferentiableSde<Scalar>& model,
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model,
-                               const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
-                               const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
-                               SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                               const Increments<Scalar>& dW, const SdeLoss<Scalar>& loss,
+                               const SdeGradOptions& options, SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     const long every = options.checkpointEvery;
@@ -470,7 +469,7 @@ SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model,
                 b.segment[static_cast<std::size_t>(n - s0)] = b.y;
                 if (reversible) b.segmentHat[static_cast<std::size_t>(n - s0)] = b.yhat;
                 if (n + 1 < s1)
-                        forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
+                    forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
             }
             for (long n = s1 - 1; n >= s0; --n) {
                 const MatrixCRef<Scalar> dw = dW.at(n, b);
@@ -509,10 +508,9 @@ SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model,
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> adjoint(const DifferentiableSde<Scalar>& model,
-                              const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
-                              const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
-                              SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> adjoint(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                              const Increments<Scalar>& dW, const SdeLoss<Scalar>& loss,
+                              const SdeGradOptions& options, SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     SdeGradWorkspace<Scalar> local;
@@ -614,27 +612,27 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& mod
                    workspace);
 }
 
-#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                         \
-    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                       \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
-        const std::vector<Matrix<Scalar>>&, const SdeGradOptions&);                           \
-    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                       \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
-        long, const SdeGradOptions&);                                                         \
-    template SdeGradResult<Scalar> sdeBackprop(                                               \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
-        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,    \
-        SdeGradWorkspace<Scalar>*);                                                           \
-    template SdeGradResult<Scalar> sdeBackprop(                                               \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
-        long, const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);      \
-    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                     \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                           \
-        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,    \
-        SdeGradWorkspace<Scalar>*);                                                           \
-    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                     \
-        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&,    \
-        long, const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);      \
+#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                            \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                          \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeGradOptions&);                              \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                          \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeGradOptions&);                                                                  \
+    template SdeGradResult<Scalar> sdeBackprop(                                                  \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,       \
+        SdeGradWorkspace<Scalar>*);                                                              \
+    template SdeGradResult<Scalar> sdeBackprop(                                                  \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);               \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                        \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,       \
+        SdeGradWorkspace<Scalar>*);                                                              \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                        \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);               \
     template class SdeGradWorkspace<Scalar>;
 DRIFTLAB_SDE_BACKPROP(double)
 DRIFTLAB_SDE_BACKPROP(float)

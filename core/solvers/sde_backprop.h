@@ -16,8 +16,9 @@
 //    (constant memory in the number of steps) and the gradient is the exact gradient of the
 //    discretised solve, up to the round-off of the reconstruction.
 //
-// The reversible Heun step lives here rather than in sde_steppers: the adjoint needs its
-// carried state (y, yhat, f(yhat), g(yhat)) explicitly, which the SdeStepper interface hides.
+// The reversible Heun updates and their VJP are reversible_heun.h's (shared with the latent
+// time-series models); the drivers here own the carried state (y, yhat, f(yhat), g(yhat)),
+// which the SdeStepper interface hides.
 // The Brownian increments come either as one matrix per step (O(steps) memory) or from a
 // BrownianSource (brownian_source.h, e.g. a BrownianTree) queried per step and block of paths
 // over the grid t0 + n dt, which stores no noise at all: with a tree the adjoint's memory is
@@ -63,8 +64,9 @@ struct SdeGradOptions {
     std::vector<long> observationSteps;
     long checkpointEvery = 1;  // sdeBackprop only
     // sdeBackprop with checkpointEvery == 1 and Euler–Maruyama or stochastic Heun: keep the
-    // fields' workspaces (a network's activations) of every step from the forward pass (memory ~ steps x paths x
-    // hidden width) instead of recomputing them in the backward pass (a quarter of the work).
+    // fields' workspaces (a network's activations) of every step from the forward pass (memory ~
+    // steps x paths x hidden width) instead of recomputing them in the backward pass (a quarter of
+    // the work).
     bool storeActivations = true;
     int threads = 0;           // 0: OpenMP's default
 };
@@ -101,9 +103,9 @@ struct SdeGradResult {
 // Error naming the shapes when an increment is not model.brownianDimension() x paths.
 template <typename Scalar>
 std::vector<SdeMatrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
-                                              const SdeStates<Scalar>& y0,
-                                              const std::vector<SdeMatrix<Scalar>>& dW,
-                                              const SdeGradOptions& options);
+                                             const SdeStates<Scalar>& y0,
+                                             const std::vector<SdeMatrix<Scalar>>& dW,
+                                             const SdeGradOptions& options);
 
 template <typename Scalar>
 SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,

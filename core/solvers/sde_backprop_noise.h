@@ -1,7 +1,7 @@
 #pragma once
 // The noise term g(t, y) dW of the gradient solvers' steps, and its VJP with respect to g,
-// for the two noise shapes of a DifferentiableSde. sde_backprop.cpp writes every scheme once against
-// this interface and picks the shape once per step, so the diagonal steps compile to the
+// for the two noise shapes of a DifferentiableSde. sde_backprop.cpp writes every scheme once
+// against this interface and picks the shape once per step, so the diagonal steps compile to the
 // same fused elementwise loops they had before general noise existed.
 //
 //  - DiagonalNoise: g is dim x paths, the term is g . dW elementwise and its VJP is a . dW.

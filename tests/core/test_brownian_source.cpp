@@ -87,8 +87,7 @@ public:
         ++queries;
         inner_.increments(s, t, first, dW);
     }
-    void incrementsWithArea(double s, double t, Eigen::Index first,
-                            Eigen::Ref<Eigen::MatrixXd> dW,
+    void incrementsWithArea(double s, double t, Eigen::Index first, Eigen::Ref<Eigen::MatrixXd> dW,
                             Eigen::Ref<Eigen::MatrixXd> H) const override {
         ++queries;
         inner_.incrementsWithArea(s, t, first, dW, H);
@@ -124,8 +123,7 @@ private Q_SLOTS:
         const BrownianTree tree(0.0, 1.0, kDim, kPaths, kSeed);
         Eigen::MatrixXd dW(kDim, kPaths);
         tree.increments(0.25, 0.75, 0, dW);
-        for (int p = 0; p < kPaths; ++p)
-            QCOMPARE(dW.col(p), tree.path(p).increment(0.25, 0.75));
+        for (int p = 0; p < kPaths; ++p) QCOMPARE(dW.col(p), tree.path(p).increment(0.25, 0.75));
         // Distinct paths, not one path repeated.
         QVERIFY((dW.col(0) - dW.col(1)).norm() > 1e-6);
         QVERIFY_THROWS_EXCEPTION(driftlab::SolverError, tree.increments(0.0, 0.5, 2, dW));
@@ -144,8 +142,8 @@ private Q_SLOTS:
         PureNoiseSde sde;
         SdeGradOptions options;
         options.dt = 1.0 / kSteps;
-        const auto grad = sdeSolvePaths(sde, Eigen::MatrixXd::Zero(kDim, kPaths), tree, kSteps,
-                                        options);
+        const auto grad =
+            sdeSolvePaths(sde, Eigen::MatrixXd::Zero(kDim, kPaths), tree, kSteps, options);
         QCOMPARE(static_cast<int>(grad.size()), kSteps + 1);
 
         double worstFixed = 0.0, worstArea = 0.0, worstGrad = 0.0, worstAdaptive = 0.0;
@@ -158,9 +156,9 @@ private Q_SLOTS:
             adaptive.dt0 = 0.3 / kSteps;
             adaptive.dtmax = 0.37 / kSteps;
             for (int k = 0; k <= kSteps; ++k) adaptive.saveAt.push_back(gridTime(k));
-            const auto solution = integrateSdeAdaptive(system, *makeSdeStepper("sra1"),
-                                                       Eigen::VectorXd::Zero(kDim), 0.0, 1.0,
-                                                       tree.path(p), adaptive);
+            const auto solution =
+                integrateSdeAdaptive(system, *makeSdeStepper("sra1"), Eigen::VectorXd::Zero(kDim),
+                                     0.0, 1.0, tree.path(p), adaptive);
             QVERIFY2(solution.ok(), solution.message.c_str());
             QCOMPARE(static_cast<int>(solution.t.size()), kSteps + 1);
             QVERIFY(solution.stats.accepted >= 3 * kSteps);
@@ -187,12 +185,12 @@ private Q_SLOTS:
         const BrownianTree tooFew(0.0, 1.0, kDim, kPaths - 1, kSeed);
         const BrownianTree tooShort(0.0, 0.5, kDim, kPaths, kSeed);
         const PureNoise system;
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 simulate(system, {0.0, 0.0}, gridSettings("euler_maruyama"),
-                                          tooFew));
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 simulate(system, {0.0, 0.0}, gridSettings("euler_maruyama"),
-                                          tooShort));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            simulate(system, {0.0, 0.0}, gridSettings("euler_maruyama"), tooFew));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            simulate(system, {0.0, 0.0}, gridSettings("euler_maruyama"), tooShort));
     }
 
     void adjointOnATreeRequeriesInsteadOfStoring() {
