@@ -22,7 +22,7 @@ std::string describeFailure(const std::string& cause, double t, long step) {
 
 AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepper& stepper,
                                          const Eigen::VectorXd& y0, double t0, double t1,
-                                         const BrownianPath& brownian,
+                                         const BrownianSource& brownian,
                                          const AdaptiveSdeOptions& options) {
     if (!stepper.hasErrorEstimate()) {
         throw SolverError(stepper.name() +
@@ -73,7 +73,6 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
     OutputTimeClipper clipper(std::move(landing), 1.0, 0.0, 1e-14 * span);
     Eigen::MatrixXd y = y0;
     Eigen::MatrixXd candidate(dim, 1), dW(noiseDim, 1), H(noiseDim, 1);
-    Eigen::VectorXd dWv(noiseDim), Hv(noiseDim);
     double t = t0;
     double h = std::clamp(options.dt0 > 0.0 ? options.dt0 : span / 100.0, dtmin, dtmax);
     auto save = [&](double time) {
@@ -99,9 +98,7 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
         const bool lands = clipped.landed;
         const double dt = clipped.dt;
 
-        brownian.increment(t, t + dt, dWv, Hv);
-        dW.col(0) = dWv;
-        H.col(0) = Hv;
+        brownian.incrementsWithArea(t, t + dt, 0, dW, H);
         candidate = y;
         stepper.stepWithArea(*worker, t, dt, candidate, dW, H, scratch);
         ++attempts;

@@ -43,12 +43,14 @@ struct AdaptiveSdeSolution {
     bool ok() const { return status == OdeStatus::Success; }
 };
 
+// brownian: the path's Brownian motion is column 0 of the source (a BrownianPath, or
+// BrownianTree::path(p) for path p of a batch), queried over each attempted step.
 // Throws SolverError if the stepper has no error estimate or does not support the noise,
 // ConfigError for invalid options; failures during the solve come back as a status and
 // message with the partial solution, as for ODEs.
 AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepper& stepper,
                                          const Eigen::VectorXd& y0, double t0, double t1,
-                                         const BrownianPath& brownian,
+                                         const BrownianSource& brownian,
                                          const AdaptiveSdeOptions& options = {});
 
 }  // namespace driftlab::core
