@@ -2,7 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/timeseries/timeseries_config.h"
-#include "core/timeseries/timeseries_training.h"
+#include "core/timeseries/timeseries_job.h"
 #include "core/trajectories/trajectory_config.h"  // saveTextAtomically
 #include "core/nn/serialization.h"
 
@@ -169,11 +169,14 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         const fs::path out(options.outDir);
         saveTextAtomically((out / "config.json").string(), toJsonText(config));
 
-        TimeSeriesTrainer trainer(config);
+        // The window's training job, stepped here on the calling thread: the same code
+        // trains (and evaluates a diverged run's restored parameters) in both.
+        TimeSeriesJob job(config);
+        RunContext context;
+        TimeSeriesTrainer& trainer = job.trainer();
         auto lastDraw = Clock::now();
-        TimeSeriesTrainer::StepResult result = TimeSeriesTrainer::StepResult::Trained;
-        while (result == TimeSeriesTrainer::StepResult::Trained && !trainer.finished()) {
-            result = trainer.step();
+        while (job.status() == RunJob::Status::More) {
+            job.step(context);
             if (options.progressBar &&
                 (Clock::now() - lastDraw > std::chrono::milliseconds(200) || trainer.finished())) {
                 const auto snap = trainer.snapshot(false);
@@ -190,9 +193,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         }
         if (lineOpen) progress << '\n' << std::flush;
         lineOpen = false;
-        // A diverged run still reports the restored (last finite) parameters.
-        if (trainer.diverged()) trainer.evaluate();
-        const auto snap = trainer.snapshot(true);
+        const auto snap = job.timeSeriesSnapshot(true);
 
         saveTextAtomically((out / "metrics.json").string(),
                            metricsJson(trainer, *snap).dump(2) + "\n");
