@@ -3,8 +3,9 @@
 #include "core/common/error.h"
 #include "core/experiment/progress_bar.h"
 #include "core/timeseries/timeseries_config.h"
-#include "core/timeseries/timeseries_training.h"
 #include "core/common/atomic_file.h"
+#include "core/timeseries/timeseries_job.h"
+#include "core/timeseries/timeseries_training.h"
 #include "core/nn/serialization.h"
 
 #include <nlohmann/json.hpp>
@@ -170,7 +171,11 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         const fs::path out(options.outDir);
         writeFileAtomically((out / "config.json").string(), toJsonText(config));
 
-        TimeSeriesTrainer trainer(config);
+        // The window's training job, stepped here on the calling thread: the same code
+        // trains (and evaluates a diverged run's restored parameters) in both.
+        TimeSeriesJob job(config);
+        RunContext context;
+        TimeSeriesTrainer& trainer = job.trainer();
         const double iterations = double(config.training.iterations);
         bar.emplace(progress, options.progressBar, ProgressRate{iterations, "it/s", 1.0});
         // The snapshot behind the detail is only taken when the bar would show it.
@@ -183,9 +188,8 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
                           snap->history.empty() ? 0L : snap->history.back().nfe);
             return std::string(line);
         };
-        TimeSeriesTrainer::StepResult result = TimeSeriesTrainer::StepResult::Trained;
-        while (result == TimeSeriesTrainer::StepResult::Trained && !trainer.finished()) {
-            result = trainer.step();
+        while (job.status() == RunJob::Status::More) {
+            job.step(context);
             const double fraction = double(trainer.iteration()) / iterations;
             if (options.progressBar && bar->due(fraction)) bar->update(fraction, detail());
         }
@@ -193,9 +197,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
             bar->abandon();  // not 100 %: the message below says where it stopped
         else if (options.progressBar)
             bar->finish(detail());
-        // A diverged run still reports the restored (last finite) parameters.
-        if (trainer.diverged()) trainer.evaluate();
-        const auto snap = trainer.snapshot(true);
+        const auto snap = job.timeSeriesSnapshot(true);
 
         writeFileAtomically((out / "metrics.json").string(),
                             metricsJson(trainer, *snap).dump(2) + "\n");
