@@ -1,5 +1,6 @@
 #include "app/run_driver.h"
 
+#include <QElapsedTimer>
 #include <QLocale>
 #include <QTimer>
 
@@ -114,7 +115,10 @@ void RunDriver::poll() {
     const long version = run_->version();
     const core::RunState state = run_->state();
     const core::RunProgress progress = run_->progress();
-    if (!core::isSettled(state)) {
+    // The status bar redraws the window through software GL under Xvfb: 10 Hz is plenty for
+    // a progress read-out and keeps the GUI's CPU off the training threads.
+    if (!core::isSettled(state) && (!progressClock_.isValid() || progressClock_.elapsed() >= 100)) {
+        progressClock_.start();
         const double rate = progress.runningSeconds > 0.0 && std::isfinite(progress.work)
                                 ? progress.work / progress.runningSeconds
                                 : 0.0;

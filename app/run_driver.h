@@ -6,6 +6,7 @@
 // until its worker has returned and only then destroyed, so no frame ever waits for a step.
 #include "core/experiment/run.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 
@@ -69,6 +70,7 @@ private:
     std::shared_ptr<const core::Snapshot> shown_;  // the last one handed out
     core::RunState seenState_ = core::RunState::Preparing;
     QTimer* timer_ = nullptr;
+    QElapsedTimer progressClock_;  // progress is reported at most every 100 ms
 };
 
 // "48.2 M path·steps/s", "1,070 it/s"; empty when the rate is unknown.
