@@ -124,12 +124,12 @@ private Q_SLOTS:
         QCOMPARE(cloud->sampleCount(), 1000);
         QCOMPARE(cloud->pathCount(), 40);  // 20 SDE + 20 ODE
         QVERIFY(cloud->arrowCount() > 0);
-        QTest::qWait(100);
-        const QImage image = cloud->grabFramebuffer();
-        const int samplePixels = countColour(image, PointCloudView::kSampleColor);
-        std::printf("  sample-coloured pixels: %d of %lld\n", samplePixels,
-                    (long long)image.width() * image.height());
-        QVERIFY2(samplePixels > 200, qPrintable(QString::number(samplePixels)));
+        const auto samplePixels = [&] {
+            return countColour(cloud->grabFramebuffer(), PointCloudView::kSampleColor);
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(samplePixels() > 200, qPrintable(QString::number(samplePixels())),
+                                  60000);
+        std::printf("  sample-coloured pixels: %d\n", samplePixels());
 
         // The scrubber: forward noising starts at the data and ends near N(0, I) (in the
         // standardised frame); reverse generation ends data-like.
@@ -236,7 +236,7 @@ private Q_SLOTS:
         workspace->settingsForm()->setValues(values);
         QSignalSpy finished(&window, &MainWindow::runFinished);
         workspace->run();
-        QTest::qWait(300);  // let a few snapshots arrive
+        QTRY_VERIFY_WITH_TIMEOUT(workspace->trainingIteration() > 0, 60000);  // snapshots arrive
         QVERIFY(workspace->isRunning());
         QElapsedTimer clock;
         clock.start();

@@ -11,6 +11,7 @@
 //                                  [--save model.dlp] [--load model.dlp (skips training)]
 //                                  [--schedule logsnr|time|quadratic] [--t-end 1e-3]
 //                                  [--quick (no reference runs, no likelihood)]
+// A bare model file name is saved to and loaded from the build tree's bench-out folder.
 #include <omp.h>
 
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_output.h"
 #include "core/diffusion/metrics.h"
 #include "core/diffusion/samplers.h"
 #include "core/diffusion/score_model.h"
@@ -81,13 +83,13 @@ int main(int argc, char** argv) {
             }
         }
         if (!std::strcmp(argv[i], "--iterations")) iterations = std::atol(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--save")) savePath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--save")) savePath = driftlab::bench::outputPath(argv[i + 1]);
         if (!std::strcmp(argv[i], "--t-end")) tEnd = std::atof(argv[i + 1]);
         if (!std::strcmp(argv[i], "--schedule"))
             schedule = !std::strcmp(argv[i + 1], "time")        ? StepSchedule::TimeUniform
                        : !std::strcmp(argv[i + 1], "quadratic") ? StepSchedule::TimeQuadratic
                                                                 : StepSchedule::LogSnrUniform;
-        if (!std::strcmp(argv[i], "--load")) loadPath = argv[i + 1];
+        if (!std::strcmp(argv[i], "--load")) loadPath = driftlab::bench::outputPath(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--samples")) samples = std::atol(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--mmd-points")) mmdPoints = std::atol(argv[i + 1]);
     }
@@ -98,7 +100,8 @@ int main(int argc, char** argv) {
     const Points train = st.apply(raw);
     const Points heldOut = st.apply(makeTwoMoons(samples, 0.05, 2));
     const Points fresh = st.apply(makeTwoMoons(samples, 0.05, 3));
-    std::printf("{\"kind\":\"floor\",\"sw2\":%.5f,\"mmd2\":%.3e}\n",
+    std::printf("{\"workload\":\"diffusion_two_moons\","
+                "\"kind\":\"floor\",\"sw2\":%.5f,\"mmd2\":%.3e}\n",
                 slicedWasserstein2(fresh, heldOut, 1000, 0),
                 mmdSquaredUnbiased(fresh.leftCols(mmdPoints), heldOut.leftCols(mmdPoints)));
 
@@ -119,20 +122,23 @@ int main(int argc, char** argv) {
     Eigen::setNbThreads(1);  // the reference is one serial product per thread, times threads
     const double eigenPeak = gemmGflops(threads, true);
     const double tiledPeak = gemmGflops(threads, false);
-    std::printf("{\"kind\":\"gemm\",\"threads\":%d,\"eigen_gflops\":%.1f,\"tiled_gflops\":%.1f}\n",
+    std::printf("{\"workload\":\"diffusion_two_moons\","
+                "\"kind\":\"gemm\",\"threads\":%d,\"eigen_gflops\":%.1f,\"tiled_gflops\":%.1f}\n",
                 threads, eigenPeak, tiledPeak);
     if (!loadPath.empty()) {
         model.load(loadPath);
         iterations = 0;
     }
     const TrainResult tr = model.train(iterations, [](const TrainProgress& p) {
-        std::printf("{\"kind\":\"progress\",\"iteration\":%ld,\"loss\":%.4f,\"seconds\":%.2f}\n",
+        std::printf("{\"workload\":\"diffusion_two_moons\","
+                    "\"kind\":\"progress\",\"iteration\":%ld,\"loss\":%.4f,\"seconds\":%.2f}\n",
                     p.iteration, p.loss, p.seconds);
         std::fflush(stdout);
     });
     const double trainGflops =
         tr.iterations > 0 ? model.flopsPerTrainingStep() * tr.iterations / tr.seconds * 1e-9 : 0.0;
-    std::printf("{\"kind\":\"training\",\"iterations\":%ld,\"seconds\":%.3f,\"final_loss\":%.4f,"
+    std::printf("{\"workload\":\"diffusion_two_moons\","
+                "\"kind\":\"training\",\"iterations\":%ld,\"seconds\":%.3f,\"final_loss\":%.4f,"
                 "\"eval_loss\":%.4f,\"gflops\":%.1f,\"fraction_of_eigen_gemm\":%.2f,"
                 "\"fraction_of_tiled_gemm\":%.2f}\n",
                 tr.iterations, tr.seconds, tr.lastLoss, model.evaluateLoss(10, 7), trainGflops,
@@ -158,7 +164,8 @@ int main(int argc, char** argv) {
     auto emit = [&](const std::string& name, int budget, const SampleResult& r) {
         const double sw = slicedWasserstein2(r.samples, heldOut, 1000, 0);
         const double mmd = mmdSquaredUnbiased(r.samples.leftCols(mmdPoints), heldOut.leftCols(mmdPoints));
-        std::printf("{\"kind\":\"sampler\",\"sampler\":\"%s\",\"budget\":%d,\"nfe\":%ld,\"sw2\":%.5f,"
+        std::printf("{\"workload\":\"diffusion_two_moons\","
+                    "\"kind\":\"sampler\",\"sampler\":\"%s\",\"budget\":%d,\"nfe\":%ld,\"sw2\":%.5f,"
                     "\"mmd2\":%.3e,\"seconds\":%.3f,\"ok\":%s}\n",
                     name.c_str(), budget, r.nfe, sw, mmd, r.seconds, r.ok ? "true" : "false");
         std::fflush(stdout);
@@ -200,7 +207,8 @@ int main(int argc, char** argv) {
     if (quick) return 0;
     const LikelihoodResult lik =
         probabilityFlowLikelihood(process, model, heldOut.leftCols(1000), 1e-3, 1e-4, 1e-4);
-    std::printf("{\"kind\":\"likelihood\",\"points\":1000,\"bits_per_dim\":%.4f,"
+    std::printf("{\"workload\":\"diffusion_two_moons\","
+                "\"kind\":\"likelihood\",\"points\":1000,\"bits_per_dim\":%.4f,"
                 "\"bits_per_dim_original_units\":%.4f,\"nfe\":%ld}\n",
                 lik.bitsPerDim, lik.bitsPerDim - st.logDetJacobian() / (2.0 * std::log(2.0)), lik.nfe);
     return 0;

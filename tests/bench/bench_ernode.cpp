@@ -111,7 +111,7 @@ Outcome run(const Variant& v, const Settings& settings, std::uint64_t seed) {
     const auto& history = snap->history;
     for (const auto& r : history)
         if (!quiet)
-            std::printf("{\"bench\":\"ernode\",\"variant\":\"%s\",\"seed\":%llu,\"iteration\":%ld,"
+            std::printf("{\"workload\":\"ernode\",\"variant\":\"%s\",\"seed\":%llu,\"iteration\":%ld,"
                         "\"train_nfe\":%ld,\"loss\":%.6g}\n",
                         v.name, (unsigned long long)seed, r.iteration, r.nfe, r.loss);
     const std::size_t tail = std::max<std::size_t>(1, history.size() / 10);
@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
         const Outcome& base = outcomes.front();
         for (std::size_t k = 0; k < variants.size(); ++k) {
             const Outcome& o = outcomes[k];
-            std::printf("{\"bench\":\"ernode_summary\",\"variant\":\"%s\",\"seed\":%d,"
+            std::printf("{\"workload\":\"ernode_summary\",\"variant\":\"%s\",\"seed\":%d,"
                         "\"iterations\":%ld,\"lambda_error\":%g,\"lambda_stiffness\":%g,"
                         "\"local_points\":%d,\"diverged\":%s,\"test_mse\":%.5f,"
                         "\"persistence_mse\":%.5f,\"linear_mse\":%.5f,"
@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
         }
     }
     for (std::size_t k = 0; k < variants.size(); ++k)
-        std::printf("{\"bench\":\"ernode_mean\",\"variant\":\"%s\",\"seeds\":%d,\"iterations\":%ld,"
+        std::printf("{\"workload\":\"ernode_mean\",\"variant\":\"%s\",\"seeds\":%d,\"iterations\":%ld,"
                     "\"test_mse_ratio\":%.3f,\"eval_nfe_ratio\":%.3f,\"train_nfe_ratio\":%.3f}\n",
                     variants[k].name, seeds, iterations, mseRatio[k], evalRatio[k], trainRatio[k]);
     return 0;

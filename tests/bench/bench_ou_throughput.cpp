@@ -90,7 +90,7 @@ int main()
     for (int threads : {2, 1}) {
         settings.threads = threads;
         const Summary s = run(ou, settings, repeats);
-        std::printf("{\"bench\":\"ou_euler_maruyama\",\"paths\":%d,\"steps\":%d,\"threads\":%d,"
+        std::printf("{\"workload\":\"ou_euler_maruyama\",\"paths\":%d,\"steps\":%d,\"threads\":%d,"
                     "\"repeats\":%d,\"median_path_steps_per_s\":%.4g,\"min\":%.4g,\"max\":%.4g,"
                     "\"median_seconds\":%.4f,\"median_per_cpu_second\":%.4g,\"target\":50e6,"
                     "\"meets_target\":%s}\n",
@@ -105,7 +105,7 @@ int main()
     settings.t1 = 2.0;
     settings.threads = 2;
     const Summary s = run(lorenz, settings, 5);
-    std::printf("{\"bench\":\"lorenz_additive_euler_maruyama\",\"paths\":%d,\"steps\":%d,"
+    std::printf("{\"workload\":\"lorenz_additive_euler_maruyama\",\"paths\":%d,\"steps\":%d,"
                 "\"components\":3,\"threads\":2,\"repeats\":5,\"median_seconds\":%.4f,"
                 "\"median_path_steps_per_s\":%.4g,\"state_bytes\":%.0f}\n",
                 settings.paths, settings.steps, s.seconds, s.median,

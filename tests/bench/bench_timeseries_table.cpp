@@ -7,7 +7,8 @@
 //
 //   bench_timeseries_table [--iterations N] [--control linear|cubic|none] [--data-dir DIR]
 //                          [--latent true|false]
-//   (run from the repository root, or pass the directory holding sunspots_yearly.csv;
+//   (the data comes from the source tree's resources/datasets unless --data-dir names the
+//   directory holding sunspots_yearly.csv;
 //   OMP_NUM_THREADS=1 for 1 core)
 //
 // With a control path (default linear) the drift reads the interpolated context, so the
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
     train.paths = 8;
     train.learningRate = 1e-2;
     train.seed = 2;
-    std::string dataDir = "resources/datasets";
+    std::string dataDir = DRIFTLAB_SOURCE_DIR "/resources/datasets";
     ControlPath control = ControlPath::Linear;
     bool latent = true;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -193,9 +194,9 @@ int main(int argc, char** argv) {
             table[row]["persistence"] = persistence.mse;
             table[row]["linear"] = linear.mse;
             std::printf(
-                "{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
+                "{\"workload\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
                 "\"persistence\","
-                "\"test_mse\":%.6f,\"cells\":%ld}\n{\"bench\":\"timeseries_table\",\"dataset\":\"%"
+                "\"test_mse\":%.6f,\"cells\":%ld}\n{\"workload\":\"timeseries_table\",\"dataset\":\"%"
                 "s\","
                 "\"missing\":%.2f,\"model\":\"linear\",\"test_mse\":%.6f,\"cells\":%ld}\n",
                 set.c_str(), missing, persistence.mse, persistence.cells, set.c_str(), missing,
@@ -217,7 +218,7 @@ int main(int argc, char** argv) {
                 table[row][name] = mse;
                 table[row][name + "_s"] = cpu;
                 std::printf(
-                    "{\"bench\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
+                    "{\"workload\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
                     "\"%s\",\"latent\":%s,"
                     "\"test_mse\":%.6f,\"train_loss_last\":%.6f,\"nfe\":%ld,\"seconds\":%.2f,\"cpu_"
                     "seconds\":%.2f,\"diverged\":%s,"

@@ -160,7 +160,7 @@ void report(const char* precision, const char* path, double wall, const GemmRate
             double target) {
     const double flops = kFlopsPerPathStep * kPaths * kSteps;
     const double gflops = flops / wall * 1e-9;
-    std::printf("{\"bench\":\"w1_neural_sde_forward\",\"precision\":\"%s\",\"path\":\"%s\","
+    std::printf("{\"workload\":\"w1_neural_sde_forward\",\"precision\":\"%s\",\"path\":\"%s\","
                 "\"paths\":%d,\"steps\":%d,\"threads\":%d,\"median_s\":%.4f,"
                 "\"path_steps_per_s\":%.4g,\"layer_gflop\":%.3f,\"gflops\":%.2f,"
                 "\"eigen_gemm_block_gflops\":%.2f,\"eigen_gemm_square_gflops\":%.2f,"
@@ -190,7 +190,7 @@ void tanhMicro(const char* precision) {
     const double fast = medianSeconds([&] {
         for (int r = 0; r < repeats; ++r) nn::fastTanh(z.data(), a.data(), z.size());
     });
-    std::printf("{\"bench\":\"w1_tanh_micro\",\"precision\":\"%s\",\"eigen_ns\":%.3f,"
+    std::printf("{\"workload\":\"w1_tanh_micro\",\"precision\":\"%s\",\"eigen_ns\":%.3f,"
                 "\"fast_ns\":%.3f,\"speedup\":%.2f}\n",
                 precision, eigen / elements * 1e9, fast / elements * 1e9, eigen / fast);
     std::fflush(stdout);

@@ -115,7 +115,7 @@ void run(const NeuralSde<Scalar>& model, const char* precision) {
         const double ms = timing.wallMs;
         const bool targeted =
             !c.adjoint && std::string(precision) == "float32" && !model.hasGeneralNoise();
-        std::printf("{\"bench\":\"w2_training_step\",\"precision\":\"%s\",\"noise\":\"%s\","
+        std::printf("{\"workload\":\"w2_training_step\",\"precision\":\"%s\",\"noise\":\"%s\","
                     "\"method\":\"%s\",\"scheme\":\"%s\",\"paths\":%d,\"steps\":%d,"
                     "\"threads\":%d,\"median_ms\":%.3f,\"median_cpu_ms\":%.3f,\"target_ms\":7.0,"
                     "\"meets_target\":%s}\n",

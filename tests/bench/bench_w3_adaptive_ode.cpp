@@ -155,7 +155,7 @@ void bench(const Problem& p, const Run& run, int maxRepeats = 7) {
     const Eigen::VectorXd& y = s.y.back();
     const double error = ((y - p.reference).array().abs() /
                           p.reference.array().abs().max(p.errorFloor)).maxCoeff();
-    std::printf("{\"bench\":\"w3_adaptive_ode\",\"problem\":\"%s\",\"dim\":%d,\"method\":\"%s\","
+    std::printf("{\"workload\":\"w3_adaptive_ode\",\"problem\":\"%s\",\"dim\":%d,\"method\":\"%s\","
                 "\"rtol\":%.0e,\"atol\":%.0e,\"status\":\"%s\",\"nfe\":%ld,\"steps\":%ld,"
                 "\"accepted\":%ld,\"rejected\":%ld,\"jacobians\":%ld,\"factorizations\":%ld,"
                 "\"switches\":%ld,\"stiff_detected\":%s,\"error\":%.3e,\"median_s\":%.6f,"

@@ -55,7 +55,10 @@ private Q_SLOTS:
             }
         view.setGrid(values, grid, -2, 2, -2, 2, -4.0, 0.0, "Gaussian bump", "log p");
         QCOMPARE(view.cellCount(), grid * grid);
-        QTest::qWait(50);
+        // The grid is fitted into the view: it must cover a good part of it.
+        QTRY_VERIFY_WITH_TIMEOUT(countNotBackground(view.grabFramebuffer()) >
+                                     before + empty.width() * empty.height() / 5,
+                                 60000);
         const QImage image = view.grabFramebuffer();
         const int after = countNotBackground(image);
         std::printf("  heat map: %d coloured pixels of %d (empty view: %d)\n", after,
@@ -83,9 +86,10 @@ private Q_SLOTS:
         series[1].value = {NAN, NAN};  // nothing drawable: not counted
         view.setSeries(series, "SW2 vs NFE", "SW2");
         QCOMPARE(view.seriesCount(), 1);
-        QTest::qWait(50);
+        const Rgb firstColour{0.12, 0.47, 0.71};  // of the palette
+        QTRY_VERIFY_WITH_TIMEOUT(countNear(view.grabFramebuffer(), firstColour, 12) > 150, 60000);
         const QImage image = view.grabFramebuffer();
-        const int line = countNear(image, {0.12, 0.47, 0.71}, 12);  // the first palette colour
+        const int line = countNear(image, firstColour, 12);
         std::printf("  quality chart: %d line pixels\n", line);
         QVERIFY2(line > 150, qPrintable(QString::number(line)));
         view.clear("none");
