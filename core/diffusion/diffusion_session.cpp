@@ -1,21 +1,57 @@
 #include "core/diffusion/diffusion_session.h"
 
+#include <algorithm>
+
 namespace driftlab::core {
 
 namespace cd = diffusion;
+
+namespace {
+
+// Big batches are evaluated a slice at a time with a look at the cancel flag in between, so a
+// cancel is seen within one slice however many points a job pushes through. The network
+// itself works in chunks of 256 columns; slices on multiples of that leave every chunk, and
+// so every number, as one call would compute it.
+constexpr cd::Index kSlice = 1024;
+
+template <class Evaluate>
+void sliced(const SessionModel& owner, const cd::Points& x, cd::Points& out,
+            Eigen::VectorXd* divergence, Evaluate evaluate) {
+    owner.checkCancel();
+    const cd::Index n = x.cols();
+    if (n <= kSlice) {
+        evaluate(x, out, divergence);
+        return;
+    }
+    out.resize(2, n);
+    if (divergence) divergence->resize(n);
+    cd::Points part;
+    Eigen::VectorXd partDivergence;
+    for (cd::Index c0 = 0; c0 < n; c0 += kSlice) {
+        if (c0 > 0) owner.checkCancel();
+        const cd::Index nc = std::min(kSlice, n - c0);
+        evaluate(x.middleCols(c0, nc), part, divergence ? &partDivergence : nullptr);
+        out.middleCols(c0, nc) = part;
+        if (divergence) divergence->segment(c0, nc) = partDivergence;
+    }
+}
+
+}  // namespace
 
 class SessionModel::Score final : public cd::ScoreField {
 public:
     Score(const SessionModel& owner, const cd::DiffusionModel& model)
         : owner_(owner), model_(model) {}
     void score(const cd::Points& x, double t, cd::Points& out) const override {
-        owner_.checkCancel();
-        model_.score(x, t, out);
+        sliced(owner_, x, out, nullptr,
+               [&](const cd::Points& xs, cd::Points& o, Eigen::VectorXd*) { model_.score(xs, t, o); });
     }
     void scoreWithDivergence(const cd::Points& x, double t, cd::Points& out,
                              Eigen::VectorXd& divergence) const override {
-        owner_.checkCancel();
-        model_.scoreWithDivergence(x, t, out, divergence);
+        sliced(owner_, x, out, &divergence,
+               [&](const cd::Points& xs, cd::Points& o, Eigen::VectorXd* d) {
+                   model_.scoreWithDivergence(xs, t, o, *d);
+               });
     }
 
 private:
@@ -30,13 +66,37 @@ public:
     const cd::StochasticInterpolant& interpolant() const override { return model_.interpolant(); }
     void velocityAndScore(const cd::Points& x, double t, cd::Points& velocity,
                           cd::Points* score) const override {
+        if (!score) {
+            sliced(owner_, x, velocity, nullptr,
+                   [&](const cd::Points& xs, cd::Points& v, Eigen::VectorXd*) {
+                       model_.velocityAndScore(xs, t, v, nullptr);
+                   });
+            return;
+        }
+        // Velocity and score come from one evaluation: slice both together.
         owner_.checkCancel();
-        model_.velocityAndScore(x, t, velocity, score);
+        const cd::Index n = x.cols();
+        if (n <= kSlice) {
+            model_.velocityAndScore(x, t, velocity, score);
+            return;
+        }
+        velocity.resize(2, n);
+        score->resize(2, n);
+        cd::Points v, s;
+        for (cd::Index c0 = 0; c0 < n; c0 += kSlice) {
+            if (c0 > 0) owner_.checkCancel();
+            const cd::Index nc = std::min(kSlice, n - c0);
+            model_.velocityAndScore(x.middleCols(c0, nc), t, v, &s);
+            velocity.middleCols(c0, nc) = v;
+            score->middleCols(c0, nc) = s;
+        }
     }
     void velocityWithDivergence(const cd::Points& x, double t, cd::Points& velocity,
                                 Eigen::VectorXd& divergence) const override {
-        owner_.checkCancel();
-        model_.velocityWithDivergence(x, t, velocity, divergence);
+        sliced(owner_, x, velocity, &divergence,
+               [&](const cd::Points& xs, cd::Points& v, Eigen::VectorXd* d) {
+                   model_.velocityWithDivergence(xs, t, v, *d);
+               });
     }
 
 private:
