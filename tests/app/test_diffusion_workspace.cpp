@@ -78,7 +78,20 @@ private Q_SLOTS:
         MainWindow window;
         auto* workspace = open(window);
         QVERIFY(workspace);
-        workspace->settingsForm()->setValues(tinyExperiment(workspace));
+        // A config file, as the command line takes it: its headless section sets the held-out
+        // draw the metrics use (2,000 fresh points, so the shoot-out's rows stay quick).
+        QTemporaryDir configDir;
+        const QString configPath = configDir.filePath("tiny.json");
+        {
+            QFile file(configPath);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            const nlohmann::json config = {{"experiment", "diffusion"},
+                                           {"diffusion", tinyExperiment(workspace)},
+                                           {"headless", {{"metric_points", 2000}}}};
+            file.write(QByteArray::fromStdString(config.dump()));
+        }
+        QString loadError;
+        QVERIFY2(workspace->loadConfig(configPath, &loadError), qPrintable(loadError));
 
         QSignalSpy finished(&window, &MainWindow::runFinished);
         QElapsedTimer clock;
@@ -93,6 +106,7 @@ private Q_SLOTS:
         QVERIFY(session);
         QCOMPARE(session->iterations, 1000L);
         QCOMPARE(session->losses.size(), std::size_t{20});  // a report every 50 iterations
+        QCOMPARE(session->heldOut().cols(), Eigen::Index(2000));  // the fresh draw
         std::printf("  1000 iterations + sampling: %.2f s; loss %.3f -> %.3f\n", trainSeconds,
                     session->losses.front(), session->losses.back());
         // An untrained noise predictor scores about 2 (the variance of the 2-D noise).

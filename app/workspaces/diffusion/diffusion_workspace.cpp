@@ -441,6 +441,10 @@ void DiffusionWorkspace::showSnapshot(const std::shared_ptr<const core::Snapshot
 }
 
 void DiffusionWorkspace::showTraining(const core::DiffusionTrainingSnapshot& snapshot) {
+    // A pause publishes a full snapshot first (the Run's order), so a paused driver's latest
+    // snapshot holds the weights where it stopped: Sample draws from exactly those. (A single
+    // Step may go Paused -> Running -> Paused between two polls, unseen as a state change.)
+    if (snapshot.session && runDriver()->isPaused()) session_ = snapshot.session;
     if (!dataShown_ && snapshot.session) {
         const auto& data = *snapshot.session->data;
         cloud_->setData(data.toUser(data.train), !data.customData);
@@ -539,7 +543,8 @@ void DiffusionWorkspace::runSettled(core::RunState state, const QString& message
     finishChain(true, chainMessage_);
 }
 
-void DiffusionWorkspace::finishChain(bool ok, const QString& message) {
+// By value: the message is often chainMessage_ itself, which is cleared here.
+void DiffusionWorkspace::finishChain(bool ok, QString message) {
     followUps_.clear();
     chainMessage_.clear();
     updateButtons();

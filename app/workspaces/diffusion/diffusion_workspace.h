@@ -123,7 +123,7 @@ private:
     void showSnapshot(const std::shared_ptr<const core::Snapshot>& snapshot);
     void showTraining(const core::DiffusionTrainingSnapshot& snapshot);
     QString applyResult(const core::DiffusionResultSnapshot& result);
-    void finishChain(bool ok, const QString& message);
+    void finishChain(bool ok, QString message);
     void showSample(std::shared_ptr<const core::DiffusionSample> sample);
     QString sampleTitle() const;
     void updateSummary();
