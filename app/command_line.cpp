@@ -3,9 +3,7 @@
 #include "app/main_window.h"
 #include "app/workspace.h"
 #include "core/common/error.h"
-#include "core/diffusion/diffusion_headless.h"
-#include "core/trajectories/trajectory_headless.h"
-#include "core/timeseries/timeseries_headless.h"
+#include "core/experiment/family_registry.h"
 #include "core/trajectories/trajectory_config.h"
 #include "widgets/vtk/surface_format.h"
 
@@ -29,14 +27,18 @@ Usage:
   driftlab [CONFIG]                      open the window (CONFIG: a .json file or preset id)
   driftlab --headless CONFIG --out DIR   run without a window; writes paths.csv,
                                          quantiles.csv, summary.json and config.json to DIR
-                                         (with --workspace ID: that workspace's experiment)
+                                         (with --workspace ID: that workspace's experiment
+                                         and files, CONFIG one of its presets or a file)
   driftlab --screenshot FILE [CONFIG]    open the window, run to completion, save a PNG
                                          of the whole window to FILE and exit
-  driftlab --list-presets                print the built-in preset ids
+  driftlab --list-presets                print every workspace's preset ids, one a line,
+                                         as WORKSPACE/ID (e.g. trajectories/ou)
+  driftlab --list-presets --workspace ID print workspace ID's preset ids, one a line
   driftlab --help                        this text
 
 Options:
-  --workspace ID     start in workspace ID (default: trajectories)
+  --workspace ID     start in (or run headless, or list the presets of) workspace ID:
+                     @WORKSPACES@ (default: trajectories)
   --panel NAME       bring a panel to the front, e.g. "Solver diagnostics"
   --timeout SECONDS  give up a --screenshot run after this long (default 300)
 )";
@@ -49,6 +51,7 @@ struct Options {
     std::optional<std::string> screenshotFile;
     std::optional<std::string> config;
     std::string workspace = "trajectories";
+    bool workspaceGiven = false;
     std::string panel;
     double timeoutSeconds = 300.0;
 };
@@ -74,6 +77,7 @@ Options parse(int argc, char** argv) {
             options.screenshotFile = value(i, a);
         } else if (a == "--workspace") {
             options.workspace = value(i, a);
+            options.workspaceGiven = true;
         } else if (a == "--panel") {
             options.panel = value(i, a);
         } else if (a == "--timeout") {
@@ -103,14 +107,28 @@ Options parse(int argc, char** argv) {
     return options;
 }
 
-// A path to an existing file is loaded; anything else must name a built-in preset.
-core::TrajectoryConfig resolveConfig(const std::string& fileOrPreset) {
-    if (std::filesystem::exists(fileOrPreset)) return core::loadTrajectoryConfig(fileOrPreset);
-    if (const auto* preset = core::findPreset(fileOrPreset)) return *preset;
-    std::string ids;
-    for (const auto& id : core::presetIds()) ids += (ids.empty() ? "" : ", ") + id;
-    throw ConfigError("\"" + fileOrPreset + "\" is neither a file nor a preset (presets: " + ids +
-                      ")");
+const core::ExperimentFamily& family(const std::string& id) {
+    if (const auto* found = core::findExperimentFamily(id)) return *found;
+    throw ConfigError("unknown workspace \"" + id + "\" (workspaces: " +
+                      core::experimentFamilyIds() + ")");
+}
+
+std::string usage() {
+    std::string text = kUsage;
+    const std::string marker = "@WORKSPACES@";
+    text.replace(text.find(marker), marker.size(), core::experimentFamilyIds());
+    return text;
+}
+
+// One id a line; without --workspace every family's, as "family/id" so the lines stay
+// unambiguous when two families ship a preset of the same name.
+void listPresets(const Options& options) {
+    if (options.workspaceGiven) {
+        for (const auto& id : family(options.workspace).presetIds()) std::cout << id << "\n";
+        return;
+    }
+    for (const auto& f : core::experimentFamilies())
+        for (const auto& id : f.presetIds()) std::cout << f.id << "/" << id << "\n";
 }
 
 int runGui(int argc, char** argv, const Options& options) {
@@ -183,36 +201,24 @@ int runCommandLine(int argc, char** argv) {
     try {
         options = parse(argc, argv);
         if (options.help) {
-            std::cout << kUsage;
+            std::cout << usage();
             return 0;
         }
         if (options.listPresets) {
-            for (const auto& id : core::presetIds()) std::cout << id << "\n";
+            listPresets(options);
             return 0;
         }
         if (options.headlessConfig) {
-            // Each workspace has its own headless runner, chosen by --workspace; one line each.
-            // (diffusion: core::runDiffusionHeadless, timeseries: core::runTimeSeriesHeadless)
-            if (options.workspace == "diffusion")
-                return core::runDiffusionHeadless(*options.headlessConfig, {*options.outDir, true},
-                                                  std::cout, std::cerr);
-            if (options.workspace == "timeseries")
-                return core::runTimeSeriesHeadless(*options.headlessConfig, {*options.outDir, true},
-                                                   std::cout, std::cerr);
-            if (options.workspace != "trajectories") {
-                throw ConfigError("workspace \"" + options.workspace +
-                                  "\" has no headless mode (trajectories, timeseries, diffusion)");
-            }
-            const core::TrajectoryConfig config = resolveConfig(*options.headlessConfig);
             core::HeadlessOptions headless;
             headless.outDir = *options.outDir;
-            return core::runHeadless(config, headless, std::cout, std::cerr);
+            return family(options.workspace)
+                .headless(*options.headlessConfig, headless, std::cout, std::cerr);
         }
         // Trajectory presets fail early, before any window opens; other workspaces take their
         // own ids (a data set, a diffusion preset) and refuse them in loadConfig.
         if (options.config && options.workspace == "trajectories" &&
             !std::filesystem::exists(*options.config)) {
-            resolveConfig(*options.config);
+            core::resolveTrajectoryConfig(*options.config);
         }
     } catch (const Error& e) {
         std::cerr << "driftlab: error: " << e.what() << "\n";

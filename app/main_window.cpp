@@ -174,9 +174,12 @@ void MainWindow::connectWorkspace(Workspace* workspace) {
     connect(workspace, &Workspace::progressChanged, this,
             [this, isCurrent](double fraction, const QString& rate, double elapsed) {
                 if (!isCurrent()) return;
-                progress_->setValue(static_cast<int>(fraction * 1000.0));
-                rateLabel_->setText(rate);
-                elapsedLabel_->setText(QString("elapsed %1 s").arg(elapsed, 0, 'f', 2));
+                // Each change repaints the status bar; unchanged text costs nothing.
+                const int value = static_cast<int>(fraction * 1000.0);
+                if (progress_->value() != value) progress_->setValue(value);
+                if (rateLabel_->text() != rate) rateLabel_->setText(rate);
+                const QString since = QString("elapsed %1 s").arg(elapsed, 0, 'f', 1);
+                if (elapsedLabel_->text() != since) elapsedLabel_->setText(since);
             });
     connect(workspace, &Workspace::runFinished, this,
             [this, isCurrent](bool ok, const QString& message) {

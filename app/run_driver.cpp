@@ -1,5 +1,6 @@
 #include "app/run_driver.h"
 
+#include <QElapsedTimer>
 #include <QLocale>
 #include <QTimer>
 
@@ -48,11 +49,15 @@ void RunDriver::retire() {
     retiring_.push_back(std::move(run_));
 }
 
-core::RunState RunDriver::state() const {
-    return run_ ? run_->state() : core::RunState::Idle;
-}
+core::RunState RunDriver::state() const { return run_ ? run_->state() : lastState_; }
 
 bool RunDriver::isBusy() const { return run_ && !core::isSettled(run_->state()); }
+
+void RunDriver::reset() {
+    if (!run_) return;
+    run_->reset();
+    timer_->start();
+}
 
 bool RunDriver::canPause() const {
     return run_ && run_->steppable() && run_->state() == core::RunState::Running;
@@ -84,10 +89,21 @@ void RunDriver::stepOnce() {
     timer_->start();
 }
 
+// Cancel answers at once, whatever the step's length: the run is retired (its worker sees
+// the flag and winds down in the background) and the views keep its last snapshot.
 void RunDriver::cancel() {
     if (!run_) return;
-    run_->cancel();
+    const core::RunState was = run_->state();
+    retire();
     timer_->start();
+    if (was == core::RunState::Finished || was == core::RunState::Failed ||
+        was == core::RunState::Diverged || was == core::RunState::Cancelled) {
+        lastState_ = was;
+        return;
+    }
+    lastState_ = core::RunState::Cancelled;
+    Q_EMIT stateChanged(lastState_);
+    Q_EMIT settled(lastState_, {});
 }
 
 void RunDriver::poll() {
@@ -99,7 +115,10 @@ void RunDriver::poll() {
     const long version = run_->version();
     const core::RunState state = run_->state();
     const core::RunProgress progress = run_->progress();
-    if (!core::isSettled(state)) {
+    // The status bar redraws the window through software GL under Xvfb: 10 Hz is plenty for
+    // a progress read-out and keeps the GUI's CPU off the training threads.
+    if (!core::isSettled(state) && (!progressClock_.isValid() || progressClock_.elapsed() >= 100)) {
+        progressClock_.start();
         const double rate = progress.runningSeconds > 0.0 && std::isfinite(progress.work)
                                 ? progress.work / progress.runningSeconds
                                 : 0.0;

@@ -6,6 +6,7 @@
 // until its worker has returned and only then destroyed, so no frame ever waits for a step.
 #include "core/experiment/run.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 
@@ -42,7 +43,11 @@ public Q_SLOTS:
     void resume();
     void pause();
     void stepOnce();
-    void cancel();  // the current run stops; its last snapshot stays with the views
+    // The current run is dropped at once (its worker winds down on its own) and settles as
+    // Cancelled; its last snapshot stays with the views.
+    void cancel();
+    // The current run rebuilds its job from its factory (fresh model, empty history).
+    void reset();
 
 Q_SIGNALS:
     void started();
@@ -60,10 +65,12 @@ private:
     std::unique_ptr<core::Run> run_;
     std::list<std::unique_ptr<core::Run>> retiring_;
     int kind_ = 0;
+    core::RunState lastState_ = core::RunState::Idle;  // of the last run, once dropped
     long seenVersion_ = -1;
     std::shared_ptr<const core::Snapshot> shown_;  // the last one handed out
     core::RunState seenState_ = core::RunState::Preparing;
     QTimer* timer_ = nullptr;
+    QElapsedTimer progressClock_;  // progress is reported at most every 100 ms
 };
 
 // "48.2 M path·steps/s", "1,070 it/s"; empty when the rate is unknown.

@@ -55,6 +55,9 @@ const std::vector<std::string>& diffusionDatasetIds();
 // object holds keys of diffusionSchema() (missing ones take defaults). Throws ConfigError
 // naming the key and the problem; context prefixes the message (e.g. a file name).
 DiffusionConfig diffusionConfigFromJson(const nlohmann::json& object, const std::string& context);
+// The schema values of config (what diffusionConfigFromJson reads back to the same config);
+// one field-binding table serves both directions.
+nlohmann::json diffusionValues(const DiffusionConfig& config);
 
 // The smallest NFE a sampler can run with (its order for the DPM-Solvers, 1 otherwise).
 int minimumNfe(diffusion::SamplerKind kind);

@@ -1,9 +1,12 @@
 #include "core/diffusion/diffusion_headless.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/diffusion/diffusion_analysis.h"
 #include "core/diffusion/diffusion_trainer.h"
 #include "core/diffusion/point_csv.h"
+#include "core/experiment/embedded_resources.h"
+#include "core/experiment/progress_bar.h"
 
 #include <omp.h>
 
@@ -14,20 +17,20 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string_view>
 #include <utility>
 
 namespace driftlab::core {
 
-// Generated from embedded_diffusion_presets.cpp.in: (file stem, JSON text), by file name.
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedDiffusionPresetTexts();
-
 namespace {
 
 namespace fs = std::filesystem;
 namespace cd = diffusion;
 using nlohmann::json;
+
+constexpr std::string_view kPresetFolder = "presets/diffusion/";
 
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError(context + ": " + message);
@@ -127,12 +130,9 @@ json parseJson(const std::string& text, const std::string& context) {
     }
 }
 
+// Atomic, so an interrupted run never leaves a truncated file in a reused output folder.
 void writeFile(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    writeFileAtomically(path.string(), text);
 }
 
 std::string pointsCsv(const cd::Points& points) {
@@ -195,15 +195,16 @@ DiffusionPlan diffusionPlanFromJson(const json& document, const std::string& con
 
 std::vector<std::string> diffusionPresetIds() {
     std::vector<std::string> ids;
-    for (const auto& entry : embeddedDiffusionPresetTexts()) ids.emplace_back(entry.first);
+    for (const auto& resource : embeddedResources(kPresetFolder))
+        ids.push_back(resourceStem(resource.path));
     return ids;
 }
 
 DiffusionPlan diffusionPreset(const std::string& id) {
-    for (const auto& [presetId, text] : embeddedDiffusionPresetTexts()) {
-        if (presetId != id) continue;
-        const std::string source = "resources/presets/diffusion/" + id + ".json";
-        return diffusionPlanFromJson(parseJson(std::string(text), source), source);
+    for (const auto& resource : embeddedResources(kPresetFolder)) {
+        if (resourceStem(resource.path) != id) continue;
+        const std::string source = "resources/" + std::string(resource.path);
+        return diffusionPlanFromJson(parseJson(std::string(resource.text), source), source);
     }
     std::string ids;
     for (const auto& known : diffusionPresetIds()) ids += (ids.empty() ? "" : ", ") + known;
@@ -222,6 +223,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                          std::ostream& progress, std::ostream& err) {
     const fs::path outDir(options.outDir.empty() ? "." : options.outDir);
     std::string lossCsv;
+    // Outside the try, so a failure ends a half-drawn bar before the error line.
+    std::optional<ProgressBar> trainingBar, shootoutBar;
     try {
         std::error_code ec;
         fs::create_directories(outDir, ec);
@@ -245,8 +248,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         lossCsv = "iteration,loss,seconds";
         for (int k = 0; k < c.training.timeBuckets; ++k) lossCsv += ",bucket" + std::to_string(k);
         lossCsv += '\n';
-        const long printEvery = std::max<long>(1, c.iterations / 10);
-        long nextPrint = printEvery;
+        trainingBar.emplace(progress, options.progressBar,
+                            ProgressRate{double(c.iterations), "it/s", 1.0});
         const cd::TrainResult trained = trainer.train(c.iterations, [&](const cd::TrainProgress& p) {
             char line[96];
             std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
@@ -256,12 +259,14 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                 lossCsv += line;
             }
             lossCsv += '\n';
-            if (options.progressBar && (p.iteration >= nextPrint || p.iteration == c.iterations)) {
-                progress << "training: " << p.iteration << "/" << c.iterations << " iterations, loss "
-                         << p.loss << ", " << p.seconds << " s\n" << std::flush;
-                nextPrint = p.iteration + printEvery;
-            }
+            std::snprintf(line, sizeof line, "training %ld/%ld  loss %.4g", p.iteration,
+                          c.iterations, p.loss);
+            if (p.iteration >= c.iterations)
+                trainingBar->finish(line);
+            else
+                trainingBar->update(double(p.iteration) / double(c.iterations), line);
         });
+        trainingBar->abandon();  // a run that stopped early ends its line here
         writeFile(outDir / "loss.csv", lossCsv);
         lossCsv.clear();
 
@@ -331,21 +336,22 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         }
 
         if (plan.shootout) {
+            shootoutBar.emplace(progress, options.progressBar);
             const ShootoutProgress report = [&](const ShootoutRow& r, double fraction) {
-                    if (!options.progressBar) return;
-                    char line[200];
-                    std::snprintf(line, sizeof line,
-                                  "shoot-out %3d%%: %-24s NFE %6ld  SW2 %.4f  MMD2 %.3e  %.3f s\n",
-                                  static_cast<int>(fraction * 100), r.sampler.c_str(), r.nfe,
-                                  r.sw2, r.mmd2, r.seconds);
-                    progress << line << std::flush;
-                };
+                char line[160];
+                std::snprintf(line, sizeof line, "shoot-out %s  NFE %ld  SW2 %.4f", r.sampler.c_str(),
+                              r.nfe, r.sw2);
+                shootoutBar->update(fraction, line);
+            };
             const std::vector<ShootoutRow> rows = runSessionShootout(*session, so, nullptr, report);
+            shootoutBar->finish("shoot-out: " + std::to_string(rows.size()) + " rows");
             writeFile(outDir / "shootout.csv", shootoutCsv(rows));
         }
         progress << "results written to " << outDir.string() << "\n" << std::flush;
         return 0;
     } catch (const std::exception& e) {
+        if (trainingBar) trainingBar->abandon();
+        if (shootoutBar) shootoutBar->abandon();
         if (!lossCsv.empty()) {
             try {
                 writeFile(outDir / "loss.csv", lossCsv);  // the history up to the failure

@@ -24,7 +24,7 @@
 // the held-out set is a fresh draw of metric_points from the generator.
 #include "core/diffusion/diffusion_config.h"
 #include "core/diffusion/diffusion_shootout.h"
-#include "core/trajectories/trajectory_headless.h"
+#include "core/experiment/headless_options.h"
 
 #include <nlohmann/json.hpp>
 

@@ -108,23 +108,12 @@ void predictorCorrector(const DiffusionProcess& p, const ScoreField& field, Poin
 void probabilityFlowFixed(const DiffusionProcess& p, const ScoreField& field, Points& x,
                           const SamplerOptions& o, SampleResult& r, const PathRecorder& rec) {
     const auto t = uniformTimes(o.steps, 1.0, o.tEnd);
-    Points k1, k2, k3, k4;
+    FixedStepStages<Points> k;
+    const auto velocity = [&](const Points& y, double at, Points& v) {
+        flowVelocity(p, field, y, at, v, r.nfe);
+    };
     for (int i = 0; i < o.steps; ++i) {
-        const double h = t[i + 1] - t[i], tm = t[i] + 0.5 * h;
-        flowVelocity(p, field, x, t[i], k1, r.nfe);
-        switch (o.method) {
-        case FixedStepMethod::Euler: x += h * k1; break;
-        case FixedStepMethod::Heun:
-            flowVelocity(p, field, x + h * k1, t[i + 1], k2, r.nfe);
-            x += 0.5 * h * (k1 + k2);
-            break;
-        case FixedStepMethod::Rk4:
-            flowVelocity(p, field, x + 0.5 * h * k1, tm, k2, r.nfe);
-            flowVelocity(p, field, x + 0.5 * h * k2, tm, k3, r.nfe);
-            flowVelocity(p, field, x + h * k3, t[i + 1], k4, r.nfe);
-            x += (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-            break;
-        }
+        fixedStep(o.method, velocity, x, t[i], t[i + 1], k);
         rec(t[i + 1], x);
     }
 }
@@ -404,7 +393,7 @@ SampleResult sampleInterpolant(const VelocityField& field, const Points& x0, boo
     validate(o, 1, stochastic ? "interpolant SDE" : "interpolant ODE");
     SampleResult r;
     const auto start = Clock::now();
-    Points x = x0, k1, k2, k3, k4, s;
+    Points x = x0, k1, s;
     const PathRecorder rec{r, std::min<Index>(o.recordParticles, x.cols())};
     rec(0.0, x);
     auto b = [&](const Points& y, double t, Points& out) {
@@ -413,20 +402,9 @@ SampleResult sampleInterpolant(const VelocityField& field, const Points& x0, boo
     };
     if (!stochastic || o.epsilon == 0.0) {
         const auto t = uniformTimes(o.steps, 0.0, 1.0);
+        FixedStepStages<Points> k;
         for (int i = 0; i < o.steps; ++i) {
-            const double h = t[i + 1] - t[i], tm = t[i] + 0.5 * h;
-            b(x, t[i], k1);
-            if (o.method == FixedStepMethod::Euler) {
-                x += h * k1;
-            } else if (o.method == FixedStepMethod::Heun) {
-                b(x + h * k1, t[i + 1], k2);
-                x += 0.5 * h * (k1 + k2);
-            } else {
-                b(x + 0.5 * h * k1, tm, k2);
-                b(x + 0.5 * h * k2, tm, k3);
-                b(x + h * k3, t[i + 1], k4);
-                x += (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-            }
+            fixedStep(o.method, b, x, t[i], t[i + 1], k);
             rec(t[i + 1], x);
         }
     } else {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/diffusion/fields.h"
+#include "core/solvers/fixed_step_ode.h"
 
 namespace driftlab::core::diffusion {
 
@@ -25,7 +26,7 @@ enum class SamplerKind {
 std::string samplerName(SamplerKind kind);
 SamplerKind samplerFromName(const std::string& name);
 
-enum class FixedStepMethod { Euler, Heun, Rk4 };
+using core::FixedStepMethod;  // Euler, Heun, Rk4 (core/solvers/fixed_step_ode.h)
 // Where DPM-Solver places its steps: uniform in lambda = log(alpha/sigma) (the paper's
 // choice for low-resolution data), uniform in t, or uniform in sqrt(t).
 enum class StepSchedule { LogSnrUniform, TimeUniform, TimeQuadratic };

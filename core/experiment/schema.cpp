@@ -117,6 +117,13 @@ std::string unknownKeyMessage(const std::string& key, const std::string& where,
     return message;
 }
 
+std::vector<SchemaField> concatFields(std::vector<std::vector<SchemaField>> groups) {
+    std::vector<SchemaField> fields;
+    for (auto& group : groups)
+        for (auto& field : group) fields.push_back(std::move(field));
+    return fields;
+}
+
 Schema::Schema(std::string name, std::vector<SchemaField> fields)
     : name_(std::move(name)), fields_(std::move(fields)) {}
 

@@ -38,6 +38,10 @@ SchemaField booleanField(std::string key, std::string label, bool defaultValue, 
 SchemaField textField(std::string key, std::string label, std::string defaultText,
                       std::string help);
 
+// The groups' fields in order: lets a schema list shared groups (training_schema.h) among
+// its own fields.
+std::vector<SchemaField> concatFields(std::vector<std::vector<SchemaField>> groups);
+
 class Schema {
 public:
     Schema(std::string name, std::vector<SchemaField> fields);

@@ -5,10 +5,10 @@
 // (series_networks.h).
 #include <vector>
 
+#include "core/models/series_interpolation.h"
 #include "core/models/series_model.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/differentiable_ode.h"
-#include "core/timeseries/interpolation.h"
 
 namespace driftlab::core::models::adaptive_parts {
 

@@ -6,7 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/models/latent_series_rollout.h"
-#include "core/timeseries/interpolation.h"
+#include "core/models/series_interpolation.h"
 
 namespace driftlab::core::models {
 

@@ -5,7 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/common/random.h"
-#include "core/timeseries/interpolation.h"
+#include "core/models/series_interpolation.h"
 
 namespace driftlab::core::models {
 

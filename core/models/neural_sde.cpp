@@ -132,6 +132,17 @@ void NeuralSde<Scalar>::diffusionVjp(const MatrixCRef<Scalar>& cotangent,
         stateGrad);
 }
 
+template <typename Scalar>
+std::unique_ptr<DifferentiableSdeWorkspace> NeuralSde<Scalar>::makeWorkspace() const {
+    return std::make_unique<NeuralSdeWorkspace<Scalar>>();
+}
+
+template <typename Scalar>
+void NeuralSde<Scalar>::shareScratch(Workspace& slot, Workspace& owner) const {
+    own(slot).drift.scratch = &own(owner).drift;
+    own(slot).diffusion.scratch = &own(owner).diffusion;
+}
+
 namespace {
 class NeuralSdeWorker : public SdeWorker {
 public:

@@ -4,7 +4,8 @@
 // or general (g is a dim x m matrix driving m Brownian motions; the diffusion net outputs its
 // dim*m entries column-major, the layout of SdeWorker::diffusionMatrix). The model itself is
 // precision-templated and works on batches (dim x n, one GEMM per layer); NeuralSdeSystem
-// adapts the float64 model to SdeSystem so simulate() and every stepper can run it.
+// adapts the float64 model to SdeSystem so simulate() and every stepper can run it, and the
+// model itself is the DifferentiableSde the gradient solvers (sde_backprop.h) solve.
 //
 // Time input is whatever the MLP configs say: with a time embedding the networks see t, and
 // without one they are autonomous. Gradients with respect to t are never needed (the solve
@@ -12,6 +13,7 @@
 #include <memory>
 
 #include "core/nn/mlp.h"
+#include "core/solvers/differentiable_sde.h"
 #include "core/solvers/sde_system.h"
 
 namespace driftlab::core::models {
@@ -43,23 +45,27 @@ NeuralSdeConfig makeGeneralNoiseSdeConfig(Index dim, Index brownianDim,
 
 // What one thread needs for one evaluation of each network (activations kept for the VJP).
 template <typename Scalar>
-struct NeuralSdeWorkspace {
+struct NeuralSdeWorkspace final : DifferentiableSdeWorkspace {
     nn::MlpWorkspace<Scalar> drift, diffusion;
 };
 
 template <typename Scalar>
-class NeuralSde {
+class NeuralSde final : public DifferentiableSde<Scalar> {
 public:
+    using Workspace = DifferentiableSdeWorkspace;
+
     explicit NeuralSde(const NeuralSdeConfig& config);
 
-    Index dimension() const { return drift_.inputDim(); }
+    Index dimension() const override { return drift_.inputDim(); }
     NoiseType noiseType() const { return config_.noise; }
-    bool hasGeneralNoise() const { return config_.noise == NoiseType::General; }
+    bool hasGeneralNoise() const override { return config_.noise == NoiseType::General; }
     // Independent Brownian motions: rows of each increment dW.
-    Index brownianDimension() const {
+    Index brownianDimension() const override {
         return hasGeneralNoise() ? config_.brownianDim : dimension();
     }
-    Index parameterCount() const { return drift_.parameterCount() + diffusion_.parameterCount(); }
+    Index parameterCount() const override {
+        return drift_.parameterCount() + diffusion_.parameterCount();
+    }
     Index driftParameterCount() const { return drift_.parameterCount(); }
     const nn::Mlp<Scalar>& driftNet() const { return drift_; }
     const nn::Mlp<Scalar>& diffusionNet() const { return diffusion_; }
@@ -83,6 +89,26 @@ public:
     void diffusionVjp(const MatrixCRef<Scalar>& cotangent, NeuralSdeWorkspace<Scalar>& ws,
                       Scalar* gradient, Matrix<Scalar>* stateGrad) const;
 
+    // DifferentiableSde: the same calls on a workspace made by makeWorkspace().
+    std::unique_ptr<Workspace> makeWorkspace() const override;
+    void shareScratch(Workspace& slot, Workspace& owner) const override;
+    const Matrix<Scalar>& drift(Scalar t, const MatrixCRef<Scalar>& y,
+                                Workspace& ws) const override {
+        return drift(t, y, own(ws));
+    }
+    const Matrix<Scalar>& diffusion(Scalar t, const MatrixCRef<Scalar>& y,
+                                    Workspace& ws) const override {
+        return diffusion(t, y, own(ws));
+    }
+    void driftVjp(const MatrixCRef<Scalar>& cotangent, Workspace& ws, Scalar* gradient,
+                  Matrix<Scalar>* stateGrad) const override {
+        driftVjp(cotangent, own(ws), gradient, stateGrad);
+    }
+    void diffusionVjp(const MatrixCRef<Scalar>& cotangent, Workspace& ws, Scalar* gradient,
+                      Matrix<Scalar>* stateGrad) const override {
+        diffusionVjp(cotangent, own(ws), gradient, stateGrad);
+    }
+
     template <typename Other>
     NeuralSde<Other> cast() const {
         NeuralSde<Other> other(config_);
@@ -91,6 +117,11 @@ public:
     }
 
 private:
+    // Every workspace a solver hands back was made by makeWorkspace().
+    static NeuralSdeWorkspace<Scalar>& own(Workspace& ws) {
+        return static_cast<NeuralSdeWorkspace<Scalar>&>(ws);
+    }
+
     NeuralSdeConfig config_;
     nn::Mlp<Scalar> drift_;
     nn::Mlp<Scalar> diffusion_;

@@ -23,9 +23,9 @@
 
 #include <Eigen/Core>
 
+#include "core/models/series_dataset.h"
 #include "core/nn/types.h"
 #include "core/solvers/ode_solve.h"
-#include "core/timeseries/dataset.h"
 
 namespace driftlab::core::models {
 

@@ -8,8 +8,9 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
 
 namespace driftlab::core::nn {
 
@@ -84,7 +85,7 @@ void saveParameters(const std::string& path, const std::string& architecture,
     bytes += headerText;
     bytes.append(reinterpret_cast<const char*>(parameters.data()),
                  sizeof(Scalar) * static_cast<std::size_t>(parameters.size()));
-    saveTextAtomically(path, bytes);
+    writeFileAtomically(path, bytes);
 }
 
 std::string readParameterArchitecture(const std::string& path) {

@@ -134,4 +134,32 @@ void BrownianPath::increment(double s, double t, Eigen::Ref<Eigen::VectorXd> dW,
         H.setZero();
 }
 
+namespace {
+void checkOnePath(const BrownianPath& path, Eigen::Index first, Eigen::Index cols,
+                  Eigen::Index rows)
+{
+    if (first != 0 || cols != 1 || rows != path.dimension())
+        throw SolverError("Brownian path: it is one path of " + std::to_string(path.dimension()) +
+                          " Brownian motions; asked for " + std::to_string(cols) +
+                          " columns from " + std::to_string(first) + " with " +
+                          std::to_string(rows) + " rows");
+}
+}  // namespace
+
+void BrownianPath::increments(double s, double t, Eigen::Index first,
+                              Eigen::Ref<Eigen::MatrixXd> dW) const
+{
+    checkOnePath(*this, first, dW.cols(), dW.rows());
+    dW.col(0) = increment(s, t);
+}
+
+void BrownianPath::incrementsWithArea(double s, double t, Eigen::Index first,
+                                      Eigen::Ref<Eigen::MatrixXd> dW,
+                                      Eigen::Ref<Eigen::MatrixXd> H) const
+{
+    checkOnePath(*this, first, dW.cols(), dW.rows());
+    checkOnePath(*this, first, H.cols(), H.rows());
+    increment(s, t, dW.col(0), H.col(0));
+}
+
 }  // namespace driftlab::core

@@ -10,20 +10,26 @@
 // width the path is the conditional mean given the leaf's (W, H) - a quadratic - so W(t) and
 // its running integral are one deterministic function of t, and every increment and area
 // computed from them is consistent with every other (additivity holds to rounding).
+//
+// One path is a BrownianSource of one column (brownian_source.h); BrownianTree
+// (brownian_tree.h) seeds many of them for a batch.
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "core/solvers/brownian_source.h"
+
 namespace driftlab::core {
 
-class BrownianPath {
+class BrownianPath final : public BrownianSource {
 public:
     // tolerance: the leaf width bound; 0 picks (t1 - t0) * 2^-24. Queries cost one node per
     // level, about log2((t1 - t0) / tolerance) levels.
     BrownianPath(double t0, double t1, int dimension, std::uint64_t seed, double tolerance = 0.0);
 
-    int dimension() const { return dim_; }
-    double t0() const { return t0_; }
-    double t1() const { return t1_; }
+    int dimension() const override { return dim_; }
+    Eigen::Index paths() const override { return 1; }
+    double t0() const override { return t0_; }
+    double t1() const override { return t1_; }
     int depth() const { return depth_; }
     double leafWidth() const;
 
@@ -37,6 +43,12 @@ public:
     // Both at once (two tree walks instead of four); s < t.
     void increment(double s, double t, Eigen::Ref<Eigen::VectorXd> dW,
                    Eigen::Ref<Eigen::VectorXd> H) const;
+
+    // BrownianSource: first must be 0 and the blocks one column wide.
+    void increments(double s, double t, Eigen::Index first,
+                    Eigen::Ref<Eigen::MatrixXd> dW) const override;
+    void incrementsWithArea(double s, double t, Eigen::Index first, Eigen::Ref<Eigen::MatrixXd> dW,
+                            Eigen::Ref<Eigen::MatrixXd> H) const override;
 
     // W(t) and int_t0^t W(u) du, written to w and integral (dimension() entries each).
     void evaluate(double t, double* w, double* integral) const;

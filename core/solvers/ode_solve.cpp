@@ -100,6 +100,11 @@ void validate(const OdeSystem& system, const Eigen::VectorXd& y0, double t0, dou
         if (!(o.facmin > 0.0 && o.facmin < 1.0 && o.facmax > 1.0)) {
             throw ConfigError("need 0 < facmin < 1 < facmax");
         }
+        if (o.controller == StepController::ProportionalIntegralDerivative &&
+            !(std::isfinite(o.pid.beta1) && std::isfinite(o.pid.beta2) &&
+              std::isfinite(o.pid.beta3))) {
+            throw ConfigError("the PID controller's coefficients must be finite");
+        }
     }
     const double dir = t1 >= t0 ? 1.0 : -1.0;
     double previous = t0;
@@ -227,19 +232,32 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
     }
     h = dir * std::min(h, options.dtmax);
 
-    double errPrevious = 1e-4;
-    bool lastRejected = false;
+    StepControlSettings control;
+    control.safety = options.safety;
+    control.facmin = options.facmin;
+    control.facmax = options.facmax;
+    control.beta1 = options.beta1;
+    control.beta2 = options.beta2;
+    control.pid = options.pid;
+    const std::unique_ptr<StepSizeController> controller =
+        makeStepController(options.controller, control);
+    h = controller->start(h);
+    // Where a step must end at the latest: t1, or the next save time for a method that
+    // cannot interpolate. Stretch by up to 1% (adaptive) rather than leave a sliver of a last
+    // step; a fixed grid only absorbs rounding.
+    const double slack = adaptive ? 0.01 : 1e-8;
+    OutputTimeClipper toEnd({t1}, dir, slack);
+    std::vector<double> outputTimes = options.saveAt;
+    outputTimes.push_back(t1);
+    OutputTimeClipper toOutputs(std::move(outputTimes), dir, slack);
+
     int nonFiniteRetries = 0, cleanSteps = 0;
     int stiffCount = 0, nonstiffRun = 0, backCount = 0;
     long step = 0;
 
     while (dir * (t1 - t) > 0.0) {
-        // Where this step must end at the latest: t1, or the next save time for a method
-        // that cannot interpolate.
-        double stop = t1;
-        if (!active->hasDenseOutput() && nextSave < options.saveAt.size()) {
-            stop = options.saveAt[nextSave];
-        }
+        OutputTimeClipper& clipper = active->hasDenseOutput() ? toEnd : toOutputs;
+        const double stop = clipper.next(t);
         const double dtminHere = std::max(options.dtmin, 16.0 * kEps * std::abs(t));
         if (std::abs(h) < dtminHere && std::abs(stop - t) > std::abs(h)) {
             return finish(OdeStatus::StepSizeTooSmall,
@@ -250,18 +268,11 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
                                                            std::to_string(options.maxSteps) +
                                                            ") exceeded " + where(t, step));
         }
-        double hStep = h;
-        // Stretch by up to 1% (adaptive) rather than leave a sliver of a last step; a fixed
-        // grid only absorbs rounding.
-        const double slack = adaptive ? 0.01 : 1e-8;
-        bool landsOnStop = false;
-        if (dir * (t + (1.0 + slack) * h - stop) >= 0.0) {
-            hStep = stop - t;
-            landsOnStop = true;
-        }
+        const OutputTimeClipper::Step clipped = clipper.clip(t, h);
+        const double hStep = clipped.dt;
         ++step;
         active->step(system, t, hStep, y, f0, yNew, error);
-        const double tNew = landsOnStop ? stop : t + hStep;
+        const double tNew = clipped.end;
 
         const bool finite = yNew.allFinite();
         double errNorm = kNaN;
@@ -285,8 +296,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
             }
             ++stats.rejected;
             cleanSteps = 0;
-            h = hStep * options.facmin;
-            lastRejected = true;
+            h = controller->propose({hStep, errNorm, controllerExponent(*active), false});
             continue;
         }
         // Forget earlier blow-ups only after a run of clean steps: creeping up on a true
@@ -295,11 +305,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
 
         if (!accepted) {
             ++stats.rejected;
-            const double k = controllerExponent(*active);
-            const double fac =
-                std::max(options.facmin, options.safety * std::pow(errNorm, -1.0 / k));
-            h = hStep * std::min(1.0, fac);
-            lastRejected = true;
+            h = controller->propose({hStep, errNorm, controllerExponent(*active), false});
             continue;
         }
 
@@ -328,24 +334,9 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
         t = tNew;
         y.swap(yNew);
 
-        if (adaptive) {
-            // Next step size.
-            const double k = controllerExponent(*active);
-            double fac;
-            const double err = std::max(errNorm, 1e-10);
-            if (options.controller == StepController::ProportionalIntegral) {
-                const double beta1 = std::isnan(options.beta1) ? 0.7 / k : options.beta1;
-                const double beta2 = std::isnan(options.beta2) ? 0.4 / k : options.beta2;
-                fac = options.safety * std::pow(err, -beta1) * std::pow(errPrevious, beta2);
-            } else {
-                fac = options.safety * std::pow(err, -1.0 / k);
-            }
-            // No growth straight after a rejection (Hairer): the rejected size was too large.
-            fac = std::clamp(fac, options.facmin, lastRejected ? 1.0 : options.facmax);
-            h = dir * std::min(std::abs(hStep) * fac, options.dtmax);
-            errPrevious = std::max(errNorm, 1e-4);
-            lastRejected = false;
-        }
+        const double proposed =
+            controller->propose({hStep, errNorm, controllerExponent(*active), true});
+        h = dir * std::min(std::abs(proposed), options.dtmax);
 
         // Stiffness bookkeeping (constant steps too: the estimate is free) and switching.
         if (active == primary.get()) {
@@ -363,7 +354,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
                             ++stats.methodSwitches;
                             stiffCount = 0;
                             backCount = 0;
-                            errPrevious = 1e-4;
+                            controller->reset();
                         }
                     }
                 } else if (++nonstiffRun >= 6) {
@@ -379,7 +370,7 @@ OdeSolution integrate(const OdeSystem& system, const Eigen::VectorXd& y0, double
                     backCount = 0;
                     stiffCount = 0;
                     nonstiffRun = 0;
-                    errPrevious = 1e-4;
+                    controller->reset();
                 }
             } else {
                 backCount = 0;

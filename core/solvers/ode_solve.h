@@ -8,6 +8,7 @@
 // message naming time, step and cause, and everything computed up to there.
 #include "core/solvers/ode_steppers.h"
 #include "core/solvers/ode_system.h"
+#include "core/solvers/step_controller.h"  // StepController, PidCoefficients
 
 #include <Eigen/Core>
 #include <functional>
@@ -16,12 +17,6 @@
 #include <vector>
 
 namespace driftlab::core {
-
-enum class StepController {
-    Constant,  // dt0 every step (the last one clipped to land on t1); nothing is rejected
-    Integral,  // I: h *= safety * err^(-1/k), k = min(order, embedded order) + 1
-    ProportionalIntegral,  // PI (Gustafsson): h *= safety * err^(-beta1) * errPrev^beta2
-};
 
 enum class JacobianSource {
     Automatic,         // the system's analytic Jacobian when it has one
@@ -60,6 +55,7 @@ struct OdeOptions {
     double facmax = 10.0;
     double beta1 = std::numeric_limits<double>::quiet_NaN();
     double beta2 = std::numeric_limits<double>::quiet_NaN();
+    PidCoefficients pid;  // for StepController::ProportionalIntegralDerivative
 
     // Times to save at (monotone in the direction of integration, inside [t0, t1]); filled
     // by dense output, or by landing on them for methods without one. Empty: t0 and every

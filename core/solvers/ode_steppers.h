@@ -189,19 +189,8 @@ private:
     Eigen::VectorXd k_[6], stage_, f_, yStart_, yEnd_, dense1_, dense2_;
 };
 
-struct OdeSolverInfo {
-    OdeMethod method;
-    std::string id;
-    std::string name;
-    int order;
-    int embeddedOrder;
-    bool hasErrorEstimate;
-    bool hasDenseOutput;
-    bool isImplicit;
-};
-
-// For GUI menus and config validation, in display order.
-std::vector<OdeSolverInfo> availableOdeSolvers();
+// The registered methods (solver_registry.h defines these from its rows). makeOdeStepper
+// builds the method's own row, never a switching strategy built on it.
 std::unique_ptr<OdeStepper> makeOdeStepper(OdeMethod method,
                                            bool forceFiniteDifferenceJacobian = false);
 std::string toString(OdeMethod method);  // the id, "dp5"

@@ -1,6 +1,7 @@
 #include "core/solvers/sde_adaptive.h"
 
 #include "core/common/error.h"
+#include "core/solvers/step_controller.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,7 @@ std::string describeFailure(const std::string& cause, double t, long step) {
 
 AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepper& stepper,
                                          const Eigen::VectorXd& y0, double t0, double t1,
-                                         const BrownianPath& brownian,
+                                         const BrownianSource& brownian,
                                          const AdaptiveSdeOptions& options) {
     if (!stepper.hasErrorEstimate()) {
         throw SolverError(stepper.name() +
@@ -44,7 +45,16 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
     const double span = t1 - t0;
     const double dtmin = options.dtmin > 0.0 ? options.dtmin : 1e-12 * span;
     const double dtmax = options.dtmax > 0.0 ? options.dtmax : span;
-    const double exponent = 1.0 / stepper.strongOrder(noise);
+    if (options.controller == StepController::Constant)
+        throw ConfigError("the adaptive SDE solve needs an adaptive step-size controller");
+    const double errorOrder = stepper.strongOrder(noise);
+    StepControlSettings control;
+    control.safety = options.safety;
+    control.facmin = options.facmin;
+    control.facmax = options.facmax;
+    control.holdAfterRejection = false;
+    const std::unique_ptr<StepSizeController> controller =
+        makeStepController(options.controller, control);
     const StepCost cost = stepper.evaluationsPerStep(false);
 
     AdaptiveSdeSolution solution;
@@ -53,11 +63,16 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
     StepScratch scratch;
     scratch.resize(dim, 1);
 
-    std::vector<double> saveAt = options.saveAt;
+    const std::vector<double>& saveAt = options.saveAt;
     size_t nextSave = 0;
+    // Steps land exactly on the save times inside (t0, t1) and on t1.
+    std::vector<double> landing;
+    for (double s : saveAt)
+        if (s > t0 && s < t1) landing.push_back(s);
+    landing.push_back(t1);
+    OutputTimeClipper clipper(std::move(landing), 1.0, 0.0, 1e-14 * span);
     Eigen::MatrixXd y = y0;
     Eigen::MatrixXd candidate(dim, 1), dW(noiseDim, 1), H(noiseDim, 1);
-    Eigen::VectorXd dWv(noiseDim), Hv(noiseDim);
     double t = t0;
     double h = std::clamp(options.dt0 > 0.0 ? options.dt0 : span / 100.0, dtmin, dtmax);
     auto save = [&](double time) {
@@ -79,15 +94,11 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
                 attempts);
             break;
         }
-        // Land exactly on the next save time and on t1.
-        double target = t1;
-        if (nextSave < saveAt.size()) target = std::min(target, saveAt[nextSave]);
-        const bool lands = t + h >= target - 1e-14 * span;
-        const double dt = lands ? target - t : h;
+        const OutputTimeClipper::Step clipped = clipper.clip(t, h);
+        const bool lands = clipped.landed;
+        const double dt = clipped.dt;
 
-        brownian.increment(t, t + dt, dWv, Hv);
-        dW.col(0) = dWv;
-        H.col(0) = Hv;
+        brownian.incrementsWithArea(t, t + dt, 0, dW, H);
         candidate = y;
         stepper.stepWithArea(*worker, t, dt, candidate, dW, H, scratch);
         ++attempts;
@@ -113,26 +124,20 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
         record.stiffness = std::numeric_limits<double>::quiet_NaN();
         solution.stats.steps.push_back(record);
 
-        const double factor =
-            finite ? std::clamp(options.safety * std::pow(std::max(errorNorm, 1e-10), -exponent),
-                                options.facmin, accepted ? options.facmax : 1.0)
-                   : options.facmin;
+        const double proposed = controller->propose({dt, errorNorm, errorOrder, accepted});
         if (accepted) {
             ++solution.stats.accepted;
             y = candidate;
-            t = lands ? target : t + dt;
-            if (nextSave < saveAt.size() && lands && target == saveAt[nextSave]) {
-                save(t);
-                ++nextSave;
-            } else if (saveAt.empty()) {
-                save(t);
-            }
+            t = clipped.end;
+            if (saveAt.empty()) save(t);
+            for (; nextSave < saveAt.size() && saveAt[nextSave] <= t; ++nextSave)
+                if (saveAt[nextSave] == t) save(t);
             // A step shortened to land on a save time says nothing about the step size
             // the error allows; keep the controller's proposal.
-            if (!lands || dt >= h) h = std::clamp(dt * factor, dtmin, dtmax);
+            if (!lands || dt >= h) h = std::clamp(proposed, dtmin, dtmax);
         } else {
             ++solution.stats.rejected;
-            h = dt * factor;
+            h = proposed;
             if (h < dtmin) {
                 solution.status = finite ? OdeStatus::StepSizeTooSmall : OdeStatus::NonFiniteState;
                 std::ostringstream cause;

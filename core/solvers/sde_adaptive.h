@@ -25,6 +25,9 @@ struct AdaptiveSdeOptions {
     double safety = 0.9;
     double facmin = 0.2;
     double facmax = 5.0;
+    // Integral, ProportionalIntegral or ProportionalIntegralDerivative (the error exponent
+    // is the strong order). Unlike the ODE solver, a step after a rejection may grow.
+    StepController controller = StepController::Integral;
     // Steps are shortened to land on these times (inside [t0, t1], increasing); empty: t0,
     // t1 and every accepted step are saved.
     std::vector<double> saveAt;
@@ -40,12 +43,14 @@ struct AdaptiveSdeSolution {
     bool ok() const { return status == OdeStatus::Success; }
 };
 
+// brownian: the path's Brownian motion is column 0 of the source (a BrownianPath, or
+// BrownianTree::path(p) for path p of a batch), queried over each attempted step.
 // Throws SolverError if the stepper has no error estimate or does not support the noise,
 // ConfigError for invalid options; failures during the solve come back as a status and
 // message with the partial solution, as for ODEs.
 AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepper& stepper,
                                          const Eigen::VectorXd& y0, double t0, double t1,
-                                         const BrownianPath& brownian,
+                                         const BrownianSource& brownian,
                                          const AdaptiveSdeOptions& options = {});
 
 }  // namespace driftlab::core

@@ -4,18 +4,22 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <typeinfo>
 
 #include "core/common/error.h"
+#include "core/solvers/reversible_heun.h"
 #include "core/solvers/sde_backprop_noise.h"
 
 namespace driftlab::core {
 
-using models::NeuralSde;
-using models::NeuralSdeWorkspace;
-using nn::Index;
-using nn::Matrix;
-using nn::MatrixCRef;
-using nn::Vector;
+using Index = Eigen::Index;
+template <typename Scalar>
+using Matrix = SdeMatrix<Scalar>;
+template <typename Scalar>
+using MatrixCRef = SdeMatrixCRef<Scalar>;
+template <typename Scalar>
+using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+using Workspace = DifferentiableSdeWorkspace;
 
 namespace {
 
@@ -27,31 +31,71 @@ using Increment = std::type_identity_t<MatrixCRef<Scalar>>;
 template <typename Scalar>
 struct Block {
     Index col = 0, cols = 0;
-    NeuralSdeWorkspace<Scalar> ws0, ws1;
+    // Made by the system on first use (and again when another kind of system comes along).
+    std::unique_ptr<Workspace> ws0, ws1;
+    const std::type_info* madeBy = nullptr;
     Matrix<Scalar> y, yhat, mu, sigma, mu1, sigma1, p, tmp, tmp2, ay, ayhat, w;
     Matrix<Scalar> cmu, csigma;  // pending cotangents of f(yhat), g(yhat) in reversible Heun
     Vector<Scalar> grad;
     std::vector<Matrix<Scalar>> segment, segmentHat;  // recomputed states of one segment
     std::vector<Matrix<Scalar>> checkpoints, checkpointsHat;
-    // With every state stored, the forward pass also keeps the nets' activations of each step
+    // With every state stored, the forward pass also keeps the fields' workspaces of each step
     // (two slots per step), so the backward pass needs no second forward evaluation.
-    std::vector<NeuralSdeWorkspace<Scalar>> tape;
+    std::vector<std::unique_ptr<Workspace>> tape;
     bool taped = false;
     detail::GeneralNoiseScratch<Scalar> noise;
+    Eigen::MatrixXd queried;   // a BrownianSource's increments of this block's paths
+    Matrix<Scalar> increment;  // the same in Scalar, when Scalar is not double
+};
+
+// Where the steps' increments come from: the caller's matrices (one per step, all paths) or
+// a BrownianSource queried per step and block over the grid t0 + n dt, which stores nothing.
+template <typename Scalar>
+class Increments {
+public:
+    explicit Increments(const std::vector<Matrix<Scalar>>& stored)
+        : stored_(&stored), steps_(static_cast<long>(stored.size())) {}
+    Increments(const BrownianSource& source, long steps, const SdeGradOptions& options)
+        : source_(&source), steps_(steps), t0_(options.t0), dt_(options.dt) {}
+
+    long steps() const { return steps_; }
+    const std::vector<Matrix<Scalar>>* stored() const { return stored_; }
+    const BrownianSource* source() const { return source_; }
+
+    // Step n's increments of the block's paths; valid until the next call for the block.
+    MatrixCRef<Scalar> at(long n, Block<Scalar>& b) const {
+        if (stored_) return (*stored_)[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+        b.queried.resize(source_->dimension(), b.cols);
+        const double s = t0_ + static_cast<double>(n) * dt_;
+        const double e = t0_ + static_cast<double>(n + 1) * dt_;
+        source_->increments(s, e, b.col, b.queried);
+        if constexpr (std::is_same_v<Scalar, double>) {
+            return b.queried;
+        } else {
+            b.increment = b.queried.template cast<Scalar>();
+            return b.increment;
+        }
+    }
+
+private:
+    const std::vector<Matrix<Scalar>>* stored_ = nullptr;
+    const BrownianSource* source_ = nullptr;
+    long steps_ = 0;
+    double t0_ = 0.0, dt_ = 0.0;
 };
 
 // Calls step(noise) with the model's noise shape, chosen once per step so that the diagonal
 // steps stay the fused elementwise loops they are.
 template <typename Scalar, typename Step>
-void withNoise(const NeuralSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
+void withNoise(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
     if (m.hasGeneralNoise()) step(detail::GeneralNoise<Scalar>(m.dimension(), b.noise));
     else step(detail::DiagonalNoise{});
 }
 
 template <typename Scalar>
-NeuralSdeWorkspace<Scalar>& slot(Block<Scalar>& b, long n, int which) {
-    if (b.taped) return b.tape[static_cast<std::size_t>(2 * n + which)];
-    return which == 0 ? b.ws0 : b.ws1;
+Workspace& slot(Block<Scalar>& b, long n, int which) {
+    if (b.taped) return *b.tape[static_cast<std::size_t>(2 * n + which)];
+    return which == 0 ? *b.ws0 : *b.ws1;
 }
 
 struct Plan {
@@ -61,22 +105,37 @@ struct Plan {
 };
 
 template <typename Scalar>
-Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
-              const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options) {
+Plan makePlan(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+              const Increments<Scalar>& dW, const SdeGradOptions& options) {
     Plan plan;
-    plan.steps = static_cast<long>(dW.size());
+    plan.steps = dW.steps();
     if (y0.rows() != model.dimension())
         throw Error("SDE gradients: y0 has " + std::to_string(y0.rows()) + " rows, the model " +
                     std::to_string(model.dimension()) + " dimensions");
     const Index noiseRows = model.brownianDimension();
-    for (std::size_t n = 0; n < dW.size(); ++n)
-        if (dW[n].rows() != noiseRows || dW[n].cols() != y0.cols())
-            throw Error("SDE gradients: Brownian increment " + std::to_string(n) + " is " +
-                        std::to_string(dW[n].rows()) + " x " + std::to_string(dW[n].cols()) +
-                        ", expected " + std::to_string(noiseRows) + " x " +
-                        std::to_string(y0.cols()) + " (" +
-                        (model.hasGeneralNoise() ? "Brownian motions" : "dim") + " x paths)");
+    const auto shape = [&] {
+        return std::to_string(noiseRows) + " x " + std::to_string(y0.cols()) + " (" +
+               (model.hasGeneralNoise() ? "Brownian motions" : "dim") + " x paths)";
+    };
+    if (const auto* stored = dW.stored())
+        for (std::size_t n = 0; n < stored->size(); ++n)
+            if ((*stored)[n].rows() != noiseRows || (*stored)[n].cols() != y0.cols())
+                throw Error("SDE gradients: Brownian increment " + std::to_string(n) + " is " +
+                            std::to_string((*stored)[n].rows()) + " x " +
+                            std::to_string((*stored)[n].cols()) + ", expected " + shape());
     if (!(options.dt > 0.0)) throw ConfigError("SDE gradients: dt must be positive");
+    if (const auto* source = dW.source()) {
+        const double t1 = options.t0 + static_cast<double>(plan.steps) * options.dt;
+        if (plan.steps < 0) throw ConfigError("SDE gradients: the number of steps is negative");
+        if (source->dimension() != noiseRows || source->paths() < y0.cols() ||
+            !source->covers(options.t0, t1 - 1e-9 * (t1 - options.t0)))
+            throw Error("SDE gradients: the Brownian source has " +
+                        std::to_string(source->paths()) + " paths of " +
+                        std::to_string(source->dimension()) + " Brownian motions on [" +
+                        std::to_string(source->t0()) + ", " + std::to_string(source->t1()) +
+                        "]; the solve needs increments " + shape() + " on [" +
+                        std::to_string(options.t0) + ", " + std::to_string(t1) + "]");
+    }
     if (options.checkpointEvery < 1)
         throw ConfigError("SDE gradients: checkpointEvery must be at least 1");
     plan.observationSteps = options.observationSteps;
@@ -95,8 +154,10 @@ Plan makePlan(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
 // The blocks of a call: those of the caller's workspace (reused when the split of the
 // paths is the same as last time) or of a local one.
 template <typename Scalar>
-std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index paths,
-                                       int threads, Index parameters) {
+std::vector<Block<Scalar>>& makeBlocks(const DifferentiableSde<Scalar>& model,
+                                       std::vector<Block<Scalar>>& blocks, Index paths,
+                                       int threads) {
+    const Index parameters = model.parameterCount();
     const Index count = std::max<Index>(
         1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
     const bool same = static_cast<Index>(blocks.size()) == count && !blocks.empty() &&
@@ -108,6 +169,12 @@ std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index
         block.cols = paths * (b + 1) / count - block.col;
         block.grad.setZero(parameters);
         block.taped = false;
+        if (block.madeBy != &typeid(model)) {
+            block.ws0 = model.makeWorkspace();
+            block.ws1 = model.makeWorkspace();
+            block.tape.clear();
+            block.madeBy = &typeid(model);
+        }
     }
     return blocks;
 }
@@ -115,12 +182,12 @@ std::vector<Block<Scalar>>& makeBlocks(std::vector<Block<Scalar>>& blocks, Index
 // Every step's activations go to the tape; packing buffers and backward scratch stay the
 // block's own.
 template <typename Scalar>
-void startTape(Block<Scalar>& b, long steps) {
+void startTape(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long steps) {
     b.taped = true;
     b.tape.resize(static_cast<std::size_t>(2 * steps));
     for (auto& ws : b.tape) {
-        ws.drift.scratch = &b.ws0.drift;
-        ws.diffusion.scratch = &b.ws0.diffusion;
+        if (!ws) ws = m.makeWorkspace();
+        m.shareScratch(*ws, *b.ws0);
     }
 }
 
@@ -132,8 +199,8 @@ Scalar timeAt(const SdeGradOptions& o, long n) {
 // --- forward steps on one block ---------------------------------------------------------
 
 template <typename Scalar, typename Noise>
-void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
-               Scalar dt, const Increment<Scalar>& dw) {
+void eulerStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+               Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     const auto& f = m.drift(t, b.y, ws);
     const auto& g = m.diffusion(t, b.y, ws);
@@ -141,8 +208,8 @@ void eulerStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
 }
 
 template <typename Scalar, typename Noise>
-void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n, Scalar t,
-              Scalar dt, const Increment<Scalar>& dw) {
+void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+              Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws0 = slot(b, n, 0);
     auto& ws1 = slot(b, n, 1);
     const auto& f0 = m.drift(t, b.y, ws0);
@@ -156,27 +223,25 @@ void heunStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, 
 
 // Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
 template <typename Scalar, typename Noise>
-void reversibleStep(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar t,
-                    Scalar dt, const Increment<Scalar>& dw) {
-    b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() + dt * b.mu.array() +
-                     noise.term(b.sigma, dw);
-    b.mu1 = m.drift(t + dt, b.yhat, b.ws0);
-    b.sigma1 = m.diffusion(t + dt, b.yhat, b.ws0);
-    b.y.array() += (Scalar(0.5) * dt) * (b.mu.array() + b.mu1.array()) +
-                   noise.sum(Scalar(0.5), b.sigma, b.sigma1, dw);
+void reversibleStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
+                    Scalar t, Scalar dt, const Increment<Scalar>& dw) {
+    reversible_heun::predict(noise, b.y, b.yhat, dt, b.mu, b.sigma, dw, b.yhat);
+    b.mu1 = m.drift(t + dt, b.yhat, *b.ws0);
+    b.sigma1 = m.diffusion(t + dt, b.yhat, *b.ws0);
+    reversible_heun::correct(noise, b.y, dt, b.mu, b.mu1, b.sigma, b.sigma1, dw);
     b.mu.swap(b.mu1);
     b.sigma.swap(b.sigma1);
 }
 
 template <typename Scalar>
-void startReversible(const NeuralSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
-    b.mu = m.drift(t, b.yhat, b.ws0);
-    b.sigma = m.diffusion(t, b.yhat, b.ws0);
+void startReversible(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Scalar t) {
+    b.mu = m.drift(t, b.yhat, *b.ws0);
+    b.sigma = m.diffusion(t, b.yhat, *b.ws0);
 }
 
 template <typename Scalar>
-void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>& b, long n, Scalar t,
-                 Scalar dt, const Increment<Scalar>& dw) {
+void forwardStep(SdeGradScheme scheme, const DifferentiableSde<Scalar>& m, Block<Scalar>& b, long n,
+                 Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     withNoise(m, b, [&](const auto& noise) {
         switch (scheme) {
             case SdeGradScheme::EulerMaruyama: eulerStep(m, b, noise, n, t, dt, dw); break;
@@ -189,7 +254,7 @@ void forwardStep(SdeGradScheme scheme, const NeuralSde<Scalar>& m, Block<Scalar>
 // --- backward steps: (ay, ayhat) at n + 1 -> at n, parameters into b.grad ----------------
 
 template <typename Scalar, typename Noise>
-void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+void eulerBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
                const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     auto& ws = slot(b, n, 0);
     b.w = b.ay;
@@ -202,7 +267,7 @@ void eulerBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
 }
 
 template <typename Scalar, typename Noise>
-void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
+void heunBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, long n,
               const Matrix<Scalar>& yn, Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     const Scalar half = Scalar(0.5);
     auto& ws0 = slot(b, n, 0);
@@ -231,35 +296,29 @@ void heunBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, 
 // with pending cotangents (b.cmu, b.csigma) on f(yhat_{n+1}), g(yhat_{n+1}) from step n + 1.
 // Leaves (ay, ayhat) for (y_n, yhat_n) and the pending cotangents on f(yhat_n), g(yhat_n).
 template <typename Scalar, typename Noise>
-void reversibleBack(const NeuralSde<Scalar>& m, Block<Scalar>& b, const Noise& noise, Scalar dt,
-                    const Increment<Scalar>& dw) {
-    const Scalar half = Scalar(0.5);
-    b.cmu.noalias() += (half * dt) * b.ay;
-    noise.addCotangent(half * b.ay.array(), dw, b.csigma);
-    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
-    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
-    // v = ayhat is the full cotangent of yhat_{n+1} = 2 y_n - yhat_n + f dt + g dW.
-    b.cmu.array() = dt * b.ayhat.array() + (half * dt) * b.ay.array();
-    noise.setCotangent(b.ayhat.array() + half * b.ay.array(), dw, b.csigma);
-    b.ay.array() += Scalar(2) * b.ayhat.array();
-    b.ayhat = -b.ayhat;
+void reversibleBack(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise& noise,
+                    Scalar dt, const Increment<Scalar>& dw) {
+    reversible_heun::correctorCotangents(noise, b.ay, dt, dw, b.cmu, b.csigma);
+    m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
+    reversible_heun::predictorCotangents(noise, b.ay, b.ayhat, dt, dw, b.cmu, b.csigma);
 }
 
 // Final VJP at yhat_0 (ws1 holds the nets there); dL/dy0 = ay + ayhat since yhat_0 = y_0.
 template <typename Scalar>
-void reversibleFinish(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
-    m.driftVjp(b.cmu, b.ws1, b.grad.data(), &b.ayhat);
-    m.diffusionVjp(b.csigma, b.ws1, b.grad.data(), &b.ayhat);
+void reversibleFinish(const DifferentiableSde<Scalar>& m, Block<Scalar>& b) {
+    m.driftVjp(b.cmu, *b.ws1, b.grad.data(), &b.ayhat);
+    m.diffusionVjp(b.csigma, *b.ws1, b.grad.data(), &b.ayhat);
     b.ay += b.ayhat;
 }
 
 template <typename Scalar>
-void startBackward(const NeuralSde<Scalar>& m, Block<Scalar>& b) {
+void startBackward(const DifferentiableSde<Scalar>& m, Block<Scalar>& b) {
     const Index dim = m.dimension();
     b.ay.setZero(dim, b.cols);
     b.ayhat.setZero(dim, b.cols);
     b.cmu.setZero(dim, b.cols);
-    b.csigma.setZero(m.diffusionNet().outputDim(), b.cols);  // general noise: dim*m rows
+    b.csigma.setZero(m.diffusionRows(), b.cols);  // general noise: dim*m rows
 }
 
 template <typename Scalar>
@@ -272,8 +331,8 @@ void addObservationGrad(const Plan& plan, long n, const std::vector<Matrix<Scala
 // Runs the forward pass on every block, keeping checkpoints (every `every` steps; 0: none)
 // and the observed states; then evaluates the loss on the whole batch.
 template <typename Scalar>
-Scalar forwardAndLoss(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
-                      const std::vector<Matrix<Scalar>>& dW, const SdeGradOptions& options,
+Scalar forwardAndLoss(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                      const Increments<Scalar>& dW, const SdeGradOptions& options,
                       SdeGradScheme scheme, const Plan& plan, long every,
                       std::vector<Block<Scalar>>& blocks, const SdeLoss<Scalar>& loss,
                       std::vector<Matrix<Scalar>>& obsGrad, Matrix<Scalar>& terminal) {
@@ -302,8 +361,7 @@ Scalar forwardAndLoss(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y
             const int k = plan.observationAt[static_cast<std::size_t>(n)];
             if (k >= 0) obsY[static_cast<std::size_t>(k)].middleCols(b.col, b.cols) = b.y;
             if (n == plan.steps) break;
-            forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
-                        dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+            forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
         }
         terminal.middleCols(b.col, b.cols) = b.y;
     }
@@ -346,14 +404,17 @@ SdeGradWorkspace<Scalar>::SdeGradWorkspace(SdeGradWorkspace&&) noexcept = defaul
 template <typename Scalar>
 SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept = default;
 
+namespace {
+
 template <typename Scalar>
-std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
-                                          const SdeStates<Scalar>& y0,
-                                          const std::vector<Matrix<Scalar>>& dW,
-                                          const SdeGradOptions& options) {
+std::vector<Matrix<Scalar>> solvePaths(const DifferentiableSde<Scalar>& model,
+                                       const SdeStates<Scalar>& y0, const Increments<Scalar>& dW,
+                                       const SdeGradOptions& options) {
     makePlan(model, y0, dW, options);
     Block<Scalar> b;
     b.cols = y0.cols();
+    b.ws0 = model.makeWorkspace();
+    b.ws1 = model.makeWorkspace();
     b.y = y0;
     const bool reversible = options.scheme == SdeGradScheme::ReversibleHeun;
     if (reversible) {
@@ -361,30 +422,28 @@ std::vector<Matrix<Scalar>> sdeSolvePaths(const NeuralSde<Scalar>& model,
         startReversible(model, b, timeAt<Scalar>(options, 0));
     }
     std::vector<Matrix<Scalar>> path{b.y};
-    for (std::size_t n = 0; n < dW.size(); ++n) {
-        forwardStep(options.scheme, model, b, static_cast<long>(n),
-                    timeAt<Scalar>(options, static_cast<long>(n)),
-                    static_cast<Scalar>(options.dt), dW[n]);
+    for (long n = 0; n < dW.steps(); ++n) {
+        forwardStep(options.scheme, model, b, n, timeAt<Scalar>(options, n),
+                    static_cast<Scalar>(options.dt), dW.at(n, b));
         path.push_back(b.y);
     }
     return path;
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeStates<Scalar>& y0,
-                                  const std::vector<Matrix<Scalar>>& dW,
-                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
-                                  SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                               const Increments<Scalar>& dW, const SdeLoss<Scalar>& loss,
+                               const SdeGradOptions& options, SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     const long every = options.checkpointEvery;
     const SdeGradScheme scheme = options.scheme;
     const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
     SdeGradWorkspace<Scalar> local;
-    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
-                                      y0.cols(), options.threads, model.parameterCount());
+    auto& blocks = makeBlocks<Scalar>(model, (workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads);
     if (every == 1 && options.storeActivations && !reversible)
-        for (auto& b : blocks) startTape(b, plan.steps);
+        for (auto& b : blocks) startTape(model, b, plan.steps);
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
@@ -410,11 +469,10 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                 b.segment[static_cast<std::size_t>(n - s0)] = b.y;
                 if (reversible) b.segmentHat[static_cast<std::size_t>(n - s0)] = b.yhat;
                 if (n + 1 < s1)
-                    forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt,
-                                dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols));
+                    forwardStep(scheme, model, b, n, timeAt<Scalar>(options, n), dt, dW.at(n, b));
             }
             for (long n = s1 - 1; n >= s0; --n) {
-                const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+                const MatrixCRef<Scalar> dw = dW.at(n, b);
                 const auto& yn = b.segment[static_cast<std::size_t>(n - s0)];
                 const Scalar t = timeAt<Scalar>(options, n);
                 withNoise(model, b, [&](const auto& noise) {
@@ -425,16 +483,15 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
                     } else {
                         // Recompute the nets at yhat_{n+1} into ws1, then step the VJP back.
                         const auto& yh = b.segmentHat[static_cast<std::size_t>(n - s0)];
-                        const auto& mu = model.drift(t, yh, b.ws0);
-                        const auto& sigma = model.diffusion(t, yh, b.ws0);
-                        b.p.array() = Scalar(2) * yn.array() - yh.array() + dt * mu.array() +
-                                      noise.term(sigma, dw);
-                        model.drift(t + dt, b.p, b.ws1);
-                        model.diffusion(t + dt, b.p, b.ws1);
+                        const auto& mu = model.drift(t, yh, *b.ws0);
+                        const auto& sigma = model.diffusion(t, yh, *b.ws0);
+                        reversible_heun::predict(noise, yn, yh, dt, mu, sigma, dw, b.p);
+                        model.drift(t + dt, b.p, *b.ws1);
+                        model.diffusion(t + dt, b.p, *b.ws1);
                         reversibleBack(model, b, noise, dt, dw);
                         if (n == 0) {
-                            model.drift(t, yh, b.ws1);
-                            model.diffusion(t, yh, b.ws1);
+                            model.drift(t, yh, *b.ws1);
+                            model.diffusion(t, yh, *b.ws1);
                             reversibleFinish(model, b);
                         }
                     }
@@ -451,17 +508,14 @@ SdeGradResult<Scalar> sdeBackprop(const NeuralSde<Scalar>& model, const SdeState
 }
 
 template <typename Scalar>
-SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
-                                            const SdeStates<Scalar>& y0,
-                                            const std::vector<Matrix<Scalar>>& dW,
-                                            const SdeLoss<Scalar>& loss,
-                                            const SdeGradOptions& options,
-                                            SdeGradWorkspace<Scalar>* workspace) {
+SdeGradResult<Scalar> adjoint(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y0,
+                              const Increments<Scalar>& dW, const SdeLoss<Scalar>& loss,
+                              const SdeGradOptions& options, SdeGradWorkspace<Scalar>* workspace) {
     const Plan plan = makePlan(model, y0, dW, options);
     const Index dim = y0.rows();
     SdeGradWorkspace<Scalar> local;
-    auto& blocks = makeBlocks<Scalar>((workspace ? *workspace : local).blocks().blocks,
-                                      y0.cols(), options.threads, model.parameterCount());
+    auto& blocks = makeBlocks<Scalar>(model, (workspace ? *workspace : local).blocks().blocks,
+                                      y0.cols(), options.threads);
     std::vector<Matrix<Scalar>> obsGrad;
     Matrix<Scalar> terminal;
     const Scalar value = forwardAndLoss(model, y0, dW, options, SdeGradScheme::ReversibleHeun, plan,
@@ -475,21 +529,19 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
         startBackward(model, b);
         addObservationGrad(plan, plan.steps, obsGrad, b);
         const Scalar tEnd = timeAt<Scalar>(options, plan.steps);
-        model.drift(tEnd, b.yhat, b.ws1);
-        model.diffusion(tEnd, b.yhat, b.ws1);
+        model.drift(tEnd, b.yhat, *b.ws1);
+        model.diffusion(tEnd, b.yhat, *b.ws1);
         for (long n = plan.steps - 1; n >= 0; --n) {
-            const auto dw = dW[static_cast<std::size_t>(n)].middleCols(b.col, b.cols);
+            const MatrixCRef<Scalar> dw = dW.at(n, b);
             const Scalar t = timeAt<Scalar>(options, n);
             withNoise(model, b, [&](const auto& noise) {
                 reversibleBack(model, b, noise, dt, dw);
                 // Run the step backwards: yhat_n from (y, yhat, mu, sigma) at n + 1, the nets
                 // at yhat_n (into ws1, for the next VJP), then y_n.
-                b.yhat.array() = Scalar(2) * b.y.array() - b.yhat.array() - dt * b.mu.array() -
-                                 noise.term(b.sigma, dw);
-                const auto& mu = model.drift(t, b.yhat, b.ws1);
-                const auto& sigma = model.diffusion(t, b.yhat, b.ws1);
-                b.y.array() -= (Scalar(0.5) * dt) * (mu.array() + b.mu.array()) +
-                               noise.sum(Scalar(0.5), sigma, b.sigma, dw);
+                reversible_heun::unpredict(noise, b.y, b.yhat, dt, b.mu, b.sigma, dw, b.yhat);
+                const auto& mu = model.drift(t, b.yhat, *b.ws1);
+                const auto& sigma = model.diffusion(t, b.yhat, *b.ws1);
+                reversible_heun::uncorrect(noise, b.y, dt, mu, b.mu, sigma, b.sigma, dw);
                 b.mu = mu;
                 b.sigma = sigma;
             });
@@ -505,16 +557,82 @@ SdeGradResult<Scalar> reversibleHeunAdjoint(const NeuralSde<Scalar>& model,
     return r;
 }
 
-#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                           \
-    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                         \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeGradOptions&);                                                                 \
-    template SdeGradResult<Scalar> sdeBackprop(                                                 \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);          \
-    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                       \
-        const NeuralSde<Scalar>&, const SdeStates<Scalar>&, const std::vector<Matrix<Scalar>>&, \
-        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);              \
+}  // namespace
+
+template <typename Scalar>
+std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                          const SdeStates<Scalar>& y0,
+                                          const std::vector<Matrix<Scalar>>& dW,
+                                          const SdeGradOptions& options) {
+    return solvePaths(model, y0, Increments<Scalar>(dW), options);
+}
+template <typename Scalar>
+std::vector<Matrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                          const SdeStates<Scalar>& y0,
+                                          const BrownianSource& brownian, long steps,
+                                          const SdeGradOptions& options) {
+    return solvePaths(model, y0, Increments<Scalar>(brownian, steps, options), options);
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0,
+                                  const std::vector<Matrix<Scalar>>& dW,
+                                  const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace) {
+    return backprop(model, y0, Increments<Scalar>(dW), loss, options, workspace);
+}
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0, const BrownianSource& brownian,
+                                  long steps, const SdeLoss<Scalar>& loss,
+                                  const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace) {
+    return backprop(model, y0, Increments<Scalar>(brownian, steps, options), loss, options,
+                    workspace);
+}
+
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const std::vector<Matrix<Scalar>>& dW,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace) {
+    return adjoint(model, y0, Increments<Scalar>(dW), loss, options, workspace);
+}
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const BrownianSource& brownian, long steps,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace) {
+    return adjoint(model, y0, Increments<Scalar>(brownian, steps, options), loss, options,
+                   workspace);
+}
+
+#define DRIFTLAB_SDE_BACKPROP(Scalar)                                                            \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                          \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeGradOptions&);                              \
+    template std::vector<Matrix<Scalar>> sdeSolvePaths(                                          \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeGradOptions&);                                                                  \
+    template SdeGradResult<Scalar> sdeBackprop(                                                  \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,       \
+        SdeGradWorkspace<Scalar>*);                                                              \
+    template SdeGradResult<Scalar> sdeBackprop(                                                  \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);               \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                        \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&,                              \
+        const std::vector<Matrix<Scalar>>&, const SdeLoss<Scalar>&, const SdeGradOptions&,       \
+        SdeGradWorkspace<Scalar>*);                                                              \
+    template SdeGradResult<Scalar> reversibleHeunAdjoint(                                        \
+        const DifferentiableSde<Scalar>&, const SdeStates<Scalar>&, const BrownianSource&, long, \
+        const SdeLoss<Scalar>&, const SdeGradOptions&, SdeGradWorkspace<Scalar>*);               \
     template class SdeGradWorkspace<Scalar>;
 DRIFTLAB_SDE_BACKPROP(double)
 DRIFTLAB_SDE_BACKPROP(float)

@@ -1,5 +1,6 @@
 #pragma once
-// Gradients of a loss on the solution of a neural SDE, for fixed-step solves over a batch
+// Gradients of a loss on the solution of a differentiable SDE (differentiable_sde.h, e.g. the
+// neural SDE of core/models), for fixed-step solves over a batch
 // of paths with given Brownian increments (so the loss is a deterministic function of theta
 // and y0 and a finite-difference check is meaningful).
 //
@@ -15,13 +16,17 @@
 //    (constant memory in the number of steps) and the gradient is the exact gradient of the
 //    discretised solve, up to the round-off of the reconstruction.
 //
-// The reversible Heun step lives here rather than in sde_steppers: the adjoint needs its
-// carried state (y, yhat, f(yhat), g(yhat)) explicitly, which the SdeStepper interface hides.
-// The Brownian increments are passed in as one matrix per step (O(steps) memory; a
-// Brownian tree would make the adjoint's memory truly constant), each
+// The reversible Heun updates and their VJP are reversible_heun.h's (shared with the latent
+// time-series models); the drivers here own the carried state (y, yhat, f(yhat), g(yhat)),
+// which the SdeStepper interface hides.
+// The Brownian increments come either as one matrix per step (O(steps) memory) or from a
+// BrownianSource (brownian_source.h, e.g. a BrownianTree) queried per step and block of paths
+// over the grid t0 + n dt, which stores no noise at all: with a tree the adjoint's memory is
+// then truly independent of the number of steps, and the increments are those a fixed-step
+// simulate() or an adaptive solve reading the same tree sees. Each increment is
 // model.brownianDimension() x paths: dim x paths for diagonal noise, m x paths for general
 // noise, where the step's noise term per path is G dW with G = g(t, y) of shape dim x m and
-// the diffusion net's VJP is fed the outer product a dW^T (sde_backprop_noise.h).
+// the diffusion's VJP is fed the outer product a dW^T (sde_backprop_noise.h).
 //
 // Work is split over OpenMP threads by blocks of paths; each block owns its workspaces and
 // gradient, and block gradients are summed in a fixed order, so results do not depend on
@@ -31,7 +36,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/models/neural_sde.h"
+#include "core/solvers/brownian_source.h"
+#include "core/solvers/differentiable_sde.h"
 
 namespace driftlab::core {
 
@@ -40,13 +46,13 @@ enum class SdeGradScheme { EulerMaruyama, StochasticHeun, ReversibleHeun };
 // Loss term at one observation: returns its value and writes dLoss/dy (dim x paths) into
 // grad. observation indexes SdeGradOptions::observationSteps.
 template <typename Scalar>
-using SdePathLoss = std::function<Scalar(std::size_t observation, const nn::MatrixCRef<Scalar>& y,
-                                         nn::Matrix<Scalar>& grad)>;
+using SdePathLoss = std::function<Scalar(std::size_t observation, const SdeMatrixCRef<Scalar>& y,
+                                         SdeMatrix<Scalar>& grad)>;
 
 // Parameter types in which Scalar is not deduced, so a plain matrix (or a block of one) and a
 // lambda bind without spelling the scalar; it comes from the model.
 template <typename Scalar>
-using SdeStates = std::type_identity_t<nn::MatrixCRef<Scalar>>;
+using SdeStates = std::type_identity_t<SdeMatrixCRef<Scalar>>;
 template <typename Scalar>
 using SdeLoss = std::type_identity_t<SdePathLoss<Scalar>>;
 
@@ -58,8 +64,9 @@ struct SdeGradOptions {
     std::vector<long> observationSteps;
     long checkpointEvery = 1;  // sdeBackprop only
     // sdeBackprop with checkpointEvery == 1 and Euler–Maruyama or stochastic Heun: keep the
-    // networks' activations of every step from the forward pass (memory ~ steps x paths x
-    // hidden width) instead of recomputing them in the backward pass (a quarter of the work).
+    // fields' workspaces (a network's activations) of every step from the forward pass (memory ~
+    // steps x paths x hidden width) instead of recomputing them in the backward pass (a quarter of
+    // the work).
     bool storeActivations = true;
     int threads = 0;           // 0: OpenMP's default
 };
@@ -86,32 +93,53 @@ private:
 template <typename Scalar>
 struct SdeGradResult {
     Scalar loss = 0;
-    nn::Vector<Scalar> dTheta;  // layout of NeuralSde::parameters()
-    nn::Matrix<Scalar> dY0;
-    nn::Matrix<Scalar> terminal;         // y at the last step
-    nn::Matrix<Scalar> reconstructedY0;  // reversibleHeunAdjoint: y0 as rebuilt backwards
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> dTheta;  // layout of the model's theta
+    SdeMatrix<Scalar> dY0;
+    SdeMatrix<Scalar> terminal;         // y at the last step
+    SdeMatrix<Scalar> reconstructedY0;  // reversibleHeunAdjoint: y0 as rebuilt backwards
 };
 
 // The solve alone: y at every step 0..steps (dW.size() steps). All three functions throw
 // Error naming the shapes when an increment is not model.brownianDimension() x paths.
 template <typename Scalar>
-std::vector<nn::Matrix<Scalar>> sdeSolvePaths(const models::NeuralSde<Scalar>& model,
-                                              const SdeStates<Scalar>& y0,
-                                              const std::vector<nn::Matrix<Scalar>>& dW,
-                                              const SdeGradOptions& options);
+std::vector<SdeMatrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                             const SdeStates<Scalar>& y0,
+                                             const std::vector<SdeMatrix<Scalar>>& dW,
+                                             const SdeGradOptions& options);
 
 template <typename Scalar>
-SdeGradResult<Scalar> sdeBackprop(const models::NeuralSde<Scalar>& model,
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
                                   const SdeStates<Scalar>& y0,
-                                  const std::vector<nn::Matrix<Scalar>>& dW,
+                                  const std::vector<SdeMatrix<Scalar>>& dW,
                                   const SdeLoss<Scalar>& loss, const SdeGradOptions& options,
                                   SdeGradWorkspace<Scalar>* workspace = nullptr);
 
+// The same three with `steps` steps whose increments are queried from brownian (paths 0 ..
+// y0.cols() - 1, brownianDimension() motions, covering [t0, t0 + steps dt]); Error otherwise.
+template <typename Scalar>
+std::vector<SdeMatrix<Scalar>> sdeSolvePaths(const DifferentiableSde<Scalar>& model,
+                                             const SdeStates<Scalar>& y0,
+                                             const BrownianSource& brownian, long steps,
+                                             const SdeGradOptions& options);
+template <typename Scalar>
+SdeGradResult<Scalar> sdeBackprop(const DifferentiableSde<Scalar>& model,
+                                  const SdeStates<Scalar>& y0, const BrownianSource& brownian,
+                                  long steps, const SdeLoss<Scalar>& loss,
+                                  const SdeGradOptions& options,
+                                  SdeGradWorkspace<Scalar>* workspace = nullptr);
+template <typename Scalar>
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
+                                            const SdeStates<Scalar>& y0,
+                                            const BrownianSource& brownian, long steps,
+                                            const SdeLoss<Scalar>& loss,
+                                            const SdeGradOptions& options,
+                                            SdeGradWorkspace<Scalar>* workspace = nullptr);
+
 // options.scheme is ignored (always reversible Heun) and checkpointEvery is unused.
 template <typename Scalar>
-SdeGradResult<Scalar> reversibleHeunAdjoint(const models::NeuralSde<Scalar>& model,
+SdeGradResult<Scalar> reversibleHeunAdjoint(const DifferentiableSde<Scalar>& model,
                                             const SdeStates<Scalar>& y0,
-                                            const std::vector<nn::Matrix<Scalar>>& dW,
+                                            const std::vector<SdeMatrix<Scalar>>& dW,
                                             const SdeLoss<Scalar>& loss,
                                             const SdeGradOptions& options,
                                             SdeGradWorkspace<Scalar>* workspace = nullptr);

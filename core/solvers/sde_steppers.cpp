@@ -2,8 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/solvers/sde_noise.h"
-#include "core/solvers/sde_sri.h"
-#include "core/solvers/sde_steppers_higher.h"
+#include "core/solvers/solver_registry.h"
 
 namespace driftlab::core {
 
@@ -16,6 +15,18 @@ void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
     g1.resize(dim, n);
     predictor.resize(dim, n);
 }
+
+namespace {
+
+// The schemes that take any noise without assuming it commutes: what to use instead.
+std::string schemesForAnyNoise()
+{
+    return listSolvers([](const SolverInfo& row) {
+        return !row.isOde() && row.noise.general && !row.noise.needsCommutingNoise;
+    });
+}
+
+}  // namespace
 
 bool SdeStepper::handles(const SdeSystem& system) const
 {
@@ -34,13 +45,12 @@ void SdeStepper::requireSupport(const SdeSystem& system) const
         throw SolverError(name() + " needs commuting noise; this system's " +
                           toString(system.noiseType()) + " noise has a g_i that reads another "
                           "component x_k, so the columns of g do not commute and the scheme "
-                          "would lose its order - use Euler–Maruyama, stochastic Heun or "
-                          "reversible Heun");
+                          "would lose its order - use " + schemesForAnyNoise());
     if (system.noiseType() == NoiseType::General && supportsCommutativeNoise())
         throw SolverError(name() + " handles general noise only when its columns commute "
                           "(its iterated integrals would need Lévy areas otherwise); this "
-                          "system does not declare commuting noise - use Euler–Maruyama, "
-                          "stochastic Heun or reversible Heun");
+                          "system does not declare commuting noise - use " +
+                          schemesForAnyNoise());
     requireSupport(system.noiseType());
 }
 
@@ -159,44 +169,6 @@ void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
     worker.diffusion(t + dt, s.predictor, s.g1);
     y.array() += (0.5 * dt) * (s.f0.array() + s.f1.array()) +
                  0.5 * (s.g0.array() + s.g1.array()) * dW.array();
-}
-
-// --- registry ---------------------------------------------------------------------------
-
-std::vector<SdeStepperInfo> availableSdeSteppers()
-{
-    return {{"euler_maruyama", "Euler–Maruyama (Itô)"},
-            {"stochastic_heun", "Stochastic Heun (Stratonovich)"},
-            {"milstein", "Milstein (Itô)"},
-            {"milstein_stratonovich", "Milstein (Stratonovich)"},
-            {"euler_heun", "Euler–Heun (Stratonovich)"},
-            {"reversible_heun", "Reversible Heun (Stratonovich)"},
-            {"sra1", "SRA1, order 1.5 for additive noise"},
-            {"sriw1", "SRIW1, order 1.5 for diagonal noise"}};
-}
-
-std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id)
-{
-    if (id == "euler_maruyama")
-        return std::make_unique<EulerMaruyamaStepper>();
-    if (id == "stochastic_heun")
-        return std::make_unique<StochasticHeunStepper>();
-    if (id == "milstein")
-        return std::make_unique<MilsteinStepper>(Calculus::Ito);
-    if (id == "milstein_stratonovich")
-        return std::make_unique<MilsteinStepper>(Calculus::Stratonovich);
-    if (id == "euler_heun")
-        return std::make_unique<EulerHeunStepper>();
-    if (id == "reversible_heun")
-        return std::make_unique<ReversibleHeunStepper>();
-    if (id == "sra1")
-        return std::make_unique<Sra1Stepper>();
-    if (id == "sriw1")
-        return std::make_unique<SriW1Stepper>();
-    std::string valid;
-    for (const auto& info : availableSdeSteppers())
-        valid += (valid.empty() ? "" : ", ") + info.id;
-    throw ConfigError("solver: unknown SDE solver \"" + id + "\" (valid: " + valid + ")");
 }
 
 }  // namespace driftlab::core

@@ -120,15 +120,8 @@ public:
               const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const override;
 };
 
-struct SdeStepperInfo {
-    std::string id;
-    std::string displayName;
-};
-
-// For GUI combos and config validation, in display order.
-std::vector<SdeStepperInfo> availableSdeSteppers();
-
-// Throws ConfigError listing the valid ids for an unknown id.
+// The stepper of a registered SDE solver (solver_registry.h, which defines it from the
+// row). Throws ConfigError listing the valid ids for an unknown id or an ODE method.
 std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id);
 
 }  // namespace driftlab::core

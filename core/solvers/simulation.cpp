@@ -4,6 +4,7 @@
 #include "core/solvers/fractional_noise.h"
 #include "core/common/random.h"
 #include "core/solvers/sde_steppers.h"
+#include "core/solvers/solver_registry.h"
 
 #include <omp.h>
 
@@ -81,9 +82,12 @@ double estimatedStateBytes(int dimension, const SimulationSettings& settings)
     return 8.0 * dimension * static_cast<double>(settings.paths) * saved;
 }
 
-SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
-                          const SimulationSettings& settings, const std::atomic<bool>* cancel,
-                          const ProgressCallback& progress)
+namespace {
+
+// brownian: null draws each path's increments from its own random stream (seed, path).
+SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>& initial,
+                              const SimulationSettings& settings, const BrownianSource* brownian,
+                              const std::atomic<bool>* cancel, const ProgressCallback& progress)
 {
     validate(system, initial, settings);
     const auto stepper = makeSdeStepper(settings.solver);
@@ -108,17 +112,35 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     // H = 0.5 takes no detour through the OU bank, so Brownian runs stay bit-identical.
     std::optional<FractionalNoise> fbm;
     if (!deterministic && settings.hurst != 0.5) {
-        // Ito Milstein's correction (dW^2 - dt) and SRA1's space-time Levy area assume
-        // Brownian increments; Euler-Maruyama and the pathwise Stratonovich schemes do not.
-        if (settings.solver == "milstein" || stepper->needsSpaceTimeArea())
-            throw ConfigError("simulation.hurst = " + std::to_string(settings.hurst) +
-                              ": fractional noise cannot drive " + settings.solver +
-                              ", which assumes Brownian increments; use euler_maruyama, "
-                              "stochastic_heun, milstein_stratonovich, euler_heun or "
-                              "reversible_heun, or hurst = 0.5");
+        // Ito Milstein's correction (dW^2 - dt) and the space-time Levy area of the order-1.5
+        // schemes assume Brownian increments; Euler-Maruyama and the pathwise Stratonovich
+        // schemes do not (SolverCapabilities::fractionalNoise).
+        if (!solverInfo(settings.solver).can.fractionalNoise)
+            throw ConfigError(
+                "simulation.hurst = " + std::to_string(settings.hurst) +
+                ": fractional noise cannot drive " + settings.solver +
+                ", which assumes Brownian increments; use " +
+                listSolvers([](const SolverInfo& row) { return row.can.fractionalNoise; }, true) +
+                ", or hurst = 0.5");
         fbm.emplace(settings.hurst, settings.t1 - settings.t0, dt);
     }
     const int fbmSize = fbm ? fbm->processes() : 0;
+    if (brownian && !deterministic) {
+        if (fbm)
+            throw ConfigError("simulation.hurst = " + std::to_string(settings.hurst) +
+                              ": fractional noise draws its own increments; a given Brownian "
+                              "path needs hurst = 0.5");
+        if (brownian->dimension() != noiseDim || brownian->paths() < paths ||
+            !brownian->covers(t0, settings.t1))
+            throw ConfigError("simulation: the Brownian path has " +
+                              std::to_string(brownian->paths()) + " paths of " +
+                              std::to_string(brownian->dimension()) + " Brownian motions on [" +
+                              std::to_string(brownian->t0()) + ", " +
+                              std::to_string(brownian->t1()) + "]; the solve needs " +
+                              std::to_string(paths) + " of " + std::to_string(noiseDim) +
+                              " on [" + std::to_string(t0) + ", " +
+                              std::to_string(settings.t1) + "]");
+    }
 
     SimulationResult result;
     result.dimension = dim;
@@ -182,7 +204,7 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                 for (int c = 0; c < dim; ++c)
                     yb(c, j) = initial[c];
                 frozen[j] = false;
-                if (!deterministic)
+                if (!deterministic && !brownian)
                     streams[j] = RandomStream(settings.seed, static_cast<std::uint64_t>(p0 + j));
             }
             std::fill(banks.begin(), banks.end(), 0.0);
@@ -205,6 +227,14 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
                         for (int c = 0; c < noiseDim; ++c)
                             dW(c, j) = fbm->increment(&banks[(j * noiseDim + c) * fbmSize],
                                                       streams[j], zigguratData);
+                } else if (brownian && !deterministic) {
+                    // The same grid times as the gradient solvers' t0 + n dt, so one source
+                    // gives both the same increments.
+                    const double s = t0 + k * dt, e = t0 + (k + 1) * dt;
+                    if (needsArea)
+                        brownian->incrementsWithArea(s, e, p0, dW.leftCols(n), H.leftCols(n));
+                    else
+                        brownian->increments(s, e, p0, dW.leftCols(n));
                 } else if (!deterministic) {
                     for (int j = 0; j < n; ++j) {
                         RandomStream& rng = streams[j];
@@ -280,6 +310,22 @@ SimulationResult simulate(const SdeSystem& system, const std::vector<double>& in
     if (progress && !result.cancelled)
         progress(1.0);
     return result;
+}
+
+}  // namespace
+
+SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
+                          const SimulationSettings& settings, const std::atomic<bool>* cancel,
+                          const ProgressCallback& progress)
+{
+    return simulateWith(system, initial, settings, nullptr, cancel, progress);
+}
+
+SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
+                          const SimulationSettings& settings, const BrownianSource& brownian,
+                          const std::atomic<bool>* cancel, const ProgressCallback& progress)
+{
+    return simulateWith(system, initial, settings, &brownian, cancel, progress);
 }
 
 }  // namespace driftlab::core

@@ -2,6 +2,7 @@
 // Monte-Carlo simulation of many paths of an SDE: parallel over paths (OpenMP), one random
 // stream per path so results are identical whatever the thread count, states kept only at
 // the saved times.
+#include "core/solvers/brownian_source.h"
 #include "core/solvers/sde_system.h"
 
 #include <Eigen/Core>
@@ -60,6 +61,16 @@ using ProgressCallback = std::function<void(double fraction)>;
 // the system's noise type. Returns early with cancelled = true when *cancel becomes true.
 SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
                           const SimulationSettings& settings,
+                          const std::atomic<bool>* cancel = nullptr,
+                          const ProgressCallback& progress = {});
+
+// The same solve driven by a given Brownian source (e.g. a BrownianTree with at least
+// settings.paths paths covering [t0, t1]) instead of one random stream per path: step k of path
+// p reads the increment (and, for SRA-type schemes, the area) of path p over
+// [t0 + k dt, t0 + (k + 1) dt], so a gradient or adaptive solve reading the same source sees the
+// same Brownian motion. ConfigError when the source does not fit or hurst != 0.5.
+SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
+                          const SimulationSettings& settings, const BrownianSource& brownian,
                           const std::atomic<bool>* cancel = nullptr,
                           const ProgressCallback& progress = {});
 

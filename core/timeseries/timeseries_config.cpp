@@ -1,7 +1,10 @@
 #include "core/timeseries/timeseries_config.h"
 
 #include "core/common/error.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
+#include "core/common/atomic_file.h"
+#include "core/experiment/embedded_resources.h"
+#include "core/experiment/field_binding.h"
+#include "core/experiment/training_schema.h"
 #include "core/common/random.h"
 #include "core/timeseries/csv_import.h"
 
@@ -19,10 +22,6 @@
 #include <string_view>
 
 namespace driftlab::core {
-
-// Generated from embedded_timeseries_resources.cpp.in: (file stem, text).
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedTimeSeriesPresetTexts();
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedDatasetTexts();
 
 namespace {
 
@@ -65,10 +64,6 @@ const std::vector<std::string>& builtinIds() {
     return ids;
 }
 
-std::vector<nn::Index> widths(long width, long depth) {
-    return std::vector<nn::Index>(static_cast<std::size_t>(depth), static_cast<nn::Index>(width));
-}
-
 }  // namespace
 
 std::string timeSeriesTaskName(TimeSeriesTask task) {
@@ -96,7 +91,7 @@ const std::vector<std::string>& timeSeriesDatasetIds() {
 const Schema& timeSeriesSchema() {
     static const Schema schema(
         kExperimentName,
-        {
+        concatFields({{
             // Data
             choiceField(
                 "dataset", "Data set", "ou", timeSeriesDatasetIds(),
@@ -106,9 +101,9 @@ const Schema& timeSeriesSchema() {
             textField("csv_path", "CSV file", "",
                       "For data set \"csv\": a time column and one or more value columns; empty "
                       "cells are missing values."),
-            integerField("seed", "Data seed", 0, 0, 1e9,
-                    "Seeds the synthetic series, the dropped cells, the split and the "
-                    "interpolation targets."),
+            seedField("seed", "Data seed", 0,
+                      "Seeds the synthetic series, the dropped cells, the split and the "
+                      "interpolation targets."),
             integerField("series_count", "Series", 64, 3, 100000,
                     "Synthetic series to draw (real and CSV data: as many windows as fit)."),
             realField("length", "Window length", 10.0, 1e-3, 1e6,
@@ -155,14 +150,11 @@ const Schema& timeSeriesSchema() {
             integerField("latent_dim", "Latent dimension", 4, 1, 256,
                     "Size of the latent state (latent models); 2 shows the learned drift as a "
                     "phase portrait, as does a non-latent model of 2-channel data."),
-            integerField("drift_width", "Drift width", 32, 1, 4096, "Neurons per drift layer."),
-            integerField("drift_depth", "Drift layers", 2, 1, 8, "Hidden layers of the drift MLP."),
-            integerField("diffusion_width", "Diffusion width", 16, 1, 4096,
-                    "Neurons per diffusion layer (SDE kinds)."),
-            integerField("diffusion_depth", "Diffusion layers", 1, 1, 8,
-                    "Hidden layers of the diffusion network."),
-            integerField("encoder_width", "Encoder width", 32, 1, 4096, "Neurons per encoder layer."),
-            integerField("encoder_depth", "Encoder layers", 1, 1, 8, "Hidden layers of the encoder."),
+        },
+        networkFields({"drift", "drift", "drift MLP", 32, 2, 1, 4096, ""}),
+        networkFields({"diffusion", "diffusion", "diffusion network", 16, 1, 1, 4096, " (SDE kinds)"}),
+        networkFields({"encoder", "encoder", "encoder", 32, 1, 1, 4096, ""}),
+        {
             realField("diffusion_scale", "Diffusion scale", 0.5, 1e-6, 100.0,
                  "Upper bound of the diffusion outputs."),
             booleanField("drift_sees_time", "Drift sees time", false,
@@ -195,25 +187,148 @@ const Schema& timeSeriesSchema() {
                     "> 0: regularise only the steps containing this many random times "
                     "(the local variant); 0 regularises every step."),
             // Training
-            integerField("iterations", "Iterations", 300, 1, 10000000, "Adam steps."),
-            integerField("batch", "Batch", 16, 1, 4096,
-                    "Training series per iteration (at most the training set)."),
+            iterationsField(300, 10000000),
+            batchField(16, 4096, "Series", " (at most the training set)"),
             integerField("paths", "Sample paths", 8, 1, 4096,
                     "Paths per series for the SDE kinds' mean and spread."),
-            realField("learning_rate", "Learning rate", 1e-2, 1e-7, 10.0, "Adam step size."),
+            learningRateField(1e-2, 1e-7, 10.0),
             realField("gradient_clip", "Gradient clip", 10.0, 0.0, 1e9,
                  "Largest gradient norm; 0 turns clipping off."),
-            integerField("training_seed", "Training seed", 1, 0, 1e9,
-                    "Seeds the initial weights, the batches and the noise."),
+            seedField("training_seed", "Training seed", 1,
+                      "Seeds the initial weights, the batches and the noise."),
             integerField("validate_every", "Validate every", 25, 1, 1000000,
                     "Iterations between validation and test evaluations.", "iterations"),
             integerField("display_series", "Displayed series", 4, 1, 32,
                     "Series shown in the fan chart, half from training, half held out."),
             integerField("forecast_paths", "Forecast paths", 32, 1, 4096,
                     "Sample paths drawn for each displayed series."),
-        });
+        }}));
     return schema;
 }
+
+namespace {
+
+// Every schema key and the config member(s) it stands for, both directions in one place.
+const FieldBindings<TimeSeriesConfig>& timeSeriesBindings() {
+    using C = TimeSeriesConfig;
+    using models::GradientMethod;
+    FieldBinding<C> dataset{
+        "dataset",
+        [](const json& value, C& c) {
+            const std::string id = value.get<std::string>();
+            if (id == "csv") {
+                c.data.source = TimeSeriesSource::Csv;
+            } else if (std::find(builtinIds().begin(), builtinIds().end(), id) != builtinIds().end()) {
+                c.data.source = TimeSeriesSource::Builtin;
+                c.data.builtin = id;
+            } else {
+                c.data.source = TimeSeriesSource::Generator;
+                c.data.generator = timeseries::generatorFromName(id);
+            }
+        },
+        [](const C& c) -> json {
+            switch (c.data.source) {
+                case TimeSeriesSource::Builtin:
+                    return c.data.builtin;
+                case TimeSeriesSource::Csv:
+                    return "csv";
+                case TimeSeriesSource::Generator:
+                    break;
+            }
+            return timeseries::generatorName(c.data.generator);
+        }};
+    const auto taskFromName = [](const std::string& name) {
+        return name == "interpolation"    ? TimeSeriesTask::Interpolation
+               : name == "classification" ? TimeSeriesTask::Classification
+                                          : TimeSeriesTask::Forecasting;
+    };
+    const auto gradientName = [](GradientMethod g) {
+        return g == GradientMethod::Adjoint ? "adjoint" : "backprop";
+    };
+    const auto gradientFromName = [](const std::string& name) {
+        return name == "adjoint" ? GradientMethod::Adjoint : GradientMethod::Backprop;
+    };
+    const auto modelName = [](models::SeriesModelKind k) { return models::seriesModelName(k); };
+    const auto modelFromName = [](const std::string& n) { return models::seriesModelFromName(n); };
+    const auto controlName = [](models::ControlPath k) { return models::controlPathName(k); };
+    const auto controlFromName = [](const std::string& n) { return models::controlPathFromName(n); };
+    const auto objectiveName = [](models::SeriesObjective o) { return models::seriesObjectiveName(o); };
+    const auto objectiveFromName = [](const std::string& n) {
+        return models::seriesObjectiveFromName(n);
+    };
+    static const FieldBindings<C> bindings(
+        timeSeriesSchema(),
+        {
+            dataset,
+            bindMember<C>("csv_path", [](auto& c) -> auto& { return c.data.csvPath; }),
+            bindMember<C>("seed", [](auto& c) -> auto& { return c.data.generatorOptions.seed; }),
+            bindMember<C>("series_count",
+                          [](auto& c) -> auto& { return c.data.generatorOptions.seriesCount; }),
+            bindMember<C>("length", [](auto& c) -> auto& { return c.data.generatorOptions.length; }),
+            bindMember<C>("observations",
+                          [](auto& c) -> auto& { return c.data.generatorOptions.observations; }),
+            bindMember<C>("observation_noise",
+                          [](auto& c) -> auto& { return c.data.generatorOptions.observationNoise; }),
+            bindMember<C>("irregular",
+                          [](auto& c) -> auto& { return c.data.generatorOptions.irregular; }),
+            bindMember<C>("missing_rate",
+                          [](auto& c) -> auto& { return c.data.generatorOptions.missingRate; }),
+            bindMember<C>("window_observations",
+                          [](auto& c) -> auto& { return c.data.windowObservations; }),
+            bindMember<C>("window_stride", [](auto& c) -> auto& { return c.data.windowStride; }),
+            bindMember<C>("standardize", [](auto& c) -> auto& { return c.data.standardize; }),
+            bindChoice<C>("task", [](auto& c) -> auto& { return c.task.task; },
+                          timeSeriesTaskName, taskFromName),
+            bindMember<C>("hold_out", [](auto& c) -> auto& { return c.task.holdOut; }),
+            bindMember<C>("train_fraction", [](auto& c) -> auto& { return c.task.trainFraction; }),
+            bindMember<C>("validation_fraction",
+                          [](auto& c) -> auto& { return c.task.validationFraction; }),
+            bindChoice<C>("model", [](auto& c) -> auto& { return c.model.kind; }, modelName,
+                          modelFromName),
+            bindMember<C>("latent", [](auto& c) -> auto& { return c.model.latent; }),
+            bindMember<C>("latent_dim", [](auto& c) -> auto& { return c.model.latentDim; }),
+            bindLayerWidth<C>("drift_width", [](auto& c) -> auto& { return c.model.driftWidths; }),
+            bindLayerCount<C>("drift_depth", [](auto& c) -> auto& { return c.model.driftWidths; }),
+            bindLayerWidth<C>("diffusion_width",
+                              [](auto& c) -> auto& { return c.model.diffusionWidths; }),
+            bindLayerCount<C>("diffusion_depth",
+                              [](auto& c) -> auto& { return c.model.diffusionWidths; }),
+            bindLayerWidth<C>("encoder_width", [](auto& c) -> auto& { return c.model.encoderWidths; }),
+            bindLayerCount<C>("encoder_depth", [](auto& c) -> auto& { return c.model.encoderWidths; }),
+            bindMember<C>("diffusion_scale", [](auto& c) -> auto& { return c.model.diffusionScale; }),
+            bindMember<C>("drift_sees_time", [](auto& c) -> auto& { return c.model.driftSeesTime; }),
+            bindMember<C>("encoder_observations",
+                          [](auto& c) -> auto& { return c.model.encoderObservations; }),
+            bindMember<C>("dt", [](auto& c) -> auto& { return c.model.dt; }),
+            bindChoice<C>("control_path", [](auto& c) -> auto& { return c.model.controlPath; },
+                          controlName, controlFromName),
+            bindChoice<C>("objective", [](auto& c) -> auto& { return c.model.objective; },
+                          objectiveName, objectiveFromName),
+            bindChoice<C>("gradient", [](auto& c) -> auto& { return c.model.gradient; },
+                          gradientName, gradientFromName),
+            bindMember<C>("adaptive", [](auto& c) -> auto& { return c.model.adaptive; }),
+            bindMember<C>("rtol", [](auto& c) -> auto& { return c.model.rtol; }),
+            bindMember<C>("atol", [](auto& c) -> auto& { return c.model.atol; }),
+            bindMember<C>("error_regularization",
+                          [](auto& c) -> auto& { return c.model.errorRegularization; }),
+            bindMember<C>("stiffness_regularization",
+                          [](auto& c) -> auto& { return c.model.stiffnessRegularization; }),
+            bindMember<C>("local_points",
+                          [](auto& c) -> auto& { return c.model.localRegularizationPoints; }),
+            bindMember<C>("iterations", [](auto& c) -> auto& { return c.training.iterations; }),
+            bindMember<C>("batch", [](auto& c) -> auto& { return c.training.batchSize; }),
+            bindMember<C>("paths", [](auto& c) -> auto& { return c.training.paths; }),
+            bindMember<C>("learning_rate", [](auto& c) -> auto& { return c.training.learningRate; }),
+            bindMember<C>("gradient_clip", [](auto& c) -> auto& { return c.training.gradientClip; }),
+            bindMember<C>("training_seed", [](auto& c) -> auto& { return c.training.seed; }),
+            bindMember<C>("validate_every", [](auto& c) -> auto& { return c.training.validateEvery; }),
+            bindMember<C>("display_series", [](auto& c) -> auto& { return c.training.displaySeries; }),
+            bindMember<C>("forecast_paths", [](auto& c) -> auto& { return c.training.forecastPaths; }),
+        });
+    return bindings;
+}
+
+}  // namespace
 
 TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& context) {
     if (!input.is_object()) fail(context, "expected a JSON object, got " + input.dump());
@@ -240,73 +355,14 @@ TimeSeriesConfig timeSeriesConfigFromJson(const json& input, const std::string& 
     };
 
     TimeSeriesConfig c;
+    timeSeriesBindings().read(v, c);
     auto& data = c.data;
-    const std::string dataset = v["dataset"].get<std::string>();
-    if (dataset == "csv") {
-        data.source = TimeSeriesSource::Csv;
-    } else if (std::find(builtinIds().begin(), builtinIds().end(), dataset) != builtinIds().end()) {
-        data.source = TimeSeriesSource::Builtin;
-        data.builtin = dataset;
-    } else {
-        data.source = TimeSeriesSource::Generator;
-        data.generator = timeseries::generatorFromName(dataset);
-    }
-    data.csvPath = v["csv_path"].get<std::string>();
     auto& g = data.generatorOptions;
-    g.seed = v["seed"].get<std::uint64_t>();
-    g.seriesCount = v["series_count"].get<int>();
-    g.length = v["length"].get<double>();
-    g.observations = v["observations"].get<int>();
-    g.observationNoise = v["observation_noise"].get<double>();
-    g.irregular = v["irregular"].get<bool>();
-    g.missingRate = v["missing_rate"].get<double>();
-    // The generators' internal step follows the window so a long window is not millions of
-    // substeps and a short one is still resolved.
-    g.fineDt = std::min(0.01, g.length / (20.0 * g.observations));
-    data.windowObservations = v["window_observations"].get<int>();
-    data.windowStride = v["window_stride"].get<int>();
-    data.standardize = v["standardize"].get<bool>();
-
-    const std::string task = v["task"].get<std::string>();
-    c.task.task = task == "interpolation"    ? TimeSeriesTask::Interpolation
-                  : task == "classification" ? TimeSeriesTask::Classification
-                                             : TimeSeriesTask::Forecasting;
-    c.task.holdOut = v["hold_out"].get<double>();
-    c.task.trainFraction = v["train_fraction"].get<double>();
-    c.task.validationFraction = v["validation_fraction"].get<double>();
-
     auto& m = c.model;
-    m.kind = models::seriesModelFromName(v["model"].get<std::string>());
-    m.latentDim = v["latent_dim"].get<long>();
-    m.latent = v["latent"].get<bool>();
-    m.driftWidths = widths(v["drift_width"].get<long>(), v["drift_depth"].get<long>());
-    m.diffusionWidths = widths(v["diffusion_width"].get<long>(), v["diffusion_depth"].get<long>());
-    m.encoderWidths = widths(v["encoder_width"].get<long>(), v["encoder_depth"].get<long>());
-    m.diffusionScale = v["diffusion_scale"].get<double>();
-    m.driftSeesTime = v["drift_sees_time"].get<bool>();
-    m.encoderObservations = v["encoder_observations"].get<int>();
-    m.dt = v["dt"].get<double>();
-    m.controlPath = models::controlPathFromName(v["control_path"].get<std::string>());
-    m.objective = models::seriesObjectiveFromName(v["objective"].get<std::string>());
-    m.gradient = v["gradient"].get<std::string>() == "adjoint" ? models::GradientMethod::Adjoint
-                                                               : models::GradientMethod::Backprop;
-    m.adaptive = v["adaptive"].get<bool>();
-    m.rtol = v["rtol"].get<double>();
-    m.atol = v["atol"].get<double>();
-    m.errorRegularization = v["error_regularization"].get<double>();
-    m.stiffnessRegularization = v["stiffness_regularization"].get<double>();
-    m.localRegularizationPoints = v["local_points"].get<int>();
-
-    auto& t = c.training;
-    t.iterations = v["iterations"].get<long>();
-    t.batchSize = v["batch"].get<int>();
-    t.paths = v["paths"].get<int>();
-    t.learningRate = v["learning_rate"].get<double>();
-    t.gradientClip = v["gradient_clip"].get<double>();
-    t.seed = v["training_seed"].get<std::uint64_t>();
-    t.validateEvery = v["validate_every"].get<int>();
-    t.displaySeries = v["display_series"].get<int>();
-    t.forecastPaths = v["forecast_paths"].get<int>();
+    const auto& t = c.training;
+    // What follows from the keys rather than being one. The generators' internal step follows
+    // the window so a long window is not millions of substeps and a short one is still resolved.
+    g.fineDt = std::min(0.01, g.length / (20.0 * g.observations));
     m.seed = t.seed;
 
     // Checks that span several keys; each message names the key to change.
@@ -382,74 +438,7 @@ TimeSeriesConfig loadTimeSeriesConfig(const std::string& path) {
     return parseTimeSeriesConfig(text.str(), path);
 }
 
-json timeSeriesValues(const TimeSeriesConfig& c) {
-    json v = timeSeriesSchema().defaults();
-    switch (c.data.source) {
-        case TimeSeriesSource::Generator:
-            v["dataset"] = timeseries::generatorName(c.data.generator);
-            break;
-        case TimeSeriesSource::Builtin:
-            v["dataset"] = c.data.builtin;
-            break;
-        case TimeSeriesSource::Csv:
-            v["dataset"] = "csv";
-            break;
-    }
-    const auto& g = c.data.generatorOptions;
-    v["csv_path"] = c.data.csvPath;
-    v["seed"] = g.seed;
-    v["series_count"] = g.seriesCount;
-    v["length"] = g.length;
-    v["observations"] = g.observations;
-    v["observation_noise"] = g.observationNoise;
-    v["irregular"] = g.irregular;
-    v["missing_rate"] = g.missingRate;
-    v["window_observations"] = c.data.windowObservations;
-    v["window_stride"] = c.data.windowStride;
-    v["standardize"] = c.data.standardize;
-    v["task"] = timeSeriesTaskName(c.task.task);
-    v["hold_out"] = c.task.holdOut;
-    v["train_fraction"] = c.task.trainFraction;
-    v["validation_fraction"] = c.task.validationFraction;
-    const auto& m = c.model;
-    const auto width = [](const std::vector<nn::Index>& w) { return w.empty() ? 1 : w.front(); };
-    const auto depth = [](const std::vector<nn::Index>& w) {
-        return std::max<std::size_t>(1, w.size());
-    };
-    v["model"] = models::seriesModelName(m.kind);
-    v["latent"] = m.latent;
-    v["latent_dim"] = m.latentDim;
-    v["drift_width"] = width(m.driftWidths);
-    v["drift_depth"] = depth(m.driftWidths);
-    v["diffusion_width"] = width(m.diffusionWidths);
-    v["diffusion_depth"] = depth(m.diffusionWidths);
-    v["encoder_width"] = width(m.encoderWidths);
-    v["encoder_depth"] = depth(m.encoderWidths);
-    v["diffusion_scale"] = m.diffusionScale;
-    v["drift_sees_time"] = m.driftSeesTime;
-    v["encoder_observations"] = m.encoderObservations;
-    v["dt"] = m.dt;
-    v["control_path"] = models::controlPathName(m.controlPath);
-    v["objective"] = models::seriesObjectiveName(m.objective);
-    v["gradient"] = m.gradient == models::GradientMethod::Adjoint ? "adjoint" : "backprop";
-    v["adaptive"] = m.adaptive;
-    v["rtol"] = m.rtol;
-    v["atol"] = m.atol;
-    v["error_regularization"] = m.errorRegularization;
-    v["stiffness_regularization"] = m.stiffnessRegularization;
-    v["local_points"] = m.localRegularizationPoints;
-    const auto& t = c.training;
-    v["iterations"] = t.iterations;
-    v["batch"] = t.batchSize;
-    v["paths"] = t.paths;
-    v["learning_rate"] = t.learningRate;
-    v["gradient_clip"] = t.gradientClip;
-    v["training_seed"] = t.seed;
-    v["validate_every"] = t.validateEvery;
-    v["display_series"] = t.displaySeries;
-    v["forecast_paths"] = t.forecastPaths;
-    return v;
-}
+json timeSeriesValues(const TimeSeriesConfig& c) { return timeSeriesBindings().write(c); }
 
 json toJson(const TimeSeriesConfig& config) {
     return json{{"experiment", kExperimentName}, {kExperimentName, timeSeriesValues(config)}};
@@ -457,17 +446,14 @@ json toJson(const TimeSeriesConfig& config) {
 
 std::string toJsonText(const TimeSeriesConfig& config) {
     // Schema order reads better than json's alphabetical order.
-    const json values = timeSeriesValues(config);
-    nlohmann::ordered_json ordered;
-    for (const auto& field : timeSeriesSchema().fields()) ordered[field.key] = values[field.key];
     nlohmann::ordered_json root;
     root["experiment"] = kExperimentName;
-    root[kExperimentName] = ordered;
+    root[kExperimentName] = timeSeriesBindings().write<nlohmann::ordered_json>(config);
     return root.dump(2) + "\n";
 }
 
 void saveTimeSeriesConfig(const std::string& path, const TimeSeriesConfig& config) {
-    saveTextAtomically(path, toJsonText(config));
+    writeFileAtomically(path, toJsonText(config));
 }
 
 namespace {
@@ -480,11 +466,11 @@ struct TimeSeriesPresetTable {
 const TimeSeriesPresetTable& timeSeriesPresets() {
     static const TimeSeriesPresetTable table = [] {
         TimeSeriesPresetTable t;
-        for (const auto& [id, text] : embeddedTimeSeriesPresetTexts()) {
-            t.ids.emplace_back(id);
+        for (const auto& resource : embeddedResources("presets/timeseries/")) {
+            t.ids.push_back(resourceStem(resource.path));
             // A broken shipped preset is a build defect; the message names the file.
-            t.configs.push_back(parseTimeSeriesConfig(
-                std::string(text), "resources/presets/timeseries/" + std::string(id) + ".json"));
+            t.configs.push_back(parseTimeSeriesConfig(std::string(resource.text),
+                                                      "resources/" + std::string(resource.path)));
         }
         return t;
     }();
@@ -517,9 +503,9 @@ const std::string& builtinSeriesCsv(const std::string& name) {
         const std::map<std::string_view, std::string> files = {{"sunspots_yearly", "sunspots"},
                                                                {"co2_mauna_loa_weekly", "co2"}};
         std::map<std::string, std::string> out;
-        for (const auto& [stem, text] : embeddedDatasetTexts()) {
-            const auto it = files.find(stem);
-            if (it != files.end()) out[it->second] = std::string(text);
+        for (const auto& resource : embeddedResources("datasets/")) {
+            const auto it = files.find(resourceStem(resource.path));
+            if (it != files.end()) out[it->second] = std::string(resource.text);
         }
         return out;
     }();

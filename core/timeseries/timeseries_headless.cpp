@@ -1,9 +1,11 @@
 #include "core/timeseries/timeseries_headless.h"
 
 #include "core/common/error.h"
+#include "core/experiment/progress_bar.h"
 #include "core/timeseries/timeseries_config.h"
+#include "core/common/atomic_file.h"
+#include "core/timeseries/timeseries_job.h"
 #include "core/timeseries/timeseries_training.h"
-#include "core/trajectories/trajectory_config.h"  // saveTextAtomically
 #include "core/nn/serialization.h"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -21,7 +24,6 @@ namespace driftlab::core {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 using ordered_json = nlohmann::ordered_json;
 
 constexpr int kExitDiverged = 3;
@@ -156,9 +158,9 @@ ordered_json metricsJson(const TimeSeriesTrainer& trainer, const TimeSeriesSnaps
 }  // namespace
 
 int runTimeSeriesHeadless(const std::string& configFileOrPreset,
-                          const TimeSeriesHeadlessOptions& options, std::ostream& progress,
+                          const HeadlessOptions& options, std::ostream& progress,
                           std::ostream& err) {
-    bool lineOpen = false;
+    std::optional<ProgressBar> bar;
     try {
         const TimeSeriesConfig config = resolveTimeSeriesConfig(configFileOrPreset);
         std::error_code ec;
@@ -167,39 +169,42 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
             throw Error("cannot create output directory " + options.outDir +
                         (ec ? ": " + ec.message() : std::string()));
         const fs::path out(options.outDir);
-        saveTextAtomically((out / "config.json").string(), toJsonText(config));
+        writeFileAtomically((out / "config.json").string(), toJsonText(config));
 
-        TimeSeriesTrainer trainer(config);
-        auto lastDraw = Clock::now();
-        TimeSeriesTrainer::StepResult result = TimeSeriesTrainer::StepResult::Trained;
-        while (result == TimeSeriesTrainer::StepResult::Trained && !trainer.finished()) {
-            result = trainer.step();
-            if (options.progressBar &&
-                (Clock::now() - lastDraw > std::chrono::milliseconds(200) || trainer.finished())) {
-                const auto snap = trainer.snapshot(false);
-                char line[160];
-                std::snprintf(
-                    line, sizeof line, "\riteration %ld/%ld  loss %.5g  NFE %ld  %.1f it/s",
-                    trainer.iteration(), config.training.iterations, snap->metrics.trainLoss,
-                    snap->history.empty() ? 0L : snap->history.back().nfe,
-                    snap->metrics.iterationsPerSecond);
-                progress << line << std::flush;
-                lineOpen = true;
-                lastDraw = Clock::now();
-            }
+        // The window's training job, stepped here on the calling thread: the same code
+        // trains (and evaluates a diverged run's restored parameters) in both.
+        TimeSeriesJob job(config);
+        RunContext context;
+        TimeSeriesTrainer& trainer = job.trainer();
+        const double iterations = double(config.training.iterations);
+        bar.emplace(progress, options.progressBar, ProgressRate{iterations, "it/s", 1.0});
+        // The snapshot behind the detail is only taken when the bar would show it.
+        const auto detail = [&] {
+            const auto snap = trainer.snapshot(false);
+            char line[160];
+            std::snprintf(line, sizeof line, "iteration %ld/%ld  loss %.5g  NFE %ld",
+                          trainer.iteration(), config.training.iterations,
+                          snap->metrics.trainLoss,
+                          snap->history.empty() ? 0L : snap->history.back().nfe);
+            return std::string(line);
+        };
+        while (job.status() == RunJob::Status::More) {
+            job.step(context);
+            const double fraction = double(trainer.iteration()) / iterations;
+            if (options.progressBar && bar->due(fraction)) bar->update(fraction, detail());
         }
-        if (lineOpen) progress << '\n' << std::flush;
-        lineOpen = false;
-        // A diverged run still reports the restored (last finite) parameters.
-        if (trainer.diverged()) trainer.evaluate();
-        const auto snap = trainer.snapshot(true);
+        if (trainer.diverged())
+            bar->abandon();  // not 100 %: the message below says where it stopped
+        else if (options.progressBar)
+            bar->finish(detail());
+        const auto snap = job.timeSeriesSnapshot(true);
 
-        saveTextAtomically((out / "metrics.json").string(),
-                           metricsJson(trainer, *snap).dump(2) + "\n");
-        saveTextAtomically((out / "loss.csv").string(), lossCsv(*snap));
-        saveTextAtomically((out / "validation.csv").string(), validationCsv(*snap));
-        saveTextAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
-        saveTextAtomically((out / "error_heatmap.csv").string(), heatmapCsv(snap->heatmap));
+        writeFileAtomically((out / "metrics.json").string(),
+                            metricsJson(trainer, *snap).dump(2) + "\n");
+        writeFileAtomically((out / "loss.csv").string(), lossCsv(*snap));
+        writeFileAtomically((out / "validation.csv").string(), validationCsv(*snap));
+        writeFileAtomically((out / "forecasts.csv").string(), forecastsCsv(*snap));
+        writeFileAtomically((out / "error_heatmap.csv").string(), heatmapCsv(snap->heatmap));
         nn::saveParameters<double>((out / "model.bin").string(), trainer.architecture(),
                                    trainer.parameters());
 
@@ -218,7 +223,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
         }
         return 0;
     } catch (const std::exception& e) {
-        if (lineOpen) progress << '\n' << std::flush;
+        if (bar) bar->abandon();
         err << "driftlab: error: " << e.what() << '\n' << std::flush;
         return 1;
     }

@@ -12,21 +12,18 @@
 //   error_heatmap.csv   the solver's error estimate over (iteration, time bin)
 //   config.json         the validated config with defaults filled in
 // CONFIG is a JSON file or a time-series preset id.
+#include "core/experiment/headless_options.h"
+
 #include <iosfwd>
 #include <string>
 
 namespace driftlab::core {
 
-struct TimeSeriesHeadlessOptions {
-    std::string outDir;
-    bool progressBar = true;
-};
-
 // Returns the process exit code (0 done, 1 bad config / I/O failure, 3 training diverged;
 // the files are still written for a diverged run, from the last finite parameters). Errors
 // are one line on err.
 int runTimeSeriesHeadless(const std::string& configFileOrPreset,
-                          const TimeSeriesHeadlessOptions& options, std::ostream& progress,
+                          const HeadlessOptions& options, std::ostream& progress,
                           std::ostream& err);
 
 }  // namespace driftlab::core

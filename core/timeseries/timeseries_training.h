@@ -10,10 +10,9 @@
 // non-finite loss, the ones before the update that made them); setLearningRate() clears the
 // stop, so training resumes with more step()s.
 //
-// TimeSeriesTrainingRunner owns a trainer on its own worker thread for the GUI: commands
-// (run, pause, step once, reset, learning rate; destroying it cancels) only set flags the
-// worker reads between iterations, and snapshots are published by a mutex-protected shared_ptr swap, so
-// the GUI thread never waits for an iteration.
+// The window and the headless run drive a trainer through TimeSeriesJob
+// (timeseries_job.h), the core::RunJob that a core::Run owns on its worker.
+#include "core/experiment/run.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/models/series_model.h"
 #include "core/solvers/ode_solve.h"
@@ -21,13 +20,9 @@
 
 #include <Eigen/Core>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -96,10 +91,9 @@ struct TimeSeriesMetrics {
     double iterationsPerSecond = 0.0;
 };
 
-struct TimeSeriesSnapshot {
+// iteration and totalIterations (the Snapshot base's) count training iterations.
+struct TimeSeriesSnapshot : Snapshot {
     TimeSeriesConfig config;
-    long iteration = 0;
-    long totalIterations = 0;
     double learningRate = 0.0;
     bool finished = false;  // iteration == totalIterations
     bool diverged = false;
@@ -172,54 +166,6 @@ private:
     void stopDiverged(const std::string& what, bool parametersAtFault);
     void recordHeatmapRow(const std::vector<OdeStepRecord>& steps);
     void refreshDisplay();
-};
-
-enum class TrainingRunState { Preparing, Idle, Running, Paused, Finished, Diverged, Failed };
-std::string trainingRunStateName(TrainingRunState state);
-
-// The GUI's handle on a training run. Construction returns at once; the worker builds the
-// trainer (state Preparing, then Idle or Failed) and waits for commands. Every command only
-// sets flags, so it is safe from the GUI thread; the worker answers within one iteration.
-class TimeSeriesTrainingRunner {
-public:
-    explicit TimeSeriesTrainingRunner(TimeSeriesConfig config, double publishSeconds = 0.15);
-    ~TimeSeriesTrainingRunner();  // cancels and joins (waits for at most one iteration)
-    TimeSeriesTrainingRunner(const TimeSeriesTrainingRunner&) = delete;
-    TimeSeriesTrainingRunner& operator=(const TimeSeriesTrainingRunner&) = delete;
-
-    void train();     // run (or resume) until all iterations are done
-    void pause();     // stop after the current iteration
-    void stepOnce();  // one iteration, then paused
-    void reset();     // a fresh trainer from the config (fresh weights, empty history)
-    void setLearningRate(double learningRate);  // applied between iterations; clears a stop
-    void addIterations(long more);              // extend the run
-
-    TrainingRunState state() const { return state_.load(); }
-    std::string message() const;  // failure or divergence text
-    // The latest published snapshot (null until the trainer is built). A state change is
-    // made after publishing the snapshot it belongs to, so after seeing Paused, Finished or
-    // Diverged this returns that state's snapshot.
-    std::shared_ptr<const TimeSeriesSnapshot> latest() const;
-    // Bumped at every publication, so a poller can skip unchanged snapshots.
-    long publications() const { return publications_.load(); }
-
-private:
-    void workerLoop();
-
-    TimeSeriesConfig config_;
-    double publishSeconds_;
-    std::atomic<TrainingRunState> state_{TrainingRunState::Preparing};
-    std::atomic<bool> quit_{false}, runRequested_{false}, pauseRequested_{false},
-        resetRequested_{false};
-    std::atomic<int> stepsRequested_{0};
-    std::atomic<long> extraIterations_{0};
-    std::atomic<double> pendingLearningRate_{0.0};  // > 0: apply before the next iteration
-    std::atomic<long> publications_{0};
-    mutable std::mutex mutex_;  // guards snapshot_, message_ and the wake-up
-    std::condition_variable wake_;
-    std::shared_ptr<const TimeSeriesSnapshot> snapshot_;
-    std::string message_;
-    std::thread worker_;
 };
 
 }  // namespace driftlab::core

@@ -2,6 +2,7 @@
 // student reads, so they explain what a value does to the picture, not only what it is.
 #include "core/trajectories/trajectory_config.h"
 #include "core/trajectories/trajectory_run.h"
+#include "core/solvers/solver_registry.h"
 
 #include <string>
 #include <utility>
@@ -17,6 +18,37 @@ SchemaField integerWithUnit(std::string key, std::string label, double defaultVa
                        max, std::move(help), std::move(unit));
 }
 
+// The solver field's help: what the choice means, then every registered solver with its
+// row's own words and numbers, so the text names exactly the solvers the menu offers.
+std::string solverHelp() {
+    std::string help =
+        "How each time step is taken. A scheme that evaluates the noise strength at the "
+        "start of the step solves the Itô interpretation of the equation; one that averages "
+        "it over the step converges to the Stratonovich interpretation. With additive noise "
+        "both describe the same process; with multiplicative noise they do not (geometric "
+        "Brownian motion grows at rate mu in Itô but mu + sigma^2/2 in Stratonovich) - try "
+        "one of each on the GBM preset. The ODE methods apply to equations with zero "
+        "diffusion.";
+    for (const auto& row : trajectorySolverChoices())
+        help += "\n" + row.displayName + " (" + row.id + "): " + row.help + " " +
+                describeSolver(row) + ".";
+    return help;
+}
+
+// Which solvers read the tolerances, from their rows.
+std::string toleranceHelp() {
+    const auto adaptive = [](bool ode) {
+        return listSolvers(
+            [ode](const SolverInfo& row) { return row.isOde() == ode && row.can.errorEstimate; },
+            true, "and");
+    };
+    return "Adaptive solvers (the ODE methods " + adaptive(true) + ", and the adaptive path of " +
+           adaptive(false) +
+           " in the solver diagnostics) shrink the step until the estimated error of each "
+           "step is below atol + rtol * |state|. Smaller tolerances: more accurate, more "
+           "steps. Fixed-step solvers ignore it.";
+}
+
 }  // namespace
 
 const Schema& simulationSchema() {
@@ -26,31 +58,9 @@ const Schema& simulationSchema() {
     solver.key = "solver";
     solver.label = "Solver";
     solver.type = FieldType::Choice;
-    solver.defaultText = "euler_maruyama";
+    solver.defaultText = SimulationSettings{}.solver;  // one default, the engine's
     for (const auto& choice : trajectorySolverChoices()) solver.choices.push_back(choice.id);
-    solver.help =
-        "How each time step is taken. euler_maruyama evaluates the noise strength at the "
-        "start of the step: this is the Itô interpretation of the equation (strong order 0.5, "
-        "1 for additive noise). stochastic_heun is a predictor-corrector that averages the "
-        "noise strength over the step: it converges to the Stratonovich interpretation. With "
-        "additive noise both describe the same process; with multiplicative noise they do "
-        "not (geometric Brownian motion grows at rate mu in Itô but mu + sigma^2/2 in "
-        "Stratonovich) - try both on the GBM preset. milstein adds the correction term "
-        "that lifts Euler-Maruyama to strong order 1 (Itô); milstein_stratonovich is its "
-        "Stratonovich form. euler_heun is the cheapest Stratonovich scheme (one drift "
-        "evaluation per step). reversible_heun is a Stratonovich scheme that can be run "
-        "backwards exactly, which memory-free gradients rely on (strong order 0.5, 1 for "
-        "additive noise). sra1 reaches strong order 1.5 but only for additive noise (noise "
-        "strength not depending on the state); it refuses other equations, and with its error "
-        "estimate it can choose its own steps (the solver diagnostics show one path solved "
-        "that way). sriw1 reaches strong order 1.5 for diagonal noise (each noise strength "
-        "depending on its own variable only) and adapts its steps the same way. For "
-        "equations with zero diffusion (ODEs) the ODE methods apply: euler, "
-        "midpoint, heun and rk4 take the fixed steps; bs3, dp5 (Dormand-Prince) and tsit5 "
-        "(Tsitouras) choose their steps from an embedded error estimate to meet the "
-        "tolerances; rosenbrock23 is implicit and handles stiff equations, rodas4 is its "
-        "fourth-order sibling (far fewer steps at tight tolerances); auto_stiff starts "
-        "with Dormand-Prince and switches to Rosenbrock when it detects stiffness.";
+    solver.help = solverHelp();
 
     static const Schema schema(
         "simulation",
@@ -90,11 +100,7 @@ const Schema& simulationSchema() {
                          "How many paths are drawn individually as lines. The mean and the "
                          "quantile bands always use all paths; drawing fewer keeps the "
                          "picture readable and fast."),
-            realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0,
-                      "Adaptive solvers (bs3, dp5, tsit5, rosenbrock23, rodas4, auto_stiff, and the "
-                      "sra1/sriw1 adaptive path in the solver diagnostics) shrink the step until the "
-                      "estimated error of each step is below atol + rtol * |state|. Smaller "
-                      "tolerances: more accurate, more steps. Fixed-step solvers ignore it."),
+            realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0, toleranceHelp()),
             realField("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0,
                       "The error allowed where the state is near zero (see relative "
                       "tolerance)."),

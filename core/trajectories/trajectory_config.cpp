@@ -3,6 +3,7 @@
 
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
+#include "core/experiment/field_binding.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,15 +13,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace driftlab::core {
 
@@ -293,21 +289,26 @@ EquationSpec readEquation(const json& object, const std::string& context) {
     return spec;
 }
 
-SimulationSettings settingsFromValidated(const json& values) {
-    SimulationSettings settings;
-    settings.paths = values.at("paths").get<int>();
-    settings.steps = values.at("steps").get<int>();
-    settings.t0 = values.at("t0").get<double>();
-    settings.t1 = values.at("t1").get<double>();
-    settings.savedTimes = values.at("saved_times").get<int>();
-    settings.seed = static_cast<std::uint64_t>(values.at("seed").get<long long>());
-    settings.solver = values.at("solver").get<std::string>();
-    settings.threads = values.at("threads").get<int>();
-    settings.drawnPaths = values.at("drawn_paths").get<int>();
-    settings.hurst = values.at("hurst").get<double>();
-    settings.rtol = values.at("rtol").get<double>();
-    settings.atol = values.at("atol").get<double>();
-    return settings;
+// Every simulation key and its SimulationSettings member, for reading and writing alike.
+const FieldBindings<SimulationSettings>& simulationBindings() {
+    using S = SimulationSettings;
+    static const FieldBindings<S> bindings(
+        simulationSchema(),
+        {
+            bindMember<S>("paths", [](auto& s) -> auto& { return s.paths; }),
+            bindMember<S>("steps", [](auto& s) -> auto& { return s.steps; }),
+            bindMember<S>("t0", [](auto& s) -> auto& { return s.t0; }),
+            bindMember<S>("t1", [](auto& s) -> auto& { return s.t1; }),
+            bindMember<S>("saved_times", [](auto& s) -> auto& { return s.savedTimes; }),
+            bindMember<S>("seed", [](auto& s) -> auto& { return s.seed; }),
+            bindMember<S>("solver", [](auto& s) -> auto& { return s.solver; }),
+            bindMember<S>("threads", [](auto& s) -> auto& { return s.threads; }),
+            bindMember<S>("drawn_paths", [](auto& s) -> auto& { return s.drawnPaths; }),
+            bindMember<S>("rtol", [](auto& s) -> auto& { return s.rtol; }),
+            bindMember<S>("atol", [](auto& s) -> auto& { return s.atol; }),
+            bindMember<S>("hurst", [](auto& s) -> auto& { return s.hurst; }),
+        });
+    return bindings;
 }
 
 double physicalMemoryBytes() {
@@ -366,20 +367,7 @@ Json buildJson(const TrajectoryConfig& config) {
     equation["initial"] = spec.initial;
     equation["analytic"] = analyticName(spec.analytic);
 
-    const SimulationSettings& s = config.simulation;
-    Json simulation = Json::object();
-    simulation["paths"] = s.paths;
-    simulation["steps"] = s.steps;
-    simulation["t0"] = s.t0;
-    simulation["t1"] = s.t1;
-    simulation["saved_times"] = s.savedTimes;
-    simulation["seed"] = s.seed;
-    simulation["solver"] = s.solver;
-    simulation["threads"] = s.threads;
-    simulation["drawn_paths"] = s.drawnPaths;
-    simulation["rtol"] = s.rtol;
-    simulation["atol"] = s.atol;
-    simulation["hurst"] = s.hurst;
+    Json simulation = simulationBindings().write<Json>(config.simulation);
 
     Json root = Json::object();
     root["experiment"] = kExperimentName;
@@ -406,7 +394,7 @@ TrajectoryConfig trajectoryConfigFromJson(const json& root, const std::string& c
 
     const json simulation = root.contains("simulation") ? root.at("simulation") : json::object();
     const json values = simulationSchema().validate(simulation, context + ": simulation");
-    config.simulation = settingsFromValidated(values);
+    simulationBindings().read(values, config.simulation);
     if (!(config.simulation.t1 > config.simulation.t0)) {
         fail(context, "simulation.t1 = " + values.at("t1").dump() +
                           " must be later than simulation.t0 = " + values.at("t0").dump());
@@ -464,64 +452,6 @@ json toJson(const TrajectoryConfig& config) { return buildJson<json>(config); }
 
 std::string toJsonText(const TrajectoryConfig& config) {
     return buildJson<nlohmann::ordered_json>(config).dump(2) + "\n";
-}
-
-void saveTextAtomically(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    // The temporary lives next to the target: rename() is only atomic within a file system.
-    // Built with += rather than "." + string: GCC 12 gives a false -Wrestrict warning there.
-    std::string tempName = ".";
-    tempName += target.filename().string();
-    tempName += ".tmp-XXXXXX";
-    std::string temp = (directory / tempName).string();
-    const auto failure = [&](const std::string& what) {
-        return Error("cannot save " + path + ": " + what + ": " + std::strerror(errno));
-    };
-
-    const int fd = mkstemp(temp.data());
-    if (fd < 0) throw failure("cannot create a temporary file in " + directory.string());
-    const auto abandon = [&](const std::string& what) {
-        const Error error = failure(what);
-        ::close(fd);
-        ::unlink(temp.c_str());
-        throw error;
-    };
-
-    // mkstemp creates 0600; keep the old file's permissions, or use the usual 0644.
-    struct stat old {};
-    const mode_t mode = ::stat(path.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0644;
-    if (::fchmod(fd, mode) != 0) abandon("cannot set permissions");
-
-    const char* data = text.data();
-    std::size_t left = text.size();
-    while (left > 0) {
-        const ssize_t written = ::write(fd, data, left);
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            abandon("write failed");
-        }
-        data += written;
-        left -= static_cast<std::size_t>(written);
-    }
-    if (::fsync(fd) != 0) abandon("fsync failed");
-    if (::close(fd) != 0) {
-        const Error error = failure("close failed");
-        ::unlink(temp.c_str());
-        throw error;
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const Error error = failure("rename failed");
-        ::unlink(temp.c_str());
-        throw error;
-    }
-    // Make the rename itself durable; failing here cannot hurt the data, so it is not fatal.
-    const int dirFd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dirFd >= 0) {
-        ::fsync(dirFd);
-        ::close(dirFd);
-    }
 }
 
 }  // namespace driftlab::core

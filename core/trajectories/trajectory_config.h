@@ -34,14 +34,15 @@ TrajectoryConfig loadTrajectoryConfig(const std::string& path);
 nlohmann::json toJson(const TrajectoryConfig& config);
 std::string toJsonText(const TrajectoryConfig& config);  // pretty-printed
 
-// Writes via a temporary file, fsync and rename, so a failed save leaves the old file whole.
-void saveTextAtomically(const std::string& path, const std::string& text);
-
-// The presets shipped in resources/presets, embedded at build time (core stays Qt-free).
+// The presets shipped in resources/presets/trajectories, embedded at build time (core stays
+// Qt-free).
 // The first is the default experiment (Ornstein-Uhlenbeck, 1,000 paths).
 const std::vector<TrajectoryConfig>& builtinPresets();
 // Looks up by preset file stem ("ou") or equation name, case-insensitive; nullptr if none.
 const TrajectoryConfig* findPreset(const std::string& nameOrId);
 std::vector<std::string> presetIds();
+// A path to an existing file is loaded; anything else must name a preset (ConfigError listing
+// the preset ids otherwise).
+TrajectoryConfig resolveTrajectoryConfig(const std::string& fileOrPreset);
 
 }  // namespace driftlab::core

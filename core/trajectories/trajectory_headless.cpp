@@ -1,7 +1,9 @@
 #include "core/trajectories/trajectory_headless.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
+#include "core/experiment/progress_bar.h"
 #include "core/trajectories/trajectory_snapshot.h"
 #include "core/solvers/simulation.h"
 #include "core/trajectories/trajectory_run.h"
@@ -11,13 +13,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <system_error>
@@ -27,71 +25,6 @@ namespace driftlab::core {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-// "[#####.....] 52%  12.3 M path·steps/s  0.4 s", redrawn in place with '\r'. simulate() may
-// report from worker threads, so drawing is serialised and throttled to a few per second.
-class ProgressBar {
-public:
-    ProgressBar(std::ostream& out, double totalPathSteps, bool enabled)
-        : out_(out), total_(totalPathSteps), enabled_(enabled), start_(Clock::now()) {}
-
-    void update(double fraction) {
-        if (!enabled_) return;
-        std::lock_guard<std::mutex> lock(mutex_);
-        const auto now = Clock::now();
-        const int percent = static_cast<int>(std::floor(std::clamp(fraction, 0.0, 1.0) * 100));
-        if (drawn_ &&
-            (percent <= lastPercent_ || now - lastDraw_ < std::chrono::milliseconds(100))) {
-            return;
-        }
-        draw(percent, now);
-    }
-
-    void finish() {
-        if (!enabled_) return;
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!drawn_ || lastPercent_ < 100) draw(100, Clock::now());
-        out_ << '\n' << std::flush;
-        drawn_ = false;
-    }
-
-    // Ends a half-drawn line so an error message starts on its own line.
-    void abandon() {
-        if (!enabled_) return;
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (drawn_) out_ << '\n' << std::flush;
-        drawn_ = false;
-    }
-
-private:
-    void draw(int percent, Clock::time_point now) {
-        constexpr int kWidth = 10;
-        const int filled = percent * kWidth / 100;
-        const double seconds = std::chrono::duration<double>(now - start_).count();
-        const double rate = seconds > 0.0 ? total_ * percent / 100.0 / seconds : 0.0;
-        char rateText[48] = "";
-        // An ODE solve has no path·steps to count (total_ == 0): show only the time.
-        if (total_ > 0.0) std::snprintf(rateText, sizeof rateText, "  %.1f M path\u00b7steps/s", rate / 1e6);
-        char line[128];
-        std::snprintf(line, sizeof line, "\r[%s%s] %3d%%%s  %.1f s",
-                      std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                      percent, rateText, seconds);
-        out_ << line << std::flush;
-        drawn_ = true;
-        lastPercent_ = percent;
-        lastDraw_ = now;
-    }
-
-    std::ostream& out_;
-    double total_;
-    bool enabled_;
-    Clock::time_point start_;
-    Clock::time_point lastDraw_{};
-    int lastPercent_ = -1;
-    bool drawn_ = false;
-    std::mutex mutex_;
-};
 
 // Shortest text that reads back to the same double, so exported numbers lose nothing.
 void appendNumber(std::string& out, double value) {
@@ -104,21 +37,18 @@ void appendNumber(std::string& out, double value) {
     out.append(buffer, result.ptr);
 }
 
+// Atomic, so an interrupted run never leaves a truncated file in a reused output folder.
 void writeFile(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    writeFileAtomically(path.string(), text);
 }
 
 void writePathsCsv(const fs::path& path, const SimulationResult& result,
                    const std::vector<std::string>& variables, const std::vector<int>& drawn) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string());
+    AtomicFile out(path.string());  // streamed: the paths need not sit in memory as text
     std::string line = "time,path";
     for (const auto& name : variables) line += "," + name;
-    out << line << '\n';
+    line += '\n';
+    out.write(line);
     // Grouped by path so each path is one contiguous polyline for plotting tools.
     for (int p : drawn) {
         for (std::size_t k = 0; k < result.times.size(); ++k) {
@@ -130,11 +60,10 @@ void writePathsCsv(const fs::path& path, const SimulationResult& result,
                 appendNumber(line, result.states[c](p, static_cast<Eigen::Index>(k)));
             }
             line += '\n';
-            out << line;
+            out.write(line);
         }
     }
-    out.close();
-    if (!out) throw Error("writing " + path.string() + " failed (disk full?)");
+    out.commit();
 }
 
 void writeQuantilesCsv(const fs::path& path, const SimulationResult& result,
@@ -231,11 +160,12 @@ nlohmann::ordered_json makeSummary(const TrajectoryConfig& config, const Simulat
 
 int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
                 std::ostream& progress, std::ostream& err) {
+    // An ODE solve has no path·steps to count: its bar shows only the time.
     const double totalPathSteps =
         isOdeSolverId(config.simulation.solver)
             ? 0.0
             : static_cast<double>(config.simulation.paths) * config.simulation.steps;
-    ProgressBar bar(progress, totalPathSteps, options.progressBar);
+    ProgressBar bar(progress, options.progressBar, {totalPathSteps, "M path\u00b7steps/s", 1e6});
     try {
         const CompiledEquation equation(config.equation);
         const fs::path outDir(options.outDir.empty() ? "." : options.outDir);
@@ -283,6 +213,18 @@ int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
         err << "driftlab: error: " << e.what() << '\n' << std::flush;
         return 1;
     }
+}
+
+int runHeadless(const std::string& configFileOrPreset, const HeadlessOptions& options,
+                std::ostream& progress, std::ostream& err) {
+    TrajectoryConfig config;
+    try {
+        config = resolveTrajectoryConfig(configFileOrPreset);
+    } catch (const std::exception& e) {
+        err << "driftlab: error: " << e.what() << '\n' << std::flush;
+        return 1;
+    }
+    return runHeadless(config, options, progress, err);
 }
 
 }  // namespace driftlab::core

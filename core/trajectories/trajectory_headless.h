@@ -5,6 +5,7 @@
 //   summary.json   settings, seed, timings, statistics, final-state summary; for ODEs the
 //                  final state and the solver's statistics (steps, NFE)
 //   config.json    the validated config with defaults filled in
+#include "core/experiment/headless_options.h"
 #include "core/trajectories/trajectory_config.h"
 
 #include <iosfwd>
@@ -12,13 +13,11 @@
 
 namespace driftlab::core {
 
-struct HeadlessOptions {
-    std::string outDir;
-    bool progressBar = true;  // a one-line text progress bar on the progress stream
-};
-
 // Returns the process exit code; errors are written to err as one clear line.
 int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
+                std::ostream& progress, std::ostream& err);
+// The family's headless entry: CONFIG is a .json file or a preset id (resolveTrajectoryConfig).
+int runHeadless(const std::string& configFileOrPreset, const HeadlessOptions& options,
                 std::ostream& progress, std::ostream& err);
 
 }  // namespace driftlab::core

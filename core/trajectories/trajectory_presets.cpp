@@ -1,18 +1,19 @@
-// The shipped presets: resources/presets/*.json, embedded by core/CMakeLists.txt.
+// The shipped presets: resources/presets/trajectories/*.json, embedded by core/CMakeLists.txt.
 #include "core/common/error.h"
+#include "core/experiment/embedded_resources.h"
 #include "core/trajectories/trajectory_config.h"
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <string_view>
 #include <utility>
 
 namespace driftlab::core {
 
-// Generated from embedded_presets.cpp.in: (file stem, JSON text), sorted by file name.
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedPresetTexts();
-
 namespace {
+
+constexpr std::string_view kPresetFolder = "presets/trajectories/";
 
 // A teaching order: the default (OU) first, then the simplest process, then multiplicative
 // noise, then nonlinear drift, then 2-D and 3-D systems. Presets not named here follow in
@@ -34,15 +35,19 @@ int rank(std::string_view id) {
 }
 
 PresetTable loadPresets() {
-    std::vector<std::pair<std::string_view, std::string_view>> texts = embeddedPresetTexts();
-    std::stable_sort(texts.begin(), texts.end(),
+    std::vector<std::pair<std::string, EmbeddedResource>> files;
+    for (const auto& resource : embeddedResources(kPresetFolder)) {
+        if (resource.path.size() > 5 && resource.path.substr(resource.path.size() - 5) == ".json")
+            files.emplace_back(resourceStem(resource.path), resource);
+    }
+    std::stable_sort(files.begin(), files.end(),
                      [](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
     PresetTable table;
-    for (const auto& [id, text] : texts) {
+    for (const auto& [id, resource] : files) {
         // A broken preset is a build defect; the message names the file so it is found fast.
-        table.ids.emplace_back(id);
+        table.ids.push_back(id);
         table.configs.push_back(parseTrajectoryConfig(
-            std::string(text), "resources/presets/" + std::string(id) + ".json"));
+            std::string(resource.text), "resources/" + std::string(resource.path)));
     }
     return table;
 }
@@ -74,6 +79,15 @@ const TrajectoryConfig* findPreset(const std::string& nameOrId) {
         if (lowered(config.equation.name) == wanted) return &config;
     }
     return nullptr;
+}
+
+TrajectoryConfig resolveTrajectoryConfig(const std::string& fileOrPreset) {
+    if (std::filesystem::exists(fileOrPreset)) return loadTrajectoryConfig(fileOrPreset);
+    if (const auto* preset = findPreset(fileOrPreset)) return *preset;
+    std::string ids;
+    for (const auto& id : presetIds()) ids += (ids.empty() ? "" : ", ") + id;
+    throw ConfigError("\"" + fileOrPreset + "\" is neither a file nor a preset (presets: " + ids +
+                      ")");
 }
 
 }  // namespace driftlab::core

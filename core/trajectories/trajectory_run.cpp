@@ -16,7 +16,6 @@
 namespace driftlab::core {
 namespace {
 
-constexpr const char* kAutoStiff = "auto_stiff";
 // Fixed-step SDE solves record one (identical) step per step; beyond this many they would
 // cost more memory than they tell.
 constexpr long kMaxFixedStepRecords = 200000;
@@ -42,11 +41,11 @@ TrajectoryRun runOde(const CompiledEquation& equation, const TrajectoryConfig& c
                      const std::atomic<bool>* cancel, const ProgressCallback& progress) {
     const SimulationSettings& s = config.simulation;
     const TypedOdeSystem system(equation);
-    const bool autoStiff = s.solver == kAutoStiff;
+    const SolverInfo& row = solverInfo(s.solver);
     OdeOptions options;
-    options.method = autoStiff ? OdeMethod::DormandPrince5 : odeMethodFromId(s.solver);
-    options.autoSwitch = autoStiff;
-    const auto stepper = makeOdeStepper(options.method);
+    options.method = row.odeMethod;
+    options.autoSwitch = row.autoSwitch;
+    const auto stepper = row.makeOde(false);
     if (stepper->hasErrorEstimate()) {
         options.controller = StepController::ProportionalIntegral;
         options.rtol = s.rtol;
@@ -168,46 +167,35 @@ SolverDiagnostics adaptiveDiagnostics(const CompiledEquation& equation, const Sd
 
 }  // namespace
 
-const std::vector<SolverChoice>& trajectorySolverChoices() {
-    static const std::vector<SolverChoice> choices = [] {
-        std::vector<SolverChoice> list;
-        for (const auto& info : availableSdeSteppers()) list.push_back({info.id, info.displayName, false});
-        for (const auto& info : availableOdeSolvers())
-            list.push_back({info.id, info.name + " (ODE)", true});
-        list.push_back({kAutoStiff, "Dormand–Prince, switching to Rosenbrock when stiff (ODE)",
-                        true});
-        return list;
-    }();
-    return choices;
-}
+const std::vector<SolverInfo>& trajectorySolverChoices() { return solverRegistry(); }
 
 bool isOdeSolverId(const std::string& id) {
-    for (const auto& choice : trajectorySolverChoices())
-        if (choice.id == id) return choice.isOdeMethod;
-    return false;
+    const SolverInfo* row = findSolver(id);
+    return row && row->isOde();
 }
 
 std::string solverRefusal(const std::string& solverId, const CompiledEquation& equation,
                           double hurst) {
-    if (isOdeSolverId(solverId)) {
+    const SolverInfo& row = solverInfo(solverId);
+    if (row.isOde()) {
         return equation.isDeterministic()
                    ? ""
                    : "an ODE method: it needs zero diffusion, and this equation has noise";
     }
-    const auto stepper = makeSdeStepper(solverId);
-    if (!equation.isDeterministic() && !stepper->handles(equation)) {
-        if (!equation.noiseCoupling().empty() && stepper->supports(equation.noiseType()))
-            return stepper->name() + " assumes each g_i reads only its own variable (commuting "
+    if (equation.isDeterministic()) return "";
+    const NoiseType noise = equation.noiseType();
+    if (!row.noise.handles(noise, equation.hasCommutativeNoise())) {
+        if (!equation.noiseCoupling().empty() && row.noise.supports(noise))
+            return row.name + " assumes each g_i reads only its own variable (commuting "
                    "noise); here " + equation.noiseCoupling() + ", so it would lose its order";
-        if (equation.noiseType() == NoiseType::General && stepper->supportsCommutativeNoise())
-            return stepper->name() + " needs the noise matrix's columns to commute; this "
+        if (noise == NoiseType::General && row.noise.commutingGeneral)
+            return row.name + " needs the noise matrix's columns to commute; this "
                    "equation's general noise reads the state, so they need not";
-        return stepper->name() + " does not handle " + toString(equation.noiseType()) +
-               " noise, which this equation has";
+        return row.name + " does not handle " + toString(noise) + " noise, which this "
+               "equation has";
     }
-    if (hurst != 0.5 && !equation.isDeterministic() &&
-        (solverId == "milstein" || stepper->needsSpaceTimeArea())) {
-        return stepper->name() + " assumes Brownian noise; it cannot be driven by fractional "
+    if (hurst != 0.5 && !row.can.fractionalNoise) {
+        return row.name + " assumes Brownian noise; it cannot be driven by fractional "
                "noise (Hurst index " + std::to_string(hurst).substr(0, 4) + ")";
     }
     return "";
@@ -222,14 +210,15 @@ TrajectoryRun runTrajectory(const TrajectoryConfig& config, const std::atomic<bo
         throw ConfigError("solver " + config.simulation.solver + " cannot run \"" +
                           config.equation.name + "\": " + refusal);
     }
-    if (isOdeSolverId(config.simulation.solver)) return runOde(equation, config, cancel, progress);
+    const SolverInfo& row = solverInfo(config.simulation.solver);
+    if (row.isOde()) return runOde(equation, config, cancel, progress);
 
     auto result = std::make_shared<SimulationResult>(
         simulate(equation, config.equation.initial, config.simulation, cancel, progress));
     if (result->cancelled) return {};
     TrajectoryRun run;
-    const auto stepper = makeSdeStepper(config.simulation.solver);
-    const bool adaptive = stepper->hasErrorEstimate() && !equation.isDeterministic() &&
+    const auto stepper = row.makeSde();
+    const bool adaptive = row.can.errorEstimate && !equation.isDeterministic() &&
                           config.simulation.hurst == 0.5;
     run.diagnostics = adaptive ? adaptiveDiagnostics(equation, *stepper, config)
                                : fixedStepDiagnostics(*stepper, *result, config.simulation);

@@ -5,6 +5,7 @@
 #include "core/trajectories/trajectory_config.h"
 #include "core/solvers/ode_solve.h"
 #include "core/solvers/simulation.h"
+#include "core/solvers/solver_registry.h"
 
 #include <atomic>
 #include <memory>
@@ -30,15 +31,10 @@ struct TrajectoryRun {
     SolverDiagnostics diagnostics;
 };
 
-struct SolverChoice {
-    std::string id;
-    std::string name;
-    bool isOdeMethod = false;
-};
-
-// Every solver the Trajectories experiment offers: SDE steppers, then ODE methods, then
-// "auto_stiff" (Dormand–Prince switching to Rosenbrock when stiffness is detected).
-const std::vector<SolverChoice>& trajectorySolverChoices();
+// Every solver the Trajectories experiment offers, in menu order: all rows of the solver
+// registry (SDE schemes, then ODE methods).
+const std::vector<SolverInfo>& trajectorySolverChoices();
+// True for a registered ODE method (which needs an equation with zero diffusion).
 bool isOdeSolverId(const std::string& id);
 
 // Why solverId cannot run this equation with this Hurst index, or "" if it can; the GUI

@@ -1,5 +1,7 @@
 // The driftlab executable end to end: every preset headless, bad input refused with a clear
 // message and a non-zero exit, and --screenshot producing a picture that is not blank.
+#include "core/experiment/family_registry.h"
+#include "core/timeseries/timeseries_config.h"
 #include "core/trajectories/trajectory_config.h"
 
 #include <QDir>
@@ -32,6 +34,8 @@ Outcome runDriftlab(const QStringList& args, int timeoutMs = 240000) {
     outcome.err = QString::fromUtf8(process.readAllStandardError());
     return outcome;
 }
+
+QStringList lines(const QString& text) { return text.split('\n', Qt::SkipEmptyParts); }
 
 QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
     const QString path = dir.filePath(name);
@@ -105,6 +109,91 @@ private Q_SLOTS:
         const Outcome help = runDriftlab({"--help"});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("--headless"));
+    }
+
+    void listPresetsGroupsByWorkspace() {
+        const Outcome all = runDriftlab({"--list-presets"});
+        QCOMPARE(all.exitCode, 0);
+        QStringList expected;
+        for (const auto& family : driftlab::core::experimentFamilies())
+            for (const auto& id : family.presetIds())
+                expected << QString::fromStdString(family.id + "/" + id);
+        QCOMPARE(lines(all.out), expected);
+        for (const char* line : {"trajectories/ou", "timeseries/ou_forecasting",
+                                 "diffusion/two_moons_vp_dpm2"})
+            QVERIFY2(lines(all.out).contains(line), line);
+
+        const Outcome one = runDriftlab({"--list-presets", "--workspace", "timeseries"});
+        QCOMPARE(one.exitCode, 0);
+        QStringList timeseries;
+        for (const auto& id : driftlab::core::timeSeriesPresetIds())
+            timeseries << QString::fromStdString(id);
+        QCOMPARE(lines(one.out), timeseries);
+        const Outcome trajectories = runDriftlab({"--workspace", "trajectories", "--list-presets"});
+        QCOMPARE(lines(trajectories.out).size(), int(driftlab::core::presetIds().size()));
+        QCOMPARE(lines(trajectories.out).front(), QString("ou"));
+
+        const Outcome unknown = runDriftlab({"--list-presets", "--workspace", "fields"});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("unknown workspace \"fields\"") &&
+                     unknown.err.contains("trajectories, diffusion, timeseries"),
+                 qPrintable(unknown.err));
+        QCOMPARE(unknown.out, QString());
+
+        const Outcome help = runDriftlab({"--help"});
+        QVERIFY(help.out.contains("WORKSPACE/ID"));
+        QVERIFY(help.out.contains("trajectories, diffusion, timeseries"));
+    }
+
+    void headlessDispatchesByWorkspace() {
+        QTemporaryDir dir;
+        const Outcome unknown =
+            runDriftlab({"--headless", "ou", "--workspace", "fields", "--out", dir.path()});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("unknown workspace") &&
+                     unknown.err.contains("trajectories, diffusion, timeseries"),
+                 qPrintable(unknown.err));
+        QCOMPARE(unknown.err.trimmed().count('\n'), 0);
+
+        // A trajectory preset id means nothing to another workspace.
+        const Outcome wrongFamily =
+            runDriftlab({"--headless", "ou", "--workspace", "timeseries", "--out", dir.path()});
+        QCOMPARE(wrongFamily.exitCode, 1);
+        QVERIFY2(wrongFamily.err.contains("ou_forecasting"), qPrintable(wrongFamily.err));
+
+        const QString badSeries = writeFile(
+            dir, "bad_series.json", R"({"experiment": "timeseries", "timeseries": {"modle": "ode"}})");
+        const Outcome bad = runDriftlab(
+            {"--headless", badSeries, "--workspace", "timeseries", "--out", dir.filePath("bad")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("modle") && bad.err.contains("model"), qPrintable(bad.err));
+        QCOMPARE(bad.err.trimmed().count('\n'), 0);
+
+        const QString series = writeFile(dir, "series.json", R"({"experiment": "timeseries",
+            "timeseries": {"dataset": "ou", "series_count": 12, "observations": 10, "length": 2,
+                           "dt": 0.2, "model": "ode", "latent_dim": 2, "drift_width": 8,
+                           "encoder_width": 8, "iterations": 6, "batch": 4,
+                           "validate_every": 3, "display_series": 2, "forecast_paths": 4}})");
+        const Outcome trained = runDriftlab(
+            {"--headless", series, "--workspace", "timeseries", "--out", dir.filePath("series")});
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        for (const char* name : {"metrics.json", "loss.csv", "model.bin", "config.json"})
+            QVERIFY2(QFileInfo::exists(dir.filePath(QString("series/") + name)), name);
+        QVERIFY2(trained.out.contains("[##########] 100%"), qPrintable(trained.out.right(300)));
+
+        const QString points = writeFile(dir, "points.json", R"({"experiment": "diffusion",
+            "diffusion": {"dataset": "two_moons", "dataset_size": 200, "width": 16, "depth": 1,
+                          "embedding_dim": 4, "iterations": 20, "batch": 32, "nfe": 4,
+                          "samples": 50, "sampler": "ddim"},
+            "headless": {"budgets": [4], "metric_points": 100, "mmd_points": 50,
+                         "directions": 20, "likelihood_points": 0, "shootout": false}})");
+        const Outcome sampled = runDriftlab(
+            {"--headless", points, "--workspace", "diffusion", "--out", dir.filePath("points")});
+        QVERIFY2(sampled.exitCode == 0, qPrintable(sampled.err));
+        for (const char* name : {"samples.csv", "metrics.json", "loss.csv", "config.json"})
+            QVERIFY2(QFileInfo::exists(dir.filePath(QString("points/") + name)), name);
+        QVERIFY2(sampled.out.contains("[##########] 100%"), qPrintable(sampled.out.right(300)));
+        QVERIFY(!QFileInfo::exists(dir.filePath("points/paths.csv")));  // not the trajectories runner
     }
 
     void screenshotIsNotBlank_data() {

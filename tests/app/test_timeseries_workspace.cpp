@@ -1,12 +1,15 @@
-// The Time series workspace in the real window, on small configs: it trains on the runner's
-// worker while the GUI polls, its views render non-empty pictures, Pause stops the iteration
-// count, Step advances it by exactly one, Train resumes, Reset clears, a refused CSV leaves
-// the previous data source in place, and a diverging run shows its message and resumes with
-// a lower learning rate.
+// The Time series workspace in the real window, on small configs: it trains as a core::Run
+// on its RunDriver while the GUI polls, its views render non-empty pictures, the shell's run
+// controls say Train and drive it (Pause stops the iteration count, Step advances it by
+// exactly one, also as the first command of a run, Resume and Train carry on, Cancel keeps
+// the picture), Reset clears, a refused CSV leaves the previous data source in place, and a
+// diverging run shows its message and resumes with a lower learning rate.
 #include "app/main_window.h"
 #include "../gui_test_support.h"
 #include "app/workspaces/timeseries/timeseries_workspace.h"
+#include "app/run_driver.h"
 #include "core/timeseries/timeseries_training.h"
+#include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/axis_heat_map_view.h"
 #include "widgets/views/line_chart_view.h"
@@ -16,7 +19,9 @@
 #include "widgets/vtk/surface_format.h"
 #include "widgets/vtk/theme.h"
 
+#include <QAction>
 #include <QComboBox>
+#include <QPushButton>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QSignalSpy>
@@ -27,13 +32,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 
 using driftlab::app::MainWindow;
 using driftlab::app::TimeseriesWorkspace;
-using driftlab::core::TrainingRunState;
+using driftlab::core::RunState;
 namespace theme = driftlab::widgets::theme;
 
 namespace {
@@ -76,6 +82,19 @@ QImage grabTab(QTabWidget* tabs, QWidget* page, driftlab::widgets::VtkView* view
 long shownIteration(const TimeseriesWorkspace* workspace) {
     const auto snapshot = workspace->lastSnapshot();
     return snapshot ? snapshot->iteration : -1;
+}
+
+// The views show the run's latest snapshot (the driver hands it over at its next poll).
+bool showsLatest(const TimeseriesWorkspace* workspace) {
+    const auto latest = workspace->runDriver()->latest();
+    return latest && workspace->lastSnapshot() == latest;
+}
+
+// A settled run publishes nothing more: its version stays put for a while.
+bool runHolds(const TimeseriesWorkspace* workspace) {
+    const auto* run = workspace->runDriver()->run();
+    const long seen = run->version();
+    return run->waitForChange(seen, std::chrono::milliseconds(300)) == seen;
 }
 
 }  // namespace
@@ -186,28 +205,34 @@ private Q_SLOTS:
         auto* workspace = open(window);
         QVERIFY(workspace);
         workspace->settingsForm()->setValues(tinyExperiment(workspace, 5000));
+        auto* controls = window.runControls();
         workspace->run();
         QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) >= 3, 60000);
-        QVERIFY(workspace->pauseAction()->isEnabled());
+        QVERIFY(controls->pauseAction()->isEnabled());
+        QVERIFY(!controls->stepAction()->isEnabled());
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QTest::keyClick(&window, Qt::Key_F6);  // Pause's shortcut
-        QVERIFY(!workspace->pauseAction()->isEnabled());
         // The worker finishes the iteration it is in, then stops.
-        QTRY_COMPARE_WITH_TIMEOUT(workspace->runState(), TrainingRunState::Paused, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(workspace->runState(), RunState::Paused, 10000);
         QTRY_VERIFY(!workspace->isRunning());
         // The snapshot published at the pause arrives with the next poll.
-        QTest::qWait(400);
+        QTRY_VERIFY_WITH_TIMEOUT(showsLatest(workspace), 5000);
         const long paused = shownIteration(workspace);
-        QTest::qWait(800);
+        QVERIFY(runHolds(workspace));
         QCOMPARE(shownIteration(workspace), paused);
+        QCOMPARE(controls->pauseAction()->text(), QString("Resume"));
+        QVERIFY(controls->stepAction()->isEnabled());
 
         QTest::keyClick(&window, Qt::Key_F7);  // Step's shortcut
-        QTRY_VERIFY_WITH_TIMEOUT(!workspace->isRunning(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) > paused &&
+                                     workspace->runState() == RunState::Paused &&
+                                     showsLatest(workspace),
+                                 30000);
         QCOMPARE(shownIteration(workspace), paused + 1);
-        QTest::qWait(500);
+        QVERIFY(runHolds(workspace));
         QCOMPARE(shownIteration(workspace), paused + 1);
-        QCOMPARE(workspace->runState(), TrainingRunState::Paused);
+        QCOMPARE(workspace->runState(), RunState::Paused);
 
         workspace->run();  // resumes the same run
         QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) > paused + 3, 60000);
@@ -226,6 +251,63 @@ private Q_SLOTS:
         QCOMPARE(workspace->seriesView()->drawnPathCount(), 0);
         QCOMPARE(workspace->heatMap()->rowCount(), 0);
         QCOMPARE(workspace->metricsTable()->rowCount(), 0);
+    }
+
+    void shellControlsSayTrainAndStepStartsARun() {
+        MainWindow window;
+        auto* workspace = open(window);
+        QVERIFY(workspace);
+        auto* controls = window.runControls();
+        QCOMPARE(controls->runButton()->text(), QString("Train"));
+        QVERIFY(controls->runAction()->toolTip().contains("learning rate"));
+        QVERIFY(controls->pauseButton()->isVisibleTo(&window));
+        QVERIFY(controls->stepButton()->isVisibleTo(&window));
+        QVERIFY(controls->stepAction()->isEnabled());
+        QVERIFY(!workspace->hasRun());
+        workspace->settingsForm()->setValues(tinyExperiment(workspace, 5000));
+
+        // Step with no run yet builds one (paused) and runs exactly one iteration.
+        controls->stepAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(workspace->runState() == RunState::Paused &&
+                                     shownIteration(workspace) == 1 && showsLatest(workspace),
+                                 60000);
+        QVERIFY(workspace->hasRun());
+        QCOMPARE(long(workspace->lastSnapshot()->history.size()), 1L);
+
+        // Resume (the Pause button while paused) carries on; Pause holds it again.
+        QCOMPARE(controls->pauseAction()->text(), QString("Resume"));
+        controls->pauseAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) >= 4, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(controls->pauseAction()->isEnabled() &&
+                                     controls->pauseAction()->text() == QString("Pause"),
+                                 5000);
+        controls->pauseAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(workspace->runState(), RunState::Paused, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(showsLatest(workspace), 5000);
+        const long paused = shownIteration(workspace);
+
+        // A new learning rate in the form reaches the paused run (no fresh model) on Train.
+        nlohmann::json values = workspace->settingsForm()->values();
+        values["learning_rate"] = 0.004;
+        workspace->settingsForm()->setValues(values);
+        controls->runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(shownIteration(workspace) > paused + 1, 60000);
+        QCOMPARE(workspace->lastSnapshot()->learningRate, 0.004);
+        QCOMPARE(long(workspace->lastSnapshot()->history.size()), shownIteration(workspace));
+
+        // Cancel stops it; the views keep the model, the message says where it stopped.
+        QSignalSpy finished(&window, &MainWindow::runFinished);
+        QVERIFY(controls->cancelAction()->isEnabled());
+        controls->cancelAction()->trigger();
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!finished.last().at(0).toBool());
+        QVERIFY2(finished.last().at(1).toString().contains("cancelled at iteration"),
+                 qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(workspace->runState(), RunState::Cancelled);
+        QVERIFY(!workspace->hasRun());
+        QVERIFY(workspace->lastSnapshot());
+        QVERIFY(workspace->lossChart()->lineCount() > 0);
+        QVERIFY(controls->runAction()->isEnabled());
     }
 
     void refusedCsvKeepsThePreviousData() {
@@ -270,7 +352,7 @@ private Q_SLOTS:
         const QString message = finished.last().at(1).toString();
         std::printf("  %s\n", qPrintable(message));
         QVERIFY(message.contains("iteration"));
-        QCOMPARE(workspace->runState(), TrainingRunState::Diverged);
+        QCOMPARE(workspace->runState(), RunState::Diverged);
         QVERIFY(workspace->errorLabel()->isVisible());
         QVERIFY(workspace->errorLabel()->text().contains("Lower the learning rate"));
         const long stoppedAt = shownIteration(workspace);

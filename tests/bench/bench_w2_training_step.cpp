@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/common/random.h"
+#include "core/models/neural_sde.h"
 #include "core/solvers/sde_backprop.h"
 
 using namespace driftlab::core;

@@ -2,6 +2,7 @@
 // Small neural SDEs and Brownian increments shared by the solver-gradient tests.
 #include <QtTest>
 
+#include <utility>
 #include <vector>
 
 #include "core/models/neural_sde.h"
@@ -32,6 +33,14 @@ inline core::models::NeuralSdeConfig smallGeneralSdeConfig(bool timeInput) {
     }
     return config;
 }
+
+// The registry id of each scheme the SDE gradient code differentiates through: the rows
+// flagged trainable are exactly these (test_solver_registry), and each id's stepper takes
+// the same steps as sdeSolvePaths with its scheme (test_grad_sde_general).
+inline constexpr std::pair<core::SdeGradScheme, const char*> kGradSchemeSolvers[] = {
+    {core::SdeGradScheme::EulerMaruyama, "euler_maruyama"},
+    {core::SdeGradScheme::StochasticHeun, "stochastic_heun"},
+    {core::SdeGradScheme::ReversibleHeun, "reversible_heun"}};
 
 inline Eigen::MatrixXd normalMatrix(Eigen::Index rows, Eigen::Index cols, double scale,
                                     std::uint64_t seed) {

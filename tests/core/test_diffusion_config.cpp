@@ -2,6 +2,7 @@
 // combination is refused with a message that names the key.
 #include "core/common/error.h"
 #include "core/diffusion/diffusion_config.h"
+#include "core/diffusion/diffusion_headless.h"
 
 #include <QtTest>
 
@@ -99,6 +100,27 @@ private Q_SLOTS:
         // The VE bounds do not matter for VP, and beta does not for VE.
         QVERIFY(refusal({{"sigma_min", 0.0}}).isEmpty());
         QVERIFY(refusal({{"process", "ve"}, {"beta_min", 5.0}, {"beta_max", 1.0}}).isEmpty());
+    }
+
+    void valuesRoundTrip() {
+        // Every preset's config writes back to the values it was read from, and those read
+        // back to the same config: one binding table serves both directions.
+        for (const auto& id : diffusionPresetIds()) {
+            const DiffusionPlan plan = diffusionPreset(id);
+            const json written = diffusionValues(plan.config);
+            QVERIFY2(written == plan.values, (id + ": " + written.dump()).c_str());
+            QCOMPARE(diffusionValues(diffusionConfigFromJson(written, id)), written);
+        }
+        // Non-default values of every kind (choice, layer shape, integer, real) survive.
+        const json changed = {{"process", "sub_vp"}, {"width", 24},     {"depth", 5},
+                              {"prediction", "score"}, {"noise", 0.125}, {"sampler", "ddim"},
+                              {"seed", 77},           {"batch", 100}};
+        const DiffusionConfig c = diffusionConfigFromJson(changed, "t");
+        QCOMPARE(c.net.hiddenWidths, (std::vector<diffusion::Index>(5, 24)));
+        json expected = diffusionSchema().defaults();
+        for (const auto& [key, value] : changed.items()) expected[key] = value;
+        QCOMPARE(diffusionValues(c), expected);
+        QCOMPARE(c.net.seed, std::uint64_t(78));  // derived from the seed, not a key
     }
 
     void nfeBudgetsTranslateToSteps() {

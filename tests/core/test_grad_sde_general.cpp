@@ -13,6 +13,7 @@
 #include "core/solvers/sde_backprop.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/simulation.h"
+#include "core/solvers/solver_registry.h"
 #include "grad_test_models.h"
 #include "nn_gradient_check.h"
 
@@ -246,11 +247,7 @@ private Q_SLOTS:
         Problem p;
         NeuralSdeSystem system(p.model);
         auto worker = system.makeWorker();
-        const std::pair<SdeGradScheme, const char*> cases[] = {
-            {SdeGradScheme::EulerMaruyama, "euler_maruyama"},
-            {SdeGradScheme::StochasticHeun, "stochastic_heun"},
-            {SdeGradScheme::ReversibleHeun, "reversible_heun"}};
-        for (const auto& [scheme, id] : cases) {
+        for (const auto& [scheme, id] : driftlab::test::kGradSchemeSolvers) {
             p.options.scheme = scheme;
             const auto path = sdeSolvePaths(p.model, p.y0, p.dW, p.options);
             const auto stepper = makeSdeStepper(id);
@@ -276,7 +273,8 @@ private Q_SLOTS:
         const NeuralSde<double> model(driftlab::test::smallGeneralSdeConfig(true));
         NeuralSdeSystem system(model);
         QStringList ran, refused;
-        for (const auto& info : availableSdeSteppers()) {
+        for (const auto& info : solverRegistry()) {
+            if (info.isOde()) continue;
             SimulationSettings settings;
             settings.paths = 64;
             settings.steps = 50;

@@ -6,6 +6,7 @@
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/simulation.h"
+#include "core/solvers/solver_registry.h"
 
 #include <QtTest>
 
@@ -33,7 +34,8 @@ void TestSdeSimulationSolvers::everySolverOnOrnsteinUhlenbeck()
                                      x0));
     const double mean = mu + (x0 - mu) * std::exp(-theta * T);
     const double var = sigma * sigma / (2 * theta) * (1 - std::exp(-2 * theta * T));
-    for (const auto& info : availableSdeSteppers()) {
+    for (const auto& info : solverRegistry()) {
+        if (info.isOde()) continue;
         SimulationSettings s;
         s.paths = 4000;
         s.steps = 100;

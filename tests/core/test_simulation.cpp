@@ -293,8 +293,9 @@ void TestSimulation::cancelStopsEarly()
     QVERIFY(r.cancelled);
     const double latency = std::chrono::duration<double>(returned - cancelledAt).count();
     qInfo("cancel answered in %.1f ms", latency * 1e3);
-    // 10 ms is the design figure; allow for a loaded 2-core machine.
-    QVERIFY2(latency < 0.1, qPrintable(QString::number(latency)));
+    // 10 ms is the design figure; the bound only has to tell "checks the flag" from "runs
+    // its minutes to the end", and a loaded 2-core machine can deschedule us for a while.
+    QVERIFY2(latency < 2.0, qPrintable(QString::number(latency)));
     QVERIFY(r.stats.driftEvaluations < 200000LL * 20000 / 10);
 }
 

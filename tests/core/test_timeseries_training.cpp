@@ -2,7 +2,9 @@
 // divergence stops with the iteration and the quantity named, restores the last finite
 // parameters and resumes after a lower learning rate; snapshots are consistent (history and
 // NFE per iteration, heat-map shape and decimation, forecasts and cell roles, drift field);
-// the worker runner pauses, steps once, resets and finishes on command.
+// the training job on a core::Run pauses within one iteration, steps by exactly one, takes a
+// posted learning rate that clears a divergence and posted iterations that extend a finished
+// run, and resets to a fresh model whose first loss is the first run's.
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -10,9 +12,9 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
-#include <thread>
 
 #include "core/common/error.h"
+#include "core/timeseries/timeseries_job.h"
 #include "core/timeseries/timeseries_training.h"
 
 using namespace driftlab::core;
@@ -49,14 +51,40 @@ double meanLoss(const TimeSeriesSnapshot& s, std::size_t from, std::size_t to) {
     return sum / double(to - from);
 }
 
+struct OtherJob : RunJob {
+    void step(RunContext&) override {}
+    Status status() const override { return Status::Finished; }
+    std::shared_ptr<const Snapshot> snapshot(bool) override { return nullptr; }
+};
+
+RunOptions fastPublishing() {
+    RunOptions options;
+    options.publishSeconds = 0.02;
+    options.fullPublishSeconds = 0.1;
+    return options;
+}
+
+long iterationOf(const Run& run) {
+    const auto latest = run.latest();
+    return latest ? latest->iteration : -1;
+}
+
+// Waits on the run's own change notifications (no polling sleeps) until done() holds.
 template <typename Predicate>
-bool waitFor(Predicate done, double seconds) {
+bool waitUntil(const Run& run, Predicate done, double seconds) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    long seen = run.version();
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= end) return false;
+        seen = run.waitForChange(seen, std::chrono::milliseconds(50));
     }
-    return done();
+    return true;
+}
+
+// Nothing is published for a while: a settled run holds (it times out waiting for a change).
+bool holds(const Run& run) {
+    const long seen = run.version();
+    return run.waitForChange(seen, std::chrono::milliseconds(150)) == seen;
 }
 
 }  // namespace
@@ -288,69 +316,155 @@ private Q_SLOTS:
                 s->termNames.end());
     }
 
-    void runnerPausesStepsResetsAndFinishes() {
-        TimeSeriesTrainingRunner runner(smallConfig({{"iterations", 400}}), 0.02);
-        QVERIFY(waitFor([&] { return runner.state() == TrainingRunState::Idle; }, 10.0));
-        QVERIFY(runner.latest() != nullptr);
-        QCOMPARE(runner.latest()->iteration, 0L);
+    void jobOnARunPausesWithinOneIterationAndStepsByOne() {
+        RunOptions options = fastPublishing();
+        options.startImmediately = false;
+        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 400}})); },
+                options);
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Idle; }, 20.0));
+        QCOMPARE(run.workUnit(), std::string("it"));
+        const auto first = run.latestAs<TimeSeriesSnapshot>();
+        QVERIFY(first);
+        QCOMPARE(first->iteration, 0L);
+        QCOMPARE(first->totalIterations, 400L);
+        QVERIFY(!first->displayed.empty());
 
-        runner.train();
-        QVERIFY(waitFor([&] { return runner.latest()->iteration >= 5; }, 20.0));
-        runner.pause();
-        QVERIFY(waitFor([&] { return runner.state() == TrainingRunState::Paused; }, 10.0));
-        const long paused = runner.latest()->iteration;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        QCOMPARE(runner.latest()->iteration, paused);  // the pause holds, snapshot is final
+        run.start();
+        QVERIFY(waitUntil(run, [&] { return iterationOf(run) >= 5; }, 60.0));
+        // The worker finishes the iteration it is in (at most one more than it had done when
+        // asked), publishes, then holds.
+        const long doneAtPause = long(run.progress().work);
+        run.pause();
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        const long paused = iterationOf(run);
+        QVERIFY2(paused >= doneAtPause && paused <= doneAtPause + 1,
+                 qPrintable(QString("asked at %1, paused at %2").arg(doneAtPause).arg(paused)));
+        QCOMPARE(long(run.progress().work), paused);
+        QCOMPARE(long(run.latestAs<TimeSeriesSnapshot>()->history.size()), paused);
+        QVERIFY(holds(run));
+        QCOMPARE(iterationOf(run), paused);
 
-        runner.stepOnce();
-        QVERIFY(waitFor([&] { return runner.latest()->iteration == paused + 1; }, 10.0));
-        QVERIFY(waitFor([&] { return runner.state() == TrainingRunState::Paused; }, 10.0));
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        QCOMPARE(runner.latest()->iteration, paused + 1);
-
-        runner.setLearningRate(0.01);
-        QVERIFY(waitFor([&] { return runner.latest()->learningRate == 0.01; }, 10.0));
-
-        runner.reset();
-        QVERIFY(waitFor(
-            [&] {
-                return runner.state() == TrainingRunState::Idle && runner.latest()->iteration == 0;
-            },
-            10.0));
-        QVERIFY(runner.latest()->history.empty());
-
-        runner.addIterations(-390);  // only 10 left: quick to finish
-        runner.train();
-        QVERIFY(waitFor([&] { return runner.state() == TrainingRunState::Finished; }, 30.0));
-        QCOMPARE(runner.latest()->iteration, 10L);
-        QVERIFY(runner.latest()->finished);
-        QVERIFY(runner.publications() >= 4);
+        run.stepOnce();
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused && iterationOf(run) > paused; },
+            30.0));
+        QCOMPARE(iterationOf(run), paused + 1);
+        QVERIFY(holds(run));
+        QCOMPARE(iterationOf(run), paused + 1);
+        QCOMPARE(run.progress().fraction, double(paused + 1) / 400.0);
     }
 
-    void runnerReportsABadConfig() {
+    void postedLearningRateClearsADivergence() {
+        // Unclipped Adam at 1e6 (beyond the form's range, so posted) diverges the geometric
+        // SDE within a few iterations, as in hugeLearningRateDivergesAndResumes.
+        RunOptions options = fastPublishing();
+        options.startImmediately = false;
+        Run run([](RunContext&) {
+            return makeTimeSeriesJob(
+                smallConfig({{"model", "gsde"}, {"gradient_clip", 0.0}, {"iterations", 40}}));
+        }, options);
+        run.post(setLearningRateCommand(1e6));
+        run.start();
+        QVERIFY(waitUntil(run, [&] { return isSettled(run.state()) && run.state() != RunState::Idle; },
+                          60.0));
+        QCOMPARE(run.state(), RunState::Diverged);
+        const auto stopped = run.latestAs<TimeSeriesSnapshot>();
+        QVERIFY(stopped->diverged);
+        QVERIFY2(run.message().find("diverged at iteration " +
+                                    std::to_string(stopped->iteration + 1)) != std::string::npos,
+                 run.message().c_str());
+        QCOMPARE(stopped->message, run.message());
+        // The job evaluated the restored parameters: the metrics are of the model kept.
+        QCOMPARE(stopped->metrics.evaluatedAt, stopped->iteration);
+        QVERIFY(std::isfinite(stopped->metrics.testMse));
+
+        run.post(setLearningRateCommand(1e-3));
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        const auto cleared = run.latestAs<TimeSeriesSnapshot>();
+        QVERIFY(!cleared->diverged);
+        QCOMPARE(cleared->learningRate, 1e-3);
+        QVERIFY(run.message().empty());
+        run.stepOnce();
+        QVERIFY(waitUntil(
+            run,
+            [&] { return run.state() == RunState::Paused && iterationOf(run) > stopped->iteration; },
+            30.0));
+        const auto resumed = run.latestAs<TimeSeriesSnapshot>();
+        QCOMPARE(resumed->iteration, stopped->iteration + 1);
+        QVERIFY(std::isfinite(resumed->metrics.trainLoss));
+        QVERIFY(!resumed->diverged);
+    }
+
+    void resetGivesAFreshModelWithTheSameFirstLoss() {
+        RunOptions options = fastPublishing();
+        options.startImmediately = false;
+        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 400}})); },
+                options);
+        for (long k = 1; k <= 3; ++k) {
+            run.stepOnce();
+            QVERIFY(waitUntil(
+                run, [&] { return run.state() == RunState::Paused && iterationOf(run) == k; },
+                30.0));
+        }
+        const auto trained = run.latestAs<TimeSeriesSnapshot>();
+        QCOMPARE(trained->history.size(), std::size_t(3));
+        QVERIFY(trained->history[0].loss != trained->history[2].loss);
+
+        run.reset();
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Idle && iterationOf(run) == 0; }, 30.0));
+        QVERIFY(run.latestAs<TimeSeriesSnapshot>()->history.empty());
+        QCOMPARE(run.progress().fraction, 0.0);
+        run.stepOnce();
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused && iterationOf(run) == 1; }, 30.0));
+        // Same config and seed: the fresh model's first iteration is the first run's, bit for bit.
+        QCOMPARE(run.latestAs<TimeSeriesSnapshot>()->history[0].loss, trained->history[0].loss);
+    }
+
+    void postedIterationsExtendAFinishedRun() {
+        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 6}})); },
+                fastPublishing());
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Finished; }, 60.0));
+        QCOMPARE(iterationOf(run), 6L);
+        QVERIFY(run.latestAs<TimeSeriesSnapshot>()->finished);
+        QCOMPARE(run.progress().fraction, 1.0);
+        run.post(addIterationsCommand(4));
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        QCOMPARE(run.latestAs<TimeSeriesSnapshot>()->totalIterations, 10L);
+        run.start();
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Finished && iterationOf(run) == 10; }, 60.0));
+        QCOMPARE(run.latestAs<TimeSeriesSnapshot>()->history.size(), std::size_t(10));
+    }
+
+    void runReportsABadConfig() {
         auto config = smallConfig();
         config.data.source = TimeSeriesSource::Csv;
         config.data.csvPath = "/nonexistent.csv";
-        TimeSeriesTrainingRunner runner(config);
-        QVERIFY(waitFor([&] { return runner.state() == TrainingRunState::Failed; }, 10.0));
-        QVERIFY(runner.message().find("/nonexistent.csv") != std::string::npos);
-        QVERIFY(runner.latest() == nullptr);
-        runner.train();  // ignored, nothing to train
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        QCOMPARE(runner.state(), TrainingRunState::Failed);
+        Run run([config](RunContext&) { return makeTimeSeriesJob(config); });
+        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Failed; }, 10.0));
+        QVERIFY(run.message().find("/nonexistent.csv") != std::string::npos);
+        QVERIFY(run.latest() == nullptr);
+        run.start();  // ignored, nothing to train
+        QVERIFY(holds(run));
+        QCOMPARE(run.state(), RunState::Failed);
+        // A command for another kind of job is refused with a message, not a crash.
+        OtherJob other;
+        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, setLearningRateCommand(0.1)(other));
     }
 
-    void runnerStopsPromptlyWhenDestroyed() {
+    void runStopsPromptlyWhenDestroyed() {
         const auto start = std::chrono::steady_clock::now();
         {
-            TimeSeriesTrainingRunner runner(smallConfig({{"iterations", 100000}}));
-            runner.train();
-            QVERIFY(
-                waitFor([&] { return runner.latest() && runner.latest()->iteration >= 2; }, 20.0));
+            Run run([](RunContext&) {
+                return makeTimeSeriesJob(smallConfig({{"iterations", 100000}}));
+            });
+            QVERIFY(waitUntil(run, [&] { return iterationOf(run) >= 2; }, 60.0));
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        QVERIFY2(seconds < 20.0, qPrintable(QString::number(seconds)));
+        QVERIFY2(seconds < 30.0, qPrintable(QString::number(seconds)));
     }
 };
 

@@ -1,3 +1,4 @@
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/trajectories/trajectory_config.h"
@@ -6,15 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <QtTest/QtTest>
-
-#include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace driftlab;
 using namespace driftlab::core;
@@ -56,13 +48,6 @@ std::string errorOfText(const std::string& text) {
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
-}
-
-std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 #define QVERIFY_CONTAINS(text, part) QVERIFY2(contains((text), (part)), ("got: " + (text)).c_str())
@@ -325,87 +310,15 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const std::string path = dir.filePath("my.json").toStdString();
-        saveTextAtomically(path, toJsonText(*findPreset("gbm")));
+        writeFileAtomically(path, toJsonText(*findPreset("gbm")));
         QCOMPARE(toJsonText(loadTrajectoryConfig(path)), toJsonText(*findPreset("gbm")));
-        saveTextAtomically(path, "{\"experiment\": \"trajectories\",\n \"equation\": [}");
+        writeFileAtomically(path, "{\"experiment\": \"trajectories\",\n \"equation\": [}");
         try {
             loadTrajectoryConfig(path);
             QFAIL("no error");
         } catch (const ConfigError& e) {
             QVERIFY_CONTAINS(std::string(e.what()), path + ": malformed JSON at line 2");
         }
-    }
-
-    void atomicSaveReplacesWholeFile() {
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("session.json").toStdString();
-        saveTextAtomically(path, "first version, rather long\n");
-        saveTextAtomically(path, "second\n");
-        QCOMPARE(readAll(path), std::string("second\n"));
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
-        struct stat info {};
-        QCOMPARE(::stat(path.c_str(), &info), 0);
-        QCOMPARE(info.st_mode & 0777, 0644u);
-    }
-
-    void atomicSaveIntoMissingDirectoryThrows() {
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("missing/sub/session.json").toStdString();
-        QVERIFY_THROWS_EXCEPTION(Error, saveTextAtomically(path, "data"));
-        QVERIFY(!std::filesystem::exists(path));
-    }
-
-    void failedWriteKeepsTheOldFile() {
-        // Simulates a full disk in a way that works as root too: the file-size limit makes
-        // write() fail with EFBIG.
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("session.json").toStdString();
-        saveTextAtomically(path, "old contents\n");
-        rlimit previous{};
-        QCOMPARE(getrlimit(RLIMIT_FSIZE, &previous), 0);
-        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit small = previous;
-        small.rlim_cur = 16;
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
-        bool threw = false;
-        try {
-            saveTextAtomically(path, std::string(4096, 'x'));
-        } catch (const Error& e) {
-            threw = true;
-            QVERIFY_CONTAINS(std::string(e.what()), "cannot save " + path);
-        }
-        setrlimit(RLIMIT_FSIZE, &previous);
-        std::signal(SIGXFSZ, oldHandler);
-        QVERIFY(threw);
-        QCOMPARE(readAll(path), std::string("old contents\n"));
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
-    }
-
-    void readOnlyDirectoryKeepsTheOldFile() {
-        if (geteuid() == 0) QSKIP("root ignores directory permissions");
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("session.json").toStdString();
-        saveTextAtomically(path, "old contents\n");
-        QVERIFY(::chmod(dir.path().toLocal8Bit().constData(), 0555) == 0);
-        bool threw = false;
-        try {
-            saveTextAtomically(path, "new contents\n");
-        } catch (const Error&) {
-            threw = true;
-        }
-        ::chmod(dir.path().toLocal8Bit().constData(), 0755);
-        QVERIFY(threw);
-        QCOMPARE(readAll(path), std::string("old contents\n"));
-    }
-
-    void renameOntoADirectoryFailsCleanly() {
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("taken").toStdString();
-        std::filesystem::create_directories(path + "/inside");
-        QVERIFY_THROWS_EXCEPTION(Error, saveTextAtomically(path, "data"));
-        QVERIFY(std::filesystem::is_directory(path + "/inside"));
-        // The temporary file is cleaned up.
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
     }
 };
 

@@ -1,11 +1,10 @@
 #include "app/workspaces/timeseries/timeseries_workspace.h"
 
+#include "app/run_driver.h"
 #include "app/workspaces/timeseries/timeseries_view_data.h"
 #include "core/common/error.h"
-#include "core/timeseries/timeseries_training.h"
 #include "core/timeseries/csv_import.h"
-#include "widgets/panels/result_table.h"
-#include "widgets/panels/run_controls.h"
+#include "core/timeseries/timeseries_job.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/axis_heat_map_view.h"
 #include "widgets/views/line_chart_view.h"
@@ -13,19 +12,13 @@
 #include "widgets/views/solver_diagnostics_view.h"
 #include "widgets/views/vector_field_view.h"
 
-#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
 #include <QSignalBlocker>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QTimer>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -33,10 +26,11 @@
 namespace driftlab::app {
 namespace {
 
-constexpr int kPollMs = 120;               // the runner publishes about as often
-constexpr double kPublishSeconds = 0.12;
+using State = core::RunState;
 
-using State = core::TrainingRunState;
+// Curves at about 8 Hz, forecasts (several model solves on the worker) at about 3 Hz.
+constexpr double kPublishSeconds = 0.12;
+constexpr double kForecastSeconds = 0.36;
 
 // Settings a paused run can take without starting afresh: a new learning rate is applied
 // between iterations and more iterations extend the run.
@@ -51,34 +45,40 @@ bool sameModelAndData(nlohmann::json a, nlohmann::json b) {
 }  // namespace
 
 TimeseriesWorkspace::TimeseriesWorkspace(QObject* parent) : Workspace(parent) {
-    pollTimer_ = new QTimer(this);
-    pollTimer_->setInterval(kPollMs);
-    connect(pollTimer_, &QTimer::timeout, this, &TimeseriesWorkspace::poll);
+    connect(runDriver(), &RunDriver::snapshotReady, this,
+            [this](std::shared_ptr<const core::Snapshot> snapshot) {
+                if (dropped_) return;
+                showSnapshot(std::static_pointer_cast<const core::TimeSeriesSnapshot>(snapshot));
+            });
     buildLeftPanel();
     buildCentral();
     buildBottom();
     loaded_ = settings_->values();
     clearViews();
-    updateButtons();
 }
 
-TimeseriesWorkspace::~TimeseriesWorkspace() {
-    runner_.reset();
-    for (auto& reaper : reapers_)
-        if (reaper.thread.joinable()) reaper.thread.join();
-}
+TimeseriesWorkspace::~TimeseriesWorkspace() = default;
 
 QWidget* TimeseriesWorkspace::leftPanel() { return left_; }
 QWidget* TimeseriesWorkspace::centralView() { return central_; }
 QWidget* TimeseriesWorkspace::bottomPanel() { return bottom_; }
 
-core::TrainingRunState TimeseriesWorkspace::runState() const {
-    return runner_ ? runner_->state() : State::Idle;
+QString TimeseriesWorkspace::runHelp() const {
+    return "Train on these settings: resumes a paused or diverged run (with the form's learning "
+           "rate), otherwise starts a fresh model";
 }
 
-bool TimeseriesWorkspace::isRunning() const {
-    return runner_ && (pending_ != Pending::None || runner_->state() == State::Running);
+core::RunState TimeseriesWorkspace::runState() const { return runDriver()->state(); }
+
+bool TimeseriesWorkspace::hasRun() const {
+    const State state = runState();
+    return runDriver()->run() && !dropped_ && !cancelling_ && state != State::Cancelled &&
+           state != State::Failed;
 }
+
+// A cancelled run's worker may still be ending its iteration; the workspace is free at once
+// (a new run replaces it, the driver keeps the old one until its worker is done).
+bool TimeseriesWorkspace::isRunning() const { return hasRun() && Workspace::isRunning(); }
 
 bool TimeseriesWorkspace::showPanel(const QString& name) {
     // "Phase portrait, Solver diagnostics" fronts a central and a bottom tab at once.
@@ -147,14 +147,7 @@ void TimeseriesWorkspace::showError(const QString& message) {
     errorLabel_->show();
 }
 
-void TimeseriesWorkspace::updateButtons() {
-    const bool running = isRunning();
-    controls_->setRunning(running);
-    pauseAction_->setEnabled(runner_ && pending_ == Pending::Finish);
-    stepAction_->setEnabled(!running);
-}
-
-bool TimeseriesWorkspace::startRunner() {
+bool TimeseriesWorkspace::startRun(bool startImmediately) {
     const nlohmann::json values = settings_->values();
     core::TimeSeriesConfig config;
     try {
@@ -168,183 +161,161 @@ bool TimeseriesWorkspace::startRunner() {
     // The last run's NFE curve stays on the chart to compare with (e.g. unregularised).
     if (snapshot_ && !snapshot_->history.empty())
         previousNfe_ = std::make_unique<NfeCurve>(nfeCurve(*snapshot_, solverSettingsLabel(snapshot_->config)));
-    retireRunner();
     snapshot_.reset();
     clearViews();
-    runner_ = std::make_unique<core::TimeSeriesTrainingRunner>(std::move(config), kPublishSeconds);
-    runnerValues_ = values;
-    lastPublication_ = -1;
+    dropped_ = cancelling_ = false;
+    runValues_ = values;
     shownForecastAt_ = -1;
+    core::RunOptions options;
+    options.startImmediately = startImmediately;
+    options.publishSeconds = kPublishSeconds;
+    options.fullPublishSeconds = kForecastSeconds;
+    runDriver()->start(
+        [config](core::RunContext&) { return core::makeTimeSeriesJob(config); }, options);
     return true;
 }
 
-void TimeseriesWorkspace::retireRunner() {
-    if (!runner_) return;
-    // The destructor joins the worker after its current iteration: let another thread wait.
-    runner_->pause();
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    reapers_.push_back({std::thread([runner = std::move(runner_), done]() mutable {
-                            runner.reset();
-                            done->store(true);
-                        }),
-                        done});
-    pending_ = Pending::None;
+TimeseriesWorkspace::Carry TimeseriesWorkspace::carryOn(std::initializer_list<core::RunState> states) {
+    core::Run* run = runDriver()->run();
+    const State state = runState();
+    if (!hasRun() || std::find(states.begin(), states.end(), state) == states.end())
+        return Carry::No;
+    const nlohmann::json values = settings_->values();
+    if (!sameModelAndData(values, runValues_)) return Carry::No;
+    const long moreIterations = values.value("iterations", 0L) - runValues_.value("iterations", 0L);
+    if (state == State::Finished && moreIterations <= 0) return Carry::No;
+    try {
+        const auto config = core::timeSeriesConfigFromJson(values, "settings");
+        if (state == State::Diverged || values["learning_rate"] != runValues_["learning_rate"])
+            run->post(core::setLearningRateCommand(config.training.learningRate));
+        if (moreIterations != 0) run->post(core::addIterationsCommand(moreIterations));
+        runValues_ = values;
+        return Carry::Yes;
+    } catch (const std::exception& e) {
+        showError(QString::fromUtf8(e.what()));
+        Q_EMIT runFinished(false, "Not resumed: " + QString::fromUtf8(e.what()));
+        return Carry::Refused;
+    }
 }
 
 void TimeseriesWorkspace::run() {
-    if (pending_ != Pending::None) return;
+    if (isRunning()) return;
     errorLabel_->hide();
-    const nlohmann::json values = settings_->values();
-    const State state = runState();
-    const long moreIterations = runner_ ? values.value("iterations", 0L) - runnerValues_.value("iterations", 0L) : 0;
-    const bool resumable = runner_ && sameModelAndData(values, runnerValues_) &&
-                           (state == State::Paused || state == State::Idle || state == State::Diverged ||
-                            (state == State::Finished && moreIterations > 0));
-    if (resumable) {
-        try {
-            const auto config = core::timeSeriesConfigFromJson(values, "settings");
-            if (state == State::Diverged || values["learning_rate"] != runnerValues_["learning_rate"])
-                runner_->setLearningRate(config.training.learningRate);
-            if (moreIterations > 0) runner_->addIterations(moreIterations);
-            runnerValues_ = values;
-        } catch (const std::exception& e) {
-            showError(QString::fromUtf8(e.what()));
-            Q_EMIT runFinished(false, "Not resumed: " + QString::fromUtf8(e.what()));
+    expected_ = Stop::None;
+    switch (carryOn({State::Paused, State::Idle, State::Diverged, State::Finished})) {
+        case Carry::Refused:
             return;
-        }
-    } else if (!startRunner()) {
-        return;
+        case Carry::Yes:
+            runDriver()->resume();
+            Q_EMIT runStarted();
+            break;
+        case Carry::No:
+            if (!startRun(true)) return;
+            break;
     }
-    runner_->train();
-    pending_ = Pending::Finish;
-    reportedStop_ = false;
-    pollTimer_->start();
-    updateButtons();
-    Q_EMIT runStarted();
     // Room for the curves under the fan chart; the two diagnostics charts need more.
     Q_EMIT bottomHeightRequested(bottomTabs_->currentWidget() == diagnostics_ ? 420 : 300);
 }
 
-void TimeseriesWorkspace::pause() {
-    if (!runner_ || pending_ != Pending::Finish) return;
-    runner_->pause();
-    pending_ = Pending::None;
-    updateButtons();
-    Q_EMIT statusMessage("Paused after the current iteration: Train resumes, Step runs one iteration.");
+void TimeseriesWorkspace::resume() {
+    if (isRunning()) return;
+    if (!hasRun() || runState() != State::Paused) {
+        run();
+        return;
+    }
+    errorLabel_->hide();
+    expected_ = Stop::None;
+    // Changed model or data settings wait for Train (a fresh model); Resume keeps this one.
+    if (carryOn({State::Paused}) == Carry::Refused) return;
+    runDriver()->resume();
+    Q_EMIT runStarted();
 }
 
 void TimeseriesWorkspace::stepOnce() {
-    if (pending_ != Pending::None) return;
+    if (isRunning()) return;
     errorLabel_->hide();
-    const nlohmann::json values = settings_->values();
-    const State state = runState();
-    const bool resumable = runner_ && sameModelAndData(values, runnerValues_) &&
-                           (state == State::Paused || state == State::Idle ||
-                            state == State::Diverged || state == State::Preparing);
-    if (resumable) {
-        if (state == State::Diverged || values["learning_rate"] != runnerValues_["learning_rate"]) {
-            try {
-                runner_->setLearningRate(core::timeSeriesConfigFromJson(values, "settings").training.learningRate);
-                runnerValues_ = values;
-            } catch (const std::exception& e) {
-                showError(QString::fromUtf8(e.what()));
-                return;
-            }
-        }
-    } else if (!startRunner()) {
-        return;
+    switch (carryOn({State::Paused, State::Idle, State::Diverged})) {
+        case Carry::Refused:
+            return;
+        case Carry::Yes:
+            break;
+        case Carry::No:
+            if (!startRun(false)) return;
+            break;
     }
-    const auto latest = runner_->latest();
-    pendingFrom_ = latest ? latest->iteration : 0;
-    runner_->stepOnce();
-    pending_ = Pending::Step;
-    reportedStop_ = false;
-    pollTimer_->start();
-    updateButtons();
+    expected_ = Stop::Step;
+    stepFrom_ = snapshot_ ? snapshot_->iteration : 0;
+    runDriver()->stepOnce();
+}
+
+void TimeseriesWorkspace::pause() {
+    if (!runDriver()->canPause()) return;
+    expected_ = Stop::Pause;
+    Workspace::pause();
 }
 
 void TimeseriesWorkspace::cancel() {
-    if (!runner_) return;
-    const long iteration = snapshot_ ? snapshot_->iteration : 0;
-    retireRunner();
-    updateButtons();
-    Q_EMIT runFinished(false, QString("Training cancelled at iteration %1; the views keep the "
-                                      "model as it was.")
-                                  .arg(iteration));
+    if (!hasRun()) return;
+    cancelling_ = true;
+    runDriver()->cancel();
+    Q_EMIT runStateChanged();
 }
 
 void TimeseriesWorkspace::reset() {
-    retireRunner();
+    // The worker stops within an iteration; the driver keeps the cancelled run until it has.
+    dropped_ = true;
+    runDriver()->cancel();
+    Q_EMIT runStateChanged();
     snapshot_.reset();
     previousNfe_.reset();
     settings_->setValues(loaded_);
     clearViews();
     errorLabel_->hide();
     csvLabel_->hide();
-    updateButtons();
 }
 
-void TimeseriesWorkspace::poll() {
-    reapers_.remove_if([](Reaper& reaper) {
-        if (!reaper.done->load()) return false;
-        reaper.thread.join();
-        return true;
-    });
-    if (!runner_) {
-        if (reapers_.empty()) pollTimer_->stop();
-        return;
+void TimeseriesWorkspace::runSettled(core::RunState state, const QString& message) {
+    if (dropped_) return;
+    if (state != State::Paused) expected_ = Stop::None;
+    switch (state) {
+        case State::Finished:
+            Q_EMIT runFinished(true, snapshot_ ? trainingSummary(*snapshot_) : QString("Done."));
+            return;
+        case State::Paused:
+            // A command that lifts a stop (a new learning rate, more iterations) pauses the run
+            // for a moment before Train carries on: only the stops asked for are reported.
+            if (expected_ == Stop::Step && snapshot_ && snapshot_->iteration > stepFrom_) {
+                expected_ = Stop::None;
+                Q_EMIT statusMessage(QString("Stepped to iteration %1 (loss %2).")
+                                         .arg(snapshot_->iteration)
+                                         .arg(snapshot_->metrics.trainLoss, 0, 'g', 4));
+            } else if (expected_ == Stop::Pause) {
+                expected_ = Stop::None;
+                Q_EMIT statusMessage(
+                    "Paused after the current iteration: Resume or Train carries on, Step runs one "
+                    "iteration.");
+            }
+            return;
+        case State::Diverged:
+            showError(QString("%1\nLower the learning rate in the form (now %2) and press Train to "
+                              "resume from the last finite weights.")
+                          .arg(message)
+                          .arg(snapshot_ ? snapshot_->learningRate : 0.0, 0, 'g', 3));
+            Q_EMIT runFinished(false, message);
+            return;
+        case State::Cancelled:
+            Q_EMIT runFinished(false, QString("Training cancelled at iteration %1; the views keep "
+                                              "the model as it was.")
+                                          .arg(snapshot_ ? snapshot_->iteration : 0));
+            return;
+        case State::Failed:
+            showError((snapshot_ ? "Training failed: " : "Training could not start: ") + message);
+            Q_EMIT runFinished(false, message);
+            return;
+        default:
+            Workspace::runSettled(state, message);
+            return;
     }
-    const State state = runner_->state();
-    if (const long publications = runner_->publications(); publications != lastPublication_) {
-        lastPublication_ = publications;
-        if (auto snapshot = runner_->latest()) showSnapshot(std::move(snapshot));
-    }
-    if (state == State::Failed && !reportedStop_) {
-        reportedStop_ = true;
-        pending_ = Pending::None;
-        const QString message = QString::fromStdString(runner_->message());
-        showError("Training could not start: " + message);
-        updateButtons();
-        Q_EMIT runFinished(false, message);
-        return;
-    }
-    if (snapshot_) {
-        const auto& m = snapshot_->metrics;
-        Q_EMIT progressChanged(snapshot_->totalIterations > 0
-                                   ? double(snapshot_->iteration) / double(snapshot_->totalIterations)
-                                   : 0.0,
-                               QString("%1 it/s").arg(m.iterationsPerSecond, 0, 'f', 1), m.wallSeconds);
-    }
-    // A stop is reported once the snapshot published with it has arrived, so the views and
-    // the message agree.
-    const bool diverged = state == State::Diverged && snapshot_ && snapshot_->diverged;
-    const bool finished = state == State::Finished && snapshot_ && snapshot_->finished;
-    if (diverged && !reportedStop_) {
-        reportedStop_ = true;
-        pending_ = Pending::None;
-        showError(QString("%1\nLower the learning rate in the form (now %2) and press Train to "
-                          "resume from the last finite weights.")
-                      .arg(QString::fromStdString(snapshot_->message))
-                      .arg(snapshot_->learningRate, 0, 'g', 3));
-        updateButtons();
-        Q_EMIT runFinished(false, QString::fromStdString(snapshot_->message));
-        return;
-    }
-    if (pending_ == Pending::Finish && finished) {
-        pending_ = Pending::None;
-        reportedStop_ = true;
-        updateButtons();
-        Q_EMIT runFinished(true, trainingSummary(*snapshot_));
-        return;
-    }
-    if (pending_ == Pending::Step && snapshot_ && snapshot_->iteration > pendingFrom_ &&
-        state != State::Running) {
-        pending_ = Pending::None;
-        Q_EMIT statusMessage(QString("Stepped to iteration %1 (loss %2).")
-                                 .arg(snapshot_->iteration)
-                                 .arg(snapshot_->metrics.trainLoss, 0, 'g', 4));
-    }
-    updateButtons();  // a pause takes effect when the worker's iteration ends
 }
 
 void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSnapshot> snapshot) {

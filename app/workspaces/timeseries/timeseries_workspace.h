@@ -5,38 +5,30 @@
 // learned drift's phase portrait, the loss terms, NFE per iteration, the solver's step sizes
 // and the error estimate over (time, iteration) change while it learns.
 //
-// Training runs on a core::TimeSeriesTrainingRunner's worker thread. The GUI only sends it
-// commands (train, pause, step, learning rate) and polls its latest immutable snapshot at
-// about 8 Hz; nothing here waits for an iteration.
+// Training is a core::TimeSeriesJob on the base's RunDriver (the same job the headless run
+// steps): the shell's run controls train, pause, step and cancel it, a new learning rate or
+// more iterations reach it as posted commands, and its snapshots arrive latest-wins; nothing
+// here waits for an iteration.
 #include "app/workspace.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QString>
 
-#include <atomic>
-#include <list>
+#include <initializer_list>
 #include <memory>
-#include <optional>
-#include <thread>
 
-class QAction;
 class QComboBox;
 class QLabel;
-class QPushButton;
 class QTabWidget;
 class QTableWidget;
-class QTimer;
 
 namespace driftlab::core {
-class TimeSeriesTrainingRunner;
 struct TimeSeriesSnapshot;
-enum class TrainingRunState;
 }  // namespace driftlab::core
 namespace driftlab::widgets {
 class AxisHeatMapView;
 class LineChartView;
-class RunControls;
 class SchemaForm;
 class SeriesFanView;
 class SolverDiagnosticsView;
@@ -51,17 +43,20 @@ class TimeseriesWorkspace : public Workspace {
     Q_OBJECT
 public:
     explicit TimeseriesWorkspace(QObject* parent = nullptr);
-    ~TimeseriesWorkspace() override;  // waits for retired workers (at most one iteration each)
+    ~TimeseriesWorkspace() override;
 
     QString title() const override { return "Time series"; }
+    QString runLabel() const override { return "Train"; }
+    QString runHelp() const override;
+    bool isSteppable() const override { return true; }
     QWidget* leftPanel() override;
     QWidget* centralView() override;
     QWidget* bottomPanel() override;
     // A JSON config file, a time-series preset id (e.g. "ou_forecasting") or a dataset id
     // ("ou", "sunspots", ...).
     bool loadConfig(const QString& fileOrPresetId, QString* error) override;
-    bool isRunning() const override;
     bool showPanel(const QString& name) override;
+    bool isRunning() const override;
 
     // The CSV path "Load CSV…" takes: the file is imported to check it, and only a file that
     // imports becomes the data source; a refused one leaves the settings as they were.
@@ -69,8 +64,9 @@ public:
 
     // For tests and the screenshot path.
     std::shared_ptr<const core::TimeSeriesSnapshot> lastSnapshot() const { return snapshot_; }
-    bool hasRun() const { return runner_ != nullptr; }
-    core::TrainingRunState runState() const;  // of the current run; Idle without one
+    // A run Train or Step would carry on (not cancelled, reset or failed).
+    bool hasRun() const;
+    core::RunState runState() const;  // of the driver's run; Idle without one
     widgets::SchemaForm* settingsForm() const { return settings_; }
     widgets::SeriesFanView* seriesView() const { return seriesView_; }
     widgets::VectorFieldView* phasePortrait() const { return phasePortrait_; }
@@ -84,31 +80,39 @@ public:
     QTabWidget* centralTabs() const { return centralTabs_; }
     QTabWidget* bottomTabs() const { return bottomTabs_; }
     QLabel* errorLabel() const { return errorLabel_; }
-    QAction* pauseAction() const { return pauseAction_; }
-    QAction* stepAction() const { return stepAction_; }
 
 public Q_SLOTS:
     // Train: resumes a paused or diverged run (with the form's learning rate, so a lower one
-    // continues a diverged model from its last finite weights), or starts a fresh one.
+    // continues a diverged model from its last finite weights, and its iterations, so more
+    // extend a finished one), or starts a fresh one.
     void run() override;
-    void pause();
-    void stepOnce();  // one iteration, then paused
-    // Stops and drops the run; the views keep showing the model as it was.
+    // Resume: carries on the paused run, taking the form's learning rate and iterations when
+    // the model and data settings are still the run's.
+    void resume() override;
+    // One iteration, then paused; starts a run (paused) when there is none to carry on.
+    void stepOnce() override;
+    void pause() override;  // after the current iteration
+    // Stops the run; the views keep showing the model as it was.
     void cancel() override;
     // Drops the run, clears the views and returns the form to the loaded settings.
     void reset() override;
     void chooseCsv();  // the file dialog behind "Load CSV…"
 
-private:
-    enum class Pending { None, Finish, Step };
+protected:
+    void runSettled(core::RunState state, const QString& message) override;
 
+private:
     void buildLeftPanel();
     void buildCentral();
     void buildBottom();
-    // The form's settings as a run config; shows the message and returns false if refused.
-    bool startRunner();
-    void retireRunner();
-    void poll();
+    // A fresh run on the form's settings (started at once, or idle for a first Step); shows
+    // the message and returns false if the settings are refused.
+    bool startRun(bool startImmediately);
+    // Whether the driver's run can carry on with the form's settings (same model and data),
+    // in one of states; if so, posts the form's learning rate (always after a divergence)
+    // and added iterations to it. False (with the message shown) if the form is refused.
+    enum class Carry { No, Yes, Refused };
+    Carry carryOn(std::initializer_list<core::RunState> states);
     void showSnapshot(std::shared_ptr<const core::TimeSeriesSnapshot> snapshot);
     void showForecasts();
     void updateSeriesView();
@@ -117,21 +121,16 @@ private:
     void syncChannelsAndView();
     void clearViews();
     void showError(const QString& message);
-    void updateButtons();
 
-    std::unique_ptr<core::TimeSeriesTrainingRunner> runner_;
-    nlohmann::json runnerValues_;  // the form values the runner was built from
-    struct Reaper {
-        std::thread thread;
-        std::shared_ptr<std::atomic<bool>> done;
-    };
-    std::list<Reaper> reapers_;
-    QTimer* pollTimer_ = nullptr;
-    long lastPublication_ = -1;
+    nlohmann::json runValues_;  // the form values the driver's run was built from
+    // Reset dropped the run: its last snapshots and its cancel are not shown.
+    bool dropped_ = true;
+    bool cancelling_ = false;  // Cancel was pressed; the worker ends its iteration
+    // The stop the user asked for, reported when the run settles there.
+    enum class Stop { None, Pause, Step };
+    Stop expected_ = Stop::None;
+    long stepFrom_ = 0;  // iteration a pending Step started from
     long shownForecastAt_ = -1;
-    Pending pending_ = Pending::None;
-    long pendingFrom_ = 0;  // iteration the pending step started from
-    bool reportedStop_ = false;  // runFinished sent for the current stop
     std::shared_ptr<const core::TimeSeriesSnapshot> snapshot_;
     std::unique_ptr<NfeCurve> previousNfe_;
 
@@ -141,11 +140,6 @@ private:
     QWidget* central_ = nullptr;
     QWidget* bottom_ = nullptr;
     widgets::SchemaForm* settings_ = nullptr;
-    widgets::RunControls* controls_ = nullptr;
-    QAction* pauseAction_ = nullptr;
-    QAction* stepAction_ = nullptr;
-    QPushButton* pauseButton_ = nullptr;
-    QPushButton* stepButton_ = nullptr;
     QLabel* errorLabel_ = nullptr;
     QLabel* csvLabel_ = nullptr;
     QTabWidget* centralTabs_ = nullptr;

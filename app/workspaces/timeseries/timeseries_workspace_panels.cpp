@@ -1,13 +1,11 @@
-// The widgets of the Time series workspace: its left panel (run controls, CSV loading, the
-// schema form), the central series and phase-portrait tabs and the bottom statistics tabs.
+// The widgets of the Time series workspace: its left panel (CSV loading, the schema form;
+// Train / Pause / Step / Cancel / Reset are the shell's run controls), the central series and phase-portrait tabs and the bottom statistics tabs.
 // What they do lives in timeseries_workspace.cpp.
 #include "app/workspaces/timeseries/timeseries_workspace.h"
 
 #include "app/workspaces/timeseries/timeseries_view_data.h"
 #include "core/timeseries/timeseries_config.h"
-#include "core/timeseries/timeseries_training.h"
 #include "widgets/panels/result_table.h"
-#include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/axis_heat_map_view.h"
 #include "widgets/views/line_chart_view.h"
@@ -15,7 +13,6 @@
 #include "widgets/views/solver_diagnostics_view.h"
 #include "widgets/views/vector_field_view.h"
 
-#include <QAction>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -26,18 +23,6 @@
 #include <QVBoxLayout>
 
 namespace driftlab::app {
-namespace {
-
-QPushButton* buttonFor(QAction* action) {
-    auto* button = new QPushButton(action->text());
-    button->setToolTip(action->toolTip());
-    QObject::connect(button, &QPushButton::clicked, action, &QAction::trigger);
-    QObject::connect(action, &QAction::changed, button,
-                     [button, action] { button->setEnabled(action->isEnabled()); });
-    return button;
-}
-
-}  // namespace
 
 void TimeseriesWorkspace::buildLeftPanel() {
     left_ = new QWidget;
@@ -59,46 +44,11 @@ void TimeseriesWorkspace::buildLeftPanel() {
     errorLabel_->hide();
     layout->addWidget(errorLabel_);
 
-    controls_ = new widgets::RunControls;
-    controls_->runAction()->setText("Train");
-    controls_->runButton()->setText("Train");
-    controls_->runAction()->setToolTip(
-        "Train on these settings: resumes a paused or diverged run (with the form's learning "
-        "rate), otherwise starts a fresh model");
-    controls_->runButton()->setToolTip(controls_->runAction()->toolTip());
-    controls_->cancelAction()->setToolTip("Stop training and drop the run; the views keep the model so far");
-    controls_->cancelButton()->setToolTip(controls_->cancelAction()->toolTip());
-    layout->addWidget(controls_);
-    connect(controls_, &widgets::RunControls::runRequested, this, &TimeseriesWorkspace::run);
-    connect(controls_, &widgets::RunControls::cancelRequested, this, &TimeseriesWorkspace::cancel);
-    connect(controls_, &widgets::RunControls::resetRequested, this, &TimeseriesWorkspace::reset);
-
-    const auto makeAction = [this](const QString& text, const QString& help,
-                                   const QList<QKeySequence>& keys) {
-        auto* action = new QAction(text, left_);
-        action->setShortcuts(keys);
-        action->setShortcutContext(Qt::WindowShortcut);
-        action->setToolTip(QString("%1 (%2)").arg(help, keys.front().toString(QKeySequence::NativeText)));
-        left_->addAction(action);
-        return action;
-    };
-    pauseAction_ = makeAction("Pause", "Stop after the current iteration; Train resumes",
-                              {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_P)});
-    stepAction_ = makeAction("Step", "Run exactly one training iteration, then pause",
-                             {QKeySequence(Qt::Key_F7), QKeySequence(Qt::CTRL | Qt::Key_T)});
-    connect(pauseAction_, &QAction::triggered, this, &TimeseriesWorkspace::pause);
-    connect(stepAction_, &QAction::triggered, this, &TimeseriesWorkspace::stepOnce);
-    auto* row = new QHBoxLayout;
-    pauseButton_ = buttonFor(pauseAction_);
-    stepButton_ = buttonFor(stepAction_);
-    row->addWidget(pauseButton_);
-    row->addWidget(stepButton_);
     auto* csvButton = new QPushButton("Load CSV…");
     csvButton->setToolTip("Your own series: a header row, a time column, one or more value "
                           "columns; empty cells are missing, times may be spaced arbitrarily");
     connect(csvButton, &QPushButton::clicked, this, &TimeseriesWorkspace::chooseCsv);
-    row->addWidget(csvButton);
-    layout->addLayout(row);
+    layout->addWidget(csvButton, 0, Qt::AlignLeft);
     csvLabel_ = new QLabel;
     csvLabel_->setWordWrap(true);
     csvLabel_->hide();

@@ -1,6 +1,7 @@
 #include "app/workspaces/trajectories/trajectories_workspace.h"
 
 #include "core/trajectories/trajectory_view_data.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "app/run_driver.h"
 #include "widgets/panels/equation_editor.h"
@@ -161,7 +162,7 @@ void TrajectoriesWorkspace::buildLeftPanel() {
         combo->setMinimumContentsLength(18);
         for (const auto& choice : core::trajectorySolverChoices()) {
             const int index = combo->findData(QString::fromStdString(choice.id));
-            if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.name));
+            if (index >= 0) combo->setItemText(index, QString::fromStdString(choice.displayName));
         }
     }
 
@@ -325,7 +326,7 @@ void TrajectoriesWorkspace::updateSolverAvailability() {
         item->setEnabled(reason.empty());
         item->setToolTip(reason.empty() ? QString()
                                         : "Not available: " + QString::fromStdString(reason));
-        item->setText(QString::fromStdString(choice.name) +
+        item->setText(QString::fromStdString(choice.displayName) +
                       (reason.empty() ? QString() : QStringLiteral("  — not for this equation")));
     }
 }
@@ -517,7 +518,7 @@ void TrajectoriesWorkspace::saveAsPreset() {
     QDir().mkpath(userPresetDir());
     const QString path = userPresetDir() + "/" + fileStem + ".json";
     try {
-        core::saveTextAtomically(path.toStdString(), core::toJsonText(config));
+        core::writeFileAtomically(path.toStdString(), core::toJsonText(config));
         refreshPresetGallery();
         Q_EMIT statusMessage("Preset saved to " + path);
     } catch (const std::exception& e) {

@@ -1,4 +1,4 @@
-#include "core/timeseries/interpolation.h"
+#include "core/models/series_interpolation.h"
 
 #include <algorithm>
 

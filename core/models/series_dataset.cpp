@@ -1,4 +1,4 @@
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 #include <algorithm>
 #include <cmath>
