@@ -81,7 +81,9 @@ QTableWidget* DiffusionWorkspace::metricsTable() const { return shootoutPanel_->
 widgets::LossChartView* DiffusionWorkspace::lossChart() const { return lossPanel_->lossChart(); }
 
 bool DiffusionWorkspace::isTrainingPaused() const {
-    return runDriver()->kind() == Train && runDriver()->isPaused();
+    // Paused as shown: the run's state can turn Paused before the poll has handed over the
+    // snapshot of where it stopped.
+    return runDriver()->kind() == Train && runDriver()->isPaused() && pausedShown_;
 }
 
 bool DiffusionWorkspace::showPanel(const QString& name) {
@@ -292,6 +294,7 @@ void DiffusionWorkspace::startFresh(bool immediately) {
     trainingIteration_ = 0;
     dataShown_ = false;
     trainerSlot_ = std::make_shared<std::shared_ptr<core::DiffusionTrainer>>();
+    pausedShown_ = false;
     const long metricPoints = metricPoints_;
     core::RunOptions options = trainingRunOptions();
     options.startImmediately = immediately;
@@ -312,6 +315,7 @@ void DiffusionWorkspace::startTraining(bool immediately) {
     }
     followUps_.clear();
     chainMessage_.clear();
+    pausedShown_ = false;
     core::RunOptions options = trainingRunOptions();
     options.startImmediately = immediately;
     runDriver()->start(
@@ -324,6 +328,7 @@ void DiffusionWorkspace::pause() {
 }
 
 void DiffusionWorkspace::resume() {
+    pausedShown_ = false;
     if (runDriver()->kind() == Train && runDriver()->isPaused()) {
         runDriver()->resume();
     } else if (!isRunning()) {
@@ -332,6 +337,7 @@ void DiffusionWorkspace::resume() {
 }
 
 void DiffusionWorkspace::stepOnce() {
+    pausedShown_ = false;
     if (runDriver()->kind() == Train && runDriver()->canStep()) {
         runDriver()->stepOnce();
         return;
@@ -455,7 +461,10 @@ void DiffusionWorkspace::showTraining(const core::DiffusionTrainingSnapshot& sna
     // A pause publishes a full snapshot first (the Run's order), so a paused driver's latest
     // snapshot holds the weights where it stopped: Sample draws from exactly those. (A single
     // Step may go Paused -> Running -> Paused between two polls, unseen as a state change.)
-    if (snapshot.session && runDriver()->isPaused()) session_ = snapshot.session;
+    if (snapshot.session && runDriver()->isPaused()) {
+        session_ = snapshot.session;
+        pausedShown_ = true;
+    }
     if (!dataShown_ && snapshot.session) {
         const auto& data = *snapshot.session->data;
         cloud_->setData(data.toUser(data.train), !data.customData);
@@ -509,7 +518,10 @@ void DiffusionWorkspace::runSettled(core::RunState state, const QString& message
         }
         case core::RunState::Paused:
             // The weights where it paused: Sample may draw from them while training holds.
-            if (snapshot && snapshot->session) session_ = snapshot->session;
+            if (snapshot && snapshot->session) {
+                session_ = snapshot->session;
+                pausedShown_ = true;
+            }
             updateButtons();
             Q_EMIT statusMessage("Training paused at iteration " +
                                  QString::number(trainingIteration_) +

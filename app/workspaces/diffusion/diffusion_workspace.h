@@ -138,6 +138,7 @@ private:
     std::shared_ptr<const core::DiffusionTrainingSnapshot> training_;  // last shown
     long trainingIteration_ = 0;
     bool dataShown_ = false;  // the running training's data is on screen
+    bool pausedShown_ = false;  // the snapshot of where training paused is on screen
     // Follow-ups of a Train or a Sample (Sample, Scrub, Density, Shoot-out), started one
     // after the other; runFinished is reported once at the end of the chain.
     std::deque<Kind> followUps_;
