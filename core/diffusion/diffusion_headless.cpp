@@ -2,7 +2,8 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
-#include "core/diffusion/metrics.h"
+#include "core/diffusion/diffusion_analysis.h"
+#include "core/diffusion/diffusion_trainer.h"
 #include "core/diffusion/point_csv.h"
 #include "core/experiment/embedded_resources.h"
 #include "core/experiment/progress_bar.h"
@@ -30,9 +31,6 @@ namespace cd = diffusion;
 using nlohmann::json;
 
 constexpr std::string_view kPresetFolder = "presets/diffusion/";
-
-// Minimum points of a user data set: a fifth is held out, and both parts must be usable.
-constexpr cd::Index kMinimumUserPoints = 10;
 
 [[noreturn]] void fail(const std::string& context, const std::string& message) {
     throw ConfigError(context + ": " + message);
@@ -150,40 +148,12 @@ std::string pointsCsv(const cd::Points& points) {
 // A finite number for JSON (NaN and inf have no JSON literal: they become null).
 json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
-struct Data {
-    cd::Standardizer standardizer;
-    cd::Points train;     // standardised
-    cd::Points heldOut;   // standardised
-    cd::Points fresh;     // a second data set for the floor (generated data only)
-};
-
-Data prepareData(const DiffusionPlan& plan) {
-    Data d;
-    const DiffusionConfig& c = plan.config;
-    if (!plan.dataFile.empty()) {
-        const cd::Points raw = cd::readPointsCsv(plan.dataFile);
-        if (raw.cols() < kMinimumUserPoints)
-            throw ConfigError(plan.dataFile + ": " + std::to_string(raw.cols()) + " point" +
-                              (raw.cols() == 1 ? "" : "s") + "; at least " +
-                              std::to_string(kMinimumUserPoints) +
-                              " are needed (a fifth is held out for the metrics)");
-        d.standardizer = cd::Standardizer::fit(raw);
-        const cd::DataSplit split =
-            cd::splitTrainHeldOut(d.standardizer.apply(raw), 0.2, c.data.seed + 7);
-        d.train = split.train;
-        d.heldOut = split.heldOut;
-        return d;
-    }
-    const cd::Points raw = cd::makeToyDataset(c.data);
-    d.standardizer = cd::Standardizer::fit(raw);
-    d.train = d.standardizer.apply(raw);
-    cd::ToyDatasetOptions other = c.data;
-    other.size = plan.metricPoints;
-    other.seed = c.data.seed + 1000003;  // fresh points of the same law
-    d.heldOut = d.standardizer.apply(cd::makeToyDataset(other));
-    other.seed = c.data.seed + 2000003;
-    d.fresh = d.standardizer.apply(cd::makeToyDataset(other));
-    return d;
+// The window builds its data by the same function (prepareDiffusionData), so both hold out
+// the same points.
+DiffusionData prepareData(const DiffusionPlan& plan) {
+    if (plan.dataFile.empty()) return prepareDiffusionData(plan.config, plan.metricPoints);
+    const cd::Points raw = cd::readPointsCsv(plan.dataFile);
+    return prepareDiffusionData(plan.config, plan.metricPoints, &raw, plan.dataFile);
 }
 
 double seconds(std::chrono::steady_clock::time_point start) {
@@ -266,19 +236,13 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         writeFile(outDir / "config.json", configJson.dump(2) + "\n");
 
         const DiffusionConfig& c = plan.config;
-        const Data data = prepareData(plan);
-        const cd::DiffusionProcess process(c.process);
+        // The data, the training loop, the sampler and the metrics are the window's too
+        // (diffusion_data.h, diffusion_trainer.h, diffusion_sampling.h): same config and
+        // seed, same numbers.
+        const auto dataShared = std::make_shared<const DiffusionData>(prepareData(plan));
+        const DiffusionData& data = *dataShared;
         const bool interpolant = c.family == DiffusionModelFamily::Interpolant;
-        std::unique_ptr<cd::DiffusionModel> scoreModel;
-        std::unique_ptr<cd::InterpolantModel> interpolantModel;
-        if (interpolant)
-            interpolantModel = std::make_unique<cd::InterpolantModel>(
-                cd::StochasticInterpolant(c.interpolant), c.net, c.training);
-        else
-            scoreModel = std::make_unique<cd::DiffusionModel>(process, c.prediction, c.net, c.training);
-        cd::NeuralModel& model = interpolant ? static_cast<cd::NeuralModel&>(*interpolantModel)
-                                             : *scoreModel;
-        model.setData(data.train);
+        DiffusionTrainer trainer(c, dataShared);
 
         // Training: loss.csv grows with every report so a divergence keeps what came before.
         lossCsv = "iteration,loss,seconds";
@@ -286,7 +250,7 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         lossCsv += '\n';
         trainingBar.emplace(progress, options.progressBar,
                             ProgressRate{double(c.iterations), "it/s", 1.0});
-        const cd::TrainResult trained = model.train(c.iterations, [&](const cd::TrainProgress& p) {
+        const cd::TrainResult trained = trainer.train(c.iterations, [&](const cd::TrainProgress& p) {
             char line[96];
             std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
             lossCsv += line;
@@ -306,31 +270,12 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         writeFile(outDir / "loss.csv", lossCsv);
         lossCsv.clear();
 
-        // The configured sampler.
-        // An interpolant starts from N(0, I): the prior of the default VP process.
-        const cd::Points prior =
-            (interpolant ? cd::DiffusionProcess(cd::ProcessConfig{}) : process)
-                .samplePrior(c.samples, c.data.seed + 11);
-        const bool stochastic = interpolant && c.epsilon > 0.0;
-        const std::string samplerId = !interpolant ? cd::samplerName(c.sampler)
-                                      : stochastic ? "interpolant_sde"
-                                                   : "interpolant_ode";
-        const cd::SampleResult sampled =
-            interpolant
-                ? cd::sampleInterpolant(*interpolantModel, prior, stochastic,
-                                        interpolantOptionsForNfe(stochastic, c.nfe, c.epsilon,
-                                                                 c.data.seed + 5))
-                : cd::sampleDiffusion(c.sampler, process, *scoreModel, prior,
-                                      samplerOptionsForNfe(c.sampler, c.nfe, c.data.seed + 5));
-        if (!sampled.ok) throw Error(sampled.message);
-        writeFile(outDir / "samples.csv", pointsCsv(data.standardizer.invert(sampled.samples)));
-
+        const std::shared_ptr<const DiffusionSession> session = trainer.publish();
         const ShootoutOptions& so = plan.shootoutOptions;
-        auto mmd = [&](const cd::Points& a, const cd::Points& b) {
-            const cd::Index m = std::min({so.mmdPoints, a.cols(), b.cols()});
-            return cd::mmdSquaredUnbiased(a.leftCols(m), b.leftCols(m));
-        };
-        const double sw2 = cd::slicedWasserstein2(sampled.samples, data.heldOut, so.directions, so.seed);
+        const DiffusionSample sampled = sampleSession(*session, so);
+        const std::string& samplerId = sampled.sampler;
+        writeFile(outDir / "samples.csv", pointsCsv(data.standardizer.invert(sampled.samples)));
+        const double sw2 = sampled.sw2;
         json metrics = {
             {"name", plan.name},
             {"model", interpolant ? "interpolant" : "score_sde"},
@@ -340,24 +285,26 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
             {"held_out_points", data.heldOut.cols()},
             {"sw2", number(sw2)},
             {"sw2_directions", so.directions},
-            {"mmd2", number(mmd(sampled.samples, data.heldOut))},
-            {"mmd_points", std::min({so.mmdPoints, sampled.samples.cols(), data.heldOut.cols()})},
+            {"mmd2", number(sampled.mmd2)},
+            {"mmd_points", sampled.mmdPoints},
             {"mmd_bandwidths", {0.1, 0.2, 0.5, 1.0}},
             {"coordinates", "standardised (zero mean, unit variance per coordinate of the training data)"},
             {"sampling_seconds", sampled.seconds},
             {"training", {{"iterations", trained.iterations},
                           {"seconds", trained.seconds},
                           {"final_loss", number(trained.lastLoss)},
-                          {"eval_loss", number(model.evaluateLoss(10, 7))},
-                          {"parameters", model.parameterCount()},
+                          {"eval_loss", number(trainer.network().evaluateLoss(10, 7))},
+                          {"parameters", trainer.network().parameterCount()},
                           {"float32", c.net.float32},
                           {"threads", omp_get_max_threads()}}},
         };
-        if (data.fresh.cols() > 0)
+        if (data.fresh.cols() > 0) {
+            const SampleMetrics floor = scoreSamples(data.fresh, data.heldOut, so);
             metrics["floor"] = {
-                {"sw2", number(cd::slicedWasserstein2(data.fresh, data.heldOut, so.directions, so.seed))},
-                {"mmd2", number(mmd(data.fresh, data.heldOut))},
+                {"sw2", number(floor.sw2)},
+                {"mmd2", number(floor.mmd2)},
                 {"what", "two fresh data sets of the same law, as far apart as sampling noise puts them"}};
+        }
         if (plan.likelihoodPoints > 0) {
             const auto start = std::chrono::steady_clock::now();
             const cd::Index m = std::min<cd::Index>(plan.likelihoodPoints, data.heldOut.cols());
@@ -365,11 +312,7 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
             // training saw, like the score model's probability flow.
             const double tEnd = interpolant ? 1.0 - c.training.tEpsilon : 1.0;
             const cd::LikelihoodResult lik =
-                interpolant ? cd::interpolantLikelihood(*interpolantModel, data.heldOut.leftCols(m),
-                                                        c.training.tEpsilon, tEnd, 1e-4, 1e-4)
-                            : cd::probabilityFlowLikelihood(process, *scoreModel,
-                                                            data.heldOut.leftCols(m),
-                                                            c.training.tEpsilon, 1e-4, 1e-4);
+                sessionLikelihood(SessionModel(*session), c, data.heldOut.leftCols(m), 1e-4);
             metrics["likelihood"] = {
                 {"points", m},
                 {"ok", lik.ok},
@@ -400,10 +343,7 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                               r.nfe, r.sw2);
                 shootoutBar->update(fraction, line);
             };
-            const std::vector<ShootoutRow> rows =
-                interpolant ? runInterpolantShootout(*interpolantModel, c.epsilon, prior,
-                                                     data.heldOut, so, report)
-                            : runShootout(process, *scoreModel, prior, data.heldOut, so, report);
+            const std::vector<ShootoutRow> rows = runSessionShootout(*session, so, nullptr, report);
             shootoutBar->finish("shoot-out: " + std::to_string(rows.size()) + " rows");
             writeFile(outDir / "shootout.csv", shootoutCsv(rows));
         }

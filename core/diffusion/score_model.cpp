@@ -42,6 +42,8 @@ public:
     virtual double multiplyAdds() const = 0;
     virtual void save(const std::string& path) const = 0;
     virtual void load(const std::string& path) = 0;
+    virtual Eigen::VectorXd averageParameters() const = 0;
+    virtual void setAverageParameters(const Eigen::VectorXd& parameters) = 0;
 };
 
 namespace {
@@ -174,6 +176,16 @@ public:
         adam_.reset();
         emaStale_ = true;
     }
+    Eigen::VectorXd averageParameters() const override { return average_.template cast<double>(); }
+    void setAverageParameters(const Eigen::VectorXd& parameters) override {
+        if (parameters.size() != average_.size())
+            throw ConfigError("score network: " + std::to_string(parameters.size()) +
+                              " parameters given for a network of " +
+                              std::to_string(average_.size()));
+        average_ = parameters.template cast<Scalar>();
+        net_.parameters() = average_;
+        emaStale_ = true;
+    }
 
 private:
     // A parallel region costs a fork and a barrier, and on a busy machine a thread that is
@@ -261,6 +273,10 @@ double NeuralModel::flopsPerTrainingStep() const {
     return 6.0 * core_->multiplyAdds() * static_cast<double>(training_.batchSize);
 }
 void NeuralModel::save(const std::string& path) const { core_->save(path); }
+Eigen::VectorXd NeuralModel::emaParameters() const { return core_->averageParameters(); }
+void NeuralModel::setEmaParameters(const Eigen::VectorXd& parameters) {
+    core_->setAverageParameters(parameters);
+}
 void NeuralModel::load(const std::string& path) { core_->load(path); }
 
 double NeuralModel::trainStep() {
@@ -269,33 +285,33 @@ double NeuralModel::trainStep() {
 }
 
 TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
-                               const std::atomic<bool>* cancel) {
+                               const std::atomic<bool>* cancel, bool reportAtEnd) {
     if (data_.cols() < 1) throw ConfigError("training: no data (an empty data set cannot be learned)");
     if (iterations < 0) throw ConfigError("training: negative iteration count");
     const auto start = std::chrono::steady_clock::now();
     const int buckets = training_.timeBuckets;
-    std::vector<double> bucketSum(static_cast<std::size_t>(buckets), 0.0);
-    std::vector<long> bucketCount(static_cast<std::size_t>(buckets), 0);
-    double windowSum = 0.0;
-    long windowCount = 0;
+    if (bucketSum_.size() != static_cast<std::size_t>(buckets)) {
+        bucketSum_.assign(static_cast<std::size_t>(buckets), 0.0);
+        bucketCount_.assign(static_cast<std::size_t>(buckets), 0);
+    }
     Batch batch;
     Eigen::VectorXd perSample;
     TrainResult result;
     auto report = [&] {
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (!callback || windowCount == 0) return;
+        if (!callback || windowCount_ == 0) return;
         TrainProgress p;
         p.iteration = core_->steps();
-        p.loss = windowSum / static_cast<double>(windowCount);
+        p.loss = windowSum_ / static_cast<double>(windowCount_);
         p.seconds = result.seconds;
         for (int k = 0; k < buckets; ++k)
-            p.bucketLoss.push_back(bucketCount[k] > 0 ? bucketSum[k] / bucketCount[k]
-                                                      : std::numeric_limits<double>::quiet_NaN());
+            p.bucketLoss.push_back(bucketCount_[k] > 0 ? bucketSum_[k] / bucketCount_[k]
+                                                       : std::numeric_limits<double>::quiet_NaN());
         callback(p);
-        windowSum = 0.0;
-        windowCount = 0;
-        std::fill(bucketSum.begin(), bucketSum.end(), 0.0);
-        std::fill(bucketCount.begin(), bucketCount.end(), 0);
+        windowSum_ = 0.0;
+        windowCount_ = 0;
+        std::fill(bucketSum_.begin(), bucketSum_.end(), 0.0);
+        std::fill(bucketCount_.begin(), bucketCount_.end(), 0);
     };
     for (long i = 0; i < iterations; ++i) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
@@ -320,16 +336,21 @@ TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
         }
         result.lastLoss = loss;
         ++result.iterations;
-        windowSum += loss;
-        ++windowCount;
+        windowSum_ += loss;
+        ++windowCount_;
         for (Index j = 0; j < perSample.size(); ++j) {
             const int k = std::min(buckets - 1, static_cast<int>(batch.t(j) * buckets));
-            bucketSum[k] += perSample(j);
-            ++bucketCount[k];
+            bucketSum_[k] += perSample(j);
+            ++bucketCount_[k];
         }
         if (core_->steps() % training_.reportEvery == 0) report();
     }
-    report();
+    if (reportAtEnd) {
+        report();
+    } else {
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     return result;
 }
 

@@ -81,8 +81,12 @@ public:
     // stopping early (cancelled = true) once *cancel is set; call again to resume (optimizer
     // state, EMA and batch stream carry on). A non-finite loss throws driftlab::Error naming
     // the iteration, before the bad update touches the parameters.
+    // reportAtEnd = false leaves a partial report window open for the next call, so training
+    // one iteration per call reports exactly as one long call does (what a steppable run
+    // needs); the window is flushed at the next multiple of reportEvery or by a call with
+    // reportAtEnd.
     TrainResult train(long iterations, const TrainCallback& callback = {},
-                      const std::atomic<bool>* cancel = nullptr);
+                      const std::atomic<bool>* cancel = nullptr, bool reportAtEnd = true);
     double trainStep();  // one iteration; returns its loss
     long iterations() const;
     double learningRate() const;
@@ -93,6 +97,11 @@ public:
     double evaluateLoss(int batches, std::uint64_t seed) const;
 
     Index parameterCount() const;
+    // The EMA weights (what evaluations use) as one vector, e.g. to publish an immutable copy
+    // of a model in training; setEmaParameters loads such a copy into a model of the same
+    // architecture (ConfigError on a size mismatch). float32 weights survive the round trip.
+    Eigen::VectorXd emaParameters() const;
+    void setEmaParameters(const Eigen::VectorXd& parameters);
     // Parameter file (EMA weights) with the architecture in its header; see nn/serialization.
     void save(const std::string& path) const;
     void load(const std::string& path);
@@ -121,6 +130,13 @@ protected:
     TrainingConfig training_;
     Points data_;
     std::unique_ptr<NetworkCore> core_;
+
+private:
+    // The report window, kept between train() calls (see reportAtEnd).
+    std::vector<double> bucketSum_;
+    std::vector<long> bucketCount_;
+    double windowSum_ = 0.0;
+    long windowCount_ = 0;
 };
 
 class DiffusionModel final : public NeuralModel, public ScoreField {

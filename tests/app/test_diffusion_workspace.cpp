@@ -5,19 +5,21 @@
 // and exports it, cancel answers at once and a bad schedule is refused with a message.
 // Drawing, CSV import, pause/step, interpolant models and the density tab are covered in
 // test_diffusion_interaction.cpp.
-#include "app/workspaces/diffusion/diffusion_analysis.h"
 #include "../gui_test_support.h"
 #include "app/workspaces/diffusion/diffusion_panels.h"
 #include "app/workspaces/diffusion/diffusion_scrubber.h"
 #include "app/workspaces/diffusion/diffusion_workspace.h"
 #include "app/main_window.h"
+#include "core/diffusion/diffusion_analysis.h"
 #include "core/diffusion/metrics.h"
+#include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/loss_chart_view.h"
 #include "widgets/views/point_cloud_view.h"
 #include "widgets/views/quality_nfe_chart_view.h"
 #include "widgets/vtk/surface_format.h"
 
+#include <QAction>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
@@ -76,7 +78,20 @@ private Q_SLOTS:
         MainWindow window;
         auto* workspace = open(window);
         QVERIFY(workspace);
-        workspace->settingsForm()->setValues(tinyExperiment(workspace));
+        // A config file, as the command line takes it: its headless section sets the held-out
+        // draw the metrics use (2,000 fresh points, so the shoot-out's rows stay quick).
+        QTemporaryDir configDir;
+        const QString configPath = configDir.filePath("tiny.json");
+        {
+            QFile file(configPath);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            const nlohmann::json config = {{"experiment", "diffusion"},
+                                           {"diffusion", tinyExperiment(workspace)},
+                                           {"headless", {{"metric_points", 2000}}}};
+            file.write(QByteArray::fromStdString(config.dump()));
+        }
+        QString loadError;
+        QVERIFY2(workspace->loadConfig(configPath, &loadError), qPrintable(loadError));
 
         QSignalSpy finished(&window, &MainWindow::runFinished);
         QElapsedTimer clock;
@@ -89,8 +104,9 @@ private Q_SLOTS:
 
         const auto session = workspace->session();
         QVERIFY(session);
-        QCOMPARE(session->model->iterations(), 1000L);
+        QCOMPARE(session->iterations, 1000L);
         QCOMPARE(session->losses.size(), std::size_t{20});  // a report every 50 iterations
+        QCOMPARE(session->heldOut().cols(), Eigen::Index(2000));  // the fresh draw
         std::printf("  1000 iterations + sampling: %.2f s; loss %.3f -> %.3f\n", trainSeconds,
                     session->losses.front(), session->losses.back());
         // An untrained noise predictor scores about 2 (the variance of the 2-D noise).
@@ -111,7 +127,9 @@ private Q_SLOTS:
         QVERIFY(sample->nfe >= 19 && sample->nfe <= 20);
         // The prior itself, pushed through no model, is the level the bound must beat.
         const double priorSw2 = driftlab::core::diffusion::slicedWasserstein2(
-            session->process->samplePrior(1000, 5), session->heldOut, 1000, 1);
+            driftlab::core::diffusion::DiffusionProcess(session->config.process)
+                .samplePrior(1000, 5),
+            session->heldOut(), 1000, 1);
         std::printf("  DPM-Solver-2 (20 NFE) SW2 %.3f, MMD2 %.4f; prior noise SW2 %.3f\n",
                     sample->sw2, sample->mmd2, priorSw2);
         QVERIFY2(sample->sw2 < 0.25, qPrintable(QString::number(sample->sw2)));
@@ -124,30 +142,31 @@ private Q_SLOTS:
         QCOMPARE(cloud->sampleCount(), 1000);
         QCOMPARE(cloud->pathCount(), 40);  // 20 SDE + 20 ODE
         QVERIFY(cloud->arrowCount() > 0);
-        const auto samplePixels = [&] {
-            return countColour(cloud->grabFramebuffer(), PointCloudView::kSampleColor);
-        };
-        QTRY_VERIFY2_WITH_TIMEOUT(samplePixels() > 200, qPrintable(QString::number(samplePixels())),
-                                  60000);
-        std::printf("  sample-coloured pixels: %d\n", samplePixels());
+        QTest::qWait(100);
+        const QImage image = cloud->grabFramebuffer();
+        const int samplePixels = countColour(image, PointCloudView::kSampleColor);
+        std::printf("  sample-coloured pixels: %d of %lld\n", samplePixels,
+                    (long long)image.width() * image.height());
+        QVERIFY2(samplePixels > 200, qPrintable(QString::number(samplePixels)));
 
         // The scrubber: forward noising starts at the data and ends near N(0, I) (in the
         // standardised frame); reverse generation ends data-like.
         auto* scrubber = workspace->scrubber();
         QVERIFY(scrubber->hasFrames());
-        const auto frames = driftlab::app::computeScrubFrames(*session, 11, 500, 9);
+        const auto frames = driftlab::core::computeScrubFrames(*session, 11, 500, 9);
+        const auto& standardizer = session->data->standardizer;
         QCOMPARE(int(frames->times.size()), 11);
-        const Eigen::Matrix2Xd first = session->standardizer.apply(frames->forward.front());
-        QVERIFY((first - session->train.leftCols(500)).cwiseAbs().maxCoeff() < 1e-9);
-        const Eigen::Matrix2Xd last = session->standardizer.apply(frames->forward.back());
+        const Eigen::Matrix2Xd first = standardizer.apply(frames->forward.front());
+        QVERIFY((first - session->train().leftCols(500)).cwiseAbs().maxCoeff() < 1e-9);
+        const Eigen::Matrix2Xd last = standardizer.apply(frames->forward.back());
         const Eigen::Vector2d spread =
             ((last.colwise() - last.rowwise().mean()).rowwise().squaredNorm() / 500.0).cwiseSqrt();
         std::printf("  forward noising at t = 1: per-axis std %.3f %.3f\n", spread.x(), spread.y());
         QVERIFY(std::abs(spread.x() - 1.0) < 0.12 && std::abs(spread.y() - 1.0) < 0.12);
         const double generatedSw2 = driftlab::core::diffusion::slicedWasserstein2(
-            session->standardizer.apply(frames->reverse.front()), session->heldOut, 1000, 1);
+            standardizer.apply(frames->reverse.front()), session->heldOut(), 1000, 1);
         const double noiseSw2 = driftlab::core::diffusion::slicedWasserstein2(
-            session->standardizer.apply(frames->reverse.back()), session->heldOut, 1000, 1);
+            standardizer.apply(frames->reverse.back()), session->heldOut(), 1000, 1);
         std::printf("  reverse generation: SW2 %.3f at t = 1, %.3f at t = 0\n", noiseSw2, generatedSw2);
         QVERIFY(generatedSw2 < 0.25 && noiseSw2 > 0.25);
 
@@ -235,17 +254,22 @@ private Q_SLOTS:
         values["iterations"] = 1000000;
         workspace->settingsForm()->setValues(values);
         QSignalSpy finished(&window, &MainWindow::runFinished);
-        workspace->run();
-        QTRY_VERIFY_WITH_TIMEOUT(workspace->trainingIteration() > 0, 60000);  // snapshots arrive
+        // Through the shell's controls, as a user would: Train, then Esc.
+        auto* controls = window.runControls();
+        QVERIFY(controls->runAction()->isEnabled());
+        controls->runAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(workspace->trainingIteration() > 0, 10000);
         QVERIFY(workspace->isRunning());
+        QVERIFY(controls->cancelAction()->isEnabled());
         QElapsedTimer clock;
         clock.start();
-        workspace->cancel();
-        QVERIFY(clock.elapsed() < 50);
-        QVERIFY(!workspace->isRunning());
-        QCOMPARE(finished.count(), 1);
+        controls->cancelAction()->trigger();
+        QVERIFY(clock.elapsed() < 50);  // the click returns at once...
+        // ...and the worker stops after the current iteration.
+        QTRY_VERIFY_WITH_TIMEOUT(!workspace->isRunning(), 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 1000);
         QCOMPARE(finished.first().at(0).toBool(), false);
-        QTest::qWait(200);  // the worker winds down while the event loop runs
+        QVERIFY(!workspace->session());  // no model was finished, none is kept
     }
 
     void badScheduleIsRefusedWithAMessage() {

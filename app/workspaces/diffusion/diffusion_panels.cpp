@@ -1,6 +1,6 @@
 #include "app/workspaces/diffusion/diffusion_panels.h"
 
-#include "app/workspaces/diffusion/diffusion_analysis.h"
+#include "core/diffusion/diffusion_analysis.h"
 #include "widgets/panels/result_table.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/heat_map_view.h"
@@ -246,7 +246,7 @@ void DiffusionDensityPanel::setMaps(const DensityMaps& maps) {
     const Eigen::VectorXd dataLog = maps.dataDensity.array().log();
     const double hi = std::max(finiteMax(maps.modelLogDensity), finiteMax(dataLog));
     const double lo = hi - kLogDensitySpan;
-    const Box& b = maps.box;
+    const core::Box& b = maps.box;
     if (maps.modelLogDensity.size() > 0) {
         model_->setGrid(maps.modelLogDensity, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
                         QString("Model log p (exact ODE likelihood, %1 × %1)").arg(maps.grid), {});

@@ -3,7 +3,7 @@
 // SDE or stochastic interpolant, gamma, the interpolant SDE's epsilon), the density tab (the
 // model's likelihood heat map next to the data histogram) and the shoot-out tab (table,
 // quality-vs-NFE charts, CSV export). They only display what workers computed.
-#include "app/workspaces/diffusion/diffusion_view_data.h"
+#include "core/diffusion/diffusion_shootout.h"
 
 #include <QGroupBox>
 #include <QWidget>
@@ -26,9 +26,14 @@ class QualityNfeChartView;
 class SchemaForm;
 }  // namespace driftlab::widgets
 
+namespace driftlab::core {
+struct DensityMaps;
+}
+
 namespace driftlab::app {
 
-struct DensityMaps;
+using core::DensityMaps;
+using core::ShootoutRow;
 
 // The settings form's menus show the methods' usual names ("DPM-Solver++(2M)"), not their
 // config ids.

@@ -1,6 +1,6 @@
 #include "app/workspaces/diffusion/diffusion_scrubber.h"
 
-#include "app/workspaces/diffusion/diffusion_analysis.h"
+#include "core/diffusion/diffusion_analysis.h"
 #include "widgets/views/point_cloud_view.h"
 
 #include <QCheckBox>

@@ -20,9 +20,13 @@ namespace driftlab::widgets {
 class PointCloudView;
 }
 
+namespace driftlab::core {
+struct ScrubFrames;
+}
+
 namespace driftlab::app {
 
-struct ScrubFrames;
+using core::ScrubFrames;
 
 // Check boxes that show or hide the view's layers (data, samples, paths, arrows, truth).
 QWidget* makeLayerToggles(widgets::PointCloudView* view);

@@ -1,14 +1,13 @@
 #include "app/workspaces/diffusion/diffusion_workspace.h"
 
-#include "app/workspaces/diffusion/diffusion_analysis.h"
+#include "app/run_driver.h"
 #include "app/workspaces/diffusion/diffusion_draw_tool.h"
 #include "app/workspaces/diffusion/diffusion_panels.h"
 #include "app/workspaces/diffusion/diffusion_scrubber.h"
 #include "core/common/error.h"
-#include "core/diffusion/point_csv.h"
-#include "core/experiment/background_task.h"
 #include "core/diffusion/diffusion_headless.h"
-#include "widgets/panels/run_controls.h"
+#include "core/diffusion/diffusion_jobs.h"
+#include "core/diffusion/point_csv.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/point_cloud_view.h"
 
@@ -28,9 +27,21 @@
 namespace driftlab::app {
 namespace {
 
-constexpr int kPollMs = 16;  // about one frame
+using core::diffusion::Points;
+
 constexpr int kPathParticles = 20;  // more turn the jittery SDE paths into a web
 constexpr int kEpsilonRestMs = 150;
+
+// Each light snapshot redraws the loss charts and the preview cloud on the GUI thread, and
+// each full one samples a preview (10 evaluations of 400 points) on the worker: at 5 and 1
+// per second the curve still moves smoothly and the cloud visibly condenses, while the
+// renderer and the preview take little from training on a two-core machine.
+core::RunOptions trainingRunOptions() {
+    core::RunOptions options;
+    options.publishSeconds = 0.2;
+    options.fullPublishSeconds = 1.0;
+    return options;
+}
 
 QString number(double v, int digits = 4) {
     return std::isfinite(v) ? QString::number(v, 'g', digits) : QStringLiteral("—");
@@ -39,39 +50,40 @@ QString number(double v, int digits = 4) {
 }  // namespace
 
 DiffusionWorkspace::DiffusionWorkspace(QObject* parent) : Workspace(parent) {
-    pollTimer_ = new QTimer(this);
-    pollTimer_->setInterval(kPollMs);
-    connect(pollTimer_, &QTimer::timeout, this, &DiffusionWorkspace::poll);
     epsilonTimer_ = new QTimer(this);
     epsilonTimer_->setSingleShot(true);
     epsilonTimer_->setInterval(kEpsilonRestMs);
     connect(epsilonTimer_, &QTimer::timeout, this, [this] {
         // Only an interpolant samples with epsilon; a busy worker gets the new value next time.
-        if (session_ && session_->isInterpolant() && !task_) sample();
+        if (session_ && session_->isInterpolant() && !isRunning()) sample();
     });
+    connect(runDriver(), &RunDriver::snapshotReady, this, &DiffusionWorkspace::showSnapshot);
+    connect(runDriver(), &RunDriver::stateChanged, this, [this] { updateButtons(); });
     buildCentral();
     buildLeftPanel();
     buildBottom();
     loaded_ = settings_->values();
+    const core::DiffusionPlan defaults;
+    metrics_ = defaults.shootoutOptions;
+    metricPoints_ = defaults.metricPoints;
+    likelihoodPoints_ = defaults.likelihoodPoints;
     updateButtons();
 }
 
-DiffusionWorkspace::~DiffusionWorkspace() {
-    // The engine's train() watches only the interrupt flag; without it the task's destructor
-    // would join a training run to its end.
-    if (control_) control_->interrupt = true;
-}
+// The driver (the base's) cancels and joins its runs; each step is one training iteration
+// or sees the cancel flag within one network evaluation, so closing never waits for long.
+DiffusionWorkspace::~DiffusionWorkspace() = default;
 
 QWidget* DiffusionWorkspace::leftPanel() { return left_; }
 QWidget* DiffusionWorkspace::centralView() { return central_; }
 QWidget* DiffusionWorkspace::bottomPanel() { return bottom_; }
-bool DiffusionWorkspace::isRunning() const { return task_ != nullptr; }
-std::shared_ptr<const DiffusionSession> DiffusionWorkspace::session() const { return session_; }
 QTableWidget* DiffusionWorkspace::metricsTable() const { return shootoutPanel_->table(); }
 widgets::LossChartView* DiffusionWorkspace::lossChart() const { return lossPanel_->lossChart(); }
 
 bool DiffusionWorkspace::isTrainingPaused() const {
-    return task_ && taskKind_ == TaskKind::Train && control_ && control_->paused.load();
+    // Paused as shown: the run's state can turn Paused before the poll has handed over the
+    // snapshot of where it stopped.
+    return runDriver()->kind() == Train && runDriver()->isPaused() && pausedShown_;
 }
 
 bool DiffusionWorkspace::showPanel(const QString& name) {
@@ -97,28 +109,6 @@ void DiffusionWorkspace::buildLeftPanel() {
     errorLabel_->setStyleSheet("color: #b00020;");
     errorLabel_->hide();
     layout->addWidget(errorLabel_);
-
-    controls_ = new widgets::RunControls;
-    controls_->runButton()->setText("Train");
-    controls_->runAction()->setText("Train");
-    controls_->runAction()->setToolTip("Train a fresh model on these settings, then sample");
-    controls_->runButton()->setToolTip(controls_->runAction()->toolTip());
-    layout->addWidget(controls_);
-    connect(controls_, &widgets::RunControls::runRequested, this, &DiffusionWorkspace::run);
-    connect(controls_, &widgets::RunControls::cancelRequested, this, &DiffusionWorkspace::cancel);
-    connect(controls_, &widgets::RunControls::resetRequested, this, &DiffusionWorkspace::reset);
-
-    auto* trainRow = new QHBoxLayout;
-    pauseButton_ = new QPushButton("Pause");
-    pauseButton_->setToolTip("Hold training after the current iteration; Resume carries on");
-    stepButton_ = new QPushButton("Step");
-    stepButton_->setToolTip("While paused: run exactly one training iteration");
-    trainRow->addWidget(pauseButton_);
-    trainRow->addWidget(stepButton_);
-    layout->addLayout(trainRow);
-    connect(pauseButton_, &QPushButton::clicked, this,
-            [this] { isTrainingPaused() ? resumeTraining() : pauseTraining(); });
-    connect(stepButton_, &QPushButton::clicked, this, &DiffusionWorkspace::stepTraining);
 
     auto* actions = new QHBoxLayout;
     sampleButton_ = new QPushButton("Sample");
@@ -232,6 +222,13 @@ bool DiffusionWorkspace::loadConfig(const QString& fileOrPresetId, QString* erro
         }
         if (plan && plan->headless.contains("budgets"))
             shootoutPanel_->setBudgets(plan->headless["budgets"].get<std::vector<int>>());
+        // The metric definitions and held-out sizes follow the config (the headless run's),
+        // the defaults otherwise.
+        const core::DiffusionPlan defaults;
+        const core::DiffusionPlan& from = plan ? *plan : defaults;
+        metrics_ = from.shootoutOptions;
+        metricPoints_ = from.metricPoints;
+        likelihoodPoints_ = from.likelihoodPoints;
         errorLabel_->hide();
         return true;
     } catch (const std::exception& e) {
@@ -249,30 +246,32 @@ void DiffusionWorkspace::showDataLayer() {
     // Drawing shows the user's points at once, in place: the camera stays under the brush.
     if (drawTool_->usesOwnPoints()) {
         cloud_->setData(drawTool_->points(), false);
-    } else if (session_ && !session_->customData) {
-        cloud_->setData(session_->toUser(session_->train));
+    } else if (session_ && !session_->customData()) {
+        cloud_->setData(session_->toUser(session_->train()));
     }
 }
 
 void DiffusionWorkspace::updateButtons() {
-    const bool idle = task_ == nullptr;
-    const bool training = task_ && taskKind_ == TaskKind::Train;
+    // Sampling reads an immutable copy of the weights, so a paused training run may be
+    // replaced by a Sample (Resume continues the same trainer afterwards).
+    const bool idle = !isRunning();
     sampleButton_->setEnabled(idle && session_ != nullptr);
     shootoutButton_->setEnabled(idle && session_ != nullptr);
     density_->setBusy(!(idle && session_ != nullptr));
-    pauseButton_->setEnabled(training);
-    pauseButton_->setText(isTrainingPaused() ? "Resume" : "Pause");
-    stepButton_->setEnabled(isTrainingPaused());
 }
 
-void DiffusionWorkspace::run() {
-    std::shared_ptr<DiffusionSession> session;
+void DiffusionWorkspace::run() { startFresh(true); }
+
+void DiffusionWorkspace::startFresh(bool immediately) {
+    core::DiffusionConfig config;
+    std::optional<Points> own;
     try {
-        const core::DiffusionConfig config =
-            core::diffusionConfigFromJson(settings_->values(), "settings");
-        const Points* own = drawTool_->usesOwnPoints() ? &drawTool_->points() : nullptr;
-        // The points are copied into the session: drawing on goes untouched by the worker.
-        session = makeDiffusionSession(config, own);
+        config = core::diffusionConfigFromJson(settings_->values(), "settings");
+        // The points are copied into the job: drawing on goes untouched by the worker.
+        if (drawTool_->usesOwnPoints()) own = drawTool_->points();
+        // Too few points are refused at once (cheap), the rest is prepared on the worker.
+        if (own && own->cols() < core::kMinimumUserPoints)
+            core::prepareDiffusionData(config, metricPoints_, &*own);
     } catch (const std::exception& e) {
         const QString message = QString::fromUtf8(e.what());
         showError(message);
@@ -280,150 +279,162 @@ void DiffusionWorkspace::run() {
         return;
     }
     errorLabel_->hide();
-    if (task_) cancel();
+    followUps_.clear();
     chainMessage_.clear();
     scrubber_->clear();
-    cloud_->setData(session->toUser(session->train), !session->customData);
     cloud_->setSamples(Points(2, 0));
     cloud_->setPaths({}, {});
     cloud_->setArrows(Points(2, 0), Points(2, 0), {});
     cloud_->setTrueArrows(Points(2, 0), Points(2, 0), {});
     cloud_->setTitle("Training…");
-    lossPanel_->clear("Training…", session->isInterpolant());
+    lossPanel_->clear("Training…", config.family == core::DiffusionModelFamily::Interpolant);
     density_->clear("Training…");
-    startTask(TaskKind::Train, std::move(session));
+    trainer_.reset();
+    training_.reset();
+    trainingIteration_ = 0;
+    dataShown_ = false;
+    trainerSlot_ = std::make_shared<std::shared_ptr<core::DiffusionTrainer>>();
+    pausedShown_ = false;
+    const long metricPoints = metricPoints_;
+    core::RunOptions options = trainingRunOptions();
+    options.startImmediately = immediately;
+    runDriver()->start(
+        [config, own, metricPoints, slot = trainerSlot_](core::RunContext&) {
+            auto data = std::make_shared<const core::DiffusionData>(core::prepareDiffusionData(
+                config, metricPoints, own ? &*own : nullptr));
+            *slot = std::make_shared<core::DiffusionTrainer>(config, std::move(data));
+            return core::makeDiffusionTrainingJob(*slot);
+        },
+        options, Train);
 }
 
-bool DiffusionWorkspace::canStartFollowUp(const char* what) {
-    if (task_ || !session_) return false;
-    // A cancelled sample/shoot-out/density job may still be evaluating the model.
-    const bool busy = std::any_of(retiring_.begin(), retiring_.end(), [](const auto& entry) {
-        return entry.first != TaskKind::Train && !entry.second->finished();
-    });
-    if (busy) {
-        Q_EMIT statusMessage(QString("Still winding down the cancelled job; %1 again in a moment.")
-                                 .arg(what));
-        return false;
+void DiffusionWorkspace::startTraining(bool immediately) {
+    if (!trainer_ || trainer_->finished()) {
+        startFresh(immediately);
+        return;
     }
-    return true;
+    followUps_.clear();
+    chainMessage_.clear();
+    pausedShown_ = false;
+    core::RunOptions options = trainingRunOptions();
+    options.startImmediately = immediately;
+    runDriver()->start(
+        [trainer = trainer_](core::RunContext&) { return core::makeDiffusionTrainingJob(trainer); },
+        options, Train);
+}
+
+void DiffusionWorkspace::pause() {
+    if (runDriver()->kind() == Train) runDriver()->pause();
+}
+
+void DiffusionWorkspace::resume() {
+    pausedShown_ = false;
+    if (runDriver()->kind() == Train && runDriver()->isPaused()) {
+        runDriver()->resume();
+    } else if (!isRunning()) {
+        startTraining(true);
+    }
+}
+
+void DiffusionWorkspace::stepOnce() {
+    pausedShown_ = false;
+    if (runDriver()->kind() == Train && runDriver()->canStep()) {
+        runDriver()->stepOnce();
+        return;
+    }
+    if (isRunning()) return;
+    // No training run to step (none yet, or a Sample replaced the paused one): one is
+    // started on the kept trainer (or a fresh one), idle, and stepped.
+    startTraining(false);
+    if (runDriver()->kind() == Train && !core::isSettled(runDriver()->state()))
+        runDriver()->stepOnce();
+}
+
+bool DiffusionWorkspace::canStartFollowUp() {
+    return !isRunning() && session_ != nullptr;
 }
 
 void DiffusionWorkspace::sample() {
-    if (!canStartFollowUp("sample")) return;
+    if (!canStartFollowUp()) return;
     // Sampler, budget, sample count and epsilon may have changed since training; the model
     // may not.
     try {
         const core::DiffusionConfig config =
             core::diffusionConfigFromJson(settings_->values(), "settings");
-        session_->config.sampler = config.sampler;
-        session_->config.nfe = config.nfe;
-        session_->config.samples = config.samples;
-        session_->config.epsilon = config.epsilon;
+        auto session = std::make_shared<core::DiffusionSession>(*session_);
+        session->config.sampler = config.sampler;
+        session->config.nfe = config.nfe;
+        session->config.samples = config.samples;
+        session->config.epsilon = config.epsilon;
+        session_ = std::move(session);
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()));
         return;
     }
     errorLabel_->hide();
-    startTask(TaskKind::Sample, session_);
+    followUps_ = {Scrub};
+    chainMessage_.clear();
+    startTask(Sample);
 }
 
 void DiffusionWorkspace::shootout() {
-    if (!canStartFollowUp("shoot-out")) return;
+    if (!canStartFollowUp()) return;
     QString error;
     if (shootoutPanel_->budgets(&error).empty()) {
         showError(error);
         return;
     }
-    session_->config.epsilon = modelBox_->epsilon();
+    if (std::abs(session_->config.epsilon - modelBox_->epsilon()) > 0) {
+        auto session = std::make_shared<core::DiffusionSession>(*session_);
+        session->config.epsilon = modelBox_->epsilon();
+        session_ = std::move(session);
+    }
     showPanel("Shoot-out");
-    startTask(TaskKind::Shootout, session_);
+    startTask(Shootout);
 }
 
 void DiffusionWorkspace::computeDensity() {
-    if (!canStartFollowUp("density")) return;
+    if (!canStartFollowUp()) return;
     density_->clear("Computing the exact likelihood on the grid…");
-    startTask(TaskKind::Density, session_);
+    startTask(Density);
 }
 
-void DiffusionWorkspace::pauseTraining() {
-    if (!task_ || taskKind_ != TaskKind::Train || !control_) return;
-    control_->pause();
+void DiffusionWorkspace::startTask(Kind kind) {
+    core::DiffusionTaskOptions options;
+    options.metrics = metrics_;
+    options.particles = kPathParticles;
+    options.likelihoodPoints = likelihoodPoints_;
+    if (kind == Shootout) {
+        options.metrics.budgets = shootoutPanel_->budgets(nullptr);
+        // One adaptive row, at Sample's tolerance (samplerOptionsForNfe); headless sweeps
+        // the config's tolerances.
+        options.metrics.adaptiveTolerances = {1e-3};
+    }
+    const core::DiffusionTask task = kind == Sample    ? core::DiffusionTask::Sample
+                                     : kind == Scrub   ? core::DiffusionTask::Scrub
+                                     : kind == Density ? core::DiffusionTask::Density
+                                                       : core::DiffusionTask::Shootout;
+    runDriver()->start(
+        [task, session = session_, options](core::RunContext&) {
+            return core::makeDiffusionTaskJob(task, session, options);
+        },
+        {}, kind);
     updateButtons();
-    Q_EMIT statusMessage("Training paused: Step runs one iteration, Resume carries on.");
-}
-
-void DiffusionWorkspace::resumeTraining() {
-    if (!task_ || taskKind_ != TaskKind::Train || !control_) return;
-    control_->resume();
-    snapshotPaused_ = false;  // the next pause waits for its own acknowledgement
-    updateButtons();
-}
-
-void DiffusionWorkspace::stepTraining() {
-    if (isTrainingPaused()) control_->step();
-}
-
-bool DiffusionWorkspace::startTask(TaskKind kind, std::shared_ptr<DiffusionSession> session) {
-    slot_ = std::make_shared<SnapshotSlot>();
-    control_ = std::make_shared<TrainingControl>();
-    const std::vector<int> budgets =
-        kind == TaskKind::Shootout ? shootoutPanel_->budgets(nullptr) : std::vector<int>{};
-    auto job = [kind, session, slot = slot_, control = control_,
-                budgets](core::TaskContext& context) {
-        auto result = std::make_shared<DiffusionTaskResult>();
-        result->session = session;
-        const auto progress = [&context](double f) { context.setProgress(f); };
-        switch (kind) {
-        case TaskKind::Train:
-            if (!trainDiffusionSession(*session, context.cancelFlag(), *control, *slot, progress)) {
-                result->cancelled = true;
-                break;
-            }
-            result->trained = true;
-            [[fallthrough]];
-        case TaskKind::Sample:
-            result->sample = sampleDiffusionSession(*session, kPathParticles);
-            result->frames = computeScrubFrames(*session);
-            break;
-        case TaskKind::Shootout:
-            result->shootout = runSessionShootout(*session, budgets, context.cancelFlag(), progress);
-            result->cancelled = context.cancelled();
-            break;
-        case TaskKind::Density:
-            result->density = computeDensityMaps(*session);
-            break;
-        }
-        return std::shared_ptr<const DiffusionTaskResult>(result);
-    };
-    task_ = std::make_unique<Task>(std::move(job));
-    taskKind_ = kind;
-    taskSession_ = std::move(session);
-    lastSnapshotIteration_ = 0;
-    snapshotPaused_ = false;
-    controls_->setRunning(true);
-    updateButtons();
-    pollTimer_->start();
-    Q_EMIT runStarted();
-    return true;
 }
 
 void DiffusionWorkspace::cancel() {
-    if (!task_) return;
-    task_->cancel();
-    control_->interrupt = true;  // stops train() after the current iteration
-    retiring_.emplace_back(taskKind_, std::move(task_));
-    taskSession_.reset();
-    chainMessage_.clear();
-    controls_->setRunning(false);
-    updateButtons();
-    Q_EMIT runFinished(false, taskKind_ == TaskKind::Train
-                                  ? "Training cancelled; the previous model is kept."
-                                  : "Cancelled.");
+    followUps_.clear();
+    Workspace::cancel();
 }
 
 void DiffusionWorkspace::reset() {
-    cancel();
+    followUps_.clear();
+    chainMessage_.clear();
+    if (isRunning() || runDriver()->isPaused()) runDriver()->cancel();
     settings_->setValues(loaded_);
+    trainer_.reset();
+    training_.reset();
+    trainingIteration_ = 0;
     session_.reset();
     sample_.reset();
     heldOutBits_ = NAN;
@@ -438,130 +449,168 @@ void DiffusionWorkspace::reset() {
     updateButtons();
 }
 
-void DiffusionWorkspace::poll() {
-    retiring_.remove_if([](const auto& entry) { return entry.second->finished(); });
-    if (!task_) {
-        if (retiring_.empty()) pollTimer_->stop();
-        return;
-    }
-    const double elapsed = task_->elapsedSeconds();
-    QString rate;
-    if (auto snapshot = slot_->take()) {
-        // Only the newest snapshot is drawn; the ones in between were overwritten unseen.
-        lossPanel_->setLosses(snapshot->lossIterations, snapshot->losses, snapshot->bucketLoss);
-        cloud_->setSamples(snapshot->preview);
-        cloud_->setTitle(QString("Training%1: iteration %2 of %3 (preview: %4, 10 NFE)")
-                             .arg(snapshot->paused ? " (paused)" : "")
-                             .arg(snapshot->iteration)
-                             .arg(snapshot->totalIterations)
-                             .arg(taskSession_ && taskSession_->isInterpolant()
-                                      ? "interpolant ODE"
-                                      : "DPM-Solver-2"));
-        lastSnapshotIteration_ = snapshot->iteration;
-        snapshotPaused_ = snapshot->paused;
-    }
-    if (taskKind_ == TaskKind::Train && elapsed > 0 && lastSnapshotIteration_ > 0)
-        rate = isTrainingPaused() ? QString("paused at %1").arg(lastSnapshotIteration_)
-                                  : QString("%1 it/s").arg(lastSnapshotIteration_ / elapsed, 0, 'f', 0);
-    Q_EMIT progressChanged(task_->progress(), rate, elapsed);
-    if (task_->finished()) finishTask();
+void DiffusionWorkspace::showSnapshot(const std::shared_ptr<const core::Snapshot>& snapshot) {
+    if (runDriver()->kind() != Train || !snapshot) return;
+    // The factory has returned (a snapshot exists), so the trainer it built is set.
+    if (!trainer_ && trainerSlot_ && *trainerSlot_) trainer_ = *trainerSlot_;
+    showTraining(static_cast<const core::DiffusionTrainingSnapshot&>(*snapshot));
+    training_ = std::static_pointer_cast<const core::DiffusionTrainingSnapshot>(snapshot);
 }
 
-void DiffusionWorkspace::finishTask() {
-    std::unique_ptr<Task> done = std::move(task_);
-    const TaskKind kind = taskKind_;
-    taskSession_.reset();
-    controls_->setRunning(false);
-    const double elapsed = done->elapsedSeconds();
-    if (!done->error().empty()) {
-        const QString message = QString::fromStdString(done->error());
+void DiffusionWorkspace::showTraining(const core::DiffusionTrainingSnapshot& snapshot) {
+    // A pause publishes a full snapshot first (the Run's order), so a paused driver's latest
+    // snapshot holds the weights where it stopped: Sample draws from exactly those. (A single
+    // Step may go Paused -> Running -> Paused between two polls, unseen as a state change.)
+    if (snapshot.session && runDriver()->isPaused()) {
+        session_ = snapshot.session;
+        pausedShown_ = true;
+    }
+    if (!dataShown_ && snapshot.session) {
+        const auto& data = *snapshot.session->data;
+        cloud_->setData(data.toUser(data.train), !data.customData);
+        dataShown_ = true;
+    }
+    // Only the newest snapshot is drawn; the ones in between were overwritten unseen.
+    lossPanel_->setLosses(snapshot.lossIterations, snapshot.losses, snapshot.bucketLoss);
+    cloud_->setSamples(snapshot.preview);
+    const bool paused = runDriver()->isPaused();
+    cloud_->setTitle(QString("Training%1: iteration %2 of %3 (preview: %4, 10 NFE)")
+                         .arg(paused ? " (paused)" : "")
+                         .arg(snapshot.iteration)
+                         .arg(snapshot.totalIterations)
+                         .arg(snapshot.previewSampler == "interpolant_ode" ? "interpolant ODE"
+                                                                           : "DPM-Solver-2"));
+    trainingIteration_ = snapshot.iteration;
+}
+
+void DiffusionWorkspace::runSettled(core::RunState state, const QString& message) {
+    const int kind = runDriver()->kind();
+    updateButtons();
+    if (kind == Train) {
+        const auto snapshot = training_;
+        switch (state) {
+        case core::RunState::Finished: {
+            if (!snapshot || !snapshot->session) break;
+            session_ = snapshot->session;
+            heldOutBits_ = NAN;  // the old model's figure
+            lossPanel_->setLosses(session_->lossIterations, session_->losses, {});
+            const auto& losses = session_->losses;
+            chainMessage_ = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
+                                .arg(session_->iterations)
+                                .arg(session_->trainSeconds, 0, 'f', 2)
+                                .arg(losses.empty() ? NAN : losses.front(), 0, 'g', 3)
+                                .arg(losses.empty() ? NAN : losses.back(), 0, 'g', 3);
+            Q_EMIT progressChanged(
+                1.0,
+                formatRate(double(session_->iterations) / std::max(session_->trainSeconds, 1e-9),
+                           "it"),
+                session_->trainSeconds);
+            density_->clear("Compute density for the new model.");
+            // Train refreshes what the open tab shows, so the density or the shoot-out never
+            // describes an older model than the samples next to it.
+            followUps_ = {Scrub};
+            const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
+            if (tab == "Density") followUps_.push_back(Density);
+            if (tab == "Shoot-out" && !shootoutPanel_->budgets(nullptr).empty())
+                followUps_.push_back(Shootout);
+            startTask(Sample);
+            return;
+        }
+        case core::RunState::Paused:
+            // The weights where it paused: Sample may draw from them while training holds.
+            if (snapshot && snapshot->session) {
+                session_ = snapshot->session;
+                pausedShown_ = true;
+            }
+            updateButtons();
+            Q_EMIT statusMessage("Training paused at iteration " +
+                                 QString::number(trainingIteration_) +
+                                 ": Step runs one iteration, Resume carries on; Sample draws "
+                                 "from the current weights.");
+            return;
+        case core::RunState::Cancelled:
+            finishChain(false, "Training cancelled; the previous model is kept.");
+            return;
+        default:
+            showError(message);
+            cloud_->setTitle("Stopped: see the message on the left");
+            finishChain(false, message);
+            return;
+        }
+        finishChain(false, message);
+        return;
+    }
+    if (state == core::RunState::Cancelled) {
+        finishChain(false, "Cancelled.");
+        return;
+    }
+    const auto result =
+        std::static_pointer_cast<const core::DiffusionResultSnapshot>(runDriver()->latest());
+    if (state != core::RunState::Finished || !result) {
         showError(message);
-        if (kind == TaskKind::Train) cloud_->setTitle("Stopped: see the message on the left");
-        if (kind == TaskKind::Density) density_->clear("Stopped: " + message);
-        chainMessage_.clear();
-        updateButtons();
-        Q_EMIT runFinished(false, message);
+        if (kind == Density) density_->clear("Stopped: " + message);
+        finishChain(false, message);
         return;
     }
-    const auto result = done->result();
-    if (!result || result->cancelled) {
-        chainMessage_.clear();
-        updateButtons();
-        Q_EMIT runFinished(false, "Cancelled.");
+    const QString text = applyResult(*result);
+    if (!text.isEmpty())
+        chainMessage_ = chainMessage_.isEmpty() ? text : chainMessage_ + "; " + text;
+    if (!followUps_.empty()) {
+        const Kind next = followUps_.front();
+        followUps_.pop_front();
+        if (next == Density) density_->clear("Computing the exact likelihood on the grid…");
+        if (next == Shootout) showPanel("Shoot-out");
+        startTask(next);
         return;
     }
-    QString message = applyResult(kind, *result, elapsed);
-    if (!chainMessage_.isEmpty()) message = chainMessage_ + "; " + message;
+    finishChain(true, chainMessage_);
+}
+
+// By value: the message is often chainMessage_ itself, which is cleared here.
+void DiffusionWorkspace::finishChain(bool ok, QString message) {
+    followUps_.clear();
     chainMessage_.clear();
     updateButtons();
-    // Train refreshes what the open tab shows, so the density or the shoot-out never
-    // describes an older model than the samples next to it.
-    if (kind == TaskKind::Train) {
-        const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
-        const bool density = tab == "Density";
-        if (density || tab == "Shoot-out") {
-            chainMessage_ = message;
-            density ? computeDensity() : shootout();
-            if (task_) return;
-            chainMessage_.clear();
-        }
-    }
-    Q_EMIT runFinished(true, message);
+    Q_EMIT runFinished(ok, message);
 }
 
-QString DiffusionWorkspace::applyResult(TaskKind kind, const DiffusionTaskResult& result,
-                                        double elapsed) {
-    QString message;
-    if (kind == TaskKind::Train) {
-        session_ = result.session;
-        heldOutBits_ = NAN;  // the old model's figure
-        const auto& losses = session_->losses;
-        lossPanel_->setLosses(session_->lossIterations, losses, {});
-        message = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
-                      .arg(session_->config.iterations)
-                      .arg(session_->trainSeconds, 0, 'f', 2)
-                      .arg(losses.empty() ? NAN : losses.front(), 0, 'g', 3)
-                      .arg(losses.empty() ? NAN : losses.back(), 0, 'g', 3);
-        Q_EMIT progressChanged(1.0,
-                               QString("%1 it/s").arg(session_->config.iterations /
-                                                          std::max(session_->trainSeconds, 1e-9),
-                                                      0, 'f', 0),
-                               elapsed);
-        density_->clear("Compute density for the new model.");
-    }
-    if (kind == TaskKind::Shootout) {
+QString DiffusionWorkspace::applyResult(const core::DiffusionResultSnapshot& result) {
+    switch (result.task) {
+    case core::DiffusionTask::Shootout:
         shootoutPanel_->setRows(result.shootout, {});
-        Q_EMIT progressChanged(1.0, {}, elapsed);
+        Q_EMIT progressChanged(1.0, {}, result.seconds);
         return QString("Shoot-out: %1 sampler runs in %2 s")
             .arg(result.shootout.size())
-            .arg(elapsed, 0, 'f', 2);
-    }
-    if (kind == TaskKind::Density) {
+            .arg(result.seconds, 0, 'f', 2);
+    case core::DiffusionTask::Density:
         density_->setMaps(*result.density);
         heldOutBits_ = result.density->heldOutBitsPerDim;
         updateSummary();
-        Q_EMIT progressChanged(1.0, {}, elapsed);
+        Q_EMIT progressChanged(1.0, {}, result.seconds);
         return QString("Density: held-out %1 bits/dim (%2 NFE, %3 s)")
             .arg(number(result.density->heldOutBitsPerDim))
             .arg(result.density->nfe)
             .arg(result.density->seconds, 0, 'f', 2);
+    case core::DiffusionTask::Scrub:
+        if (sample_) scrubber_->setFrames(result.frames, session_->toUser(sample_->samples));
+        return {};
+    case core::DiffusionTask::Sample:
+        break;
     }
     showSample(result.sample);
-    scrubber_->setFrames(result.frames, session_->toUser(sample_->samples));
-    message += QString("%1Sampled %2 points with %3 (NFE %4) in %5 ms: SW2 %6, MMD² %7")
-                   .arg(message.isEmpty() ? "" : "; ")
-                   .arg(sample_->samples.cols())
-                   .arg(QString::fromStdString(sample_->sampler))
-                   .arg(sample_->nfe)
-                   .arg(sample_->seconds * 1e3, 0, 'f', 1)
-                   .arg(number(sample_->sw2, 3))
-                   .arg(number(sample_->mmd2, 3));
+    QString message = QString("Sampled %1 points with %2 (NFE %3) in %4 ms: SW2 %5, MMD² %6")
+                          .arg(sample_->samples.cols())
+                          .arg(QString::fromStdString(sample_->sampler))
+                          .arg(sample_->nfe)
+                          .arg(sample_->seconds * 1e3, 0, 'f', 1)
+                          .arg(number(sample_->sw2, 3))
+                          .arg(number(sample_->mmd2, 3));
     if (!sample_->pathsRecorded) message += " (the samplers recorded no paths to draw)";
-    if (kind == TaskKind::Sample) Q_EMIT progressChanged(1.0, {}, elapsed);
+    Q_EMIT progressChanged(1.0, {}, result.seconds);
     return message;
 }
 
-void DiffusionWorkspace::showSample(std::shared_ptr<const SampleViewData> sample) {
+void DiffusionWorkspace::showSample(std::shared_ptr<const core::DiffusionSample> sample) {
     sample_ = std::move(sample);
     if (!sample_ || !session_) return;
     if (scrubber_->mode() == DiffusionScrubber::Mode::Samples)

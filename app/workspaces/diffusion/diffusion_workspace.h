@@ -1,18 +1,20 @@
 #pragma once
 // The Diffusion workspace: draw or pick a 2-D point cloud, train a score network or a
-// stochastic interpolant on it, watch the samples condense while it learns (pause, step,
-// resume), scrub and play the noising and the generation over diffusion time with the learned
-// field as arrows, compare the model's exact likelihood with the data histogram, and race the
-// samplers by NFE. Training, sampling, density and the shoot-out run on BackgroundTasks; the
-// GUI polls at display rate and takes only the newest training snapshot, so nothing queues
-// up behind a slow frame.
+// stochastic interpolant on it, watch the samples condense while it learns (the shell's
+// Pause / Step / Resume), scrub and play the noising and the generation over diffusion time
+// with the learned field as arrows, compare the model's exact likelihood with the data
+// histogram, and race the samplers by NFE. Every piece of work is a core::RunJob on the
+// workspace's RunDriver (diffusion_jobs.h): training is steppable, sampling, the scrubber's
+// frames, the density and the shoot-out are one-shot jobs on an immutable trained session,
+// so sampling while training is paused reads a copy of the weights, never the trainer's.
 #include "app/workspace.h"
+#include "core/diffusion/diffusion_shootout.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QString>
+#include <deque>
 #include <limits>
-#include <list>
 #include <memory>
 
 class QLabel;
@@ -23,12 +25,16 @@ class QTableWidget;
 class QTimer;
 
 namespace driftlab::core {
-template <class> class BackgroundTask;
-}
+class DiffusionTrainer;
+struct DiffusionSample;
+struct DiffusionSession;
+struct DiffusionTrainingSnapshot;
+struct DiffusionResultSnapshot;
+struct Snapshot;
+}  // namespace driftlab::core
 namespace driftlab::widgets {
 class LossChartView;
 class PointCloudView;
-class RunControls;
 class SchemaForm;
 }  // namespace driftlab::widgets
 
@@ -40,11 +46,6 @@ class DiffusionLossPanel;
 class DiffusionModelBox;
 class DiffusionScrubber;
 class DiffusionShootoutPanel;
-struct DiffusionSession;
-struct DiffusionTaskResult;
-struct SampleViewData;
-class SnapshotSlot;
-struct TrainingControl;
 
 class DiffusionWorkspace : public Workspace {
     Q_OBJECT
@@ -53,18 +54,22 @@ public:
     ~DiffusionWorkspace() override;
 
     QString title() const override { return "Diffusion"; }
+    QString runLabel() const override { return "Train"; }
+    QString runHelp() const override {
+        return "Train a fresh model on these settings, then sample";
+    }
+    bool isSteppable() const override { return true; }
     QWidget* leftPanel() override;
     QWidget* centralView() override;
     QWidget* bottomPanel() override;
     // A JSON file (the schema's keys, flat or under "diffusion") or a data set id such as
     // "two_moons".
     bool loadConfig(const QString& fileOrPresetId, QString* error) override;
-    bool isRunning() const override;
     bool showPanel(const QString& name) override;
 
     // For tests and the screenshot path.
-    std::shared_ptr<const DiffusionSession> session() const;
-    std::shared_ptr<const SampleViewData> lastSample() const { return sample_; }
+    std::shared_ptr<const core::DiffusionSession> session() const { return session_; }
+    std::shared_ptr<const core::DiffusionSample> lastSample() const { return sample_; }
     widgets::SchemaForm* settingsForm() const { return settings_; }
     widgets::PointCloudView* pointCloud() const { return cloud_; }
     widgets::LossChartView* lossChart() const;
@@ -75,10 +80,12 @@ public:
     DiffusionScrubber* scrubber() const { return scrubber_; }
     DiffusionDensityPanel* densityPanel() const { return density_; }
     DiffusionShootoutPanel* shootoutPanel() const { return shootoutPanel_; }
+    // The training run is paused: its worker stopped and published where, so
+    // trainingIteration() holds still from here.
     bool isTrainingPaused() const;
-    // The worker has stopped and published where: trainingIteration() holds still from here.
-    bool isPauseAcknowledged() const { return isTrainingPaused() && snapshotPaused_; }
-    long trainingIteration() const { return lastSnapshotIteration_; }  // of the running job
+    long trainingIteration() const { return trainingIteration_; }  // of the last snapshot
+    // What the driver's current run does.
+    enum Kind { Train = 1, Sample, Scrub, Density, Shootout };
 
 public Q_SLOTS:
     // Train = run(): a fresh model on the form's settings and the chosen data, then one
@@ -86,62 +93,73 @@ public Q_SLOTS:
     void run() override;
     void cancel() override;
     void reset() override;
+    // Pause holds training after the current iteration; Step runs one (and starts or
+    // continues a training run when none is current); Resume carries on, also after a
+    // Sample replaced the paused training run (the trainer is kept).
+    void pause() override;
+    void resume() override;
+    void stepOnce() override;
     // Samples with the trained model's EMA weights and the chosen sampler; needs a model.
     void sample();
     // Every sampler at each budget of the Shoot-out tab (and adaptive Dopri5).
     void shootout();
-    // Exact likelihood heat map and held-out bits/dim of a trained score model.
+    // Exact likelihood heat map and held-out bits/dim of a trained model.
     void computeDensity();
-    void pauseTraining();
-    void resumeTraining();
-    void stepTraining();  // one iteration while paused
+
+protected:
+    void runSettled(core::RunState state, const QString& message) override;
 
 private:
-    enum class TaskKind { Train, Sample, Shootout, Density };
-    using Task = core::BackgroundTask<DiffusionTaskResult>;
-
     void buildLeftPanel();
     void buildCentral();
     void buildBottom();
-    bool startTask(TaskKind kind, std::shared_ptr<DiffusionSession> session);
-    bool canStartFollowUp(const char* what);
     void showError(const QString& message);
-    void poll();
-    void finishTask();
-    QString applyResult(TaskKind kind, const DiffusionTaskResult& result, double elapsed);
-    void showSample(std::shared_ptr<const SampleViewData> sample);
+    // A training run on trainer_ (a fresh one when there is none or it is done); not
+    // immediately: it waits in Idle for Step.
+    void startTraining(bool immediately);
+    void startFresh(bool immediately);
+    void startTask(Kind kind);
+    bool canStartFollowUp();
+    void showSnapshot(const std::shared_ptr<const core::Snapshot>& snapshot);
+    void showTraining(const core::DiffusionTrainingSnapshot& snapshot);
+    QString applyResult(const core::DiffusionResultSnapshot& result);
+    void finishChain(bool ok, QString message);
+    void showSample(std::shared_ptr<const core::DiffusionSample> sample);
     QString sampleTitle() const;
     void updateSummary();
     void showDataLayer();
     void updateButtons();
 
-    std::unique_ptr<Task> task_;
-    TaskKind taskKind_ = TaskKind::Train;
-    std::shared_ptr<DiffusionSession> taskSession_;  // the session the running task drives
-    std::shared_ptr<SnapshotSlot> slot_;
-    std::shared_ptr<TrainingControl> control_;
-    // Cancelled tasks finish on their own and are dropped once done, never joined.
-    std::list<std::pair<TaskKind, std::unique_ptr<Task>>> retiring_;
-    QTimer* pollTimer_ = nullptr;
     QTimer* epsilonTimer_ = nullptr;  // re-samples once the epsilon slider rests
-    long lastSnapshotIteration_ = 0;
-    bool snapshotPaused_ = false;
-    QString chainMessage_;  // what Train reported when a density or shoot-out follows it
+    // The mutable model lives in the trainer; the job factory sets it on the worker and the
+    // GUI adopts it with the first snapshot (after the factory returned).
+    std::shared_ptr<std::shared_ptr<core::DiffusionTrainer>> trainerSlot_;
+    std::shared_ptr<core::DiffusionTrainer> trainer_;
+    std::shared_ptr<const core::DiffusionTrainingSnapshot> training_;  // last shown
+    long trainingIteration_ = 0;
+    bool dataShown_ = false;  // the running training's data is on screen
+    bool pausedShown_ = false;  // the snapshot of where training paused is on screen
+    // Follow-ups of a Train or a Sample (Sample, Scrub, Density, Shoot-out), started one
+    // after the other; runFinished is reported once at the end of the chain.
+    std::deque<Kind> followUps_;
+    QString chainMessage_;
 
     nlohmann::json loaded_;  // the form values Reset returns to
-    std::shared_ptr<DiffusionSession> session_;  // the trained model, when there is one
-    std::shared_ptr<const SampleViewData> sample_;
+    // The metric definitions and held-out sizes of the loaded config's headless section, so
+    // the window measures what `driftlab --headless` measures.
+    core::ShootoutOptions metrics_;
+    long metricPoints_ = 10000;
+    long likelihoodPoints_ = 1000;
+    std::shared_ptr<const core::DiffusionSession> session_;  // the trained model, if any
+    std::shared_ptr<const core::DiffusionSample> sample_;
     double heldOutBits_ = std::numeric_limits<double>::quiet_NaN();  // of the current model, once the density ran
 
     QWidget* left_ = nullptr;
     QWidget* central_ = nullptr;
     QWidget* bottom_ = nullptr;
     widgets::SchemaForm* settings_ = nullptr;
-    widgets::RunControls* controls_ = nullptr;
     DiffusionModelBox* modelBox_ = nullptr;
     DiffusionDrawTool* drawTool_ = nullptr;
-    QPushButton* pauseButton_ = nullptr;
-    QPushButton* stepButton_ = nullptr;
     QPushButton* sampleButton_ = nullptr;
     QPushButton* shootoutButton_ = nullptr;
     QLabel* errorLabel_ = nullptr;

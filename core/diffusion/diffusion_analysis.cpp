@@ -1,4 +1,4 @@
-#include "app/workspaces/diffusion/diffusion_analysis.h"
+#include "core/diffusion/diffusion_analysis.h"
 
 #include "core/diffusion/samplers.h"
 
@@ -7,9 +7,11 @@
 #include <cmath>
 #include <limits>
 
-namespace driftlab::app {
+namespace driftlab::core {
 
-namespace cd = core::diffusion;
+namespace cd = diffusion;
+using cd::Index;
+using cd::Points;
 
 namespace {
 
@@ -20,13 +22,13 @@ constexpr double kGridTolerance = 1e-3;
 constexpr double kHeldOutTolerance = 1e-4;
 
 // The field the arrows show, in standardised coordinates, at diffusion time t.
-Points learnedField(const DiffusionSession& session, const Points& x, double t) {
+Points learnedField(const SessionModel& model, const Points& x, double t) {
     Points field;
-    if (session.isInterpolant()) {
-        session.interpolantModel->velocityAndScore(x, std::clamp(1.0 - t, 1e-3, 0.999), field,
-                                                   nullptr);
+    if (model.isInterpolant()) {
+        model.velocityField().velocityAndScore(x, std::clamp(1.0 - t, 1e-3, 0.999), field,
+                                               nullptr);
     } else {
-        session.model->score(x, std::max(t, 1e-3), field);
+        model.scoreField().score(x, std::max(t, 1e-3), field);
     }
     return field;
 }
@@ -43,10 +45,12 @@ int ScrubFrames::frameAt(double t) const {
 }
 
 Points standardisedMixtureScore(const DiffusionSession& session, const Points& x, double t) {
-    const cd::GaussianMixture2D& mixture = *session.mixture;
-    const Eigen::Vector2d invScale = session.standardizer.scale.cwiseInverse();
-    const double a = session.process->meanCoefficient(t);
-    const double s = session.process->marginalStd(t);
+    const cd::GaussianMixture2D& mixture = *session.data->mixture;
+    const cd::Standardizer& standardizer = session.data->standardizer;
+    const Eigen::Vector2d invScale = standardizer.scale.cwiseInverse();
+    const cd::DiffusionProcess process(session.config.process);
+    const double a = process.meanCoefficient(t);
+    const double s = process.marginalStd(t);
     const std::size_t K = mixture.means.size();
     double weightSum = 0.0;
     for (double w : mixture.weights) weightSum += w;
@@ -54,7 +58,7 @@ Points standardisedMixtureScore(const DiffusionSession& session, const Points& x
     std::vector<double> logTerms(K);
     std::vector<Eigen::Vector2d> means(K), variances(K);
     for (std::size_t k = 0; k < K; ++k) {
-        means[k] = a * invScale.cwiseProduct(mixture.means[k] - session.standardizer.mean);
+        means[k] = a * invScale.cwiseProduct(mixture.means[k] - standardizer.mean);
         const Eigen::Vector2d componentVar =
             (mixture.stds[k] * invScale).cwiseAbs2();  // per axis after standardising
         variances[k] = (a * a) * componentVar + Eigen::Vector2d::Constant(s * s);
@@ -81,25 +85,30 @@ Points standardisedMixtureScore(const DiffusionSession& session, const Points& x
 }
 
 std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& session,
-                                                      int frames, int particles, int grid) {
+                                                      int frames, int particles, int grid,
+                                                      const std::atomic<bool>* cancel) {
     auto out = std::make_shared<ScrubFrames>();
     const auto& config = session.config;
+    const SessionModel model(session, cancel);
+    const DiffusionData& data = *session.data;
     for (int k = 0; k < frames; ++k) out->times.push_back(double(k) / double(frames - 1));
 
     // Forward noising: one fixed noise draw per point, so each point visibly drifts.
-    const Points x0 = session.train.leftCols(std::min<Index>(particles, session.train.cols()));
+    const Points x0 = data.train.leftCols(std::min<Index>(particles, data.train.cols()));
     const cd::DiffusionProcess standard{cd::ProcessConfig{}};
     const Points z = standard.samplePrior(x0.cols(), config.data.seed + 21);
     const Points z2 = standard.samplePrior(x0.cols(), config.data.seed + 22);
     for (double t : out->times) {
         if (session.isInterpolant()) {
             // x_s = alpha(s) noise + beta(s) data + gamma(s) z, with s = 1 - t.
-            const cd::StochasticInterpolant& I = session.interpolantModel->interpolant();
+            model.checkCancel();
+            const cd::StochasticInterpolant& I = model.velocityField().interpolant();
             const double s = 1.0 - t;
             out->forward.push_back(
                 session.toUser(I.alpha(s) * z + I.beta(s) * x0 + I.gamma(s) * z2));
         } else {
-            out->forward.push_back(session.toUser(session.process->perturb(x0, t, z)));
+            model.checkCancel();
+            out->forward.push_back(session.toUser(model.process().perturb(x0, t, z)));
         }
     }
 
@@ -107,7 +116,7 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
     cd::SampleResult run;
     const Points noise = session.isInterpolant()
                              ? standard.samplePrior(particles, config.data.seed + 23)
-                             : session.process->samplePrior(particles, config.data.seed + 23);
+                             : model.process().samplePrior(particles, config.data.seed + 23);
     if (session.isInterpolant()) {
         cd::SamplerOptions options;
         options.steps = kGenerationSteps;
@@ -115,16 +124,16 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
         options.epsilon = session.config.epsilon;
         options.seed = config.data.seed + 24;
         const bool stochastic = session.config.epsilon > 0;
-        run = cd::sampleInterpolant(*session.interpolantModel, noise, stochastic, options);
+        run = cd::sampleInterpolant(model.velocityField(), noise, stochastic, options);
         out->generator = stochastic ? "interpolant SDE" : "interpolant ODE";
         for (double& s : run.times) s = 1.0 - s;  // to diffusion time
     } else {
         cd::SamplerOptions options =
-            core::samplerOptionsForNfe(cd::SamplerKind::ReverseSde, kGenerationSteps,
+            samplerOptionsForNfe(cd::SamplerKind::ReverseSde, kGenerationSteps,
                                        config.data.seed + 24);
         options.recordParticles = particles;
-        run = cd::sampleDiffusion(cd::SamplerKind::ReverseSde, *session.process, *session.model,
-                                  noise, options);
+        run = cd::sampleDiffusion(cd::SamplerKind::ReverseSde, model.process(),
+                                  model.scoreField(), noise, options);
         out->generator = "reverse SDE";
     }
     for (double t : out->times) {
@@ -136,19 +145,19 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
 
     // Arrows: the true field, where known, is drawn to the learned one's scale per frame so
     // their lengths compare.
-    const Box box = displayBox(session);
+    const Box box = displayBox(data);
     out->arrowPositions = gridPoints(box, grid);
-    const Points x = session.standardizer.apply(out->arrowPositions);
+    const Points x = data.standardizer.apply(out->arrowPositions);
     const double cell = std::min(box.x1 - box.x0, box.y1 - box.y0) / grid;
     out->fieldName = session.isInterpolant() ? "learned velocity" : "learned score";
-    const bool truthKnown = session.mixture.has_value() && !session.isInterpolant();
+    const bool truthKnown = data.mixture.has_value() && !session.isInterpolant();
     for (double t : out->times) {
         Points learned;
-        const double reference = scaleArrows(session, learnedField(session, x, t), cell, learned);
+        const double reference = scaleArrows(data, learnedField(model, x, t), cell, learned);
         out->learned.push_back(std::move(learned));
         if (truthKnown) {
             Points truth;
-            scaleArrows(session, standardisedMixtureScore(session, x, std::max(t, 1e-3)), cell,
+            scaleArrows(data, standardisedMixtureScore(session, x, std::max(t, 1e-3)), cell,
                         truth, reference);
             out->truth.push_back(std::move(truth));
         }
@@ -156,15 +165,31 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
     return out;
 }
 
-std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& session, int grid) {
+cd::LikelihoodResult sessionLikelihood(const SessionModel& model, const DiffusionConfig& config,
+                                       const Points& x, double tolerance) {
+    // Start where training started: below tEpsilon (and, for interpolants, above
+    // 1 - tEpsilon) the network never saw a time.
+    const double tEpsilon = config.training.tEpsilon;
+    if (model.isInterpolant())
+        return cd::interpolantLikelihood(model.velocityField(), x, tEpsilon, 1.0 - tEpsilon,
+                                         tolerance, tolerance);
+    return cd::probabilityFlowLikelihood(model.process(), model.scoreField(), x, tEpsilon,
+                                         tolerance, tolerance);
+}
+
+std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& session, int grid,
+                                                      const std::atomic<bool>* cancel,
+                                                      Index heldOutPoints) {
     const auto start = std::chrono::steady_clock::now();
+    const SessionModel model(session, cancel);
+    const DiffusionData& data = *session.data;
     auto maps = std::make_shared<DensityMaps>();
     maps->grid = grid;
-    maps->box = displayBox(session);
+    maps->box = displayBox(data);
     const Box& box = maps->box;
     const double cellArea = (box.x1 - box.x0) * (box.y1 - box.y0) / (double(grid) * grid);
 
-    const Points user = session.toUser(session.train);
+    const Points user = data.toUser(data.train);
     maps->dataDensity = Eigen::VectorXd::Zero(Index(grid) * grid);
     for (Index i = 0; i < user.cols(); ++i) {
         const int j = std::clamp(int((user(0, i) - box.x0) / (box.x1 - box.x0) * grid), 0, grid - 1);
@@ -173,22 +198,15 @@ std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& se
     }
     maps->dataDensity /= double(user.cols()) * cellArea;
 
-    // Start where training started: below tEpsilon (and, for interpolants, above
-    // 1 - tEpsilon) the network never saw a time.
-    const double tEpsilon = session.config.training.tEpsilon;
-    const auto likelihood = [&](const Points& x, double tolerance) {
-        if (session.isInterpolant())
-            return cd::interpolantLikelihood(*session.interpolantModel, x, tEpsilon,
-                                             1.0 - tEpsilon, tolerance, tolerance);
-        return cd::probabilityFlowLikelihood(*session.process, *session.model, x, tEpsilon,
-                                             tolerance, tolerance);
-    };
-    const auto onGrid =
-        likelihood(session.standardizer.apply(gridPoints(box, grid)), kGridTolerance);
-    const auto heldOut = likelihood(session.heldOut, kHeldOutTolerance);
+    const auto onGrid = sessionLikelihood(model, session.config,
+                                          data.standardizer.apply(gridPoints(box, grid)),
+                                          kGridTolerance);
+    const Index m = std::min<Index>(std::max<Index>(heldOutPoints, 1), data.heldOut.cols());
+    const auto heldOut =
+        sessionLikelihood(model, session.config, data.heldOut.leftCols(m), kHeldOutTolerance);
     maps->nfe = onGrid.nfe + heldOut.nfe;
     // The change of variables to the user's coordinates adds log |det d(std)/dx|.
-    maps->modelLogDensity = onGrid.logDensity.array() + session.standardizer.logDetJacobian();
+    maps->modelLogDensity = onGrid.logDensity.array() + data.standardizer.logDetJacobian();
     maps->heldOutBitsPerDim = heldOut.bitsPerDim;
     if (!onGrid.ok) maps->message = "grid likelihood: " + onGrid.message;
     if (!heldOut.ok) maps->message += (maps->message.empty() ? "" : "; ") +
@@ -197,4 +215,4 @@ std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& se
     return maps;
 }
 
-}  // namespace driftlab::app
+}  // namespace driftlab::core
