@@ -7,7 +7,7 @@
 // Scores are the mean squared error over all target cells of the chosen series.
 #include <vector>
 
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 namespace driftlab::core::timeseries {
 

@@ -8,7 +8,7 @@
 // and the reason, so a failed import leaves whatever the caller had untouched.
 #include <string>
 
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 namespace driftlab::core::timeseries {
 

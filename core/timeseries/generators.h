@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 namespace driftlab::core::timeseries {
 

@@ -11,7 +11,7 @@
 // flat object of schema keys is accepted too (what the GUI form holds).
 #include "core/experiment/schema.h"
 #include "core/models/series_model.h"
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 #include "core/timeseries/generators.h"
 
 #include <nlohmann/json_fwd.hpp>

@@ -16,7 +16,7 @@
 #include "core/timeseries/timeseries_config.h"
 #include "core/models/series_model.h"
 #include "core/solvers/ode_solve.h"
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 
 #include <Eigen/Core>
 

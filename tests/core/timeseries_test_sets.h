@@ -1,6 +1,6 @@
 #pragma once
 // Data sets shared by the time-series model tests.
-#include "core/timeseries/dataset.h"
+#include "core/models/series_dataset.h"
 #include "core/timeseries/generators.h"
 
 #include <vector>
