@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "core/common/error.h"
+#include "core/fields/complex_math.h"
 
 namespace driftlab::core::fields {
 
@@ -60,47 +61,89 @@ void Etdrk4Stepper::prepare(const SemilinearProblem& problem, double h)
         problem_ = &problem;
     }
     coeffs_.clear();
-    for (int f = 0; f < problem.fieldCount(); ++f)
+    realCoeffs_.clear();
+    for (int f = 0; f < problem.fieldCount(); ++f) {
         coeffs_.push_back(coefficients(problem.linear(f), h, contourPoints_, problem.linearIsReal()));
+        if (!problem.linearIsReal()) continue;
+        // A real L gives real coefficients: real-times-complex products in the stage loops.
+        const Coefficients& c = coeffs_.back();
+        std::array<AlignedArray<double>, 6> r;
+        const AlignedArray<Complex>* src[6] = {&c.e, &c.e2, &c.q, &c.f1, &c.f2, &c.f3};
+        for (int i = 0; i < 6; ++i) {
+            r[i] = AlignedArray<double>(src[i]->size());
+            for (std::size_t m = 0; m < r[i].size(); ++m) r[i][m] = (*src[i])[m].real();
+        }
+        realCoeffs_.push_back(std::move(r));
+    }
     h_ = h;
 }
+
+namespace {
+
+template <class C>
+struct CoefficientView {
+    const C *e, *e2, *q, *f1, *f2, *f3;
+};
+
+// The four stages of kursiv.m's loop, for coefficients of type C (double or Complex).
+template <class C>
+void etdStages(SemilinearProblem& problem, const CoefficientView<C>* k,
+               const SpectralState& u, double t, double h, SpectralState& out, SpectralState& nv_,
+               SpectralState& na_, SpectralState& nb_, SpectralState& nc_, SpectralState& a_,
+               SpectralState& b_, SpectralState& c_)
+{
+    const int nf = problem.fieldCount();
+    const std::size_t n = problem.grid().modeCount();
+    problem.nonlinear(u, t, nv_);
+    for (int f = 0; f < nf; ++f) {
+        const Complex *v = u[f].data(), *nv = nv_[f].data();
+        Complex* a = a_[f].data();
+        for (std::size_t m = 0; m < n; ++m) a[m] = mul(k[f].e2[m], v[m]) + mul(k[f].q[m], nv[m]);
+    }
+    problem.nonlinear(a_, t + 0.5 * h, na_);
+    for (int f = 0; f < nf; ++f) {
+        const Complex *v = u[f].data(), *na = na_[f].data();
+        Complex* b = b_[f].data();
+        for (std::size_t m = 0; m < n; ++m) b[m] = mul(k[f].e2[m], v[m]) + mul(k[f].q[m], na[m]);
+    }
+    problem.nonlinear(b_, t + 0.5 * h, nb_);
+    for (int f = 0; f < nf; ++f) {
+        const Complex *a = a_[f].data(), *nv = nv_[f].data(), *nb = nb_[f].data();
+        Complex* c = c_[f].data();
+        for (std::size_t m = 0; m < n; ++m)
+            c[m] = mul(k[f].e2[m], a[m]) + mul(k[f].q[m], 2.0 * nb[m] - nv[m]);
+    }
+    problem.nonlinear(c_, t + h, nc_);
+    for (int f = 0; f < nf; ++f) {
+        const Complex *v = u[f].data(), *nv = nv_[f].data(), *na = na_[f].data(),
+                      *nb = nb_[f].data(), *nc = nc_[f].data();
+        Complex* o = out[f].data();
+        for (std::size_t m = 0; m < n; ++m)
+            o[m] = mul(k[f].e[m], v[m]) + mul(k[f].f1[m], nv[m]) +
+                   mul(k[f].f2[m], 2.0 * (na[m] + nb[m])) + mul(k[f].f3[m], nc[m]);
+    }
+}
+
+}  // namespace
 
 void Etdrk4Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t, double h,
                          SpectralState& out)
 {
     prepare(problem, h);
-    const int nf = problem.fieldCount();
-    const std::size_t n = problem.grid().modeCount();
-    problem.nonlinear(u, t, nv_);
-    for (int f = 0; f < nf; ++f) {
-        const Coefficients& k = coeffs_[f];
-        const Complex *v = u[f].data(), *nv = nv_[f].data();
-        Complex* a = a_[f].data();
-        for (std::size_t m = 0; m < n; ++m) a[m] = k.e2[m] * v[m] + k.q[m] * nv[m];
-    }
-    problem.nonlinear(a_, t + 0.5 * h, na_);
-    for (int f = 0; f < nf; ++f) {
-        const Coefficients& k = coeffs_[f];
-        const Complex *v = u[f].data(), *na = na_[f].data();
-        Complex* b = b_[f].data();
-        for (std::size_t m = 0; m < n; ++m) b[m] = k.e2[m] * v[m] + k.q[m] * na[m];
-    }
-    problem.nonlinear(b_, t + 0.5 * h, nb_);
-    for (int f = 0; f < nf; ++f) {
-        const Coefficients& k = coeffs_[f];
-        const Complex *a = a_[f].data(), *nv = nv_[f].data(), *nb = nb_[f].data();
-        Complex* c = c_[f].data();
-        for (std::size_t m = 0; m < n; ++m) c[m] = k.e2[m] * a[m] + k.q[m] * (2.0 * nb[m] - nv[m]);
-    }
-    problem.nonlinear(c_, t + h, nc_);
-    for (int f = 0; f < nf; ++f) {
-        const Coefficients& k = coeffs_[f];
-        const Complex *v = u[f].data(), *nv = nv_[f].data(), *na = na_[f].data(),
-                      *nb = nb_[f].data(), *nc = nc_[f].data();
-        Complex* o = out[f].data();
-        for (std::size_t m = 0; m < n; ++m)
-            o[m] = k.e[m] * v[m] + k.f1[m] * nv[m] + 2.0 * k.f2[m] * (na[m] + nb[m]) +
-                   k.f3[m] * nc[m];
+    if (problem.linearIsReal()) {
+        std::array<CoefficientView<double>, 3> k{};  // at most 3 fields; no allocation per step
+        for (std::size_t f = 0; f < realCoeffs_.size(); ++f) {
+            const auto& r = realCoeffs_[f];
+            k[f] = {r[0].data(), r[1].data(), r[2].data(), r[3].data(), r[4].data(), r[5].data()};
+        }
+        etdStages(problem, k.data(), u, t, h, out, nv_, na_, nb_, nc_, a_, b_, c_);
+    } else {
+        std::array<CoefficientView<Complex>, 3> k{};
+        for (std::size_t f = 0; f < coeffs_.size(); ++f) {
+            const auto& c = coeffs_[f];
+            k[f] = {c.e.data(), c.e2.data(), c.q.data(), c.f1.data(), c.f2.data(), c.f3.data()};
+        }
+        etdStages(problem, k.data(), u, t, h, out, nv_, na_, nb_, nc_, a_, b_, c_);
     }
 }
 

@@ -5,6 +5,7 @@
 // around z, which avoids the cancellation of the direct formulas for small |z|. A real L
 // uses the upper half circle and the real part (the function is real on the real axis); a
 // complex L (advection, dispersion) the full circle.
+#include <array>
 #include <vector>
 
 #include "core/fields/field_stepper.h"
@@ -36,6 +37,7 @@ private:
     double h_ = 0.0;
     const SemilinearProblem* problem_ = nullptr;
     std::vector<Coefficients> coeffs_;
+    std::vector<std::array<AlignedArray<double>, 6>> realCoeffs_;  // when L is real
     SpectralState nv_, na_, nb_, nc_, a_, b_, c_;
 };
 

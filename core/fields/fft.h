@@ -60,8 +60,15 @@ private:
     std::size_t size_ = 0;
 };
 
-// How hard FFTW searches for a fast plan. Measure times candidate algorithms on this machine
-// (slow to plan once per size, see fft.cpp for the figures); Estimate guesses from a model.
+// How hard FFTW searches for a fast plan. Estimate (the default) picks a plan from a model in
+// milliseconds and always the same one, so a run is bit-reproducible from one process to the
+// next. Measure times candidate algorithms: measured on this machine (loaded 2-core box,
+// tests/bench/bench_w5*), it plans a 256^2 real transform in ~1 s instead of 25-45 ms and
+// runs it in 109 instead of 157 us of CPU, and a 256-point pair in 371 instead of 607 ns;
+// but the algorithm it picks depends on the timings, so chaotic runs (Kuramoto-Sivashinsky,
+// turbulence) differ between processes after a while. Measure is for benchmarks and long
+// runs where speed matters more than bit-reproducibility. FFTW's wisdom is process-wide:
+// once a size was planned with Measure, later Estimate plans of that size reuse its choice.
 enum class PlanRigor { Estimate, Measure };
 
 // The kind of a real-to-real transform along one dimension.
@@ -71,9 +78,12 @@ enum class TrigKind {
 };
 
 struct FftOptions {
-    int threads = 1;  // FFTW OpenMP threads; used for 2-D transforms only
-    PlanRigor rigor = PlanRigor::Measure;
+    // FFTW threads for 2-D transforms of at least kMinThreadedPoints points; smaller ones and
+    // all 1-D ones run on the calling thread (a thread hand-off costs more than they do).
+    int threads = 1;
+    PlanRigor rigor = PlanRigor::Estimate;
 };
+inline constexpr std::size_t kMinThreadedPoints = 128 * 128;
 
 namespace detail {
 struct FftPlanPair;  // forward + backward fftw_plan, owned by the plan cache

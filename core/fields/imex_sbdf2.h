@@ -19,7 +19,11 @@ public:
     void reset() override { haveHistory_ = false; }
 
 private:
+    void prepare(const SemilinearProblem& problem, double h);
+
     bool haveHistory_ = false;
+    double tablesH_ = 0.0;
+    std::vector<AlignedArray<Complex>> euler_, bdf_;  // 1/(1 - hL), 1/(3 - 2hL) per field
     double h_ = 0.0, nextT_ = 0.0;
     const SemilinearProblem* problem_ = nullptr;
     SpectralState prevU_, prevN_, n_;

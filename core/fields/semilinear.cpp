@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/fields/complex_math.h"
 
 namespace driftlab::core::fields {
 
@@ -96,7 +97,10 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
         // An odd derivative flips a wall basis, and flipping is its own inverse: the grid
         // output lives in the basis that op maps onto the field's.
         Basis gridBasis;
-        outputTables_.push_back(masked(g.multiplier(op, fieldBasis, &gridBasis)));
+        // The forward transform's scale is folded in (the output runs through forwardRaw).
+        AlignedArray<Complex> table = masked(g.multiplier(op, fieldBasis, &gridBasis));
+        for (std::size_t m = 0; m < modes; ++m) table[m] *= g.forwardScale();
+        outputTables_.push_back(std::move(table));
         outputBases_.push_back(gridBasis);
         outputValues_.emplace_back(g.pointCount());
         outputPointers_.push_back(outputValues_.back().data());
@@ -126,7 +130,7 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
     for (std::size_t r = 0; r < inputTables_.size(); ++r) {
         const Complex* src = u[nonlinearity_.inputs[r].field].data();
         const Complex* table = inputTables_[r].data();
-        for (std::size_t m = 0; m < modes; ++m) w[m] = src[m] * table[m];
+        for (std::size_t m = 0; m < modes; ++m) w[m] = mul(src[m], table[m]);
         grid_->backwardDestroying(w, inputValues_[r].data(), inputBases_[r]);
     }
     for (int f = 0; f < nf; ++f) {
@@ -141,14 +145,14 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
     const bool onGrid = nonlinearity_.output == Nonlinearity::Output::Grid;
     for (int f = 0; f < nf; ++f) {
         Complex* o = out[f].data();
-        if (onGrid) grid_->forward(outputValues_[f].data(), o, outputBases_[f]);
-        // Spectral outputs are taken as they come, only masked.
-        if (onGrid || dealias_) {
+        if (onGrid) {
+            grid_->forwardRaw(outputValues_[f].data(), o, outputBases_[f]);
             const Complex* table = outputTables_[f].data();
-            if (onGrid)
-                for (std::size_t m = 0; m < modes; ++m) o[m] *= table[m];
-            else
-                for (std::size_t m = 0; m < modes; ++m) o[m] *= grid_->dealiasMask()[m];
+            for (std::size_t m = 0; m < modes; ++m) o[m] = mul(o[m], table[m]);
+        } else if (dealias_) {
+            // Spectral outputs are taken as they come, only masked.
+            const double* mask = grid_->dealiasMask().data();
+            for (std::size_t m = 0; m < modes; ++m) o[m] = mul(mask[m], o[m]);
         }
     }
 }

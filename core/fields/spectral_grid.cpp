@@ -117,6 +117,15 @@ void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const
     for (std::size_t m = 0; m < modes_; ++m) uh[m] *= s;
 }
 
+void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const
+{
+    ++transforms_;
+    if (!periodic())
+        trigForward(u, uh, basis);
+    else
+        realFft_->forward(u, uh);
+}
+
 void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const
 {
     if (!periodic()) {

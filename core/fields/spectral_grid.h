@@ -87,6 +87,10 @@ public:
 
     // Physical -> spectral, normalised as in the layout comment above.
     void forward(const double* u, Complex* uh, Basis basis = {}) const;
+    // Same without the final scaling on periodic grids (uh = forwardScale() * raw); for hot
+    // loops that fold the scale into a multiplier. Wall grids scale as forward does.
+    void forwardRaw(const double* u, Complex* uh, Basis basis = {}) const;
+    double forwardScale() const { return periodic() ? 1.0 / double(points_) : 1.0; }
     // Spectral -> physical; `uh` is kept (copied to scratch first).
     void backward(const Complex* uh, double* u, Basis basis = {}) const;
     // Same, but may overwrite uh (saves a copy in hot loops that own uh).

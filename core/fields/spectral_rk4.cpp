@@ -1,5 +1,7 @@
 #include "core/fields/spectral_rk4.h"
 
+#include "core/fields/complex_math.h"
+
 namespace driftlab::core::fields {
 
 void SpectralRk4Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t,
@@ -27,19 +29,19 @@ void SpectralRk4Stepper::step(SemilinearProblem& problem, const SpectralState& u
             const double w = weights[s];
             if (s == 0) {
                 for (std::size_t m = 0; m < n; ++m) {
-                    const Complex kk = k[m] + l[m] * xs[m];
+                    const Complex kk = k[m] + mul(l[m], xs[m]);
                     o[m] = v[m] + w * kk;
                     xt[m] = v[m] + next[0] * kk;
                 }
             } else if (s < 3) {
                 const double c = next[s];
                 for (std::size_t m = 0; m < n; ++m) {
-                    const Complex kk = k[m] + l[m] * xs[m];
+                    const Complex kk = k[m] + mul(l[m], xs[m]);
                     o[m] += w * kk;
                     xt[m] = v[m] + c * kk;
                 }
             } else {
-                for (std::size_t m = 0; m < n; ++m) o[m] += w * (k[m] + l[m] * xs[m]);
+                for (std::size_t m = 0; m < n; ++m) o[m] += w * (k[m] + mul(l[m], xs[m]));
             }
         }
     }

@@ -105,8 +105,8 @@ private Q_SLOTS:
 
     void threadedTwoDMatchesSerial()
     {
-        RealFft serial(40, 36, {1, PlanRigor::Estimate});
-        RealFft threaded(40, 36, {2, PlanRigor::Estimate});
+        RealFft serial(130, 128, {1, PlanRigor::Estimate});
+        RealFft threaded(130, 128, {2, PlanRigor::Estimate});  // above kMinThreadedPoints
         AlignedArray<double> in(serial.realSize());
         AlignedArray<Complex> a(serial.complexSize()), b(serial.complexSize());
         for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::sin(0.1 * i) + 0.01 * (i % 7);
