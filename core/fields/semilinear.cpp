@@ -96,9 +96,12 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
         const SpectralOperator op = ops.empty() ? SpectralOperator{} : ops[f];
         // An odd derivative flips a wall basis, and flipping is its own inverse: the grid
         // output lives in the basis that op maps onto the field's.
-        Basis gridBasis;
-        // The forward transform's scale is folded in (the output runs through forwardRaw).
-        AlignedArray<Complex> table = masked(g.multiplier(op, fieldBasis, &gridBasis));
+        Basis gridBasis, landsIn;
+        g.multiplier(op, fieldBasis, &gridBasis);
+        // The table acts on the grid output's coefficients (a cosine series differentiates
+        // with the opposite sign to a sine series). The forward transform's scale is folded
+        // in (the output runs through forwardRaw).
+        AlignedArray<Complex> table = masked(g.multiplier(op, gridBasis, &landsIn));
         for (std::size_t m = 0; m < modes; ++m) table[m] *= g.forwardScale();
         outputTables_.push_back(std::move(table));
         outputBases_.push_back(gridBasis);
