@@ -55,10 +55,10 @@ Etdrk4Stepper::Coefficients Etdrk4Stepper::coefficients(const AlignedArray<Compl
 
 void Etdrk4Stepper::prepare(const SemilinearProblem& problem, double h)
 {
-    if (&problem == problem_ && h == h_) return;
-    if (&problem != problem_) {
+    if (problem.id() == problem_ && h == h_) return;
+    if (problem.id() != problem_) {
         for (SpectralState* s : {&nv_, &na_, &nb_, &nc_, &a_, &b_, &c_}) *s = problem.makeState();
-        problem_ = &problem;
+        problem_ = problem.id();
     }
     coeffs_.clear();
     realCoeffs_.clear();

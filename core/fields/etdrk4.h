@@ -35,7 +35,7 @@ private:
 
     int contourPoints_;
     double h_ = 0.0;
-    const SemilinearProblem* problem_ = nullptr;
+    std::uint64_t problem_ = 0;  // id of the problem the work arrays are for
     std::vector<Coefficients> coeffs_;
     std::vector<std::array<AlignedArray<double>, 6>> realCoeffs_;  // when L is real
     SpectralState nv_, na_, nb_, nc_, a_, b_, c_;

@@ -8,11 +8,11 @@ namespace driftlab::core::fields {
 
 void ImexSbdf2Stepper::prepare(const SemilinearProblem& problem, double h)
 {
-    if (&problem != problem_) {
+    if (problem.id() != problem_) {
         prevU_ = problem.makeState();
         prevN_ = problem.makeState();
         n_ = problem.makeState();
-        problem_ = &problem;
+        problem_ = problem.id();
         haveHistory_ = false;
         tablesH_ = 0.0;
     }

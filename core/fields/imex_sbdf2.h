@@ -25,7 +25,7 @@ private:
     double tablesH_ = 0.0;
     std::vector<AlignedArray<Complex>> euler_, bdf_;  // 1/(1 - hL), 1/(3 - 2hL) per field
     double h_ = 0.0, nextT_ = 0.0;
-    const SemilinearProblem* problem_ = nullptr;
+    std::uint64_t problem_ = 0;  // id of the problem the work arrays are for
     SpectralState prevU_, prevN_, n_;
 };
 

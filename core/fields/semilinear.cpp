@@ -1,5 +1,6 @@
 #include "core/fields/semilinear.h"
 
+#include <atomic>
 #include <cmath>
 #include <sstream>
 
@@ -45,6 +46,10 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
                                      std::vector<FieldDefinition> fields,
                                      Nonlinearity nonlinearity, bool dealias)
     : grid_(std::move(grid)),
+      id_([] {
+          static std::atomic<std::uint64_t> next{1};
+          return next++;
+      }()),
       fields_(std::move(fields)),
       nonlinearity_(std::move(nonlinearity)),
       dealias_(dealias)

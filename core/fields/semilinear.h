@@ -10,6 +10,11 @@
 //    declaring the derivatives it reads as inputs and filling the grid outputs.
 // With de-aliasing on, the 2/3 mask is applied to every input and every output of N, so
 // products of inputs alias only onto modes the mask removes.
+// On wall grids N must keep the symmetry of the basis, which the engine cannot check for a
+// callback: with Dirichlet walls N must be odd about each wall (u^3, u u_x, lap(u) v with v
+// odd), with Neumann walls even (u^3, u^2, u_x^2; not u u_x). An output operator with an odd
+// derivative means the grid output has the other symmetry (-(u^2/2)_x: u^2 is even).
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -66,6 +71,9 @@ public:
                       bool dealias = true);
 
     const SpectralGrid& grid() const { return *grid_; }
+    // Unique per problem object in the process: steppers key their cached coefficients on it
+    // (an address can be reused after a problem is destroyed).
+    std::uint64_t id() const { return id_; }
     int fieldCount() const { return int(fields_.size()); }
     const std::string& fieldName(int f) const { return fields_[f].name; }
     bool dealiased() const { return dealias_; }
@@ -86,6 +94,7 @@ public:
 
 private:
     std::shared_ptr<const SpectralGrid> grid_;
+    std::uint64_t id_;
     std::vector<FieldDefinition> fields_;
     Nonlinearity nonlinearity_;
     bool dealias_;

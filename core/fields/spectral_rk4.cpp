@@ -7,10 +7,10 @@ namespace driftlab::core::fields {
 void SpectralRk4Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t,
                               double h, SpectralState& out)
 {
-    if (&problem != problem_) {
+    if (problem.id() != problem_) {
         k_ = problem.makeState();
         tmp_ = problem.makeState();
-        problem_ = &problem;
+        problem_ = problem.id();
     }
     const int nf = problem.fieldCount();
     const std::size_t n = problem.grid().modeCount();

@@ -16,7 +16,7 @@ public:
               SpectralState& out) override;
 
 private:
-    const SemilinearProblem* problem_ = nullptr;
+    std::uint64_t problem_ = 0;  // id of the problem the work arrays are for
     SpectralState k_, tmp_;
 };
 
