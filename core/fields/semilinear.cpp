@@ -88,7 +88,7 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
             throw ConfigError("the nonlinear term reads field " + std::to_string(in.field) +
                               ", but the problem has " + std::to_string(nf) + " fields");
         Basis out;
-        inputTables_.push_back(masked(g.multiplier(in.op, fieldBasis, &out)));
+        inputTables_.emplace_back(masked(g.multiplier(in.op, fieldBasis, &out)));
         inputBases_.push_back(out);
         inputValues_.emplace_back(g.pointCount());
         inputPointers_.push_back(inputValues_.back().data());
@@ -108,7 +108,7 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
         // in (the output runs through forwardRaw).
         AlignedArray<Complex> table = masked(g.multiplier(op, gridBasis, &landsIn));
         for (std::size_t m = 0; m < modes; ++m) table[m] *= g.forwardScale();
-        outputTables_.push_back(std::move(table));
+        outputTables_.emplace_back(table);
         outputBases_.push_back(gridBasis);
         outputValues_.emplace_back(g.pointCount());
         outputPointers_.push_back(outputValues_.back().data());
@@ -137,8 +137,7 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
     Complex* w = work_.data();
     for (std::size_t r = 0; r < inputTables_.size(); ++r) {
         const Complex* src = u[nonlinearity_.inputs[r].field].data();
-        const Complex* table = inputTables_[r].data();
-        for (std::size_t m = 0; m < modes; ++m) w[m] = mul(src[m], table[m]);
+        inputTables_[r].apply(src, w, modes);
         grid_->backwardDestroying(w, inputValues_[r].data(), inputBases_[r]);
     }
     for (int f = 0; f < nf; ++f) {
@@ -155,8 +154,7 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
         Complex* o = out[f].data();
         if (onGrid) {
             grid_->forwardRaw(outputValues_[f].data(), o, outputBases_[f]);
-            const Complex* table = outputTables_[f].data();
-            for (std::size_t m = 0; m < modes; ++m) o[m] = mul(o[m], table[m]);
+            outputTables_[f].apply(o, o, modes);
         } else if (dealias_) {
             // Spectral outputs are taken as they come, only masked.
             const double* mask = grid_->dealiasMask().data();

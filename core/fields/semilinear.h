@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fields/complex_math.h"
 #include "core/fields/spectral_grid.h"
 
 namespace driftlab::core::fields {
@@ -101,13 +102,13 @@ private:
     bool linearReal_ = true;
     std::vector<AlignedArray<Complex>> linear_;
     // Per input: mask * multiplier, the basis its values come out in, its grid values.
-    std::vector<AlignedArray<Complex>> inputTables_;
+    std::vector<ModeMultiplier> inputTables_;
     std::vector<Basis> inputBases_;
     std::vector<AlignedArray<double>> inputValues_;
     std::vector<const double*> inputPointers_;
     // Per field: the output table (mask * output operator), the basis the grid output is
     // transformed in, and the grid output.
-    std::vector<AlignedArray<Complex>> outputTables_;
+    std::vector<ModeMultiplier> outputTables_;
     std::vector<Basis> outputBases_;
     std::vector<AlignedArray<double>> outputValues_;
     std::vector<double*> outputPointers_;

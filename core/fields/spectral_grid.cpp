@@ -107,7 +107,7 @@ Basis SpectralGrid::fieldBasis() const
 
 void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const
 {
-    ++transforms_;
+    transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigForward(u, uh, basis);
         return;
@@ -119,7 +119,7 @@ void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const
 
 void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const
 {
-    ++transforms_;
+    transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic())
         trigForward(u, uh, basis);
     else
@@ -129,7 +129,7 @@ void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const
 void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const
 {
     if (!periodic()) {
-        ++transforms_;
+        transforms_.fetch_add(1, std::memory_order_relaxed);
         trigBackward(uh, u, basis);
         return;
     }
@@ -139,7 +139,7 @@ void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const
 
 void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const
 {
-    ++transforms_;
+    transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigBackward(uh, u, basis);
         return;

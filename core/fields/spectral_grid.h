@@ -12,8 +12,11 @@
 //    Coefficients are kept as Complex with zero imaginary part so that the time steppers
 //    treat both kinds of grid alike. An odd x-derivative turns a sine series into a cosine
 //    series and back, so wall-grid arrays carry a Basis.
-// A grid owns scratch arrays for its transforms: one grid serves one thread.
+// A grid owns scratch arrays for its wall transforms and backward(): those serve one thread
+// at a time. forward(), forwardRaw() and backwardDestroying() on periodic grids touch no
+// shared scratch and may run concurrently on different arrays.
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -105,7 +108,7 @@ public:
                           Basis basis = {}) const;
 
     // Real transforms done so far (forward and backward count one each).
-    long long transformCount() const { return transforms_; }
+    long long transformCount() const { return transforms_.load(std::memory_order_relaxed); }
 
 private:
     void trigForward(const double* u, Complex* uh, Basis basis) const;
@@ -120,7 +123,8 @@ private:
     mutable std::array<std::unique_ptr<TrigFft>, 4> trigFft_;
     mutable AlignedArray<Complex> scratchC_;
     mutable AlignedArray<double> scratchA_, scratchB_;
-    mutable long long transforms_ = 0;
+    // Atomic: periodic grids' transforms may run concurrently (SemilinearProblem::setThreads).
+    mutable std::atomic<long long> transforms_{0};
 };
 
 }  // namespace driftlab::core::fields
