@@ -7,13 +7,11 @@
 
 namespace driftlab::core::fields {
 
-inline std::complex<double> mul(std::complex<double> a, std::complex<double> b)
-{
+inline std::complex<double> mul(std::complex<double> a, std::complex<double> b) {
     return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
-inline std::complex<double> mul(double a, std::complex<double> b)
-{
+inline std::complex<double> mul(double a, std::complex<double> b) {
     return {a * b.real(), a * b.imag()};
 }
 
@@ -26,8 +24,7 @@ public:
 
     ModeMultiplier() = default;
     template <class Table>
-    explicit ModeMultiplier(const Table& table) : general_(table.size()), part_(table.size())
-    {
+    explicit ModeMultiplier(const Table& table) : general_(table.size()), part_(table.size()) {
         bool real = true, imaginary = true;
         for (std::size_t m = 0; m < table.size(); ++m) {
             general_[m] = table[m];
@@ -41,19 +38,19 @@ public:
 
     Kind kind() const { return kind_; }
     // out[m] = table[m] * in[m]; out may be in.
-    void apply(const std::complex<double>* in, std::complex<double>* out, std::size_t n) const
-    {
+    void apply(const std::complex<double>* in, std::complex<double>* out, std::size_t n) const {
         const double* p = part_.data();
         switch (kind_) {
-        case Kind::Real:
-            for (std::size_t m = 0; m < n; ++m) out[m] = mul(p[m], in[m]);
-            break;
-        case Kind::Imaginary:
-            for (std::size_t m = 0; m < n; ++m) out[m] = {-p[m] * in[m].imag(), p[m] * in[m].real()};
-            break;
-        case Kind::General:
-            for (std::size_t m = 0; m < n; ++m) out[m] = mul(general_[m], in[m]);
-            break;
+            case Kind::Real:
+                for (std::size_t m = 0; m < n; ++m) out[m] = mul(p[m], in[m]);
+                break;
+            case Kind::Imaginary:
+                for (std::size_t m = 0; m < n; ++m)
+                    out[m] = {-p[m] * in[m].imag(), p[m] * in[m].real()};
+                break;
+            case Kind::General:
+                for (std::size_t m = 0; m < n; ++m) out[m] = mul(general_[m], in[m]);
+                break;
         }
     }
 

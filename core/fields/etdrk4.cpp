@@ -8,8 +8,7 @@
 
 namespace driftlab::core::fields {
 
-Etdrk4Stepper::Etdrk4Stepper(int contourPoints) : contourPoints_(contourPoints)
-{
+Etdrk4Stepper::Etdrk4Stepper(int contourPoints) : contourPoints_(contourPoints) {
     if (contourPoints < 4)
         throw ConfigError("ETDRK4 needs at least 4 contour points (got " +
                           std::to_string(contourPoints) + ")");
@@ -17,8 +16,7 @@ Etdrk4Stepper::Etdrk4Stepper(int contourPoints) : contourPoints_(contourPoints)
 
 Etdrk4Stepper::Coefficients Etdrk4Stepper::coefficients(const AlignedArray<Complex>& linear,
                                                         double h, int contourPoints,
-                                                        bool realLinear)
-{
+                                                        bool realLinear) {
     const std::size_t n = linear.size();
     Coefficients c{AlignedArray<Complex>(n), AlignedArray<Complex>(n), AlignedArray<Complex>(n),
                    AlignedArray<Complex>(n), AlignedArray<Complex>(n), AlignedArray<Complex>(n)};
@@ -53,8 +51,7 @@ Etdrk4Stepper::Coefficients Etdrk4Stepper::coefficients(const AlignedArray<Compl
     return c;
 }
 
-void Etdrk4Stepper::prepare(const SemilinearProblem& problem, double h)
-{
+void Etdrk4Stepper::prepare(const SemilinearProblem& problem, double h) {
     if (problem.id() == problem_ && h == h_) return;
     if (problem.id() != problem_) {
         for (SpectralState* s : {&nv_, &na_, &nb_, &nc_, &a_, &b_, &c_}) *s = problem.makeState();
@@ -63,7 +60,8 @@ void Etdrk4Stepper::prepare(const SemilinearProblem& problem, double h)
     coeffs_.clear();
     realCoeffs_.clear();
     for (int f = 0; f < problem.fieldCount(); ++f) {
-        coeffs_.push_back(coefficients(problem.linear(f), h, contourPoints_, problem.linearIsReal()));
+        coeffs_.push_back(
+            coefficients(problem.linear(f), h, contourPoints_, problem.linearIsReal()));
         if (!problem.linearIsReal()) continue;
         // A real L gives real coefficients: real-times-complex products in the stage loops.
         const Coefficients& c = coeffs_.back();
@@ -87,11 +85,10 @@ struct CoefficientView {
 
 // The four stages of kursiv.m's loop, for coefficients of type C (double or Complex).
 template <class C>
-void etdStages(SemilinearProblem& problem, const CoefficientView<C>* k,
-               const SpectralState& u, double t, double h, SpectralState& out, SpectralState& nv_,
-               SpectralState& na_, SpectralState& nb_, SpectralState& nc_, SpectralState& a_,
-               SpectralState& b_, SpectralState& c_)
-{
+void etdStages(SemilinearProblem& problem, const CoefficientView<C>* k, const SpectralState& u,
+               double t, double h, SpectralState& out, SpectralState& nv_, SpectralState& na_,
+               SpectralState& nb_, SpectralState& nc_, SpectralState& a_, SpectralState& b_,
+               SpectralState& c_) {
     const int nf = problem.fieldCount();
     const std::size_t n = problem.grid().modeCount();
     problem.nonlinear(u, t, nv_);
@@ -127,8 +124,7 @@ void etdStages(SemilinearProblem& problem, const CoefficientView<C>* k,
 }  // namespace
 
 void Etdrk4Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t, double h,
-                         SpectralState& out)
-{
+                         SpectralState& out) {
     prepare(problem, h);
     if (problem.linearIsReal()) {
         std::array<CoefficientView<double>, 3> k{};  // at most 3 fields; no allocation per step

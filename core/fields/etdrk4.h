@@ -27,8 +27,8 @@ public:
     struct Coefficients {
         AlignedArray<Complex> e, e2, q, f1, f2, f3;
     };
-    static Coefficients coefficients(const AlignedArray<Complex>& linear, double h, int contourPoints,
-                                     bool realLinear);
+    static Coefficients coefficients(const AlignedArray<Complex>& linear, double h,
+                                     int contourPoints, bool realLinear);
 
 private:
     void prepare(const SemilinearProblem& problem, double h);

@@ -12,18 +12,17 @@
 
 namespace driftlab::core::fields {
 
-static_assert(sizeof(Complex) == sizeof(fftw_complex), "std::complex<double> must match fftw_complex");
+static_assert(sizeof(Complex) == sizeof(fftw_complex),
+              "std::complex<double> must match fftw_complex");
 
-void* fftAllocate(std::size_t bytes)
-{
+void* fftAllocate(std::size_t bytes) {
     if (bytes == 0) return nullptr;
     void* p = fftw_malloc(bytes);
     if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes for a field");
     return p;
 }
 
-void fftFree(void* p)
-{
+void fftFree(void* p) {
     if (p) fftw_free(p);
 }
 
@@ -42,8 +41,7 @@ namespace {
 // FFTW's planner (and fftw_destroy_plan, and the wisdom it keeps) is not thread-safe; every
 // call that plans or destroys goes through this mutex (recursive: a plan pair that fails to
 // plan is destroyed while the lock is held). Executing is thread-safe.
-std::recursive_mutex& plannerMutex()
-{
+std::recursive_mutex& plannerMutex() {
     static std::recursive_mutex m;
     return m;
 }
@@ -52,29 +50,25 @@ std::recursive_mutex& plannerMutex()
 // wait at barriers by spinning (libgomp's default policy), and with more runnable threads
 // than cores (other builds here; the GUI thread rendering on a desktop) a 256^2 transform on
 // 2 threads took 48 ms instead of 0.6 ms on one. The pthreads build sleeps while it waits.
-void initThreadsOnce()
-{
+void initThreadsOnce() {
     static std::once_flag once;
     std::call_once(once, [] { fftw_init_threads(); });
 }
 
-unsigned planFlags(PlanRigor rigor)
-{
+unsigned planFlags(PlanRigor rigor) {
     return rigor == PlanRigor::Measure ? FFTW_MEASURE : FFTW_ESTIMATE;
 }
 
 // kind (0 = real/complex, 1 = trig), nx, ny, kindX, kindY, threads, rigour.
 using PlanKey = std::tuple<int, int, int, int, int, int, int>;
 
-std::map<PlanKey, std::weak_ptr<const detail::FftPlanPair>>& planCache()
-{
+std::map<PlanKey, std::weak_ptr<const detail::FftPlanPair>>& planCache() {
     static std::map<PlanKey, std::weak_ptr<const detail::FftPlanPair>> cache;
     return cache;
 }
 
 template <class Make>
-std::shared_ptr<const detail::FftPlanPair> cachedPlan(const PlanKey& key, int threads, Make make)
-{
+std::shared_ptr<const detail::FftPlanPair> cachedPlan(const PlanKey& key, int threads, Make make) {
     initThreadsOnce();
     std::lock_guard<std::recursive_mutex> lock(plannerMutex());
     auto& cache = planCache();
@@ -89,43 +83,35 @@ std::shared_ptr<const detail::FftPlanPair> cachedPlan(const PlanKey& key, int th
     return pair;
 }
 
-fftw_r2r_kind fftwKind(TrigKind kind)
-{
+fftw_r2r_kind fftwKind(TrigKind kind) {
     return kind == TrigKind::Sine ? FFTW_RODFT00 : FFTW_REDFT00;
 }
 
-int trigLength(TrigKind kind, int n)
-{
-    return kind == TrigKind::Sine ? n - 1 : n + 1;
-}
+int trigLength(TrigKind kind, int n) { return kind == TrigKind::Sine ? n - 1 : n + 1; }
 
 // Misaligned arrays (not from AlignedArray) cannot go to a plan made for aligned ones; they
 // are copied through per-thread aligned scratch instead of failing.
 template <class T>
-T* scratch(std::size_t n, int slot)
-{
+T* scratch(std::size_t n, int slot) {
     thread_local AlignedArray<double> buffers[2];
     const std::size_t doubles = (n * sizeof(T) + sizeof(double) - 1) / sizeof(double);
     if (buffers[slot].size() < doubles) buffers[slot] = AlignedArray<double>(doubles);
     return reinterpret_cast<T*>(buffers[slot].data());
 }
 
-bool aligned(const void* p)
-{
+bool aligned(const void* p) {
     return fftw_alignment_of(const_cast<double*>(static_cast<const double*>(p))) == 0;
 }
 
 }  // namespace
 
-detail::FftPlanPair::~FftPlanPair()
-{
+detail::FftPlanPair::~FftPlanPair() {
     std::lock_guard<std::recursive_mutex> lock(plannerMutex());
     if (forward) fftw_destroy_plan(forward);
     if (backward) fftw_destroy_plan(backward);
 }
 
-std::size_t fftCachedPlanCount()
-{
+std::size_t fftCachedPlanCount() {
     std::lock_guard<std::recursive_mutex> lock(plannerMutex());
     std::size_t n = 0;
     for (const auto& [key, plan] : planCache())
@@ -133,12 +119,12 @@ std::size_t fftCachedPlanCount()
     return n;
 }
 
-RealFft::RealFft(int nx, int ny, FftOptions options) : nx_(nx), ny_(ny)
-{
+RealFft::RealFft(int nx, int ny, FftOptions options) : nx_(nx), ny_(ny) {
     if (nx < 2 || ny < 1)
         throw ConfigError("an FFT grid needs at least 2 points along x and 1 along y (got " +
                           std::to_string(nx) + " x " + std::to_string(ny) + ")");
-    const int threads = (ny > 1 && realSize() >= kMinThreadedPoints) ? std::max(1, options.threads) : 1;
+    const int threads =
+        (ny > 1 && realSize() >= kMinThreadedPoints) ? std::max(1, options.threads) : 1;
     const PlanKey key{0, nx, ny, 0, 0, threads, int(options.rigor)};
     plans_ = cachedPlan(key, threads, [&](detail::FftPlanPair& pair) {
         AlignedArray<double> real(realSize());
@@ -156,8 +142,7 @@ RealFft::RealFft(int nx, int ny, FftOptions options) : nx_(nx), ny_(ny)
     });
 }
 
-void RealFft::forward(const double* in, Complex* out) const
-{
+void RealFft::forward(const double* in, Complex* out) const {
     const bool ok = aligned(in) && aligned(out);
     const double* src = in;
     Complex* dst = out;
@@ -173,8 +158,7 @@ void RealFft::forward(const double* in, Complex* out) const
     if (!ok) std::copy(dst, dst + complexSize(), out);
 }
 
-void RealFft::backwardDestroying(Complex* in, double* out) const
-{
+void RealFft::backwardDestroying(Complex* in, double* out) const {
     const bool ok = aligned(in) && aligned(out);
     Complex* src = in;
     double* dst = out;
@@ -188,8 +172,7 @@ void RealFft::backwardDestroying(Complex* in, double* out) const
     if (!ok) std::copy(dst, dst + realSize(), out);
 }
 
-TrigFft::TrigFft(TrigKind kindX, int nx, TrigKind kindY, int ny, FftOptions options)
-{
+TrigFft::TrigFft(TrigKind kindX, int nx, TrigKind kindY, int ny, FftOptions options) {
     if (nx < 2 || ny < 0 || ny == 1)
         throw ConfigError("a sine/cosine grid needs at least 2 intervals per dimension (got " +
                           std::to_string(nx) + (ny ? " x " + std::to_string(ny) : "") + ")");
@@ -209,8 +192,7 @@ TrigFft::TrigFft(TrigKind kindX, int nx, TrigKind kindY, int ny, FftOptions opti
     });
 }
 
-void TrigFft::execute(const double* in, double* out) const
-{
+void TrigFft::execute(const double* in, double* out) const {
     const bool ok = aligned(in) && aligned(out);
     const double* src = in;
     double* dst = out;

@@ -25,20 +25,16 @@ template <class T>
 class AlignedArray {
 public:
     AlignedArray() = default;
-    explicit AlignedArray(std::size_t n) : data_(static_cast<T*>(fftAllocate(n * sizeof(T)))), size_(n)
-    {
+    explicit AlignedArray(std::size_t n)
+        : data_(static_cast<T*>(fftAllocate(n * sizeof(T)))), size_(n) {
         for (std::size_t i = 0; i < n; ++i) data_[i] = T{};
     }
-    AlignedArray(const AlignedArray& other) : AlignedArray(other.size_)
-    {
+    AlignedArray(const AlignedArray& other) : AlignedArray(other.size_) {
         for (std::size_t i = 0; i < size_; ++i) data_[i] = other.data_[i];
     }
     AlignedArray(AlignedArray&& other) noexcept
-        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0))
-    {
-    }
-    AlignedArray& operator=(AlignedArray other) noexcept
-    {
+        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    AlignedArray& operator=(AlignedArray other) noexcept {
         std::swap(data_, other.data_);
         std::swap(size_, other.size_);
         return *this;
@@ -50,8 +46,7 @@ public:
     std::size_t size() const { return size_; }
     T& operator[](std::size_t i) { return data_[i]; }
     const T& operator[](std::size_t i) const { return data_[i]; }
-    void fill(const T& value)
-    {
+    void fill(const T& value) {
         for (std::size_t i = 0; i < size_; ++i) data_[i] = value;
     }
 

@@ -11,8 +11,7 @@ namespace {
 
 // Any NaN or infinity makes the plain sum non-finite; the sum vectorises, a branch per value
 // would not.
-bool finite(const AlignedArray<Complex>& a)
-{
+bool finite(const AlignedArray<Complex>& a) {
     double s = 0.0;
     const double* p = reinterpret_cast<const double*>(a.data());
     for (std::size_t i = 0; i < 2 * a.size(); ++i) s += p[i];
@@ -23,8 +22,7 @@ bool finite(const AlignedArray<Complex>& a)
 
 FieldSolver::FieldSolver(std::shared_ptr<SemilinearProblem> problem,
                          std::unique_ptr<FieldStepper> stepper, double dt, double t0)
-    : problem_(std::move(problem)), stepper_(std::move(stepper)), dt_(dt), t_(t0)
-{
+    : problem_(std::move(problem)), stepper_(std::move(stepper)), dt_(dt), t_(t0) {
     if (!problem_ || !stepper_) throw ConfigError("a field solver needs a problem and a stepper");
     setDt(dt);
     state_ = problem_->makeState();
@@ -32,15 +30,13 @@ FieldSolver::FieldSolver(std::shared_ptr<SemilinearProblem> problem,
     evaluations0_ = problem_->nonlinearEvaluations();
 }
 
-void FieldSolver::setDt(double dt)
-{
+void FieldSolver::setDt(double dt) {
     if (!(dt > 0.0) || !std::isfinite(dt))
         throw ConfigError("the time step must be positive and finite");
     dt_ = dt;
 }
 
-void FieldSolver::setState(const SpectralState& state)
-{
+void FieldSolver::setState(const SpectralState& state) {
     if (int(state.size()) != problem_->fieldCount())
         throw ConfigError("the state has the wrong number of fields");
     for (std::size_t f = 0; f < state.size(); ++f) {
@@ -51,24 +47,20 @@ void FieldSolver::setState(const SpectralState& state)
     stepper_->reset();
 }
 
-void FieldSolver::setField(int field, const double* gridValues)
-{
+void FieldSolver::setField(int field, const double* gridValues) {
     problem_->toSpectral(gridValues, state_.at(field));
     stepper_->reset();
 }
 
-void FieldSolver::fieldOnGrid(int field, double* gridValues) const
-{
+void FieldSolver::fieldOnGrid(int field, double* gridValues) const {
     problem_->toGrid(state_.at(field), gridValues);
 }
 
-void FieldSolver::advance(long long steps)
-{
+void FieldSolver::advance(long long steps) {
     for (long long i = 0; i < steps; ++i) takeStep(dt_);
 }
 
-void FieldSolver::advanceTo(double tEnd)
-{
+void FieldSolver::advanceTo(double tEnd) {
     const double eps = 1e-12 * std::max(1.0, std::abs(tEnd));
     while (t_ < tEnd - eps) {
         const double h = std::min(dt_, tEnd - t_);
@@ -77,8 +69,7 @@ void FieldSolver::advanceTo(double tEnd)
     }
 }
 
-void FieldSolver::takeStep(double h)
-{
+void FieldSolver::takeStep(double h) {
     const long long before = problem_->grid().transformCount();
     stepper_->step(*problem_, state_, t_, h, next_);
     transforms_ += problem_->grid().transformCount() - before;
@@ -86,7 +77,8 @@ void FieldSolver::takeStep(double h)
         if (finite(next_[f])) continue;
         std::ostringstream msg;
         msg << problem_->fieldName(f) << " became non-finite at t = " << (t_ + h) << ", step "
-            << (steps_ + 1) << " (" << stepper_->name() << ", dt = " << h << "); try a smaller step";
+            << (steps_ + 1) << " (" << stepper_->name() << ", dt = " << h
+            << "); try a smaller step";
         if (!stepper_->stiff()) msg << " or a stiff scheme (ETDRK4 or IMEX SBDF2)";
         stepper_->reset();
         throw SolverError(msg.str());
@@ -96,8 +88,7 @@ void FieldSolver::takeStep(double h)
     ++steps_;
 }
 
-FieldRunStats FieldSolver::stats() const
-{
+FieldRunStats FieldSolver::stats() const {
     return {steps_, problem_->nonlinearEvaluations() - evaluations0_, transforms_};
 }
 

@@ -6,8 +6,7 @@
 
 namespace driftlab::core::fields {
 
-void ImexSbdf2Stepper::prepare(const SemilinearProblem& problem, double h)
-{
+void ImexSbdf2Stepper::prepare(const SemilinearProblem& problem, double h) {
     if (problem.id() != problem_) {
         prevU_ = problem.makeState();
         prevN_ = problem.makeState();
@@ -33,9 +32,8 @@ void ImexSbdf2Stepper::prepare(const SemilinearProblem& problem, double h)
     tablesH_ = h;
 }
 
-void ImexSbdf2Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t,
-                            double h, SpectralState& out)
-{
+void ImexSbdf2Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t, double h,
+                            SpectralState& out) {
     prepare(problem, h);
     // The history is only valid for the next step of the same size.
     if (haveHistory_ && (h != h_ || std::abs(t - nextT_) > 1e-12 * (1.0 + std::abs(t))))

@@ -11,8 +11,7 @@ namespace driftlab::core::fields {
 
 namespace {
 
-std::string formatComplex(Complex z)
-{
+std::string formatComplex(Complex z) {
     std::ostringstream s;
     s.precision(4);
     s << z.real();
@@ -22,8 +21,7 @@ std::string formatComplex(Complex z)
 
 // Sine and cosine modes are eigenfunctions of L only when its symbol is real and even in
 // each wavenumber (even derivatives with real coefficients).
-void checkWallSymbol(const SpectralGrid& grid, const FieldDefinition& field)
-{
+void checkWallSymbol(const SpectralGrid& grid, const FieldDefinition& field) {
     for (std::size_t m = 0; m < grid.modeCount(); ++m) {
         const double kx = grid.kx()[m], ky = grid.ky()[m];
         const Complex l = field.symbol(kx, ky);
@@ -43,8 +41,8 @@ void checkWallSymbol(const SpectralGrid& grid, const FieldDefinition& field)
 }  // namespace
 
 SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
-                                     std::vector<FieldDefinition> fields,
-                                     Nonlinearity nonlinearity, bool dealias)
+                                     std::vector<FieldDefinition> fields, Nonlinearity nonlinearity,
+                                     bool dealias)
     : grid_(std::move(grid)),
       id_([] {
           static std::atomic<std::uint64_t> next{1};
@@ -52,8 +50,7 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
       }()),
       fields_(std::move(fields)),
       nonlinearity_(std::move(nonlinearity)),
-      dealias_(dealias)
-{
+      dealias_(dealias) {
     if (!grid_) throw ConfigError("a semilinear problem needs a grid");
     const int nf = int(fields_.size());
     if (nf < 1 || nf > 3)
@@ -118,15 +115,13 @@ SemilinearProblem::SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
     work_ = AlignedArray<Complex>(modes);
 }
 
-SpectralState SemilinearProblem::makeState() const
-{
+SpectralState SemilinearProblem::makeState() const {
     SpectralState s;
     for (int f = 0; f < fieldCount(); ++f) s.emplace_back(grid_->modeCount());
     return s;
 }
 
-void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralState& out)
-{
+void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralState& out) {
     ++evaluations_;
     const std::size_t modes = grid_->modeCount();
     const int nf = fieldCount();
@@ -144,8 +139,8 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
         statePointers_[f] = u[f].data();
         spectralOutPointers_[f] = out[f].data();
     }
-    const NonlinearArguments args{*grid_, t, inputPointers_, statePointers_, grid_->x().data(),
-                                  grid_->y().data()};
+    const NonlinearArguments args{
+        *grid_, t, inputPointers_, statePointers_, grid_->x().data(), grid_->y().data()};
     const NonlinearResults results{outputPointers_, spectralOutPointers_};
     nonlinearity_.evaluate(args, results);
 
@@ -163,13 +158,12 @@ void SemilinearProblem::nonlinear(const SpectralState& u, double t, SpectralStat
     }
 }
 
-void SemilinearProblem::toSpectral(const double* values, AlignedArray<Complex>& coefficients) const
-{
+void SemilinearProblem::toSpectral(const double* values,
+                                   AlignedArray<Complex>& coefficients) const {
     grid_->forward(values, coefficients.data(), grid_->fieldBasis());
 }
 
-void SemilinearProblem::toGrid(const AlignedArray<Complex>& coefficients, double* values) const
-{
+void SemilinearProblem::toGrid(const AlignedArray<Complex>& coefficients, double* values) const {
     grid_->backward(coefficients.data(), values, grid_->fieldBasis());
 }
 

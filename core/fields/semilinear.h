@@ -67,9 +67,8 @@ struct Nonlinearity {
 
 class SemilinearProblem {
 public:
-    SemilinearProblem(std::shared_ptr<const SpectralGrid> grid,
-                      std::vector<FieldDefinition> fields, Nonlinearity nonlinearity,
-                      bool dealias = true);
+    SemilinearProblem(std::shared_ptr<const SpectralGrid> grid, std::vector<FieldDefinition> fields,
+                      Nonlinearity nonlinearity, bool dealias = true);
 
     const SpectralGrid& grid() const { return *grid_; }
     // Unique per problem object in the process: steppers key their cached coefficients on it

@@ -15,8 +15,7 @@ constexpr std::size_t kMaxPoints = std::size_t(4096) * 4096;
 bool isSine(TrigKind k) { return k == TrigKind::Sine; }
 
 // (i k)^p as a complex number.
-Complex ikPower(double k, int p)
-{
+Complex ikPower(double k, int p) {
     Complex f = 1.0;
     for (int i = 0; i < p; ++i) f *= Complex(0.0, k);
     return f;
@@ -24,18 +23,19 @@ Complex ikPower(double k, int p)
 
 }  // namespace
 
-std::string boundaryName(Boundary b)
-{
+std::string boundaryName(Boundary b) {
     switch (b) {
-    case Boundary::Periodic: return "periodic";
-    case Boundary::Dirichlet: return "Dirichlet";
-    case Boundary::Neumann: return "Neumann";
+        case Boundary::Periodic:
+            return "periodic";
+        case Boundary::Dirichlet:
+            return "Dirichlet";
+        case Boundary::Neumann:
+            return "Neumann";
     }
     return "?";
 }
 
-SpectralGrid::SpectralGrid(const GridSpec& spec) : spec_(spec)
-{
+SpectralGrid::SpectralGrid(const GridSpec& spec) : spec_(spec) {
     const bool walls = !periodic();
     if (spec.nx < 2 || spec.ny < 0 || spec.ny == 1)
         throw ConfigError("a grid needs at least 2 cells per dimension (got nx = " +
@@ -99,14 +99,12 @@ SpectralGrid::SpectralGrid(const GridSpec& spec) : spec_(spec)
 
 SpectralGrid::~SpectralGrid() = default;
 
-Basis SpectralGrid::fieldBasis() const
-{
+Basis SpectralGrid::fieldBasis() const {
     const TrigKind k = spec_.boundary == Boundary::Neumann ? TrigKind::Cosine : TrigKind::Sine;
     return {k, k};
 }
 
-void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const
-{
+void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const {
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigForward(u, uh, basis);
@@ -117,8 +115,7 @@ void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const
     for (std::size_t m = 0; m < modes_; ++m) uh[m] *= s;
 }
 
-void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const
-{
+void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const {
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic())
         trigForward(u, uh, basis);
@@ -126,8 +123,7 @@ void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const
         realFft_->forward(u, uh);
 }
 
-void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const
-{
+void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const {
     if (!periodic()) {
         transforms_.fetch_add(1, std::memory_order_relaxed);
         trigBackward(uh, u, basis);
@@ -137,8 +133,7 @@ void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const
     backwardDestroying(scratchC_.data(), u, basis);
 }
 
-void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const
-{
+void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const {
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigBackward(uh, u, basis);
@@ -148,10 +143,8 @@ void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const
 }
 
 AlignedArray<Complex> SpectralGrid::multiplier(const SpectralOperator& op, Basis in,
-                                               Basis* out) const
-{
-    if (op.px < 0 || op.py < 0)
-        throw ConfigError("derivative orders must be non-negative");
+                                               Basis* out) const {
+    if (op.px < 0 || op.py < 0) throw ConfigError("derivative orders must be non-negative");
     if (dimension() == 1 && op.py > 0)
         throw ConfigError("a y-derivative was asked for on a 1-D grid");
     AlignedArray<Complex> table(modes_);
@@ -198,16 +191,14 @@ AlignedArray<Complex> SpectralGrid::multiplier(const SpectralOperator& op, Basis
 }
 
 void SpectralGrid::derivativeToGrid(const Complex* uh, const SpectralOperator& op, double* out,
-                                    Basis basis) const
-{
+                                    Basis basis) const {
     Basis outBasis;
     const AlignedArray<Complex> table = multiplier(op, basis, &outBasis);
     for (std::size_t m = 0; m < modes_; ++m) scratchC_[m] = uh[m] * table[m];
     backwardDestroying(scratchC_.data(), out, outBasis);
 }
 
-const TrigFft& SpectralGrid::trigPlan(Basis basis) const
-{
+const TrigFft& SpectralGrid::trigPlan(Basis basis) const {
     const bool twoD = dimension() == 2;
     const int index = (isSine(basis.x) ? 0 : 1) + (twoD && !isSine(basis.y) ? 2 : 0);
     auto& plan = trigFft_[index];
@@ -220,8 +211,7 @@ const TrigFft& SpectralGrid::trigPlan(Basis basis) const
 // The DST-I / DCT-I see only the points of their basis: interior points along a sine
 // dimension, all points along a cosine one. Coefficients: c_m = s_m T(u)_m / n with s_m = 1
 // for sine and the DCT-I end weights (1/2 at m = 0, n) for cosine; u = T(c / s) / 2.
-void SpectralGrid::trigForward(const double* u, Complex* uh, Basis basis) const
-{
+void SpectralGrid::trigForward(const double* u, Complex* uh, Basis basis) const {
     const bool twoD = dimension() == 2;
     const int nx = spec_.nx, ny = twoD ? spec_.ny : 0;
     const int ox = isSine(basis.x) ? 1 : 0, lenX = isSine(basis.x) ? nx - 1 : nx + 1;
@@ -247,8 +237,7 @@ void SpectralGrid::trigForward(const double* u, Complex* uh, Basis basis) const
     }
 }
 
-void SpectralGrid::trigBackward(const Complex* uh, double* u, Basis basis) const
-{
+void SpectralGrid::trigBackward(const Complex* uh, double* u, Basis basis) const {
     const bool twoD = dimension() == 2;
     const int nx = spec_.nx, ny = twoD ? spec_.ny : 0;
     const int ox = isSine(basis.x) ? 1 : 0, lenX = isSine(basis.x) ? nx - 1 : nx + 1;
@@ -262,8 +251,8 @@ void SpectralGrid::trigBackward(const Complex* uh, double* u, Basis basis) const
     for (int j = 0; j < lenY; ++j) {
         const double fy = twoD ? endFactor(basis.y, j + oy, ny) : 1.0;
         for (int i = 0; i < lenX; ++i)
-            a[std::size_t(j) * lenX + i] =
-                fy * endFactor(basis.x, i + ox, nx) * uh[std::size_t(j + oy) * mx_ + (i + ox)].real();
+            a[std::size_t(j) * lenX + i] = fy * endFactor(basis.x, i + ox, nx) *
+                                           uh[std::size_t(j + oy) * mx_ + (i + ox)].real();
     }
     trigPlan(basis).execute(a, b);
     const double s = twoD ? 0.25 : 0.5;

@@ -5,8 +5,7 @@
 namespace driftlab::core::fields {
 
 void SpectralRk4Stepper::step(SemilinearProblem& problem, const SpectralState& u, double t,
-                              double h, SpectralState& out)
-{
+                              double h, SpectralState& out) {
     if (problem.id() != problem_) {
         k_ = problem.makeState();
         tmp_ = problem.makeState();

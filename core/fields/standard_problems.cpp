@@ -11,8 +11,7 @@ namespace driftlab::core::fields {
 namespace {
 
 // N = -(u^2 / 2)_x: the grid output is u^2, the output operator -1/2 d/dx.
-Nonlinearity conservativeQuadratic()
-{
+Nonlinearity conservativeQuadratic() {
     Nonlinearity n;
     n.inputs = {{0, {}}};
     n.outputOperators = {{1, 0, 0, -0.5}};
@@ -26,8 +25,8 @@ Nonlinearity conservativeQuadratic()
 
 }  // namespace
 
-std::shared_ptr<SemilinearProblem> makeHeatProblem(std::shared_ptr<const SpectralGrid> grid, double nu)
-{
+std::shared_ptr<SemilinearProblem> makeHeatProblem(std::shared_ptr<const SpectralGrid> grid,
+                                                   double nu) {
     return std::make_shared<SemilinearProblem>(
         std::move(grid),
         std::vector<FieldDefinition>{
@@ -36,26 +35,25 @@ std::shared_ptr<SemilinearProblem> makeHeatProblem(std::shared_ptr<const Spectra
 }
 
 std::shared_ptr<SemilinearProblem> makeAdvectionProblem(std::shared_ptr<const SpectralGrid> grid,
-                                                        double c)
-{
+                                                        double c) {
     return std::make_shared<SemilinearProblem>(
         std::move(grid),
-        std::vector<FieldDefinition>{{"u", [c](double kx, double) { return Complex(0.0, -c * kx); }}},
+        std::vector<FieldDefinition>{
+            {"u", [c](double kx, double) { return Complex(0.0, -c * kx); }}},
         Nonlinearity{}, false);
 }
 
 std::shared_ptr<SemilinearProblem> makeBurgersProblem(std::shared_ptr<const SpectralGrid> grid,
-                                                      double nu, bool dealias)
-{
+                                                      double nu, bool dealias) {
     return std::make_shared<SemilinearProblem>(
         std::move(grid),
-        std::vector<FieldDefinition>{{"u", [nu](double kx, double) { return Complex(-nu * kx * kx); }}},
+        std::vector<FieldDefinition>{
+            {"u", [nu](double kx, double) { return Complex(-nu * kx * kx); }}},
         conservativeQuadratic(), dealias);
 }
 
 std::shared_ptr<SemilinearProblem> makeKuramotoSivashinskyProblem(
-    std::shared_ptr<const SpectralGrid> grid, bool dealias)
-{
+    std::shared_ptr<const SpectralGrid> grid, bool dealias) {
     if (grid->dimension() != 1 || !grid->periodic())
         throw ConfigError("the Kuramoto-Sivashinsky problem is set up on a 1-D periodic grid");
     return std::make_shared<SemilinearProblem>(
@@ -67,13 +65,14 @@ std::shared_ptr<SemilinearProblem> makeKuramotoSivashinskyProblem(
 
 std::shared_ptr<SemilinearProblem> makeVorticityProblem(std::shared_ptr<const SpectralGrid> grid,
                                                         double nu, bool dealias, double kolmogorov,
-                                                        int kolmogorovWavenumber)
-{
+                                                        int kolmogorovWavenumber) {
     if (grid->dimension() != 2 || !grid->periodic())
         throw ConfigError("the vorticity equation is set up on a 2-D periodic grid");
     Nonlinearity n;
-    // psi = -lap^{-1} omega: u = psi_y = -(d/dy lap^{-1}) omega, v = -psi_x = (d/dx lap^{-1}) omega.
-    n.inputs = {{0, {1, 0, 0, 1.0}}, {0, {0, 1, 0, 1.0}}, {0, {0, 1, -1, -1.0}}, {0, {1, 0, -1, 1.0}}};
+    // psi = -lap^{-1} omega: u = psi_y = -(d/dy lap^{-1}) omega, v = -psi_x = (d/dx lap^{-1})
+    // omega.
+    n.inputs = {
+        {0, {1, 0, 0, 1.0}}, {0, {0, 1, 0, 1.0}}, {0, {0, 1, -1, -1.0}}, {0, {1, 0, -1, 1.0}}};
     const double ky = 2.0 * std::numbers::pi * kolmogorovWavenumber / grid->spec().ly;
     n.evaluate = [kolmogorov, ky](const NonlinearArguments& a, const NonlinearResults& r) {
         const double *wx = a.inputs[0], *wy = a.inputs[1], *u = a.inputs[2], *v = a.inputs[3];
@@ -86,14 +85,15 @@ std::shared_ptr<SemilinearProblem> makeVorticityProblem(std::shared_ptr<const Sp
     return std::make_shared<SemilinearProblem>(
         std::move(grid),
         std::vector<FieldDefinition>{
-            {"omega", [nu](double kx, double ky2) { return Complex(-nu * (kx * kx + ky2 * ky2)); }}},
+            {"omega",
+             [nu](double kx, double ky2) { return Complex(-nu * (kx * kx + ky2 * ky2)); }}},
         std::move(n), dealias);
 }
 
 std::vector<double> randomBandLimitedField(const SpectralGrid& grid, double kMin, double kMax,
-                                           double maxAbs, std::uint64_t seed)
-{
-    if (!grid.periodic()) throw ConfigError("random band-limited fields are made on periodic grids");
+                                           double maxAbs, std::uint64_t seed) {
+    if (!grid.periodic())
+        throw ConfigError("random band-limited fields are made on periodic grids");
     RandomStream rng(seed, 0);
     AlignedArray<Complex> coeffs(grid.modeCount());
     const double sx = grid.spec().lx / (2.0 * std::numbers::pi);

@@ -14,10 +14,10 @@
 // Run: build/ci/tests/bench/bench_w5a_navier_stokes [--threads 2] [--runs 5] [--steps 100]
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -30,29 +30,25 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::time_point a, Clock::time_point b)
-{
+double seconds(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
 // Process CPU time (all threads): on a machine shared with other jobs, steps per CPU second
 // say what the code would do with the cores to itself.
-double cpuSeconds()
-{
+double cpuSeconds() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-double median(std::vector<double> v)
-{
+double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-std::string list(const std::vector<double>& v)
-{
+std::string list(const std::vector<double>& v) {
     std::string s = "[";
     for (std::size_t i = 0; i < v.size(); ++i) {
         char buf[32];
@@ -64,8 +60,7 @@ std::string list(const std::vector<double>& v)
 
 // Seconds per transform pattern of one W5a step (16 backward + 4 forward); cpu gets the
 // process CPU seconds per step.
-double fftOnlyStepSeconds(const RealFft& fft, int reps, double* cpu = nullptr)
-{
+double fftOnlyStepSeconds(const RealFft& fft, int reps, double* cpu = nullptr) {
     AlignedArray<double> real(fft.realSize());
     AlignedArray<Complex> spec(fft.complexSize()), work(fft.complexSize());
     for (std::size_t i = 0; i < real.size(); ++i) real[i] = std::sin(0.001 * double(i));
@@ -87,14 +82,16 @@ double fftOnlyStepSeconds(const RealFft& fft, int reps, double* cpu = nullptr)
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     int threads = 2, runs = 5, steps = 100;
     PlanRigor rigor = PlanRigor::Measure;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--threads"))
+            threads = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--runs"))
+            runs = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--steps"))
+            steps = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--rigor"))
             rigor = std::strcmp(argv[i + 1], "estimate") ? PlanRigor::Measure : PlanRigor::Estimate;
     }
@@ -113,11 +110,11 @@ int main(int argc, char** argv)
         RealFft measure(n, n, {threads, PlanRigor::Measure});
         auto t3 = Clock::now();
         fftOnlyStepSeconds(measure, reps, &cm);
-        std::printf("{\"workload\":\"W5a_planning\",\"grid\":%d,\"threads\":%d,"
-                    "\"estimate_plan_ms\":%.2f,\"measure_plan_ms\":%.2f,"
-                    "\"estimate_transform_cpu_us\":%.1f,\"measure_transform_cpu_us\":%.1f}\n",
-                    n, threads, 1e3 * seconds(t0, t1), 1e3 * seconds(t2, t3), 1e6 * ce / 20,
-                    1e6 * cm / 20);
+        std::printf(
+            "{\"workload\":\"W5a_planning\",\"grid\":%d,\"threads\":%d,"
+            "\"estimate_plan_ms\":%.2f,\"measure_plan_ms\":%.2f,"
+            "\"estimate_transform_cpu_us\":%.1f,\"measure_transform_cpu_us\":%.1f}\n",
+            n, threads, 1e3 * seconds(t0, t1), 1e3 * seconds(t2, t3), 1e6 * ce / 20, 1e6 * cm / 20);
         std::fflush(stdout);
     }
 
@@ -133,8 +130,8 @@ int main(int argc, char** argv)
     RealFft serial(n, n, {1, rigor});
     RealFft threaded(n, n, {threads, rigor});
     for (int r = 0; r < runs; ++r) {
-        FieldSolver solver(makeVorticityProblem(grid, 1e-3, true), makeFieldStepper(FieldScheme::Rk4),
-                           2e-3);
+        FieldSolver solver(makeVorticityProblem(grid, 1e-3, true),
+                           makeFieldStepper(FieldScheme::Rk4), 2e-3);
         solver.setField(0, w0.data());
         solver.step();  // first touch of the work arrays
         const auto t0 = Clock::now();
@@ -150,17 +147,19 @@ int main(int argc, char** argv)
         fftCpuRates.push_back(1.0 / cpu);
         fftCpuRates1.push_back(1.0 / cpu1);
     }
-    std::printf("{\"workload\":\"W5a\",\"steps_per_second\":%.1f,\"target\":350,\"threads\":%d,\"plan\":\"%s\","
-                "\"grid\":%d,\"steps\":%d,\"ffts_per_step\":%.1f,\"runs\":%s,"
-                "\"steps_per_cpu_second\":%.1f}\n",
-                median(rates), threads, rigor == PlanRigor::Measure ? "measure" : "estimate", n,
-                steps, transformsPerStep, list(rates).c_str(),
-                median(cpuRates));
-    std::printf("{\"workload\":\"W5a_fft_only\",\"steps_per_second\":%.1f,"
-                "\"steps_per_second_1_thread\":%.1f,\"threads\":%d,\"ffts_per_step\":20,"
-                "\"runs\":%s,\"runs_1_thread\":%s,\"steps_per_cpu_second\":%.1f,"
-                "\"steps_per_cpu_second_1_thread\":%.1f}\n",
-                median(fftRates), median(fftRates1), threads, list(fftRates).c_str(),
-                list(fftRates1).c_str(), median(fftCpuRates), median(fftCpuRates1));
+    std::printf(
+        "{\"workload\":\"W5a\",\"steps_per_second\":%.1f,\"target\":350,\"threads\":%d,\"plan\":\"%"
+        "s\","
+        "\"grid\":%d,\"steps\":%d,\"ffts_per_step\":%.1f,\"runs\":%s,"
+        "\"steps_per_cpu_second\":%.1f}\n",
+        median(rates), threads, rigor == PlanRigor::Measure ? "measure" : "estimate", n, steps,
+        transformsPerStep, list(rates).c_str(), median(cpuRates));
+    std::printf(
+        "{\"workload\":\"W5a_fft_only\",\"steps_per_second\":%.1f,"
+        "\"steps_per_second_1_thread\":%.1f,\"threads\":%d,\"ffts_per_step\":20,"
+        "\"runs\":%s,\"runs_1_thread\":%s,\"steps_per_cpu_second\":%.1f,"
+        "\"steps_per_cpu_second_1_thread\":%.1f}\n",
+        median(fftRates), median(fftRates1), threads, list(fftRates).c_str(),
+        list(fftRates1).c_str(), median(fftCpuRates), median(fftCpuRates1));
     return 0;
 }

@@ -10,11 +10,11 @@
 // Run: build/ci/tests/bench/bench_w5b_kuramoto_sivashinsky [--runs 5] [--steps 10000]
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -27,29 +27,25 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::time_point a, Clock::time_point b)
-{
+double seconds(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
 // Process CPU time (all threads): on a machine shared with other jobs, steps per CPU second
 // say what the code would do with the cores to itself.
-double cpuSeconds()
-{
+double cpuSeconds() {
     timespec ts{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
-double median(std::vector<double> v)
-{
+double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-std::string list(const std::vector<double>& v)
-{
+std::string list(const std::vector<double>& v) {
     std::string s = "[";
     for (std::size_t i = 0; i < v.size(); ++i) {
         char buf[32];
@@ -61,16 +57,17 @@ std::string list(const std::vector<double>& v)
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     int runs = 5, steps = 10000;
     PlanRigor rigor = PlanRigor::Measure;
     bool planning = true;
     for (int i = 1; i < argc; ++i)
         if (!std::strcmp(argv[i], "--no-planning")) planning = false;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--runs"))
+            runs = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--steps"))
+            steps = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--rigor"))
             rigor = std::strcmp(argv[i + 1], "estimate") ? PlanRigor::Measure : PlanRigor::Estimate;
     }
@@ -99,10 +96,11 @@ int main(int argc, char** argv)
             }
             pair[p] = (cpuSeconds() - c0) / reps;
         }
-        std::printf("{\"workload\":\"W5b_planning\",\"n\":%d,\"estimate_plan_ms\":%.3f,"
-                    "\"measure_plan_ms\":%.3f,\"estimate_pair_cpu_ns\":%.0f,"
-                    "\"measure_pair_cpu_ns\":%.0f}\n",
-                    n, 1e3 * seconds(t0, t1), 1e3 * seconds(t1, t2), 1e9 * pair[0], 1e9 * pair[1]);
+        std::printf(
+            "{\"workload\":\"W5b_planning\",\"n\":%d,\"estimate_plan_ms\":%.3f,"
+            "\"measure_plan_ms\":%.3f,\"estimate_pair_cpu_ns\":%.0f,"
+            "\"measure_pair_cpu_ns\":%.0f}\n",
+            n, 1e3 * seconds(t0, t1), 1e3 * seconds(t1, t2), 1e9 * pair[0], 1e9 * pair[1]);
     }
     GridSpec spec;
     spec.nx = n;
@@ -125,8 +123,8 @@ int main(int argc, char** argv)
     std::vector<double> rates, fftRates, cpuRates, fftCpuRates;
     double transformsPerStep = 0.0, finalMax = 0.0;
     for (int r = 0; r < runs; ++r) {
-        FieldSolver solver(makeKuramotoSivashinskyProblem(grid), makeFieldStepper(FieldScheme::Etdrk4, options),
-                           0.25);
+        FieldSolver solver(makeKuramotoSivashinskyProblem(grid),
+                           makeFieldStepper(FieldScheme::Etdrk4, options), 0.25);
         solver.setField(0, u0.data());
         const auto t0 = Clock::now();
         const double c0 = cpuSeconds();
@@ -150,14 +148,16 @@ int main(int argc, char** argv)
         fftRates.push_back(steps / seconds(f0, Clock::now()));
         fftCpuRates.push_back(steps / (cpuSeconds() - fc0));
     }
-    std::printf("{\"workload\":\"W5b\",\"steps_per_second\":%.0f,\"target\":100000,\"n\":%d,\"plan\":\"%s\","
-                "\"steps\":%d,\"ffts_per_step\":%.1f,\"max_abs_u_final\":%.3f,\"runs\":%s,"
-                "\"steps_per_cpu_second\":%.0f,\"runs_cpu\":%s}\n",
-                median(rates), n, rigor == PlanRigor::Measure ? "measure" : "estimate", steps,
-                transformsPerStep, finalMax, list(rates).c_str(),
-                median(cpuRates), list(cpuRates).c_str());
-    std::printf("{\"workload\":\"W5b_fft_only\",\"steps_per_second\":%.0f,\"ffts_per_step\":8,"
-                "\"runs\":%s,\"steps_per_cpu_second\":%.0f}\n",
-                median(fftRates), list(fftRates).c_str(), median(fftCpuRates));
+    std::printf(
+        "{\"workload\":\"W5b\",\"steps_per_second\":%.0f,\"target\":100000,\"n\":%d,\"plan\":\"%"
+        "s\","
+        "\"steps\":%d,\"ffts_per_step\":%.1f,\"max_abs_u_final\":%.3f,\"runs\":%s,"
+        "\"steps_per_cpu_second\":%.0f,\"runs_cpu\":%s}\n",
+        median(rates), n, rigor == PlanRigor::Measure ? "measure" : "estimate", steps,
+        transformsPerStep, finalMax, list(rates).c_str(), median(cpuRates), list(cpuRates).c_str());
+    std::printf(
+        "{\"workload\":\"W5b_fft_only\",\"steps_per_second\":%.0f,\"ffts_per_step\":8,"
+        "\"runs\":%s,\"steps_per_cpu_second\":%.0f}\n",
+        median(fftRates), list(fftRates).c_str(), median(fftCpuRates));
     return 0;
 }

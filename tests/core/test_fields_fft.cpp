@@ -18,15 +18,13 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-double maxDiff(const double* a, const std::vector<double>& b)
-{
+double maxDiff(const double* a, const std::vector<double>& b) {
     double e = 0.0;
     for (std::size_t i = 0; i < b.size(); ++i) e = std::max(e, std::abs(a[i] - b[i]));
     return e;
 }
 
-std::vector<double> sample(const SpectralGrid& g, const std::function<double(double, double)>& f)
-{
+std::vector<double> sample(const SpectralGrid& g, const std::function<double(double, double)>& f) {
     std::vector<double> v(g.pointCount());
     for (std::size_t i = 0; i < v.size(); ++i) v[i] = f(g.x()[i], g.y()[i]);
     return v;
@@ -35,8 +33,7 @@ std::vector<double> sample(const SpectralGrid& g, const std::function<double(dou
 // Error of op(u) computed spectrally against the exact derivative, on the grid.
 double derivativeError(const SpectralGrid& g, const std::function<double(double, double)>& u,
                        const SpectralOperator& op,
-                       const std::function<double(double, double)>& exact)
-{
+                       const std::function<double(double, double)>& exact) {
     const auto values = sample(g, u);
     AlignedArray<Complex> uh(g.modeCount());
     AlignedArray<double> out(g.pointCount());
@@ -51,8 +48,7 @@ class TestFieldsFft : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void realRoundTripAnySize_data()
-    {
+    void realRoundTripAnySize_data() {
         QTest::addColumn<int>("nx");
         QTest::addColumn<int>("ny");
         QTest::newRow("1-D 64") << 64 << 1;
@@ -61,8 +57,7 @@ private Q_SLOTS:
         QTest::newRow("2-D 12x10") << 12 << 10;
         QTest::newRow("2-D 9x7 (odd)") << 9 << 7;
     }
-    void realRoundTripAnySize()
-    {
+    void realRoundTripAnySize() {
         QFETCH(int, nx);
         QFETCH(int, ny);
         RealFft fft(nx, ny, {1, PlanRigor::Estimate});
@@ -81,8 +76,7 @@ private Q_SLOTS:
         QVERIFY2(err < 1e-13, qPrintable(QString::number(err)));
     }
 
-    void misalignedArraysStillWork()
-    {
+    void misalignedArraysStillWork() {
         RealFft fft(32, 1, {1, PlanRigor::Estimate});
         std::vector<double> storage(40);
         double* in = storage.data() + 1;  // 8-byte offset from the SIMD alignment
@@ -93,8 +87,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(spec[2]) < 1e-12);
     }
 
-    void plansAreSharedPerSize()
-    {
+    void plansAreSharedPerSize() {
         RealFft a(48, 1, {1, PlanRigor::Estimate});
         const std::size_t before = fftCachedPlanCount();
         RealFft b(48, 1, {1, PlanRigor::Estimate});
@@ -103,8 +96,7 @@ private Q_SLOTS:
         QCOMPARE(fftCachedPlanCount(), before + 1);
     }
 
-    void threadedTwoDMatchesSerial()
-    {
+    void threadedTwoDMatchesSerial() {
         RealFft serial(130, 128, {1, PlanRigor::Estimate});
         RealFft threaded(130, 128, {2, PlanRigor::Estimate});  // above kMinThreadedPoints
         AlignedArray<double> in(serial.realSize());
@@ -117,8 +109,7 @@ private Q_SLOTS:
         QVERIFY(err < 1e-11);
     }
 
-    void trigRoundTrips_data()
-    {
+    void trigRoundTrips_data() {
         QTest::addColumn<int>("boundary");
         QTest::addColumn<int>("nx");
         QTest::addColumn<int>("ny");
@@ -127,8 +118,7 @@ private Q_SLOTS:
         QTest::newRow("Dirichlet 2-D 12x9") << int(Boundary::Dirichlet) << 12 << 9;
         QTest::newRow("Neumann 2-D 10x13") << int(Boundary::Neumann) << 10 << 13;
     }
-    void trigRoundTrips()
-    {
+    void trigRoundTrips() {
         QFETCH(int, boundary);
         QFETCH(int, nx);
         QFETCH(int, ny);
@@ -151,18 +141,20 @@ private Q_SLOTS:
         AlignedArray<double> back(g.pointCount());
         g.forward(u.data(), uh.data(), g.fieldBasis());
         g.backward(uh.data(), back.data(), g.fieldBasis());
-        QVERIFY2(maxDiff(back.data(), u) < 1e-13, qPrintable(QString::number(maxDiff(back.data(), u))));
+        QVERIFY2(maxDiff(back.data(), u) < 1e-13,
+                 qPrintable(QString::number(maxDiff(back.data(), u))));
     }
 
-    void periodicDerivativesAreExact()
-    {
+    void periodicDerivativesAreExact() {
         GridSpec spec;
         spec.nx = 24;
         spec.lx = 3.0;
         spec.fft.rigor = PlanRigor::Estimate;
         SpectralGrid g(spec);
         const double k = 2 * kPi / 3.0;
-        auto u = [k](double x, double) { return 1.5 + std::sin(k * x) - 0.5 * std::cos(7 * k * x); };
+        auto u = [k](double x, double) {
+            return 1.5 + std::sin(k * x) - 0.5 * std::cos(7 * k * x);
+        };
         auto ux = [k](double x, double) {
             return k * std::cos(k * x) + 3.5 * k * std::sin(7 * k * x);
         };
@@ -170,7 +162,8 @@ private Q_SLOTS:
             return -k * k * std::sin(k * x) + 24.5 * k * k * std::cos(7 * k * x);
         };
         auto uxxxx = [k](double x, double) {
-            return std::pow(k, 4) * std::sin(k * x) - 0.5 * std::pow(7 * k, 4) * std::cos(7 * k * x);
+            return std::pow(k, 4) * std::sin(k * x) -
+                   0.5 * std::pow(7 * k, 4) * std::cos(7 * k * x);
         };
         QVERIFY(derivativeError(g, u, {1, 0, 0, 1.0}, ux) < 1e-12);
         QVERIFY(derivativeError(g, u, {2, 0, 0, 1.0}, uxx) < 1e-12);
@@ -179,8 +172,7 @@ private Q_SLOTS:
         QVERIFY(derivativeError(g, u, {4, 0, 0, 1.0}, uxxxx) < 1e-12 * 1e4);
     }
 
-    void periodic2DDerivativesAndInverseLaplacian()
-    {
+    void periodic2DDerivativesAndInverseLaplacian() {
         GridSpec spec;
         spec.nx = 18;
         spec.ny = 14;
@@ -203,8 +195,7 @@ private Q_SLOTS:
         QVERIFY(derivativeError(g, u, {0, 0, -1, 1.0}, invLap) < 1e-13);
     }
 
-    void sineAndCosineDerivativesAreExact()
-    {
+    void sineAndCosineDerivativesAreExact() {
         GridSpec spec;
         spec.nx = 20;
         spec.lx = 2.0;
@@ -240,8 +231,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(ch[19].real() + 1.0) < 1e-13);
     }
 
-    void walls2DMixedDerivative()
-    {
+    void walls2DMixedDerivative() {
         GridSpec spec;
         spec.nx = 16;
         spec.ny = 12;
@@ -261,8 +251,7 @@ private Q_SLOTS:
         QVERIFY(derivativeError(g, u, {0, 0, 1, 1.0}, lap) < 1e-12);
     }
 
-    void dealiasMaskFollowsTwoThirds()
-    {
+    void dealiasMaskFollowsTwoThirds() {
         GridSpec spec;
         spec.nx = 64;
         spec.ny = 48;
@@ -274,8 +263,7 @@ private Q_SLOTS:
         QCOMPARE(kept, 22 * 31);
     }
 
-    void badGridsAreRefused()
-    {
+    void badGridsAreRefused() {
         GridSpec spec;
         auto make = [&spec] { SpectralGrid g(spec); };
         spec.nx = 1;

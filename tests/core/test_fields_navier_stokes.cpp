@@ -16,8 +16,7 @@ namespace {
 constexpr double kPi = std::numbers::pi;
 
 // Energy 1/2 sum |u_k|^2 = 1/2 sum |omega_k|^2 / |k|^2 and enstrophy 1/2 sum |omega_k|^2.
-std::pair<double, double> energyAndEnstrophy(const FieldSolver& s)
-{
+std::pair<double, double> energyAndEnstrophy(const FieldSolver& s) {
     const SpectralGrid& g = s.problem().grid();
     double e = 0.0, z = 0.0;
     for (std::size_t m = 0; m < g.modeCount(); ++m) {
@@ -35,15 +34,13 @@ class TestFieldsNavierStokes : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void taylorGreenDecaysExactly_data()
-    {
+    void taylorGreenDecaysExactly_data() {
         QTest::addColumn<int>("n");
         QTest::addColumn<int>("threads");
         QTest::newRow("64^2") << 64 << 1;
         QTest::newRow("48x40") << 48 << 1;
     }
-    void taylorGreenDecaysExactly()
-    {
+    void taylorGreenDecaysExactly() {
         QFETCH(int, n);
         QFETCH(int, threads);
         const double nu = 1e-3, dt = 2e-3;
@@ -62,17 +59,15 @@ private Q_SLOTS:
         solver.advance(200);
         const double t = solver.time();
         QVERIFY(std::abs(t - 0.4) < 1e-12);
-        auto exact = sampleGrid(*grid, [&](double x, double y) {
-            return omega(x, y) * std::exp(-2 * nu * t);
-        });
+        auto exact = sampleGrid(
+            *grid, [&](double x, double y) { return omega(x, y) * std::exp(-2 * nu * t); });
         const double rel = maxAbsDiff(gridValues(solver), exact) / maxAbs(exact);
         qInfo("Taylor-Green relative max error after 200 RK4 steps: %.3e", rel);
         QVERIFY2(rel <= 1e-10, qPrintable(QString::number(rel)));
         QCOMPARE(solver.stats().transformsPerStep(), 20.0);
     }
 
-    void inviscidTruncationConservesEnergyAndEnstrophy()
-    {
+    void inviscidTruncationConservesEnergyAndEnstrophy() {
         auto grid = testGrid(32, 32, 2 * kPi);
         auto solver = makeSolver(makeVorticityProblem(grid, 0.0), FieldScheme::Rk4, 2e-3);
         auto w0 = randomBandLimitedField(*grid, 1.0, 8.0, 1.0, 7);
@@ -90,8 +85,7 @@ private Q_SLOTS:
         QVERIFY(maxAbsDiff(gridValues(solver), w0) > 1e-2);
     }
 
-    void viscosityDissipatesEnstrophyAtTheExactRate()
-    {
+    void viscosityDissipatesEnstrophyAtTheExactRate() {
         // d/dt (1/2 sum |w_k|^2) = -nu sum |k|^2 |w_k|^2: check the ratio over one small step.
         const double nu = 0.05, dt = 1e-4;
         auto grid = testGrid(32, 32, 2 * kPi);

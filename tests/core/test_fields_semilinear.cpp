@@ -16,8 +16,7 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-std::vector<FieldDefinition> ksFields()
-{
+std::vector<FieldDefinition> ksFields() {
     return {{"u", [](double k, double) { return Complex(k * k - k * k * k * k); }}};
 }
 
@@ -27,8 +26,7 @@ class TestFieldsSemilinear : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void spectralOutputMatchesGridOutput()
-    {
+    void spectralOutputMatchesGridOutput() {
         auto grid = testGrid(64, 0, 32 * kPi);
         // N = -(u^2/2)_x computed by the callback itself in spectral space.
         Nonlinearity n;
@@ -37,7 +35,8 @@ private Q_SLOTS:
         std::vector<double> square(grid->pointCount());
         n.evaluate = [&square](const NonlinearArguments& a, const NonlinearResults& r) {
             const SpectralGrid& g = a.grid;
-            for (std::size_t i = 0; i < g.pointCount(); ++i) square[i] = a.inputs[0][i] * a.inputs[0][i];
+            for (std::size_t i = 0; i < g.pointCount(); ++i)
+                square[i] = a.inputs[0][i] * a.inputs[0][i];
             g.forward(square.data(), r.spectral[0]);
             for (std::size_t m = 0; m < g.modeCount(); ++m)
                 r.spectral[0][m] *= Complex(0.0, -0.5 * g.kx()[m]);
@@ -46,7 +45,8 @@ private Q_SLOTS:
         auto reference = makeKuramotoSivashinskyProblem(grid, true);
         auto a = makeSolver(spectral, FieldScheme::Etdrk4, 0.25);
         auto b = makeSolver(reference, FieldScheme::Etdrk4, 0.25);
-        auto u0 = sampleGrid(*grid, [](double x, double) { return std::cos(x / 16) * (1 + std::sin(x / 16)); });
+        auto u0 = sampleGrid(
+            *grid, [](double x, double) { return std::cos(x / 16) * (1 + std::sin(x / 16)); });
         a.setField(0, u0.data());
         b.setField(0, u0.data());
         a.advance(40);
@@ -56,8 +56,7 @@ private Q_SLOTS:
         QVERIFY(maxAbsDiff(gridValues(a), u0) > 0.1);
     }
 
-    void coupledFieldsRotate()
-    {
+    void coupledFieldsRotate() {
         // u_t = D u_xx + v, v_t = D v_xx - u: each mode rotates while it decays;
         // u0 = cos x, v0 = 0 gives u = e^{-Dt} cos t cos x, v = -e^{-Dt} sin t cos x.
         const double d = 0.1, t1 = 2.0;
@@ -81,8 +80,10 @@ private Q_SLOTS:
             solver.setField(1, v0.data());
             solver.advanceTo(t1);
             const double e = std::exp(-d * t1);
-            auto ue = sampleGrid(*grid, [&](double x, double) { return e * std::cos(t1) * std::cos(x); });
-            auto ve = sampleGrid(*grid, [&](double x, double) { return -e * std::sin(t1) * std::cos(x); });
+            auto ue =
+                sampleGrid(*grid, [&](double x, double) { return e * std::cos(t1) * std::cos(x); });
+            auto ve = sampleGrid(*grid,
+                                 [&](double x, double) { return -e * std::sin(t1) * std::cos(x); });
             const double err = std::max(maxAbsDiff(gridValues(solver, 0), ue),
                                         maxAbsDiff(gridValues(solver, 1), ve));
             qInfo("%s: coupled error %.3g", fieldSchemeName(scheme).c_str(), err);
@@ -91,8 +92,7 @@ private Q_SLOTS:
         }
     }
 
-    void positionAndTimeReachN()
-    {
+    void positionAndTimeReachN() {
         // u_t = cos(t) sin(x): u = u0 + sin(t) sin(x).
         auto grid = testGrid(16, 0, 2 * kPi);
         Nonlinearity n;
@@ -107,15 +107,15 @@ private Q_SLOTS:
             std::vector<double> u0(grid->pointCount(), 0.5);
             solver.setField(0, u0.data());
             solver.advanceTo(1.5);
-            auto exact = sampleGrid(*grid, [](double x, double) { return 0.5 + std::sin(1.5) * std::sin(x); });
+            auto exact = sampleGrid(
+                *grid, [](double x, double) { return 0.5 + std::sin(1.5) * std::sin(x); });
             const double err = maxAbsDiff(gridValues(solver), exact);
             QVERIFY2(err < (scheme == FieldScheme::ImexSbdf2 ? 1e-4 : 1e-10),
                      (fieldSchemeName(scheme) + ": " + std::to_string(err)).c_str());
         }
     }
 
-    void twoThirdsRuleRemovesTheAliasedMode()
-    {
+    void twoThirdsRuleRemovesTheAliasedMode() {
         // On 32 points cos(10x)^2 = (1 + cos 20x)/2, and cos 20x aliases onto mode 12. The mask
         // keeps |m| <= 10, so de-aliased N has no mode 12; without the mask it does.
         auto grid = testGrid(32, 0, 2 * kPi);
@@ -135,8 +135,7 @@ private Q_SLOTS:
         }
     }
 
-    void dirichletBurgersMatchesColeHopf()
-    {
+    void dirichletBurgersMatchesColeHopf() {
         // The Cole-Hopf solution u = 2 nu e^{-nu t} sin x / (a + e^{-nu t} cos x) vanishes at
         // x = 0 and pi: it solves Burgers on [0, pi] with Dirichlet walls, where N = -(u^2/2)_x
         // takes u^2 through a cosine transform and back to the sine basis.
@@ -155,8 +154,7 @@ private Q_SLOTS:
         QVERIFY2(err < 1e-9, qPrintable(QString::number(err)));
     }
 
-    void badProblemsAreRefused()
-    {
+    void badProblemsAreRefused() {
         auto grid = testGrid(16, 0, 1.0);
         auto field = FieldDefinition{"u", {}};
         auto make = [&](std::vector<FieldDefinition> fields, Nonlinearity n) {
@@ -169,7 +167,8 @@ private Q_SLOTS:
         Nonlinearity yOn1D;
         yOn1D.inputs = {{0, {0, 1, 0, 1.0}}};
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, make({field}, yOn1D));
-        auto nan = FieldDefinition{"u", [](double k, double) { return Complex(std::log(k - 1e9)); }};
+        auto nan =
+            FieldDefinition{"u", [](double k, double) { return Complex(std::log(k - 1e9)); }};
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, make({nan}, {}));
     }
 };

@@ -22,14 +22,12 @@ class TestFieldsSolvers : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void periodicHeatIsExact_data()
-    {
+    void periodicHeatIsExact_data() {
         QTest::addColumn<int>("ny");
         QTest::newRow("1-D") << 0;
         QTest::newRow("2-D") << 24;
     }
-    void periodicHeatIsExact()
-    {
+    void periodicHeatIsExact() {
         QFETCH(int, ny);
         const double nu = 0.3, t1 = 1.0;
         auto grid = testGrid(32, ny, 2 * kPi);
@@ -49,8 +47,7 @@ private Q_SLOTS:
         QVERIFY2(err < 1e-14, qPrintable(QString::number(err)));
     }
 
-    void advectionShiftsExactly()
-    {
+    void advectionShiftsExactly() {
         const double c = 1.3, t1 = 2.0;
         auto grid = testGrid(64, 0, 2 * kPi);
         auto solver = makeSolver(makeAdvectionProblem(grid, c), FieldScheme::Etdrk4, 0.05);
@@ -63,19 +60,22 @@ private Q_SLOTS:
         QVERIFY2(err < 1e-13, qPrintable(QString::number(err)));
     }
 
-    void wallHeatMatchesSeparableSolutions_data()
-    {
+    void wallHeatMatchesSeparableSolutions_data() {
         QTest::addColumn<int>("boundary");
         QTest::addColumn<int>("ny");
         QTest::addColumn<int>("scheme");
-        QTest::newRow("Dirichlet 1-D ETDRK4") << int(Boundary::Dirichlet) << 0 << int(FieldScheme::Etdrk4);
-        QTest::newRow("Neumann 1-D ETDRK4") << int(Boundary::Neumann) << 0 << int(FieldScheme::Etdrk4);
-        QTest::newRow("Dirichlet 2-D ETDRK4") << int(Boundary::Dirichlet) << 12 << int(FieldScheme::Etdrk4);
-        QTest::newRow("Neumann 2-D ETDRK4") << int(Boundary::Neumann) << 12 << int(FieldScheme::Etdrk4);
-        QTest::newRow("Dirichlet 1-D RK4") << int(Boundary::Dirichlet) << 0 << int(FieldScheme::Rk4);
+        QTest::newRow("Dirichlet 1-D ETDRK4")
+            << int(Boundary::Dirichlet) << 0 << int(FieldScheme::Etdrk4);
+        QTest::newRow("Neumann 1-D ETDRK4")
+            << int(Boundary::Neumann) << 0 << int(FieldScheme::Etdrk4);
+        QTest::newRow("Dirichlet 2-D ETDRK4")
+            << int(Boundary::Dirichlet) << 12 << int(FieldScheme::Etdrk4);
+        QTest::newRow("Neumann 2-D ETDRK4")
+            << int(Boundary::Neumann) << 12 << int(FieldScheme::Etdrk4);
+        QTest::newRow("Dirichlet 1-D RK4")
+            << int(Boundary::Dirichlet) << 0 << int(FieldScheme::Rk4);
     }
-    void wallHeatMatchesSeparableSolutions()
-    {
+    void wallHeatMatchesSeparableSolutions() {
         QFETCH(int, boundary);
         QFETCH(int, ny);
         QFETCH(int, scheme);
@@ -101,8 +101,7 @@ private Q_SLOTS:
                  qPrintable(QString::number(err)));
     }
 
-    void burgersMatchesColeHopf_data()
-    {
+    void burgersMatchesColeHopf_data() {
         QTest::addColumn<int>("scheme");
         QTest::addColumn<double>("dt");
         QTest::addColumn<double>("tolerance");
@@ -110,8 +109,7 @@ private Q_SLOTS:
         QTest::newRow("RK4") << int(FieldScheme::Rk4) << 0.005 << 1e-10;
         QTest::newRow("IMEX SBDF2") << int(FieldScheme::ImexSbdf2) << 0.002 << 1e-5;
     }
-    void burgersMatchesColeHopf()
-    {
+    void burgersMatchesColeHopf() {
         QFETCH(int, scheme);
         QFETCH(double, dt);
         QFETCH(double, tolerance);
@@ -133,15 +131,13 @@ private Q_SLOTS:
         QVERIFY(maxAbs(ref) > 0.2);  // the nonlinear term matters at this amplitude
     }
 
-    void massIsConservedToRoundOff_data()
-    {
+    void massIsConservedToRoundOff_data() {
         QTest::addColumn<int>("scheme");
         QTest::newRow("ETDRK4") << int(FieldScheme::Etdrk4);
         QTest::newRow("IMEX SBDF2") << int(FieldScheme::ImexSbdf2);
         QTest::newRow("RK4") << int(FieldScheme::Rk4);
     }
-    void massIsConservedToRoundOff()
-    {
+    void massIsConservedToRoundOff() {
         QFETCH(int, scheme);
         // Kuramoto-Sivashinsky: L(0) = 0 and N = -(u^2/2)_x has no mean, so the mean stays.
         auto grid = testGrid(64, 0, 32 * kPi);
@@ -159,15 +155,15 @@ private Q_SLOTS:
         // Neumann heat: the cosine mean coefficient is untouched by L.
         auto walls = testGrid(16, 0, 1.0, 0.0, Boundary::Neumann);
         auto heat = makeSolver(makeHeatProblem(walls, 1.0), FieldScheme(scheme), 1e-3);
-        auto v0 = sampleGrid(*walls, [](double x, double) { return x * x * (1 - x) * (1 - x) + 0.1 * x; });
+        auto v0 = sampleGrid(*walls,
+                             [](double x, double) { return x * x * (1 - x) * (1 - x) + 0.1 * x; });
         heat.setField(0, v0.data());
         const double m0 = heat.state()[0][0].real();
         heat.advance(200);
         QVERIFY(std::abs(heat.state()[0][0].real() - m0) < 1e-15);
     }
 
-    void transformsPerStepAreCounted()
-    {
+    void transformsPerStepAreCounted() {
         auto ks = makeSolver(makeKuramotoSivashinskyProblem(testGrid(64, 0, 32 * kPi)),
                              FieldScheme::Etdrk4, 0.25);
         ks.advance(10);
@@ -183,12 +179,12 @@ private Q_SLOTS:
         QCOMPARE(imex.stats().transformsPerStep(), 2.0);
     }
 
-    void blowUpNamesFieldTimeAndStep()
-    {
+    void blowUpNamesFieldTimeAndStep() {
         // RK4 on u_t = u_xx with h k_max^2 = 0.05 * 32^2 ~ 51, far beyond the explicit limit.
         auto grid = testGrid(64, 0, 2 * kPi);
         auto solver = makeSolver(makeHeatProblem(grid, 1.0), FieldScheme::Rk4, 0.05);
-        auto u0 = sampleGrid(*grid, [](double x, double) { return std::sin(x) + 1e-3 * std::sin(30 * x); });
+        auto u0 = sampleGrid(
+            *grid, [](double x, double) { return std::sin(x) + 1e-3 * std::sin(30 * x); });
         solver.setField(0, u0.data());
         QString message;
         try {
@@ -206,8 +202,7 @@ private Q_SLOTS:
         for (double v : kept) QVERIFY(std::isfinite(v));
     }
 
-    void wallsRefuseOddLinearTerms()
-    {
+    void wallsRefuseOddLinearTerms() {
         auto walls = testGrid(16, 0, 1.0, 0.0, Boundary::Dirichlet);
         QString message;
         try {
