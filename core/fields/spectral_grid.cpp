@@ -104,7 +104,8 @@ Basis SpectralGrid::fieldBasis() const {
     return {k, k};
 }
 
-void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const {
+void SpectralGrid::forward(const double* u, Complex* uh, std::optional<Basis> basisOpt) const {
+    const Basis basis = basisOpt.value_or(fieldBasis());
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigForward(u, uh, basis);
@@ -115,7 +116,8 @@ void SpectralGrid::forward(const double* u, Complex* uh, Basis basis) const {
     for (std::size_t m = 0; m < modes_; ++m) uh[m] *= s;
 }
 
-void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const {
+void SpectralGrid::forwardRaw(const double* u, Complex* uh, std::optional<Basis> basisOpt) const {
+    const Basis basis = basisOpt.value_or(fieldBasis());
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic())
         trigForward(u, uh, basis);
@@ -123,7 +125,8 @@ void SpectralGrid::forwardRaw(const double* u, Complex* uh, Basis basis) const {
         realFft_->forward(u, uh);
 }
 
-void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const {
+void SpectralGrid::backward(const Complex* uh, double* u, std::optional<Basis> basisOpt) const {
+    const Basis basis = basisOpt.value_or(fieldBasis());
     if (!periodic()) {
         transforms_.fetch_add(1, std::memory_order_relaxed);
         trigBackward(uh, u, basis);
@@ -133,7 +136,8 @@ void SpectralGrid::backward(const Complex* uh, double* u, Basis basis) const {
     backwardDestroying(scratchC_.data(), u, basis);
 }
 
-void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const {
+void SpectralGrid::backwardDestroying(Complex* uh, double* u, std::optional<Basis> basisOpt) const {
+    const Basis basis = basisOpt.value_or(fieldBasis());
     transforms_.fetch_add(1, std::memory_order_relaxed);
     if (!periodic()) {
         trigBackward(uh, u, basis);
@@ -142,8 +146,9 @@ void SpectralGrid::backwardDestroying(Complex* uh, double* u, Basis basis) const
     realFft_->backwardDestroying(uh, u);
 }
 
-AlignedArray<Complex> SpectralGrid::multiplier(const SpectralOperator& op, Basis in,
-                                               Basis* out) const {
+AlignedArray<Complex> SpectralGrid::multiplier(const SpectralOperator& op,
+                                               std::optional<Basis> inOpt, Basis* out) const {
+    const Basis in = inOpt.value_or(fieldBasis());
     if (op.px < 0 || op.py < 0) throw ConfigError("derivative orders must be non-negative");
     if (dimension() == 1 && op.py > 0)
         throw ConfigError("a y-derivative was asked for on a 1-D grid");
@@ -191,7 +196,8 @@ AlignedArray<Complex> SpectralGrid::multiplier(const SpectralOperator& op, Basis
 }
 
 void SpectralGrid::derivativeToGrid(const Complex* uh, const SpectralOperator& op, double* out,
-                                    Basis basis) const {
+                                    std::optional<Basis> basisOpt) const {
+    const Basis basis = basisOpt.value_or(fieldBasis());
     Basis outBasis;
     const AlignedArray<Complex> table = multiplier(op, basis, &outBasis);
     for (std::size_t m = 0; m < modes_; ++m) scratchC_[m] = uh[m] * table[m];

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,24 +89,26 @@ public:
     // elsewhere.
     const std::vector<double>& dealiasMask() const { return mask_; }
 
+    // Transforms take the basis of the array on wall grids; without one, the grid's field
+    // basis (sine for Dirichlet, cosine for Neumann). Periodic grids ignore it.
     // Physical -> spectral, normalised as in the layout comment above.
-    void forward(const double* u, Complex* uh, Basis basis = {}) const;
+    void forward(const double* u, Complex* uh, std::optional<Basis> basis = {}) const;
     // Same without the final scaling on periodic grids (uh = forwardScale() * raw); for hot
     // loops that fold the scale into a multiplier. Wall grids scale as forward does.
-    void forwardRaw(const double* u, Complex* uh, Basis basis = {}) const;
+    void forwardRaw(const double* u, Complex* uh, std::optional<Basis> basis = {}) const;
     double forwardScale() const { return periodic() ? 1.0 / double(points_) : 1.0; }
     // Spectral -> physical; `uh` is kept (copied to scratch first).
-    void backward(const Complex* uh, double* u, Basis basis = {}) const;
+    void backward(const Complex* uh, double* u, std::optional<Basis> basis = {}) const;
     // Same, but may overwrite uh (saves a copy in hot loops that own uh).
-    void backwardDestroying(Complex* uh, double* u, Basis basis = {}) const;
+    void backwardDestroying(Complex* uh, double* u, std::optional<Basis> basis = {}) const;
 
     // The multiplier table of `op` acting on arrays in basis `in`, and the basis of its
     // result; out[m] = in[m] * table[m].
-    AlignedArray<Complex> multiplier(const SpectralOperator& op, Basis in = {},
+    AlignedArray<Complex> multiplier(const SpectralOperator& op, std::optional<Basis> in = {},
                                      Basis* out = nullptr) const;
     // out = op(uh) evaluated on the grid (one backward transform).
     void derivativeToGrid(const Complex* uh, const SpectralOperator& op, double* out,
-                          Basis basis = {}) const;
+                          std::optional<Basis> basis = {}) const;
 
     // Real transforms done so far (forward and backward count one each).
     long long transformCount() const { return transforms_.load(std::memory_order_relaxed); }
