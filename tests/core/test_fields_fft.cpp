@@ -7,9 +7,11 @@
 
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <numbers>
+#include <thread>
 #include <vector>
 
 using namespace driftlab::core::fields;
@@ -107,6 +109,36 @@ private Q_SLOTS:
         double err = 0.0;
         for (std::size_t m = 0; m < a.size(); ++m) err = std::max(err, std::abs(a[m] - b[m]));
         QVERIFY(err < 1e-11);
+    }
+
+    void planningFromSeveralThreads() {
+        // FFTW's planner is not thread-safe; the plan cache serialises it. Each thread plans
+        // sizes the others plan too and checks its round trips.
+        std::atomic<int> failures{0};
+        auto work = [&failures](int offset) {
+            for (int k = 0; k < 12; ++k) {
+                const int n = 20 + (k + offset) % 12;
+                RealFft fft(n, k % 2 ? 6 : 1, {1, PlanRigor::Estimate});
+                TrigFft dst(TrigKind::Sine, n, TrigKind::Sine, 0, {1, PlanRigor::Estimate});
+                AlignedArray<double> in(fft.realSize()), back(fft.realSize());
+                AlignedArray<Complex> spec(fft.complexSize());
+                for (std::size_t i = 0; i < in.size(); ++i) in[i] = std::cos(0.3 * i + offset);
+                fft.forward(in.data(), spec.data());
+                fft.backwardDestroying(spec.data(), back.data());
+                for (std::size_t i = 0; i < in.size(); ++i)
+                    if (std::abs(back[i] / double(in.size()) - in[i]) > 1e-13) ++failures;
+                AlignedArray<double> a(dst.size()), b(dst.size()), c(dst.size());
+                for (std::size_t i = 0; i < a.size(); ++i) a[i] = std::sin(1.0 + i);
+                dst.execute(a.data(), b.data());
+                dst.execute(b.data(), c.data());  // DST-I twice = 2n times the identity
+                for (std::size_t i = 0; i < a.size(); ++i)
+                    if (std::abs(c[i] / (2.0 * n) - a[i]) > 1e-13) ++failures;
+            }
+        };
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) threads.emplace_back(work, 3 * t);
+        for (auto& t : threads) t.join();
+        QCOMPARE(failures.load(), 0);
     }
 
     void trigRoundTrips_data() {
