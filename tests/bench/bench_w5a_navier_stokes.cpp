@@ -12,6 +12,12 @@
 //     transform time at 256^2 (run first, before wisdom exists for this size).
 //
 // Run: build/ci/tests/bench/bench_w5a_navier_stokes [--threads 2] [--runs 5] [--steps 100]
+//      [--rigor measure|estimate]
+// Measured (2026-12, 2 cores shared with other builds, load 7-20): 1 thread ~265 steps/s wall,
+// ~370-400 steps per CPU second; the FFTs alone ~470-510 per CPU second (~100 us of CPU per
+// 256^2 transform), so FFTW bounds the step at ~80 % and a full core would meet 350. Two
+// FFTW threads did not help on the shared box (the second thread is rarely co-scheduled) and
+// sometimes cost 2-4x more CPU; the figure on 2 idle cores is not measured here.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
