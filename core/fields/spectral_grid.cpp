@@ -43,6 +43,8 @@ SpectralGrid::SpectralGrid(const GridSpec& spec) : spec_(spec) {
     if (!(spec.lx > 0.0) || !std::isfinite(spec.lx) ||
         (spec.ny > 0 && (!(spec.ly > 0.0) || !std::isfinite(spec.ly))))
         throw ConfigError("the domain lengths must be positive and finite");
+    if (!std::isfinite(spec.x0) || !std::isfinite(spec.y0))
+        throw ConfigError("the domain origin must be finite");
     const int cellsY = spec.ny > 0 ? spec.ny : 0;
     px_ = walls ? spec.nx + 1 : spec.nx;
     py_ = cellsY == 0 ? 1 : (walls ? cellsY + 1 : cellsY);
@@ -63,8 +65,8 @@ SpectralGrid::SpectralGrid(const GridSpec& spec) : spec_(spec) {
     const double dy = cellsY > 0 ? spec.ly / cellsY : 0.0;
     for (int j = 0; j < py_; ++j)
         for (int i = 0; i < px_; ++i) {
-            x_[std::size_t(j) * px_ + i] = i * dx;
-            y_[std::size_t(j) * px_ + i] = j * dy;
+            x_[std::size_t(j) * px_ + i] = spec.x0 + i * dx;
+            y_[std::size_t(j) * px_ + i] = cellsY > 0 ? spec.y0 + j * dy : 0.0;
         }
 
     kx_.resize(modes_);

@@ -4,9 +4,9 @@
 // spectral derivative operators and the 2/3 de-aliasing mask.
 //
 // Layouts (x fastest, row-major):
-//  - periodic: points x_i = i lx / nx, i < nx (nx * ny values); modes: FFTW's half spectrum,
+//  - periodic: points x_i = x0 + i lx / nx, i < nx (nx * ny values); modes: FFTW's half spectrum,
 //    ny * (nx / 2 + 1) complex coefficients with u(x) = sum over all k of u_k e^{i k.x};
-//  - walls: points x_i = i lx / nx, i = 0..nx, walls included ((nx + 1) * (ny + 1) values);
+//  - walls: points x_i = x0 + i lx / nx, i = 0..nx, walls included ((nx + 1) * (ny + 1) values);
 //    modes m = 0..n per dimension, same count, with u(x) = sum_m c_m phi_m(x) where
 //    phi_m = sin(pi m x / l) (Dirichlet; c_0 = c_n = 0) or cos(pi m x / l) (Neumann).
 //    Coefficients are kept as Complex with zero imaginary part so that the time steppers
@@ -36,6 +36,10 @@ struct GridSpec {
     int ny = 0;  // 0: a 1-D grid
     double lx = 6.283185307179586;
     double ly = 6.283185307179586;
+    // Where the domain starts ([x0, x0 + lx), e.g. Allen-Cahn's [-1, 1)); the bases are
+    // phi_m(x - x0), so only the coordinates handed to N and to initial conditions move.
+    double x0 = 0.0;
+    double y0 = 0.0;
     Boundary boundary = Boundary::Periodic;
     FftOptions fft;
 };
