@@ -11,8 +11,8 @@
 // With de-aliasing on, the 2/3 mask is applied to every input and every output of N, so
 // products of inputs alias only onto modes the mask removes.
 // On wall grids N must keep the symmetry of the basis, which the engine cannot check for a
-// callback: with Dirichlet walls N must be odd about each wall (u^3, u u_x, lap(u) v with v
-// odd), with Neumann walls even (u^3, u^2, u_x^2; not u u_x). An output operator with an odd
+// callback: with Dirichlet walls N must be odd about each wall (u^3, u u_x, u v^2 for odd
+// u, v), with Neumann walls even (u^3, u^2, u_x^2; not u u_x). An output operator with an odd
 // derivative means the grid output has the other symmetry (-(u^2/2)_x: u^2 is even).
 #include <cstdint>
 #include <functional>
