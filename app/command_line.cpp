@@ -109,8 +109,8 @@ Options parse(int argc, char** argv) {
 
 const core::ExperimentFamily& family(const std::string& id) {
     if (const auto* found = core::findExperimentFamily(id)) return *found;
-    throw ConfigError("unknown workspace \"" + id + "\" (workspaces: " +
-                      core::experimentFamilyIds() + ")");
+    throw ConfigError("unknown workspace \"" + id +
+                      "\" (workspaces: " + core::experimentFamilyIds() + ")");
 }
 
 std::string usage() {
@@ -164,25 +164,24 @@ int runGui(int argc, char** argv, const Options& options) {
     // --screenshot: run, let the views render the result, grab the whole window.
     int exitCode = 0;
     const QString file = QString::fromStdString(*options.screenshotFile);
-    QObject::connect(&window, &MainWindow::runFinished, &window,
-                     [&](bool ok, const QString& message) {
-                         if (!ok) {
-                             std::cerr << "driftlab: error: " << message.toStdString() << "\n";
-                             exitCode = 1;
-                         }
-                         QTimer::singleShot(400, &window, [&] {
-                             const QImage image = window.grab().toImage();
-                             if (!image.save(file)) {
-                                 std::cerr << "driftlab: error: cannot write screenshot "
-                                           << file.toStdString() << "\n";
-                                 exitCode = 1;
-                             } else {
-                                 std::cout << "screenshot written to " << file.toStdString()
-                                           << "\n";
-                             }
-                             application.quit();
-                         });
-                     });
+    QObject::connect(
+        &window, &MainWindow::runFinished, &window, [&](bool ok, const QString& message) {
+            if (!ok) {
+                std::cerr << "driftlab: error: " << message.toStdString() << "\n";
+                exitCode = 1;
+            }
+            QTimer::singleShot(400, &window, [&] {
+                const QImage image = window.grab().toImage();
+                if (!image.save(file)) {
+                    std::cerr << "driftlab: error: cannot write screenshot " << file.toStdString()
+                              << "\n";
+                    exitCode = 1;
+                } else {
+                    std::cout << "screenshot written to " << file.toStdString() << "\n";
+                }
+                application.quit();
+            });
+        });
     QTimer::singleShot(static_cast<int>(options.timeoutSeconds * 1000.0), &window, [&] {
         std::cerr << "driftlab: error: --screenshot run did not finish within "
                   << options.timeoutSeconds << " s\n";

@@ -3,8 +3,8 @@
 // driftlab --screenshot FILE [CONFIG]    open, run to completion, save a PNG, exit
 #include "app/command_line.h"
 
-#include <cstdlib>
 #include <unistd.h>
+#include <cstdlib>
 
 int main(int argc, char** argv) {
     // OpenMP's default wait policy keeps a team's threads spinning between parallel regions,

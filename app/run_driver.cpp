@@ -16,9 +16,8 @@ QString formatRate(double perSecond, const QString& unit) {
     if (perSecond >= 1e9) return QString("%1 G %2/s").arg(perSecond / 1e9, 0, 'f', 2).arg(unit);
     if (perSecond >= 1e6) return QString("%1 M %2/s").arg(perSecond / 1e6, 0, 'f', 1).arg(unit);
     if (perSecond >= 1e4) return QString("%1 k %2/s").arg(perSecond / 1e3, 0, 'f', 1).arg(unit);
-    return QString("%1 %2/s").arg(QLocale(QLocale::English).toString(perSecond, 'f',
-                                                                        perSecond < 10 ? 2 : 0),
-                                  unit);
+    return QString("%1 %2/s").arg(
+        QLocale(QLocale::English).toString(perSecond, 'f', perSecond < 10 ? 2 : 0), unit);
 }
 
 RunDriver::RunDriver(QObject* parent) : QObject(parent) {

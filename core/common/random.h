@@ -11,8 +11,7 @@ struct ZigguratTables;
 
 // splitmix64: turns any seed (even 0, 1, 2, ...) into well-mixed 64-bit words; used only to
 // seed the fast generator, as its authors recommend.
-inline std::uint64_t splitmix64(std::uint64_t& state)
-{
+inline std::uint64_t splitmix64(std::uint64_t& state) {
     std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -24,17 +23,14 @@ inline std::uint64_t splitmix64(std::uint64_t& state)
 class RandomStream {
 public:
     RandomStream() : RandomStream(0, 0) {}
-    RandomStream(std::uint64_t seed, std::uint64_t stream)
-    {
+    RandomStream(std::uint64_t seed, std::uint64_t stream) {
         std::uint64_t mix = seed;
         std::uint64_t key = splitmix64(mix);
         std::uint64_t sm = key ^ (stream * 0xD1342543DE82EF95ull + 0x2545F4914F6CDD1Dull);
-        for (auto& word : s_)
-            word = splitmix64(sm);
+        for (auto& word : s_) word = splitmix64(sm);
     }
 
-    std::uint64_t next()
-    {
+    std::uint64_t next() {
         const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
         const std::uint64_t t = s_[1] << 17;
         s_[2] ^= s_[0];
@@ -71,8 +67,7 @@ const ZigguratTables& zigguratTables();
 
 inline double RandomStream::normal() { return normal(zigguratTables()); }
 
-inline double RandomStream::normal(const ZigguratTables& zt)
-{
+inline double RandomStream::normal(const ZigguratTables& zt) {
     const std::uint64_t bits = next();
     const unsigned layer = static_cast<unsigned>(bits & 0xFF);
     // Top 53 bits as a signed value in [-1, 1): sign and magnitude in one draw.

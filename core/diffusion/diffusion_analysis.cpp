@@ -25,8 +25,7 @@ constexpr double kHeldOutTolerance = 1e-4;
 Points learnedField(const SessionModel& model, const Points& x, double t) {
     Points field;
     if (model.isInterpolant()) {
-        model.velocityField().velocityAndScore(x, std::clamp(1.0 - t, 1e-3, 0.999), field,
-                                               nullptr);
+        model.velocityField().velocityAndScore(x, std::clamp(1.0 - t, 1e-3, 0.999), field, nullptr);
     } else {
         model.scoreField().score(x, std::max(t, 1e-3), field);
     }
@@ -84,8 +83,8 @@ Points standardisedMixtureScore(const DiffusionSession& session, const Points& x
     return score;
 }
 
-std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& session,
-                                                      int frames, int particles, int grid,
+std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& session, int frames,
+                                                      int particles, int grid,
                                                       const std::atomic<bool>* cancel) {
     auto out = std::make_shared<ScrubFrames>();
     const auto& config = session.config;
@@ -128,12 +127,11 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
         out->generator = stochastic ? "interpolant SDE" : "interpolant ODE";
         for (double& s : run.times) s = 1.0 - s;  // to diffusion time
     } else {
-        cd::SamplerOptions options =
-            samplerOptionsForNfe(cd::SamplerKind::ReverseSde, kGenerationSteps,
-                                       config.data.seed + 24);
+        cd::SamplerOptions options = samplerOptionsForNfe(cd::SamplerKind::ReverseSde,
+                                                          kGenerationSteps, config.data.seed + 24);
         options.recordParticles = particles;
-        run = cd::sampleDiffusion(cd::SamplerKind::ReverseSde, model.process(),
-                                  model.scoreField(), noise, options);
+        run = cd::sampleDiffusion(cd::SamplerKind::ReverseSde, model.process(), model.scoreField(),
+                                  noise, options);
         out->generator = "reverse SDE";
     }
     for (double t : out->times) {
@@ -157,8 +155,8 @@ std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& se
         out->learned.push_back(std::move(learned));
         if (truthKnown) {
             Points truth;
-            scaleArrows(data, standardisedMixtureScore(session, x, std::max(t, 1e-3)), cell,
-                        truth, reference);
+            scaleArrows(data, standardisedMixtureScore(session, x, std::max(t, 1e-3)), cell, truth,
+                        reference);
             out->truth.push_back(std::move(truth));
         }
     }
@@ -192,15 +190,16 @@ std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& se
     const Points user = data.toUser(data.train);
     maps->dataDensity = Eigen::VectorXd::Zero(Index(grid) * grid);
     for (Index i = 0; i < user.cols(); ++i) {
-        const int j = std::clamp(int((user(0, i) - box.x0) / (box.x1 - box.x0) * grid), 0, grid - 1);
-        const int k = std::clamp(int((user(1, i) - box.y0) / (box.y1 - box.y0) * grid), 0, grid - 1);
+        const int j =
+            std::clamp(int((user(0, i) - box.x0) / (box.x1 - box.x0) * grid), 0, grid - 1);
+        const int k =
+            std::clamp(int((user(1, i) - box.y0) / (box.y1 - box.y0) * grid), 0, grid - 1);
         maps->dataDensity(Index(k) * grid + j) += 1.0;
     }
     maps->dataDensity /= double(user.cols()) * cellArea;
 
-    const auto onGrid = sessionLikelihood(model, session.config,
-                                          data.standardizer.apply(gridPoints(box, grid)),
-                                          kGridTolerance);
+    const auto onGrid = sessionLikelihood(
+        model, session.config, data.standardizer.apply(gridPoints(box, grid)), kGridTolerance);
     const Index m = std::min<Index>(std::max<Index>(heldOutPoints, 1), data.heldOut.cols());
     const auto heldOut =
         sessionLikelihood(model, session.config, data.heldOut.leftCols(m), kHeldOutTolerance);
@@ -209,8 +208,9 @@ std::shared_ptr<const DensityMaps> computeDensityMaps(const DiffusionSession& se
     maps->modelLogDensity = onGrid.logDensity.array() + data.standardizer.logDetJacobian();
     maps->heldOutBitsPerDim = heldOut.bitsPerDim;
     if (!onGrid.ok) maps->message = "grid likelihood: " + onGrid.message;
-    if (!heldOut.ok) maps->message += (maps->message.empty() ? "" : "; ") +
-                                      std::string("held-out likelihood: ") + heldOut.message;
+    if (!heldOut.ok)
+        maps->message += (maps->message.empty() ? "" : "; ") +
+                         std::string("held-out likelihood: ") + heldOut.message;
     maps->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return maps;
 }

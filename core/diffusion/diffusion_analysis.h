@@ -17,15 +17,15 @@
 namespace driftlab::core {
 
 struct ScrubFrames {
-    std::vector<double> times;    // diffusion time per frame, ascending: 0 is data, 1 is noise
+    std::vector<double> times;  // diffusion time per frame, ascending: 0 is data, 1 is noise
     std::vector<diffusion::Points> forward;  // training points noised to each time (user)
     std::vector<diffusion::Points> reverse;  // the generated cloud as it passes each time
     diffusion::Points arrowPositions;        // user coordinates, shared by every frame
     std::vector<diffusion::Points> learned;  // the learned score (or velocity) arrows per frame
     std::vector<diffusion::Points> truth;    // the true score per frame; empty when not known
-    std::string fieldName;        // "learned score" or "learned velocity"
-    std::string generator;        // the sampler that made the reverse frames
-    int frameAt(double t) const;  // the frame nearest to time t
+    std::string fieldName;                   // "learned score" or "learned velocity"
+    std::string generator;                   // the sampler that made the reverse frames
+    int frameAt(double t) const;             // the frame nearest to time t
 };
 
 std::shared_ptr<const ScrubFrames> computeScrubFrames(const DiffusionSession& session,
@@ -45,7 +45,7 @@ struct DensityMaps {
     int grid = 0;
     // log p of the model at the grid points (user coordinates, x fastest).
     Eigen::VectorXd modelLogDensity;
-    Eigen::VectorXd dataDensity;  // histogram of the training data as a density, same cells
+    Eigen::VectorXd dataDensity;     // histogram of the training data as a density, same cells
     double heldOutBitsPerDim = 0.0;  // the model's, on the standardised held-out points
     long nfe = 0;
     double seconds = 0.0;

@@ -18,10 +18,10 @@ using nlohmann::json;
 std::vector<std::string> samplerIds() {
     using diffusion::SamplerKind;
     std::vector<std::string> ids;
-    for (auto kind : {SamplerKind::ReverseSde, SamplerKind::PredictorCorrector,
-                      SamplerKind::ProbabilityFlow, SamplerKind::ProbabilityFlowAdaptive,
-                      SamplerKind::Ddim, SamplerKind::DpmSolver1, SamplerKind::DpmSolver2,
-                      SamplerKind::DpmSolver3, SamplerKind::DpmSolverPP2M})
+    for (auto kind :
+         {SamplerKind::ReverseSde, SamplerKind::PredictorCorrector, SamplerKind::ProbabilityFlow,
+          SamplerKind::ProbabilityFlowAdaptive, SamplerKind::Ddim, SamplerKind::DpmSolver1,
+          SamplerKind::DpmSolver2, SamplerKind::DpmSolver3, SamplerKind::DpmSolverPP2M})
         ids.push_back(diffusion::samplerName(kind));
     return ids;
 }
@@ -49,72 +49,88 @@ diffusion::GaussianMixture2D randomMixture(int modes, double std, std::uint64_t 
 }  // namespace
 
 const std::vector<std::string>& diffusionDatasetIds() {
-    static const std::vector<std::string> ids = {"two_moons",  "eight_gaussians", "checkerboard",
-                                                 "two_spirals", "rings",          "swiss_roll",
-                                                 "gaussian_mixture"};
+    static const std::vector<std::string> ids = {
+        "two_moons", "eight_gaussians", "checkerboard",    "two_spirals",
+        "rings",     "swiss_roll",      "gaussian_mixture"};
     return ids;
 }
 
 const Schema& diffusionSchema() {
     static const Schema schema(
         "diffusion",
-        concatFields({{
-            choiceField("dataset", "Data set", "eight_gaussians", diffusionDatasetIds(),
-                   "The 2-D point cloud the model learns; it is standardised to zero mean and "
-                   "unit variance per coordinate before training."),
-            integerField("dataset_size", "Points", 4000, 10, 200000,
-                    "Points drawn from the data set; a fifth is held out for the metrics."),
-            realField("noise", "Data noise", 0.05, 0.0, 1.0,
-                 "Jitter of the data set (mode width for the Gaussians)."),
-            integerField("mixture_modes", "Mixture modes", 5, 1, 32,
-                    "Components of the Gaussian mixture data set (placed from the seed)."),
-            seedField("seed", "Seed", 0,
-                      "Seeds the data, the initial weights, the batches and the samplers."),
-            choiceField("process", "Forward process", "vp", {"vp", "sub_vp", "ve"},
-                   "How data is noised: variance preserving, sub-VP (less noise at small t) or "
-                   "variance exploding (Song et al. 2021)."),
-            realField("beta_min", "β min", 0.1, 0.0, 100.0, "Noise rate at t = 0 (VP, sub-VP)."),
-            realField("beta_max", "β max", 20.0, 0.0, 1000.0,
-                 "Noise rate at t = 1 (VP, sub-VP); must exceed β min."),
-            realField("sigma_min", "σ min", 0.01, 0.0, 100.0,
-                 "Noise scale at t = 0 (VE); must be positive."),
-            realField("sigma_max", "σ max", 10.0, 0.0, 1000.0,
-                 "Noise scale at t = 1 (VE); should exceed the data's spread."),
-            choiceField("prediction", "Network predicts", "noise", {"noise", "score"},
-                   "Noise (ε) prediction is the DDPM choice and trains more evenly over t; "
-                   "score prediction learns ∇ log p_t directly."),
-            choiceField("model", "Model", "score_sde", {"score_sde", "interpolant"},
-                   "score_sde: a network learns the noise (score) of the forward process "
-                   "above. interpolant: x_t = α(t)·noise + β(t)·data + γ(t)·z from noise (t = 0) "
-                   "to data (t = 1); the network learns the velocity and the score, and samples "
-                   "come from the interpolant ODE (or its SDE when ε > 0). The forward-process "
-                   "keys and the sampler are then unused."),
-            choiceField("interpolant", "Interpolant", "linear", {"linear", "trigonometric"},
-                   "α, β of the interpolant: linear (1 − t, t) or trigonometric "
-                   "(cos πt/2, sin πt/2). Only with model = interpolant."),
-            realField("gamma", "γ scale", 0.0, 0.0, 2.0,
-                 "a in γ(t) = a·sqrt(t(1 − t)), the latent noise of the interpolant; 0 is flow "
-                 "matching. Only with model = interpolant."),
-            realField("epsilon", "SDE ε", 0.0, 0.0, 2.0,
-                 "Diffusion coefficient ε of the interpolant SDE dX = (b + ε s) dt + "
-                 "sqrt(2ε) dW; 0 samples by the ODE dX = b dt. Only with model = interpolant."),
-        }, networkFields({"", "hidden", "MLP", 128, 3, 4, 1024, ""}), {
-            integerField("embedding_dim", "Time embedding", 32, 2, 256,
-                    "Sinusoidal features of t fed to the network with x (even)."),
-            iterationsField(3000, 1000000),
-            batchField(512, 65536, "Data points"),
-            learningRateField(1e-3, 1e-6, 1.0),
-            realField("ema_decay", "EMA decay", 0.999, 0.0, 0.99999,
-                 "Decay of the moving average of the weights that sampling uses; longer runs "
-                 "afford a longer average (0.999)."),
-            choiceField("sampler", "Sampler", "dpm_solver_2", samplerIds(),
-                   "How noise is turned into samples: the reverse SDE, the probability-flow "
-                   "ODE, DDIM, or the DPM-Solvers (few evaluations)."),
-            integerField("nfe", "NFE budget", 20, 1, 100000,
-                    "Network evaluations the sampler may spend (adaptive Dopri5 ignores it); for an "
-                    "interpolant, the budget of its ODE (Heun, two a step) or SDE (one a step)."),
-            integerField("samples", "Samples", 2000, 1, 200000, "Points generated by Sample."),
-        }}));
+        concatFields(
+            {{
+                 choiceField(
+                     "dataset", "Data set", "eight_gaussians", diffusionDatasetIds(),
+                     "The 2-D point cloud the model learns; it is standardised to zero mean and "
+                     "unit variance per coordinate before training."),
+                 integerField(
+                     "dataset_size", "Points", 4000, 10, 200000,
+                     "Points drawn from the data set; a fifth is held out for the metrics."),
+                 realField("noise", "Data noise", 0.05, 0.0, 1.0,
+                           "Jitter of the data set (mode width for the Gaussians)."),
+                 integerField(
+                     "mixture_modes", "Mixture modes", 5, 1, 32,
+                     "Components of the Gaussian mixture data set (placed from the seed)."),
+                 seedField("seed", "Seed", 0,
+                           "Seeds the data, the initial weights, the batches and the samplers."),
+                 choiceField(
+                     "process", "Forward process", "vp", {"vp", "sub_vp", "ve"},
+                     "How data is noised: variance preserving, sub-VP (less noise at small t) or "
+                     "variance exploding (Song et al. 2021)."),
+                 realField("beta_min", "β min", 0.1, 0.0, 100.0,
+                           "Noise rate at t = 0 (VP, sub-VP)."),
+                 realField("beta_max", "β max", 20.0, 0.0, 1000.0,
+                           "Noise rate at t = 1 (VP, sub-VP); must exceed β min."),
+                 realField("sigma_min", "σ min", 0.01, 0.0, 100.0,
+                           "Noise scale at t = 0 (VE); must be positive."),
+                 realField("sigma_max", "σ max", 10.0, 0.0, 1000.0,
+                           "Noise scale at t = 1 (VE); should exceed the data's spread."),
+                 choiceField(
+                     "prediction", "Network predicts", "noise", {"noise", "score"},
+                     "Noise (ε) prediction is the DDPM choice and trains more evenly over t; "
+                     "score prediction learns ∇ log p_t directly."),
+                 choiceField(
+                     "model", "Model", "score_sde", {"score_sde", "interpolant"},
+                     "score_sde: a network learns the noise (score) of the forward process "
+                     "above. interpolant: x_t = α(t)·noise + β(t)·data + γ(t)·z from noise (t = 0) "
+                     "to data (t = 1); the network learns the velocity and the score, and samples "
+                     "come from the interpolant ODE (or its SDE when ε > 0). The forward-process "
+                     "keys and the sampler are then unused."),
+                 choiceField("interpolant", "Interpolant", "linear", {"linear", "trigonometric"},
+                             "α, β of the interpolant: linear (1 − t, t) or trigonometric "
+                             "(cos πt/2, sin πt/2). Only with model = interpolant."),
+                 realField(
+                     "gamma", "γ scale", 0.0, 0.0, 2.0,
+                     "a in γ(t) = a·sqrt(t(1 − t)), the latent noise of the interpolant; 0 is flow "
+                     "matching. Only with model = interpolant."),
+                 realField(
+                     "epsilon", "SDE ε", 0.0, 0.0, 2.0,
+                     "Diffusion coefficient ε of the interpolant SDE dX = (b + ε s) dt + "
+                     "sqrt(2ε) dW; 0 samples by the ODE dX = b dt. Only with model = interpolant."),
+             },
+             networkFields({"", "hidden", "MLP", 128, 3, 4, 1024, ""}),
+             {
+                 integerField("embedding_dim", "Time embedding", 32, 2, 256,
+                              "Sinusoidal features of t fed to the network with x (even)."),
+                 iterationsField(3000, 1000000),
+                 batchField(512, 65536, "Data points"),
+                 learningRateField(1e-3, 1e-6, 1.0),
+                 realField(
+                     "ema_decay", "EMA decay", 0.999, 0.0, 0.99999,
+                     "Decay of the moving average of the weights that sampling uses; longer runs "
+                     "afford a longer average (0.999)."),
+                 choiceField(
+                     "sampler", "Sampler", "dpm_solver_2", samplerIds(),
+                     "How noise is turned into samples: the reverse SDE, the probability-flow "
+                     "ODE, DDIM, or the DPM-Solvers (few evaluations)."),
+                 integerField(
+                     "nfe", "NFE budget", 20, 1, 100000,
+                     "Network evaluations the sampler may spend (adaptive Dopri5 ignores it); for "
+                     "an "
+                     "interpolant, the budget of its ODE (Heun, two a step) or SDE (one a step)."),
+                 integerField("samples", "Samples", 2000, 1, 200000, "Points generated by Sample."),
+             }}));
     return schema;
 }
 
@@ -136,11 +152,15 @@ diffusion::SamplerOptions interpolantOptionsForNfe(bool stochastic, int nfe, dou
 int minimumNfe(diffusion::SamplerKind kind) {
     using diffusion::SamplerKind;
     switch (kind) {
-    case SamplerKind::DpmSolver2: return 2;
-    case SamplerKind::DpmSolver3: return 3;
-    case SamplerKind::PredictorCorrector:
-    case SamplerKind::ProbabilityFlow: return 2;  // two evaluations per step
-    default: return 1;
+        case SamplerKind::DpmSolver2:
+            return 2;
+        case SamplerKind::DpmSolver3:
+            return 3;
+        case SamplerKind::PredictorCorrector:
+        case SamplerKind::ProbabilityFlow:
+            return 2;  // two evaluations per step
+        default:
+            return 1;
     }
 }
 
@@ -181,45 +201,73 @@ const FieldBindings<DiffusionConfig>& diffusionBindings() {
     const auto toyFromName = [](const std::string& name) { return cd::toyDatasetFromName(name); };
     const auto samplerName = [](cd::SamplerKind kind) { return cd::samplerName(kind); };
     const auto samplerFromName = [](const std::string& name) { return cd::samplerFromName(name); };
-    const ChoiceNames<cd::ProcessKind> process{
-        {{cd::ProcessKind::VP, "vp"}, {cd::ProcessKind::SubVP, "sub_vp"}, {cd::ProcessKind::VE, "ve"}}};
+    const ChoiceNames<cd::ProcessKind> process{{{cd::ProcessKind::VP, "vp"},
+                                                {cd::ProcessKind::SubVP, "sub_vp"},
+                                                {cd::ProcessKind::VE, "ve"}}};
     const ChoiceNames<cd::Prediction> prediction{
         {{cd::Prediction::Noise, "noise"}, {cd::Prediction::Score, "score"}}};
-    const ChoiceNames<DiffusionModelFamily> model{{{DiffusionModelFamily::ScoreSde, "score_sde"},
-                                                   {DiffusionModelFamily::Interpolant, "interpolant"}}};
+    const ChoiceNames<DiffusionModelFamily> model{
+        {{DiffusionModelFamily::ScoreSde, "score_sde"},
+         {DiffusionModelFamily::Interpolant, "interpolant"}}};
     const ChoiceNames<cd::InterpolantKind> interpolant{
-        {{cd::InterpolantKind::Linear, "linear"}, {cd::InterpolantKind::Trigonometric, "trigonometric"}}};
+        {{cd::InterpolantKind::Linear, "linear"},
+         {cd::InterpolantKind::Trigonometric, "trigonometric"}}};
     static const FieldBindings<C> bindings(
         diffusionSchema(),
         {
-            bindChoice<C>("dataset", [](auto& c) -> auto& { return c.data.kind; }, toyName, toyFromName),
-            bindMember<C>("dataset_size", [](auto& c) -> auto& { return c.data.size; }),
-            bindMember<C>("noise", [](auto& c) -> auto& { return c.data.noise; }),
-            bindMember<C>("mixture_modes", [](auto& c) -> auto& { return c.mixtureModes; }),
-            bindMember<C>("seed", [](auto& c) -> auto& { return c.data.seed; }),
-            bindChoice<C>("process", [](auto& c) -> auto& { return c.process.kind; }, process, process),
-            bindMember<C>("beta_min", [](auto& c) -> auto& { return c.process.betaMin; }),
-            bindMember<C>("beta_max", [](auto& c) -> auto& { return c.process.betaMax; }),
-            bindMember<C>("sigma_min", [](auto& c) -> auto& { return c.process.sigmaMin; }),
-            bindMember<C>("sigma_max", [](auto& c) -> auto& { return c.process.sigmaMax; }),
-            bindChoice<C>("prediction", [](auto& c) -> auto& { return c.prediction; }, prediction,
-                          prediction),
-            bindChoice<C>("model", [](auto& c) -> auto& { return c.family; }, model, model),
-            bindChoice<C>("interpolant", [](auto& c) -> auto& { return c.interpolant.kind; },
-                          interpolant, interpolant),
-            bindMember<C>("gamma", [](auto& c) -> auto& { return c.interpolant.gammaScale; }),
-            bindMember<C>("epsilon", [](auto& c) -> auto& { return c.epsilon; }),
-            bindLayerWidth<C>("width", [](auto& c) -> auto& { return c.net.hiddenWidths; }),
-            bindLayerCount<C>("depth", [](auto& c) -> auto& { return c.net.hiddenWidths; }),
-            bindMember<C>("embedding_dim", [](auto& c) -> auto& { return c.net.embeddingDim; }),
-            bindMember<C>("iterations", [](auto& c) -> auto& { return c.iterations; }),
-            bindMember<C>("batch", [](auto& c) -> auto& { return c.training.batchSize; }),
-            bindMember<C>("learning_rate", [](auto& c) -> auto& { return c.training.learningRate; }),
-            bindMember<C>("ema_decay", [](auto& c) -> auto& { return c.training.emaDecay; }),
-            bindChoice<C>("sampler", [](auto& c) -> auto& { return c.sampler; }, samplerName,
-                          samplerFromName),
-            bindMember<C>("nfe", [](auto& c) -> auto& { return c.nfe; }),
-            bindMember<C>("samples", [](auto& c) -> auto& { return c.samples; }),
+            bindChoice<C>(
+                "dataset", [](auto& c) -> auto& { return c.data.kind; }, toyName, toyFromName),
+            bindMember<C>(
+                "dataset_size", [](auto& c) -> auto& { return c.data.size; }),
+            bindMember<C>(
+                "noise", [](auto& c) -> auto& { return c.data.noise; }),
+            bindMember<C>(
+                "mixture_modes", [](auto& c) -> auto& { return c.mixtureModes; }),
+            bindMember<C>(
+                "seed", [](auto& c) -> auto& { return c.data.seed; }),
+            bindChoice<C>(
+                "process", [](auto& c) -> auto& { return c.process.kind; }, process, process),
+            bindMember<C>(
+                "beta_min", [](auto& c) -> auto& { return c.process.betaMin; }),
+            bindMember<C>(
+                "beta_max", [](auto& c) -> auto& { return c.process.betaMax; }),
+            bindMember<C>(
+                "sigma_min", [](auto& c) -> auto& { return c.process.sigmaMin; }),
+            bindMember<C>(
+                "sigma_max", [](auto& c) -> auto& { return c.process.sigmaMax; }),
+            bindChoice<C>(
+                "prediction", [](auto& c) -> auto& { return c.prediction; }, prediction,
+                prediction),
+            bindChoice<C>(
+                "model", [](auto& c) -> auto& { return c.family; }, model, model),
+            bindChoice<C>(
+                "interpolant", [](auto& c) -> auto& { return c.interpolant.kind; }, interpolant,
+                interpolant),
+            bindMember<C>(
+                "gamma", [](auto& c) -> auto& { return c.interpolant.gammaScale; }),
+            bindMember<C>(
+                "epsilon", [](auto& c) -> auto& { return c.epsilon; }),
+            bindLayerWidth<C>(
+                "width", [](auto& c) -> auto& { return c.net.hiddenWidths; }),
+            bindLayerCount<C>(
+                "depth", [](auto& c) -> auto& { return c.net.hiddenWidths; }),
+            bindMember<C>(
+                "embedding_dim", [](auto& c) -> auto& { return c.net.embeddingDim; }),
+            bindMember<C>(
+                "iterations", [](auto& c) -> auto& { return c.iterations; }),
+            bindMember<C>(
+                "batch", [](auto& c) -> auto& { return c.training.batchSize; }),
+            bindMember<C>(
+                "learning_rate", [](auto& c) -> auto& { return c.training.learningRate; }),
+            bindMember<C>(
+                "ema_decay", [](auto& c) -> auto& { return c.training.emaDecay; }),
+            bindChoice<C>(
+                "sampler", [](auto& c) -> auto& { return c.sampler; }, samplerName,
+                samplerFromName),
+            bindMember<C>(
+                "nfe", [](auto& c) -> auto& { return c.nfe; }),
+            bindMember<C>(
+                "samples", [](auto& c) -> auto& { return c.samples; }),
         });
     return bindings;
 }

@@ -13,8 +13,9 @@ DiffusionData prepareDiffusionData(const DiffusionConfig& config, cd::Index metr
         const cd::Index n = customPoints->cols();
         if (customName.empty()) {
             if (n == 0)
-                throw ConfigError("no data: draw points in the data view or load a CSV, or "
-                                  "switch the data source back to the generated set");
+                throw ConfigError(
+                    "no data: draw points in the data view or load a CSV, or "
+                    "switch the data source back to the generated set");
             if (n < kMinimumUserPoints)
                 throw ConfigError("the drawn data set has " + std::to_string(n) + " point" +
                                   (n == 1 ? "" : "s") + "; draw at least " +

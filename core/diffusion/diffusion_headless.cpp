@@ -51,9 +51,9 @@ long integerKey(const json& section, const char* key, long fallback, long lo, lo
 
 void readHeadlessSection(const json& section, const std::string& context,
                          const std::string& baseDir, DiffusionPlan& plan) {
-    static const char* const kKeys[] = {"budgets",     "metric_points",     "mmd_points",
-                                        "directions",  "likelihood_points", "adaptive_tolerances",
-                                        "shootout",    "data_file"};
+    static const char* const kKeys[] = {"budgets",    "metric_points",     "mmd_points",
+                                        "directions", "likelihood_points", "adaptive_tolerances",
+                                        "shootout",   "data_file"};
     if (!section.is_object()) fail(context, "\"headless\" must be an object");
     for (const auto& [key, value] : section.items()) {
         if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
@@ -95,7 +95,8 @@ void readHeadlessSection(const json& section, const std::string& context,
     s.directions = static_cast<int>(integerKey(section, "directions", 1000, 1, 100000, context));
     plan.likelihoodPoints = integerKey(section, "likelihood_points", 1000, 0, 100000, context);
     if (section.contains("shootout")) {
-        if (!section["shootout"].is_boolean()) fail(context, "headless.shootout must be true or false");
+        if (!section["shootout"].is_boolean())
+            fail(context, "headless.shootout must be true or false");
         plan.shootout = section["shootout"].get<bool>();
     }
     if (section.contains("data_file")) {
@@ -228,10 +229,10 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
     try {
         std::error_code ec;
         fs::create_directories(outDir, ec);
-        if (ec) throw Error("cannot create output directory " + outDir.string() + ": " + ec.message());
-        json configJson = {{"experiment", "diffusion"},
-                           {"diffusion", plan.values},
-                           {"headless", plan.headless}};
+        if (ec)
+            throw Error("cannot create output directory " + outDir.string() + ": " + ec.message());
+        json configJson = {
+            {"experiment", "diffusion"}, {"diffusion", plan.values}, {"headless", plan.headless}};
         if (!plan.name.empty()) configJson["name"] = plan.name;
         writeFile(outDir / "config.json", configJson.dump(2) + "\n");
 
@@ -250,22 +251,23 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
         lossCsv += '\n';
         trainingBar.emplace(progress, options.progressBar,
                             ProgressRate{double(c.iterations), "it/s", 1.0});
-        const cd::TrainResult trained = trainer.train(c.iterations, [&](const cd::TrainProgress& p) {
-            char line[96];
-            std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
-            lossCsv += line;
-            for (double b : p.bucketLoss) {
-                std::snprintf(line, sizeof line, ",%.6g", b);
+        const cd::TrainResult trained =
+            trainer.train(c.iterations, [&](const cd::TrainProgress& p) {
+                char line[96];
+                std::snprintf(line, sizeof line, "%ld,%.6g,%.4g", p.iteration, p.loss, p.seconds);
                 lossCsv += line;
-            }
-            lossCsv += '\n';
-            std::snprintf(line, sizeof line, "training %ld/%ld  loss %.4g", p.iteration,
-                          c.iterations, p.loss);
-            if (p.iteration >= c.iterations)
-                trainingBar->finish(line);
-            else
-                trainingBar->update(double(p.iteration) / double(c.iterations), line);
-        });
+                for (double b : p.bucketLoss) {
+                    std::snprintf(line, sizeof line, ",%.6g", b);
+                    lossCsv += line;
+                }
+                lossCsv += '\n';
+                std::snprintf(line, sizeof line, "training %ld/%ld  loss %.4g", p.iteration,
+                              c.iterations, p.loss);
+                if (p.iteration >= c.iterations)
+                    trainingBar->finish(line);
+                else
+                    trainingBar->update(double(p.iteration) / double(c.iterations), line);
+            });
         trainingBar->abandon();  // a run that stopped early ends its line here
         writeFile(outDir / "loss.csv", lossCsv);
         lossCsv.clear();
@@ -288,22 +290,25 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
             {"mmd2", number(sampled.mmd2)},
             {"mmd_points", sampled.mmdPoints},
             {"mmd_bandwidths", {0.1, 0.2, 0.5, 1.0}},
-            {"coordinates", "standardised (zero mean, unit variance per coordinate of the training data)"},
+            {"coordinates",
+             "standardised (zero mean, unit variance per coordinate of the training data)"},
             {"sampling_seconds", sampled.seconds},
-            {"training", {{"iterations", trained.iterations},
-                          {"seconds", trained.seconds},
-                          {"final_loss", number(trained.lastLoss)},
-                          {"eval_loss", number(trainer.network().evaluateLoss(10, 7))},
-                          {"parameters", trainer.network().parameterCount()},
-                          {"float32", c.net.float32},
-                          {"threads", omp_get_max_threads()}}},
+            {"training",
+             {{"iterations", trained.iterations},
+              {"seconds", trained.seconds},
+              {"final_loss", number(trained.lastLoss)},
+              {"eval_loss", number(trainer.network().evaluateLoss(10, 7))},
+              {"parameters", trainer.network().parameterCount()},
+              {"float32", c.net.float32},
+              {"threads", omp_get_max_threads()}}},
         };
         if (data.fresh.cols() > 0) {
             const SampleMetrics floor = scoreSamples(data.fresh, data.heldOut, so);
             metrics["floor"] = {
                 {"sw2", number(floor.sw2)},
                 {"mmd2", number(floor.mmd2)},
-                {"what", "two fresh data sets of the same law, as far apart as sampling noise puts them"}};
+                {"what",
+                 "two fresh data sets of the same law, as far apart as sampling noise puts them"}};
         }
         if (plan.likelihoodPoints > 0) {
             const auto start = std::chrono::steady_clock::now();
@@ -318,7 +323,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
                 {"ok", lik.ok},
                 {"bits_per_dim", number(lik.bitsPerDim)},
                 {"bits_per_dim_original_units",
-                 number(lik.bitsPerDim - data.standardizer.logDetJacobian() / (2.0 * std::log(2.0)))},
+                 number(lik.bitsPerDim -
+                        data.standardizer.logDetJacobian() / (2.0 * std::log(2.0)))},
                 {"nfe", lik.nfe},
                 {"seconds", seconds(start)},
                 {"t_start", c.training.tEpsilon},
@@ -339,8 +345,8 @@ int runDiffusionHeadless(const DiffusionPlan& plan, const HeadlessOptions& optio
             shootoutBar.emplace(progress, options.progressBar);
             const ShootoutProgress report = [&](const ShootoutRow& r, double fraction) {
                 char line[160];
-                std::snprintf(line, sizeof line, "shoot-out %s  NFE %ld  SW2 %.4f", r.sampler.c_str(),
-                              r.nfe, r.sw2);
+                std::snprintf(line, sizeof line, "shoot-out %s  NFE %ld  SW2 %.4f",
+                              r.sampler.c_str(), r.nfe, r.sw2);
                 shootoutBar->update(fraction, line);
             };
             const std::vector<ShootoutRow> rows = runSessionShootout(*session, so, nullptr, report);

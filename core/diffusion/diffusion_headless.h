@@ -38,9 +38,9 @@ struct DiffusionPlan {
     std::string name;
     std::string description;
     DiffusionConfig config;
-    nlohmann::json values;     // the validated schema values
-    nlohmann::json headless;   // the headless section with defaults filled in
-    std::string dataFile;      // empty: the generated data set
+    nlohmann::json values;    // the validated schema values
+    nlohmann::json headless;  // the headless section with defaults filled in
+    std::string dataFile;     // empty: the generated data set
     diffusion::Index metricPoints = 10000;
     diffusion::Index likelihoodPoints = 1000;
     bool shootout = true;

@@ -10,7 +10,8 @@ namespace {
 
 class TrainingJob final : public RunJob {
 public:
-    explicit TrainingJob(std::shared_ptr<DiffusionTrainer> trainer) : trainer_(std::move(trainer)) {}
+    explicit TrainingJob(std::shared_ptr<DiffusionTrainer> trainer)
+        : trainer_(std::move(trainer)) {}
 
     void step(RunContext& context) override {
         std::lock_guard lock(trainer_->mutex());
@@ -73,24 +74,24 @@ public:
         result->session = session_;
         try {
             switch (task_) {
-            case DiffusionTask::Sample:
-                result->sample = std::make_shared<const DiffusionSample>(
-                    sampleSession(*session_, options_.metrics, options_.particles, cancel));
-                break;
-            case DiffusionTask::Scrub:
-                result->frames = computeScrubFrames(*session_, 41, 1000, 21, cancel);
-                break;
-            case DiffusionTask::Density:
-                result->density = computeDensityMaps(*session_, options_.densityGrid, cancel,
-                                                     options_.likelihoodPoints);
-                break;
-            case DiffusionTask::Shootout:
-                result->shootout = runSessionShootout(
-                    *session_, options_.metrics, cancel,
-                    [&context](const ShootoutRow&, double fraction) {
-                        context.setProgress(fraction);
-                    });
-                break;
+                case DiffusionTask::Sample:
+                    result->sample = std::make_shared<const DiffusionSample>(
+                        sampleSession(*session_, options_.metrics, options_.particles, cancel));
+                    break;
+                case DiffusionTask::Scrub:
+                    result->frames = computeScrubFrames(*session_, 41, 1000, 21, cancel);
+                    break;
+                case DiffusionTask::Density:
+                    result->density = computeDensityMaps(*session_, options_.densityGrid, cancel,
+                                                         options_.likelihoodPoints);
+                    break;
+                case DiffusionTask::Shootout:
+                    result->shootout =
+                        runSessionShootout(*session_, options_.metrics, cancel,
+                                           [&context](const ShootoutRow&, double fraction) {
+                                               context.setProgress(fraction);
+                                           });
+                    break;
             }
         } catch (const DiffusionCancelled&) {
             done_ = true;  // the Run sees the stop flag and settles as Cancelled

@@ -18,7 +18,7 @@ struct DiffusionTrainingSnapshot : Snapshot {
     double seconds = 0.0;                        // training time so far
     std::vector<double> lossIterations, losses;  // the whole curve so far
     std::vector<double> bucketLoss;              // per time bucket, last report
-    diffusion::Points preview;  // a few current samples (user coordinates)
+    diffusion::Points preview;                   // a few current samples (user coordinates)
     std::string previewSampler;
     // The weights at this snapshot, in full snapshots (every state change: pause, finish,
     // cancel); null in light ones.

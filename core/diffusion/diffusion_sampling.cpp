@@ -83,16 +83,16 @@ DiffusionSample sampleSession(const DiffusionSession& session, const ShootoutOpt
         const bool interpolant = session.isInterpolant();
         // At epsilon 0 the drawn SDE paths use the stand-in 1; the legend says so (in ASCII:
         // the VTK font has no Greek).
-        out.stochasticName = !interpolant                 ? "reverse-SDE"
-                             : config.epsilon > 0.0       ? "interpolant SDE"
-                                                          : "interpolant SDE (eps = 1)";
+        out.stochasticName = !interpolant           ? "reverse-SDE"
+                             : config.epsilon > 0.0 ? "interpolant SDE"
+                                                    : "interpolant SDE (eps = 1)";
         out.deterministicName = interpolant ? "interpolant ODE" : "probability-flow ODE";
-        const auto sdeRun = runSessionSampler(model, config,
-                                              interpolant ? "interpolant_sde" : "reverse_sde",
-                                              start, kPathSteps, 5, record);
-        const auto odeRun = runSessionSampler(model, config,
-                                              interpolant ? "interpolant_ode" : "probability_flow",
-                                              start, kPathSteps, 5, record);
+        const auto sdeRun =
+            runSessionSampler(model, config, interpolant ? "interpolant_sde" : "reverse_sde", start,
+                              kPathSteps, 5, record);
+        const auto odeRun =
+            runSessionSampler(model, config, interpolant ? "interpolant_ode" : "probability_flow",
+                              start, kPathSteps, 5, record);
         out.sdePaths = perParticle(*session.data, sdeRun.paths);
         out.odePaths = perParticle(*session.data, odeRun.paths);
         out.pathsRecorded = !out.sdePaths.empty() && !out.odePaths.empty();
@@ -162,8 +162,8 @@ std::shared_ptr<const FieldArrows> learnedFieldArrows(const DiffusionSession& se
     Points field;
     if (session.isInterpolant()) {
         // Interpolant time runs from noise (0) to data (1); keep clear of the ends.
-        model.velocityField().velocityAndScore(
-            x, std::clamp(1.0 - arrows->time, 1e-3, 0.999), field, nullptr);
+        model.velocityField().velocityAndScore(x, std::clamp(1.0 - arrows->time, 1e-3, 0.999),
+                                               field, nullptr);
     } else {
         model.scoreField().score(x, arrows->time, field);
     }

@@ -25,7 +25,7 @@ struct DiffusionSample {
     diffusion::Index mmdPoints = 0;  // the points per set MMD^2 used
     bool pathsRecorded = false;
     std::string stochasticName, deterministicName;  // the two dynamics of the paths
-    std::vector<diffusion::Points> sdePaths;  // one 2 x steps polyline per particle (user)
+    std::vector<diffusion::Points> sdePaths;        // one 2 x steps polyline per particle (user)
     std::vector<diffusion::Points> odePaths;
 };
 

@@ -43,8 +43,9 @@ public:
     Score(const SessionModel& owner, const cd::DiffusionModel& model)
         : owner_(owner), model_(model) {}
     void score(const cd::Points& x, double t, cd::Points& out) const override {
-        sliced(owner_, x, out, nullptr,
-               [&](const cd::Points& xs, cd::Points& o, Eigen::VectorXd*) { model_.score(xs, t, o); });
+        sliced(owner_, x, out, nullptr, [&](const cd::Points& xs, cd::Points& o, Eigen::VectorXd*) {
+            model_.score(xs, t, o);
+        });
     }
     void scoreWithDivergence(const cd::Points& x, double t, cd::Points& out,
                              Eigen::VectorXd& divergence) const override {
@@ -150,10 +151,10 @@ void SessionModel::checkCancel() const {
 std::vector<std::string> sessionSamplerNames(const DiffusionSession& session) {
     if (session.isInterpolant()) return {"interpolant_ode", "interpolant_sde"};
     std::vector<std::string> names;
-    for (auto kind : {cd::SamplerKind::ReverseSde, cd::SamplerKind::PredictorCorrector,
-                      cd::SamplerKind::ProbabilityFlow, cd::SamplerKind::Ddim,
-                      cd::SamplerKind::DpmSolver1, cd::SamplerKind::DpmSolver2,
-                      cd::SamplerKind::DpmSolver3, cd::SamplerKind::DpmSolverPP2M})
+    for (auto kind :
+         {cd::SamplerKind::ReverseSde, cd::SamplerKind::PredictorCorrector,
+          cd::SamplerKind::ProbabilityFlow, cd::SamplerKind::Ddim, cd::SamplerKind::DpmSolver1,
+          cd::SamplerKind::DpmSolver2, cd::SamplerKind::DpmSolver3, cd::SamplerKind::DpmSolverPP2M})
         names.push_back(cd::samplerName(kind));
     return names;
 }

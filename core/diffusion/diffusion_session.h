@@ -21,8 +21,8 @@ namespace driftlab::core {
 struct DiffusionSession {
     DiffusionConfig config;  // the model family too (model, interpolant, gamma, epsilon)
     std::shared_ptr<const DiffusionData> data;
-    Eigen::VectorXd parameters;  // the EMA weights
-    long iterations = 0;         // done when the weights were copied
+    Eigen::VectorXd parameters;                  // the EMA weights
+    long iterations = 0;                         // done when the weights were copied
     std::vector<double> lossIterations, losses;  // one entry per report
     double trainSeconds = 0.0;
 
@@ -83,8 +83,7 @@ std::vector<std::string> sessionSamplerNames(const DiffusionSession& session);
 // The configured sampler's id (an interpolant: its SDE when epsilon > 0, else its ODE).
 std::string configuredSampler(const DiffusionConfig& config);
 // n prior noise points: an interpolant's N(0, I), else the process's prior (wider for VE).
-diffusion::Points priorNoise(const DiffusionConfig& config, diffusion::Index n,
-                             std::uint64_t seed);
+diffusion::Points priorNoise(const DiffusionConfig& config, diffusion::Index n, std::uint64_t seed);
 // The prior the configured sampler and the shoot-out start from (seed + 11, config.samples).
 diffusion::Points samplePrior(const DiffusionConfig& config);
 

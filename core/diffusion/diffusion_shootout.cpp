@@ -1,8 +1,8 @@
 #include "core/diffusion/diffusion_shootout.h"
 
 #include "core/common/error.h"
-#include "core/diffusion/metrics.h"
 #include "core/diffusion/diffusion_config.h"
+#include "core/diffusion/metrics.h"
 
 #include <cmath>
 #include <cstdio>
@@ -15,9 +15,9 @@ namespace {
 using diffusion::SamplerKind;
 
 constexpr SamplerKind kFixedBudgetSamplers[] = {
-    SamplerKind::ReverseSde,  SamplerKind::PredictorCorrector, SamplerKind::ProbabilityFlow,
-    SamplerKind::Ddim,        SamplerKind::DpmSolver1,         SamplerKind::DpmSolver2,
-    SamplerKind::DpmSolver3,  SamplerKind::DpmSolverPP2M};
+    SamplerKind::ReverseSde, SamplerKind::PredictorCorrector, SamplerKind::ProbabilityFlow,
+    SamplerKind::Ddim,       SamplerKind::DpmSolver1,         SamplerKind::DpmSolver2,
+    SamplerKind::DpmSolver3, SamplerKind::DpmSolverPP2M};
 
 ShootoutRow score(ShootoutRow row, const diffusion::SampleResult& result,
                   const diffusion::Points& heldOut, const ShootoutOptions& options) {
@@ -29,10 +29,9 @@ ShootoutRow score(ShootoutRow row, const diffusion::SampleResult& result,
         row.sw2 = row.mmd2 = std::numeric_limits<double>::quiet_NaN();
         return row;
     }
-    row.sw2 = diffusion::slicedWasserstein2(result.samples, heldOut, options.directions,
-                                            options.seed);
-    const diffusion::Index m =
-        std::min({options.mmdPoints, result.samples.cols(), heldOut.cols()});
+    row.sw2 =
+        diffusion::slicedWasserstein2(result.samples, heldOut, options.directions, options.seed);
+    const diffusion::Index m = std::min({options.mmdPoints, result.samples.cols(), heldOut.cols()});
     row.mmd2 = diffusion::mmdSquaredUnbiased(result.samples.leftCols(m), heldOut.leftCols(m));
     return row;
 }

@@ -16,21 +16,21 @@ namespace driftlab::core {
 struct ShootoutOptions {
     std::vector<int> budgets{5, 10, 20, 50, 100, 1000};
     std::vector<double> adaptiveTolerances{1e-2, 1e-3, 1e-5};
-    int directions = 1000;        // SW2 projections (the definition)
+    int directions = 1000;              // SW2 projections (the definition)
     diffusion::Index mmdPoints = 2000;  // MMD^2 on the first points of each set (O(n^2))
-    std::uint64_t seed = 0;       // noise of the stochastic samplers; SW2 directions
+    std::uint64_t seed = 0;             // noise of the stochastic samplers; SW2 directions
 };
 
 struct ShootoutRow {
-    std::string sampler;  // samplerName(), "probability_flow_dopri5" with its tolerance
-    int budget = 0;       // 0 for adaptive Dopri5
+    std::string sampler;     // samplerName(), "probability_flow_dopri5" with its tolerance
+    int budget = 0;          // 0 for adaptive Dopri5
     double tolerance = 0.0;  // adaptive Dopri5 only
     long nfe = 0;
     double sw2 = 0.0;
     double mmd2 = 0.0;
     double seconds = 0.0;  // sampling wall time (metrics not included)
     bool ok = true;
-    std::string message;   // why a run failed (non-finite samples, solver gave up)
+    std::string message;  // why a run failed (non-finite samples, solver gave up)
 };
 
 // Called after each row with the fraction done; a set *cancel stops between rows.

@@ -21,9 +21,9 @@ DiffusionTrainer::DiffusionTrainer(const DiffusionConfig& config,
         interpolant_ = std::make_unique<cd::InterpolantModel>(
             cd::StochasticInterpolant(config_.interpolant), config_.net, config_.training);
     } else {
-        score_ = std::make_unique<cd::DiffusionModel>(cd::DiffusionProcess(config_.process),
-                                                      config_.prediction, config_.net,
-                                                      config_.training);
+        score_ =
+            std::make_unique<cd::DiffusionModel>(cd::DiffusionProcess(config_.process),
+                                                 config_.prediction, config_.net, config_.training);
     }
     network().setData(data_->train);
 }
@@ -76,8 +76,7 @@ std::shared_ptr<const DiffusionSession> DiffusionTrainer::publish() const {
 }
 
 const char* DiffusionTrainer::previewSamplerName(const DiffusionConfig& config) {
-    return config.family == DiffusionModelFamily::Interpolant ? "interpolant_ode"
-                                                              : "dpm_solver_2";
+    return config.family == DiffusionModelFamily::Interpolant ? "interpolant_ode" : "dpm_solver_2";
 }
 
 cd::Points DiffusionTrainer::preview() {

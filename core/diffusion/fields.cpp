@@ -78,8 +78,6 @@ double StochasticInterpolant::gammaDot(double t) const {
     if (config_.gammaScale == 0.0) return 0.0;
     return config_.gammaScale * (1.0 - 2.0 * t) / (2.0 * std::sqrt(t * (1.0 - t)));
 }
-double StochasticInterpolant::noiseStd(double t) const {
-    return std::hypot(alpha(t), gamma(t));
-}
+double StochasticInterpolant::noiseStd(double t) const { return std::hypot(alpha(t), gamma(t)); }
 
 }  // namespace driftlab::core::diffusion

@@ -14,16 +14,16 @@ LikelihoodResult flowLikelihood(const Points& x, double s0, double s1,
     const Index n = x.cols();
     long nfe = 0;
     // State: positions (2n), then the divergence integral (n).
-    FunctionOdeSystem system(
-        static_cast<int>(3 * n), [&](double s, const Eigen::VectorXd& y, Eigen::VectorXd& dy) {
-            const Eigen::Map<const Points> pos(y.data(), 2, n);
-            Points velocity;
-            Eigen::VectorXd divergence;
-            flow(s, pos, velocity, divergence);
-            ++nfe;
-            Eigen::Map<Points>(dy.data(), 2, n) = velocity;
-            dy.tail(n) = divergence;
-        });
+    FunctionOdeSystem system(static_cast<int>(3 * n),
+                             [&](double s, const Eigen::VectorXd& y, Eigen::VectorXd& dy) {
+                                 const Eigen::Map<const Points> pos(y.data(), 2, n);
+                                 Points velocity;
+                                 Eigen::VectorXd divergence;
+                                 flow(s, pos, velocity, divergence);
+                                 ++nfe;
+                                 Eigen::Map<Points>(dy.data(), 2, n) = velocity;
+                                 dy.tail(n) = divergence;
+                             });
     Eigen::VectorXd y0(3 * n);
     y0.head(2 * n) = Eigen::Map<const Eigen::VectorXd>(x.data(), 2 * n);
     y0.tail(n).setZero();
@@ -48,8 +48,8 @@ LikelihoodResult flowLikelihood(const Points& x, double s0, double s1,
     return r;
 }
 
-LikelihoodResult interpolantLikelihood(const VelocityField& field, const Points& x,
-                                       double tStart, double tEnd, double rtol, double atol) {
+LikelihoodResult interpolantLikelihood(const VelocityField& field, const Points& x, double tStart,
+                                       double tEnd, double rtol, double atol) {
     if (!(tStart >= 0.0 && tStart < tEnd && tEnd <= 1.0))
         throw ConfigError("interpolant likelihood: need 0 <= tStart < tEnd <= 1");
     if (x.cols() < 1) throw ConfigError("interpolant likelihood: no points");

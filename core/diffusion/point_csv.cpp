@@ -70,7 +70,8 @@ Eigen::Matrix2Xd parsePointsCsv(const std::string& text, const std::string& sour
     }
     if (points.empty()) throw ConfigError(sourceName + ": no points");
     Eigen::Matrix2Xd out(2, static_cast<Eigen::Index>(points.size()));
-    for (std::size_t i = 0; i < points.size(); ++i) out.col(static_cast<Eigen::Index>(i)) = points[i];
+    for (std::size_t i = 0; i < points.size(); ++i)
+        out.col(static_cast<Eigen::Index>(i)) = points[i];
     return out;
 }
 

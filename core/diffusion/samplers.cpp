@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/diffusion/flow_likelihood.h"
 #include "core/solvers/ode_solve.h"
-#include "core/common/random.h"
 
 namespace driftlab::core::diffusion {
 
@@ -15,10 +15,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const SamplerKind kAllSamplers[] = {
-    SamplerKind::ReverseSde,  SamplerKind::PredictorCorrector, SamplerKind::ProbabilityFlow,
-    SamplerKind::ProbabilityFlowAdaptive, SamplerKind::Ddim, SamplerKind::DpmSolver1,
-    SamplerKind::DpmSolver2,  SamplerKind::DpmSolver3,         SamplerKind::DpmSolverPP2M};
+const SamplerKind kAllSamplers[] = {SamplerKind::ReverseSde,
+                                    SamplerKind::PredictorCorrector,
+                                    SamplerKind::ProbabilityFlow,
+                                    SamplerKind::ProbabilityFlowAdaptive,
+                                    SamplerKind::Ddim,
+                                    SamplerKind::DpmSolver1,
+                                    SamplerKind::DpmSolver2,
+                                    SamplerKind::DpmSolver3,
+                                    SamplerKind::DpmSolverPP2M};
 
 // Keeps the first k particles' states; does nothing when k is 0.
 struct PathRecorder {
@@ -81,8 +86,8 @@ void predictorCorrector(const DiffusionProcess& p, const ScoreField& field, Poin
     for (int i = 0; i < o.steps; ++i) {
         // Exact forward transition from t[i+1] to t[i]: x_i = a x_{i+1} + G z.
         const double a = p.meanCoefficient(t[i]) / p.meanCoefficient(t[i + 1]);
-        const double g2 = std::max(0.0, std::pow(p.marginalStd(t[i]), 2) -
-                                            a * a * std::pow(p.marginalStd(t[i + 1]), 2));
+        const double g2 = std::max(
+            0.0, std::pow(p.marginalStd(t[i]), 2) - a * a * std::pow(p.marginalStd(t[i + 1]), 2));
         // Langevin corrector at t[i] (Song et al., Algorithm 5), the step set by the
         // signal-to-noise ratio of update to noise.
         const double langevinAlpha = p.kind() == ProcessKind::VE ? 1.0 : 1.0 / (a * a);
@@ -122,19 +127,20 @@ void probabilityFlowAdaptive(const DiffusionProcess& p, const ScoreField& field,
                              const SamplerOptions& o, SampleResult& r, const PathRecorder& rec) {
     const Index n = x.cols();
     long nfe = 0;
-    FunctionOdeSystem system(static_cast<int>(2 * n),
-                             [&](double t, const Eigen::VectorXd& y, Eigen::VectorXd& dy) {
-                                 Points v;
-                                 flowVelocity(p, field, Eigen::Map<const Points>(y.data(), 2, n),
-                                              t, v, nfe);
-                                 dy = Eigen::Map<const Eigen::VectorXd>(v.data(), 2 * n);
-                             });
+    FunctionOdeSystem system(
+        static_cast<int>(2 * n), [&](double t, const Eigen::VectorXd& y, Eigen::VectorXd& dy) {
+            Points v;
+            flowVelocity(p, field, Eigen::Map<const Points>(y.data(), 2, n), t, v, nfe);
+            dy = Eigen::Map<const Eigen::VectorXd>(v.data(), 2 * n);
+        });
     OdeOptions options;
     options.rtol = o.rtol;
     options.atol = o.atol;
     options.recordSteps = false;
-    if (rec.particles > 0) options.saveAt = uniformTimes(50, 1.0, o.tEnd);
-    else options.saveAt = {o.tEnd};
+    if (rec.particles > 0)
+        options.saveAt = uniformTimes(50, 1.0, o.tEnd);
+    else
+        options.saveAt = {o.tEnd};
     const OdeSolution sol =
         integrate(system, Eigen::Map<const Eigen::VectorXd>(x.data(), 2 * n), 1.0, o.tEnd, options);
     r.nfe = sol.stats.nfe;
@@ -147,8 +153,8 @@ void probabilityFlowAdaptive(const DiffusionProcess& p, const ScoreField& field,
 }
 
 // Noise prediction from the score: eps = -sigma_t s.
-void noisePrediction(const DiffusionProcess& p, const ScoreField& field, const Points& x,
-                     double t, Points& eps, long& nfe) {
+void noisePrediction(const DiffusionProcess& p, const ScoreField& field, const Points& x, double t,
+                     Points& eps, long& nfe) {
     field.score(x, t, eps);
     ++nfe;
     eps *= -p.marginalStd(t);
@@ -192,8 +198,8 @@ std::vector<int> dpmOrders(int order, int nfe) {
 }
 
 // Data prediction x0 = (x - sigma eps) / alpha, the quantity DPM-Solver++ extrapolates.
-void dataPrediction(const DiffusionProcess& p, const ScoreField& field, const Points& x,
-                    double t, Points& x0, long& nfe) {
+void dataPrediction(const DiffusionProcess& p, const ScoreField& field, const Points& x, double t,
+                    Points& x0, long& nfe) {
     noisePrediction(p, field, x, t, x0, nfe);
     x0 = (x - p.marginalStd(t) * x0) / p.meanCoefficient(t);
 }
@@ -230,8 +236,8 @@ void dpmNoiseStep(const DiffusionProcess& p, const ScoreField& field, Points& x,
 
 // The same step in data form (DPM-Solver++ 2S/3S, Lu et al. 2022b; the formulas of the
 // reference implementation's singlestep updates with algorithm_type "dpmsolver++").
-void dpmDataStep(const DiffusionProcess& p, const ScoreField& field, Points& x, int order,
-                 double s, double t, long& nfe) {
+void dpmDataStep(const DiffusionProcess& p, const ScoreField& field, Points& x, int order, double s,
+                 double t, long& nfe) {
     const double ls = p.logSnrHalf(s), h = p.logSnrHalf(t) - ls;
     auto alpha = [&](double u) { return p.meanCoefficient(u); };
     auto sigma = [&](double u) { return p.marginalStd(u); };
@@ -304,8 +310,7 @@ void validate(const SamplerOptions& o, int minSteps, const std::string& name) {
                           ", 1000000] (got " + std::to_string(o.steps) + ")");
     if (!(o.tEnd > 0.0 && o.tEnd < 1.0))
         throw ConfigError(name + ": the end time must lie in (0, 1)");
-    if (o.correctorSteps < 0 || !(o.snr >= 0.0) || !(o.epsilon >= 0.0) ||
-        !std::isfinite(o.epsilon))
+    if (o.correctorSteps < 0 || !(o.snr >= 0.0) || !(o.epsilon >= 0.0) || !std::isfinite(o.epsilon))
         throw ConfigError(name + ": corrector steps, snr and epsilon must not be negative");
     if (o.recordParticles < 0) throw ConfigError(name + ": recordParticles must not be negative");
 }
@@ -314,15 +319,24 @@ void validate(const SamplerOptions& o, int minSteps, const std::string& name) {
 
 std::string samplerName(SamplerKind kind) {
     switch (kind) {
-    case SamplerKind::ReverseSde: return "reverse_sde";
-    case SamplerKind::PredictorCorrector: return "predictor_corrector";
-    case SamplerKind::ProbabilityFlow: return "probability_flow";
-    case SamplerKind::ProbabilityFlowAdaptive: return "probability_flow_dopri5";
-    case SamplerKind::Ddim: return "ddim";
-    case SamplerKind::DpmSolver1: return "dpm_solver_1";
-    case SamplerKind::DpmSolver2: return "dpm_solver_2";
-    case SamplerKind::DpmSolver3: return "dpm_solver_3";
-    case SamplerKind::DpmSolverPP2M: return "dpm_solver_pp_2m";
+        case SamplerKind::ReverseSde:
+            return "reverse_sde";
+        case SamplerKind::PredictorCorrector:
+            return "predictor_corrector";
+        case SamplerKind::ProbabilityFlow:
+            return "probability_flow";
+        case SamplerKind::ProbabilityFlowAdaptive:
+            return "probability_flow_dopri5";
+        case SamplerKind::Ddim:
+            return "ddim";
+        case SamplerKind::DpmSolver1:
+            return "dpm_solver_1";
+        case SamplerKind::DpmSolver2:
+            return "dpm_solver_2";
+        case SamplerKind::DpmSolver3:
+            return "dpm_solver_3";
+        case SamplerKind::DpmSolverPP2M:
+            return "dpm_solver_pp_2m";
     }
     return "unknown";
 }
@@ -340,13 +354,17 @@ std::vector<double> dpmTimeSteps(const DiffusionProcess& p, int intervals, doubl
     for (int i = 0; i <= intervals; ++i) {
         const double u = static_cast<double>(i) / intervals;
         switch (schedule) {
-        case StepSchedule::LogSnrUniform: t[i] = p.timeFromLogSnrHalf(l0 + u * (l1 - l0)); break;
-        case StepSchedule::TimeUniform: t[i] = 1.0 + u * (tEnd - 1.0); break;
-        case StepSchedule::TimeQuadratic: {
-            const double r = 1.0 + u * (std::sqrt(tEnd) - 1.0);
-            t[i] = r * r;
-            break;
-        }
+            case StepSchedule::LogSnrUniform:
+                t[i] = p.timeFromLogSnrHalf(l0 + u * (l1 - l0));
+                break;
+            case StepSchedule::TimeUniform:
+                t[i] = 1.0 + u * (tEnd - 1.0);
+                break;
+            case StepSchedule::TimeQuadratic: {
+                const double r = 1.0 + u * (std::sqrt(tEnd) - 1.0);
+                t[i] = r * r;
+                break;
+            }
         }
     }
     t.front() = 1.0;
@@ -355,9 +373,10 @@ std::vector<double> dpmTimeSteps(const DiffusionProcess& p, int intervals, doubl
 }
 
 SampleResult sampleDiffusion(SamplerKind kind, const DiffusionProcess& process,
-                             const ScoreField& field, const Points& xT,
-                             const SamplerOptions& o) {
-    const int minSteps = kind == SamplerKind::DpmSolver2 ? 2 : kind == SamplerKind::DpmSolver3 ? 3 : 1;
+                             const ScoreField& field, const Points& xT, const SamplerOptions& o) {
+    const int minSteps = kind == SamplerKind::DpmSolver2   ? 2
+                         : kind == SamplerKind::DpmSolver3 ? 3
+                                                           : 1;
     validate(o, minSteps, samplerName(kind));
     SampleResult r;
     const auto start = Clock::now();
@@ -365,19 +384,35 @@ SampleResult sampleDiffusion(SamplerKind kind, const DiffusionProcess& process,
     const PathRecorder rec{r, std::min<Index>(o.recordParticles, x.cols())};
     rec(1.0, x);
     switch (kind) {
-    case SamplerKind::ReverseSde: reverseSde(process, field, x, o, r, rec); break;
-    case SamplerKind::PredictorCorrector: predictorCorrector(process, field, x, o, r, rec); break;
-    case SamplerKind::ProbabilityFlow: probabilityFlowFixed(process, field, x, o, r, rec); break;
-    case SamplerKind::ProbabilityFlowAdaptive:
-        r.times.clear();
-        r.paths.clear();
-        probabilityFlowAdaptive(process, field, x, o, r, rec);
-        break;
-    case SamplerKind::Ddim: ddim(process, field, x, o, r, rec); break;
-    case SamplerKind::DpmSolver1: dpmSolverSinglestep(process, field, x, 1, o, r, rec); break;
-    case SamplerKind::DpmSolver2: dpmSolverSinglestep(process, field, x, 2, o, r, rec); break;
-    case SamplerKind::DpmSolver3: dpmSolverSinglestep(process, field, x, 3, o, r, rec); break;
-    case SamplerKind::DpmSolverPP2M: dpmSolverPP2M(process, field, x, o, r, rec); break;
+        case SamplerKind::ReverseSde:
+            reverseSde(process, field, x, o, r, rec);
+            break;
+        case SamplerKind::PredictorCorrector:
+            predictorCorrector(process, field, x, o, r, rec);
+            break;
+        case SamplerKind::ProbabilityFlow:
+            probabilityFlowFixed(process, field, x, o, r, rec);
+            break;
+        case SamplerKind::ProbabilityFlowAdaptive:
+            r.times.clear();
+            r.paths.clear();
+            probabilityFlowAdaptive(process, field, x, o, r, rec);
+            break;
+        case SamplerKind::Ddim:
+            ddim(process, field, x, o, r, rec);
+            break;
+        case SamplerKind::DpmSolver1:
+            dpmSolverSinglestep(process, field, x, 1, o, r, rec);
+            break;
+        case SamplerKind::DpmSolver2:
+            dpmSolverSinglestep(process, field, x, 2, o, r, rec);
+            break;
+        case SamplerKind::DpmSolver3:
+            dpmSolverSinglestep(process, field, x, 3, o, r, rec);
+            break;
+        case SamplerKind::DpmSolverPP2M:
+            dpmSolverPP2M(process, field, x, o, r, rec);
+            break;
     }
     r.samples = std::move(x);
     if (r.ok && !r.samples.allFinite()) {
@@ -447,8 +482,9 @@ LikelihoodResult probabilityFlowLikelihood(const DiffusionProcess& p, const Scor
         velocity = f * pos - 0.5 * g2 * s;
         divergence = (2.0 * f - 0.5 * g2 * divergence.array()).matrix();
     };
-    return flowLikelihood(x, tStart, 1.0, flow,
-                          [&](const Points& noise) { return p.priorLogDensity(noise); }, rtol, atol);
+    return flowLikelihood(
+        x, tStart, 1.0, flow, [&](const Points& noise) { return p.priorLogDensity(noise); }, rtol,
+        atol);
 }
 
 }  // namespace driftlab::core::diffusion

@@ -20,8 +20,8 @@ enum class SamplerKind {
     Ddim,                     // eta = 0, time-uniform steps
     DpmSolver1,
     DpmSolver2,
-    DpmSolver3,               // singlestep, NFE budget
-    DpmSolverPP2M,            // DPM-Solver++(2M) multistep
+    DpmSolver3,     // singlestep, NFE budget
+    DpmSolverPP2M,  // DPM-Solver++(2M) multistep
 };
 std::string samplerName(SamplerKind kind);
 SamplerKind samplerFromName(const std::string& name);
@@ -46,25 +46,25 @@ struct SamplerOptions {
     // predictor–corrector: steps * (1 + correctorSteps) evaluations).
     int steps = 100;
     double tEnd = 1e-3;
-    std::uint64_t seed = 0;       // noise of the stochastic samplers
-    int recordParticles = 0;      // paths of the first k particles at every step
-    int correctorSteps = 1;       // predictor–corrector
-    double snr = 0.16;            // Langevin step: 2 a (snr |z| / |score|)^2
+    std::uint64_t seed = 0;                          // noise of the stochastic samplers
+    int recordParticles = 0;                         // paths of the first k particles at every step
+    int correctorSteps = 1;                          // predictor–corrector
+    double snr = 0.16;                               // Langevin step: 2 a (snr |z| / |score|)^2
     FixedStepMethod method = FixedStepMethod::Heun;  // probability flow, interpolant ODE
     double rtol = 1e-5, atol = 1e-5;                 // adaptive probability flow
     StepSchedule schedule = StepSchedule::LogSnrUniform;  // DPM-Solvers
     DpmForm dpmForm = DpmForm::DataPrediction;            // singlestep DPM-Solver-2/3
-    double epsilon = 1.0;         // interpolant SDE diffusion coefficient
+    double epsilon = 1.0;                                 // interpolant SDE diffusion coefficient
 };
 
 struct SampleResult {
     Points samples;
     long nfe = 0;
     double seconds = 0.0;
-    std::vector<double> times;   // one per recorded state
-    std::vector<Points> paths;   // 2 x recordParticles each
+    std::vector<double> times;  // one per recorded state
+    std::vector<Points> paths;  // 2 x recordParticles each
     bool ok = true;
-    std::string message;         // why an adaptive solve stopped, when !ok
+    std::string message;  // why an adaptive solve stopped, when !ok
 };
 
 // Validates the options (ConfigError: steps < 1 or > 1e6, tEnd outside (0, 1), DPM-Solver
@@ -96,10 +96,9 @@ struct LikelihoodResult {
 // log p(x) = log p_1(x(1)) + integral from tStart to 1 of div v(x(t), t) dt, with
 // v = f x - g^2 s / 2 and div v = 2 f - g^2 div s / 2, the divergence exact (no trace
 // estimator) and the whole batch solved by adaptive Dormand–Prince.
-LikelihoodResult probabilityFlowLikelihood(const DiffusionProcess& process,
-                                           const ScoreField& field, const Points& x,
-                                           double tStart = 1e-5, double rtol = 1e-6,
-                                           double atol = 1e-6);
+LikelihoodResult probabilityFlowLikelihood(const DiffusionProcess& process, const ScoreField& field,
+                                           const Points& x, double tStart = 1e-5,
+                                           double rtol = 1e-6, double atol = 1e-6);
 
 // Exact log-likelihood under an interpolant's ODE dx/dt = b(x, t), which carries N(0, I) at
 // t = 0 to the data law at t = 1: log p_tEnd(x) = log N(x(tStart); 0, I) - integral from

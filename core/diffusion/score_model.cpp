@@ -8,10 +8,10 @@
 #include <limits>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/nn/mlp.h"
 #include "core/nn/optimizer.h"
 #include "core/nn/serialization.h"
-#include "core/common/random.h"
 
 namespace driftlab::core::diffusion {
 
@@ -30,8 +30,8 @@ public:
     // One Adam step on sum_i |w_i out_i - y_i|^2 / B; writes the per-sample losses. Returns
     // the mean loss; when it is not finite, nothing is updated.
     virtual double step(const Points& x, const Eigen::VectorXd& t, const Eigen::VectorXd& w,
-                        const Eigen::MatrixXd& y, double learningRate, double clip,
-                        double emaDecay, Eigen::VectorXd& perSample) = 0;
+                        const Eigen::MatrixXd& y, double learningRate, double clip, double emaDecay,
+                        Eigen::VectorXd& perSample) = 0;
     virtual double loss(const Points& x, const Eigen::VectorXd& t, const Eigen::VectorXd& w,
                         const Eigen::MatrixXd& y) = 0;
     virtual void evaluate(const Points& x, double t, Eigen::MatrixXd& out,
@@ -59,7 +59,8 @@ public:
         for (const auto& layer : net_.layers())
             macs_ += static_cast<double>(layer.inputs()) * static_cast<double>(layer.outputs());
         ws_.resize(static_cast<std::size_t>(threads_));
-        grads_.assign(static_cast<std::size_t>(threads_), Vector<Scalar>::Zero(net_.parameterCount()));
+        grads_.assign(static_cast<std::size_t>(threads_),
+                      Vector<Scalar>::Zero(net_.parameterCount()));
     }
 
     double step(const Points& x, const Eigen::VectorXd& t, const Eigen::VectorXd& w,
@@ -115,8 +116,8 @@ public:
             return mean;
         }
         const double d = std::min(emaDecay, (1.0 + steps_) / (10.0 + steps_));
-        average_ = static_cast<Scalar>(d) * average_ +
-                   static_cast<Scalar>(1.0 - d) * net_.parameters();
+        average_ =
+            static_cast<Scalar>(d) * average_ + static_cast<Scalar>(1.0 - d) * net_.parameters();
         ++steps_;
         emaStale_ = true;
         return mean;
@@ -132,7 +133,8 @@ public:
         return r.colwise().squaredNorm().mean();
     }
 
-    void evaluate(const Points& x, double t, Eigen::MatrixXd& out, Eigen::VectorXd* trace) override {
+    void evaluate(const Points& x, double t, Eigen::MatrixXd& out,
+                  Eigen::VectorXd* trace) override {
         syncEma();
         const Index n = x.cols(), outDim = ema_.outputDim();
         out.resize(outDim, n);
@@ -228,7 +230,8 @@ NeuralModel::NeuralModel(Index outputDim, const ScoreNetConfig& net, const Train
     : net_(net), training_(training) {
     if (net.embeddingDim < 2 || net.embeddingDim % 2 != 0)
         throw ConfigError("score network: the time embedding dimension must be even and >= 2");
-    if (net.hiddenWidths.empty()) throw ConfigError("score network: needs at least one hidden layer");
+    if (net.hiddenWidths.empty())
+        throw ConfigError("score network: needs at least one hidden layer");
     if (!(net.timeScale > 0.0)) throw ConfigError("score network: the time scale must be positive");
     if (training.batchSize < 1) throw ConfigError("training: the batch size must be at least 1");
     if (!(training.learningRate > 0.0) || !std::isfinite(training.learningRate))
@@ -265,7 +268,8 @@ void NeuralModel::setData(const Points& train) {
 long NeuralModel::iterations() const { return core_->steps(); }
 double NeuralModel::learningRate() const { return training_.learningRate; }
 void NeuralModel::setLearningRate(double rate) {
-    if (!(rate > 0.0) || !std::isfinite(rate)) throw ConfigError("the learning rate must be positive");
+    if (!(rate > 0.0) || !std::isfinite(rate))
+        throw ConfigError("the learning rate must be positive");
     training_.learningRate = rate;
 }
 Index NeuralModel::parameterCount() const { return core_->parameterCount(); }
@@ -286,7 +290,8 @@ double NeuralModel::trainStep() {
 
 TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
                                const std::atomic<bool>* cancel, bool reportAtEnd) {
-    if (data_.cols() < 1) throw ConfigError("training: no data (an empty data set cannot be learned)");
+    if (data_.cols() < 1)
+        throw ConfigError("training: no data (an empty data set cannot be learned)");
     if (iterations < 0) throw ConfigError("training: negative iteration count");
     const auto start = std::chrono::steady_clock::now();
     const int buckets = training_.timeBuckets;
@@ -298,7 +303,8 @@ TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
     Eigen::VectorXd perSample;
     TrainResult result;
     auto report = [&] {
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!callback || windowCount_ == 0) return;
         TrainProgress p;
         p.iteration = core_->steps();
@@ -320,18 +326,19 @@ TrainResult NeuralModel::train(long iterations, const TrainCallback& callback,
         }
         RandomStream random(training_.seed, static_cast<std::uint64_t>(core_->steps()));
         makeBatch(random, batch);
-        const double loss = core_->step(batch.x, batch.t, batch.weight, batch.target,
-                                        training_.learningRate, training_.gradientClip,
-                                        training_.emaDecay, perSample);
+        const double loss =
+            core_->step(batch.x, batch.t, batch.weight, batch.target, training_.learningRate,
+                        training_.gradientClip, training_.emaDecay, perSample);
         if (core_->lastFailure() != StepFailure::None) {
             const StepFailure failure = core_->lastFailure();
             const std::string what =
-                failure == StepFailure::Loss       ? "the loss is " + std::to_string(loss)
-                : failure == StepFailure::Gradient ? "the gradient is not finite (loss " +
-                                                         std::to_string(loss) + ")"
-                                                   : "the Adam update made weights non-finite";
+                failure == StepFailure::Loss ? "the loss is " + std::to_string(loss)
+                : failure == StepFailure::Gradient
+                    ? "the gradient is not finite (loss " + std::to_string(loss) + ")"
+                    : "the Adam update made weights non-finite";
             throw Error("training diverged at iteration " + std::to_string(core_->steps() + 1) +
-                        ": " + what + "; the weights are kept from the iteration before. Lower "
+                        ": " + what +
+                        "; the weights are kept from the iteration before. Lower "
                         "the learning rate or enable gradient clipping.");
         }
         result.lastLoss = loss;

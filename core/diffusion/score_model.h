@@ -42,17 +42,17 @@ struct ScoreNetConfig {
 struct TrainingConfig {
     Index batchSize = 512;
     double learningRate = 1e-3;
-    double emaDecay = 0.999;   // warmed up as min(decay, (1 + k) / (10 + k))
-    double tEpsilon = 1e-3;    // smallest training time (and 1 - largest, interpolants)
-    double gradientClip = 0.0; // max gradient norm; 0 is off
-    int timeBuckets = 10;      // per-time-bucket losses in the progress reports
-    long reportEvery = 100;    // iterations between callbacks
-    std::uint64_t seed = 0;    // batches (iteration k draws from stream k)
+    double emaDecay = 0.999;    // warmed up as min(decay, (1 + k) / (10 + k))
+    double tEpsilon = 1e-3;     // smallest training time (and 1 - largest, interpolants)
+    double gradientClip = 0.0;  // max gradient norm; 0 is off
+    int timeBuckets = 10;       // per-time-bucket losses in the progress reports
+    long reportEvery = 100;     // iterations between callbacks
+    std::uint64_t seed = 0;     // batches (iteration k draws from stream k)
 };
 
 struct TrainProgress {
-    long iteration = 0;  // total iterations done by the model
-    double loss = 0.0;   // mean over the iterations since the last report
+    long iteration = 0;              // total iterations done by the model
+    double loss = 0.0;               // mean over the iterations since the last report
     std::vector<double> bucketLoss;  // the same per time bucket (NaN where none fell)
     double seconds = 0.0;            // since this train() call started
 };

@@ -19,9 +19,12 @@ std::string num(double v) {
 
 std::string processKindName(ProcessKind kind) {
     switch (kind) {
-    case ProcessKind::VP: return "vp";
-    case ProcessKind::SubVP: return "subvp";
-    case ProcessKind::VE: return "ve";
+        case ProcessKind::VP:
+            return "vp";
+        case ProcessKind::SubVP:
+            return "subvp";
+        case ProcessKind::VE:
+            return "ve";
     }
     return "unknown";
 }
@@ -40,22 +43,21 @@ DiffusionProcess::DiffusionProcess(const ProcessConfig& c) : config_(c) {
         if (c.sigmaMin <= 0.0)
             throw ConfigError(name + "sigma_min must be positive (got " + num(c.sigmaMin) + ")");
         if (c.sigmaMax <= c.sigmaMin)
-            throw ConfigError(name + "sigma_max (" + num(c.sigmaMax) +
-                              ") must exceed sigma_min (" + num(c.sigmaMin) + ")");
+            throw ConfigError(name + "sigma_max (" + num(c.sigmaMax) + ") must exceed sigma_min (" +
+                              num(c.sigmaMin) + ")");
     } else {
         if (!(std::isfinite(c.betaMin) && std::isfinite(c.betaMax)))
             throw ConfigError(name + "beta_min and beta_max must be finite");
         if (c.betaMin < 0.0)
             throw ConfigError(name + "beta_min must not be negative (got " + num(c.betaMin) + ")");
         if (c.betaMax <= c.betaMin)
-            throw ConfigError(name + "beta_max (" + num(c.betaMax) +
-                              ") must exceed beta_min (" + num(c.betaMin) + ")");
+            throw ConfigError(name + "beta_max (" + num(c.betaMax) + ") must exceed beta_min (" +
+                              num(c.betaMin) + ")");
     }
 }
 
 double DiffusionProcess::beta(double t) const {
-    if (config_.kind == ProcessKind::VE)
-        return 2.0 * std::log(config_.sigmaMax / config_.sigmaMin);
+    if (config_.kind == ProcessKind::VE) return 2.0 * std::log(config_.sigmaMax / config_.sigmaMin);
     return config_.betaMin + t * (config_.betaMax - config_.betaMin);
 }
 
@@ -71,12 +73,14 @@ double DiffusionProcess::meanCoefficient(double t) const {
 
 double DiffusionProcess::marginalStd(double t) const {
     switch (config_.kind) {
-    case ProcessKind::VP: return std::sqrt(-std::expm1(-integratedBeta(t)));
-    case ProcessKind::SubVP: return -std::expm1(-integratedBeta(t));
-    case ProcessKind::VE: {
-        const double s = config_.sigmaMin * std::pow(config_.sigmaMax / config_.sigmaMin, t);
-        return std::sqrt(std::max(0.0, s * s - config_.sigmaMin * config_.sigmaMin));
-    }
+        case ProcessKind::VP:
+            return std::sqrt(-std::expm1(-integratedBeta(t)));
+        case ProcessKind::SubVP:
+            return -std::expm1(-integratedBeta(t));
+        case ProcessKind::VE: {
+            const double s = config_.sigmaMin * std::pow(config_.sigmaMax / config_.sigmaMin, t);
+            return std::sqrt(std::max(0.0, s * s - config_.sigmaMin * config_.sigmaMin));
+        }
     }
     return 0.0;
 }
@@ -87,13 +91,14 @@ double DiffusionProcess::driftCoefficient(double t) const {
 
 double DiffusionProcess::diffusion(double t) const {
     switch (config_.kind) {
-    case ProcessKind::VP: return std::sqrt(beta(t));
-    case ProcessKind::SubVP:
-        return std::sqrt(beta(t) * -std::expm1(-2.0 * integratedBeta(t)));
-    case ProcessKind::VE: {
-        const double s = config_.sigmaMin * std::pow(config_.sigmaMax / config_.sigmaMin, t);
-        return s * std::sqrt(beta(t));
-    }
+        case ProcessKind::VP:
+            return std::sqrt(beta(t));
+        case ProcessKind::SubVP:
+            return std::sqrt(beta(t) * -std::expm1(-2.0 * integratedBeta(t)));
+        case ProcessKind::VE: {
+            const double s = config_.sigmaMin * std::pow(config_.sigmaMax / config_.sigmaMin, t);
+            return s * std::sqrt(beta(t));
+        }
     }
     return 0.0;
 }

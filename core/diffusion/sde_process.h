@@ -22,10 +22,10 @@ ProcessKind processKindFromName(const std::string& name);
 
 struct ProcessConfig {
     ProcessKind kind = ProcessKind::VP;
-    double betaMin = 0.1;   // VP, sub-VP
-    double betaMax = 20.0;  // VP, sub-VP
-    double sigmaMin = 0.01; // VE
-    double sigmaMax = 10.0; // VE
+    double betaMin = 0.1;    // VP, sub-VP
+    double betaMax = 20.0;   // VP, sub-VP
+    double sigmaMin = 0.01;  // VE
+    double sigmaMax = 10.0;  // VE
 };
 
 class DiffusionProcess {
@@ -36,10 +36,10 @@ public:
     const ProcessConfig& config() const { return config_; }
     ProcessKind kind() const { return config_.kind; }
 
-    double beta(double t) const;            // VP/sub-VP rate (VE: d log s^2/dt)
-    double integratedBeta(double t) const;  // B(t)
-    double meanCoefficient(double t) const; // alpha(t)
-    double marginalStd(double t) const;     // sigma(t)
+    double beta(double t) const;              // VP/sub-VP rate (VE: d log s^2/dt)
+    double integratedBeta(double t) const;    // B(t)
+    double meanCoefficient(double t) const;   // alpha(t)
+    double marginalStd(double t) const;       // sigma(t)
     double driftCoefficient(double t) const;  // f(t): the drift is f(t) x
     double diffusion(double t) const;         // g(t)
     double logSnrHalf(double t) const { return std::log(meanCoefficient(t) / marginalStd(t)); }

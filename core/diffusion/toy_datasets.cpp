@@ -16,8 +16,7 @@ constexpr double kPi = std::numbers::pi;
 
 void checkSize(Index n) {
     if (n < 1)
-        throw ConfigError("toy dataset: size must be at least 1 (got " + std::to_string(n) +
-                          ")");
+        throw ConfigError("toy dataset: size must be at least 1 (got " + std::to_string(n) + ")");
 }
 
 void checkNoise(double noise) {
@@ -41,8 +40,7 @@ MixtureTerms mixtureTerms(const GaussianMixture2D& m, const Points& x) {
         const double v = m.stds[c] * m.stds[c];
         const double constant = std::log(m.weights[c] / wsum) - std::log(2.0 * kPi * v);
         out.logTerms.row(c) =
-            ((x.colwise() - m.means[c]).colwise().squaredNorm().array() * (-0.5 / v) +
-             constant)
+            ((x.colwise() - m.means[c]).colwise().squaredNorm().array() * (-0.5 / v) + constant)
                 .matrix();
     }
     for (Index i = 0; i < x.cols(); ++i) {
@@ -56,21 +54,27 @@ MixtureTerms mixtureTerms(const GaussianMixture2D& m, const Points& x) {
 
 std::string toyDatasetName(ToyDataset kind) {
     switch (kind) {
-    case ToyDataset::TwoMoons: return "two_moons";
-    case ToyDataset::EightGaussians: return "eight_gaussians";
-    case ToyDataset::Checkerboard: return "checkerboard";
-    case ToyDataset::TwoSpirals: return "two_spirals";
-    case ToyDataset::ConcentricRings: return "rings";
-    case ToyDataset::SwissRoll: return "swiss_roll";
-    case ToyDataset::GaussianMixture: return "gaussian_mixture";
+        case ToyDataset::TwoMoons:
+            return "two_moons";
+        case ToyDataset::EightGaussians:
+            return "eight_gaussians";
+        case ToyDataset::Checkerboard:
+            return "checkerboard";
+        case ToyDataset::TwoSpirals:
+            return "two_spirals";
+        case ToyDataset::ConcentricRings:
+            return "rings";
+        case ToyDataset::SwissRoll:
+            return "swiss_roll";
+        case ToyDataset::GaussianMixture:
+            return "gaussian_mixture";
     }
     return "unknown";
 }
 
 ToyDataset toyDatasetFromName(const std::string& name) {
-    for (auto kind : {ToyDataset::TwoMoons, ToyDataset::EightGaussians,
-                      ToyDataset::Checkerboard, ToyDataset::TwoSpirals,
-                      ToyDataset::ConcentricRings, ToyDataset::SwissRoll,
+    for (auto kind : {ToyDataset::TwoMoons, ToyDataset::EightGaussians, ToyDataset::Checkerboard,
+                      ToyDataset::TwoSpirals, ToyDataset::ConcentricRings, ToyDataset::SwissRoll,
                       ToyDataset::GaussianMixture})
         if (toyDatasetName(kind) == name) return kind;
     throw ConfigError("unknown toy dataset '" + name + "'");
@@ -251,16 +255,22 @@ Points makeSwissRoll(Index n, double noise, std::uint64_t seed) {
 
 Points makeToyDataset(const ToyDatasetOptions& o) {
     switch (o.kind) {
-    case ToyDataset::TwoMoons: return makeTwoMoons(o.size, o.noise, o.seed);
-    case ToyDataset::EightGaussians:
-        checkNoise(o.noise);
-        if (o.noise <= 0.0) throw ConfigError("eight Gaussians: the mode std must be positive");
-        return GaussianMixture2D::eightGaussians(2.0, o.noise).sample(o.size, o.seed);
-    case ToyDataset::Checkerboard: return makeCheckerboard(o.size, o.seed);
-    case ToyDataset::TwoSpirals: return makeTwoSpirals(o.size, o.noise, o.seed);
-    case ToyDataset::ConcentricRings: return makeConcentricRings(o.size, o.noise, o.seed);
-    case ToyDataset::SwissRoll: return makeSwissRoll(o.size, o.noise, o.seed);
-    case ToyDataset::GaussianMixture: return o.mixture.sample(o.size, o.seed);
+        case ToyDataset::TwoMoons:
+            return makeTwoMoons(o.size, o.noise, o.seed);
+        case ToyDataset::EightGaussians:
+            checkNoise(o.noise);
+            if (o.noise <= 0.0) throw ConfigError("eight Gaussians: the mode std must be positive");
+            return GaussianMixture2D::eightGaussians(2.0, o.noise).sample(o.size, o.seed);
+        case ToyDataset::Checkerboard:
+            return makeCheckerboard(o.size, o.seed);
+        case ToyDataset::TwoSpirals:
+            return makeTwoSpirals(o.size, o.noise, o.seed);
+        case ToyDataset::ConcentricRings:
+            return makeConcentricRings(o.size, o.noise, o.seed);
+        case ToyDataset::SwissRoll:
+            return makeSwissRoll(o.size, o.noise, o.seed);
+        case ToyDataset::GaussianMixture:
+            return o.mixture.sample(o.size, o.seed);
     }
     throw ConfigError("unknown toy dataset");
 }

@@ -2,10 +2,8 @@
 
 namespace driftlab::core {
 
-std::vector<std::string> defaultVariableNames(int dimension)
-{
-    if (dimension <= 0)
-        return {};
+std::vector<std::string> defaultVariableNames(int dimension) {
+    if (dimension <= 0) return {};
     if (dimension <= 3) {
         static const char* const names[] = {"x", "y", "z"};
         return std::vector<std::string>(names, names + dimension);

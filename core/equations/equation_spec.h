@@ -19,7 +19,7 @@ enum class AnalyticKind { None, BrownianMotion, OrnsteinUhlenbeck, GeometricBrow
 
 struct EquationSpec {
     std::string name;
-    std::string description;  // teaching text shown next to the preset
+    std::string description;             // teaching text shown next to the preset
     std::vector<std::string> variables;  // x, y, z or x1..x8; size() is the dimension
     std::vector<std::string> drift;      // one expression per component
     std::vector<std::string> diffusion;  // one expression per component (diagonal noise)

@@ -19,14 +19,14 @@ class Schema;
 
 // Returns the process exit code (0 done, 1 bad config or I/O failure, other codes as the
 // family documents); an error is one line on err ("driftlab: error: ...").
-using HeadlessEntry = std::function<int(const std::string& configFileOrPreset,
-                                        const HeadlessOptions& options, std::ostream& progress,
-                                        std::ostream& err)>;
+using HeadlessEntry =
+    std::function<int(const std::string& configFileOrPreset, const HeadlessOptions& options,
+                      std::ostream& progress, std::ostream& err)>;
 
 struct ExperimentFamily {
     std::string id;     // --workspace ID; the "experiment" value of its config files
     std::string title;  // shown in the workspace selector
-    std::vector<const Schema*> schemas;           // the schema(s) its config files are read with
+    std::vector<const Schema*> schemas;  // the schema(s) its config files are read with
     std::function<std::vector<std::string>()> presetIds;  // built-in presets, in menu order
     // The built-in preset as the config file it stands for (what --headless ID runs);
     // nullopt for an unknown id.

@@ -58,7 +58,8 @@ FieldBinding<Config> bindLayerWidth(std::string key, Access access) {
             [access](const nlohmann::json& value, Config& config) {
                 auto& widths = access(config);
                 const std::size_t depth = widths.empty() ? 1 : widths.size();
-                widths.assign(depth, value.get<typename std::decay_t<decltype(widths)>::value_type>());
+                widths.assign(depth,
+                              value.get<typename std::decay_t<decltype(widths)>::value_type>());
             },
             [access](const Config& config) {
                 const auto& widths = access(config);

@@ -17,8 +17,7 @@ int ProgressBar::percentOf(double fraction) {
 
 bool ProgressBar::dueLocked(int percent, Clock::time_point now) const {
     if (finished_) return false;
-    return !drawn_ ||
-           (percent > lastPercent_ && now - lastDraw_ >= std::chrono::milliseconds(100));
+    return !drawn_ || (percent > lastPercent_ && now - lastDraw_ >= std::chrono::milliseconds(100));
 }
 
 bool ProgressBar::due(double fraction) {

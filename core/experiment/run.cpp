@@ -45,8 +45,7 @@ bool isSettled(RunState state) {
     return state != RunState::Preparing && state != RunState::Running;
 }
 
-Run::Run(JobFactory factory, RunOptions options)
-    : factory_(std::move(factory)), options_(options) {
+Run::Run(JobFactory factory, RunOptions options) : factory_(std::move(factory)), options_(options) {
     runRequested_.store(options_.startImmediately);
     worker_ = std::thread([this] { workerLoop(); });
 }
@@ -135,8 +134,7 @@ RunProgress Run::progress() const {
     p.runningSeconds = runningSeconds_.load(std::memory_order_relaxed);
     const double since = stepStartedAt_.load(std::memory_order_relaxed);
     if (since >= 0.0) {
-        const double now =
-            std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+        const double now = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
         p.runningSeconds += std::max(0.0, now - since);
     }
     return p;
@@ -286,8 +284,7 @@ void Run::workerLoop() {
             runRequested_.store(false);
             stepsRequested_.store(0);
             publishNow(true);
-            setState(status == RunJob::Status::Finished ? RunState::Finished
-                                                        : RunState::Diverged);
+            setState(status == RunJob::Status::Finished ? RunState::Finished : RunState::Diverged);
             continue;
         }
         if (single) stepsRequested_.fetch_sub(1);
@@ -330,8 +327,8 @@ void Run::workerLoop() {
         }
     }
     const RunState last = state_.load();
-    if (context_.stopRequested() && !(last == RunState::Finished || last == RunState::Failed ||
-                                      last == RunState::Diverged)) {
+    if (context_.stopRequested() &&
+        !(last == RunState::Finished || last == RunState::Failed || last == RunState::Diverged)) {
         if (job_) {
             try {
                 publish(true);

@@ -78,8 +78,8 @@ std::string runStateName(RunState state);
 bool isSettled(RunState state);
 
 struct RunOptions {
-    bool startImmediately = true;   // run as soon as the job is built (else wait in Idle)
-    double publishSeconds = 0.1;    // light snapshots at most this often while running
+    bool startImmediately = true;     // run as soon as the job is built (else wait in Idle)
+    double publishSeconds = 0.1;      // light snapshots at most this often while running
     double fullPublishSeconds = 0.5;  // and full ones at most this often
 };
 

@@ -266,8 +266,8 @@ SchemaField numberField(FieldType type, std::string key, std::string label, doub
 
 SchemaField integerField(std::string key, std::string label, double defaultValue, double min,
                          double max, std::string help, std::string unit) {
-    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min,
-                       max, std::move(help), std::move(unit));
+    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min, max,
+                       std::move(help), std::move(unit));
 }
 
 SchemaField realField(std::string key, std::string label, double defaultValue, double min,

@@ -7,12 +7,12 @@
 #include <numbers>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/models/adaptive_series_ode_parts.h"
 #include "core/models/ernode_tape.h"
 #include "core/models/series_networks.h"
 #include "core/nn/mlp.h"
 #include "core/solvers/ode_backprop.h"
-#include "core/common/random.h"
 
 namespace driftlab::core::models {
 
@@ -55,9 +55,11 @@ public:
     explicit AdaptiveSeriesOde(const SeriesModelConfig& config)
         : config_(checked(config)),
           encoder_(seriesEncoderConfig(config_, config_.seed * 5 + 1)),
-          drift_(seriesDriftConfig(config_, config_.controlPath != ControlPath::None, config_.seed * 5 + 2)),
+          drift_(seriesDriftConfig(config_, config_.controlPath != ControlPath::None,
+                                   config_.seed * 5 + 2)),
           readout_(linearLayerConfig(config_.latentDim, config_.channels, config_.seed * 5 + 3)),
-          head_(linearLayerConfig(config_.latentDim, std::max(config_.classes, 1), config_.seed * 5 + 4)),
+          head_(linearLayerConfig(config_.latentDim, std::max(config_.classes, 1),
+                                  config_.seed * 5 + 4)),
           logSigma_(Eigen::VectorXd::Zero(
               config_.objective == SeriesObjective::GaussianNll ? config_.channels : 0)) {}
 
@@ -93,8 +95,8 @@ public:
         logSigma_ = theta.tail(logSigma_.size());
     }
 
-    SeriesLossResult loss(const std::vector<SeriesItem>& batch, int paths,
-                          std::uint64_t noiseSeed, Eigen::VectorXd* gradient) const override;
+    SeriesLossResult loss(const std::vector<SeriesItem>& batch, int paths, std::uint64_t noiseSeed,
+                          Eigen::VectorXd* gradient) const override;
 
     SeriesForecast forecast(const Series& series, const Mask& context, int paths,
                             std::uint64_t noiseSeed, int gridPoints) const override;
@@ -234,7 +236,8 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     const Mask& target = *item.target;
     const nn::Index d = config_.latentDim, c = config_.channels;
     const bool classify = config_.classes > 0;
-    const bool regularize = config_.errorRegularization > 0.0 || config_.stiffnessRegularization > 0.0;
+    const bool regularize =
+        config_.errorRegularization > 0.0 || config_.stiffnessRegularization > 0.0;
     const bool adjoint = config_.gradient == GradientMethod::Adjoint;
     SeriesOutcome out;
 
@@ -267,12 +270,14 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
     const bool tape = regularize || (gradient && !adjoint) || useFrozen;
     RkTape rk(explicitTableau(OdeMethod::DormandPrince5));
     if (tape) {
-        const auto weights = config_.localRegularizationPoints > 0
-                                 ? localWeights(grid, config_.localRegularizationPoints, noiseSeed, stream)
-                                 : std::vector<double>{};
+        const auto weights =
+            config_.localRegularizationPoints > 0
+                ? localWeights(grid, config_.localRegularizationPoints, noiseSeed, stream)
+                : std::vector<double>{};
         const auto states = rk.replay(system, z0, grid, weights);
         for (nn::Index j = 1; j <= last; ++j)
-            if (stepsBefore[std::size_t(j)] > 0) zAt[std::size_t(j)] = states[stepsBefore[std::size_t(j)] - 1];
+            if (stepsBefore[std::size_t(j)] > 0)
+                zAt[std::size_t(j)] = states[stepsBefore[std::size_t(j)] - 1];
         out.errorReg = rk.regularizers().error;
         out.stiffnessReg = rk.regularizers().stiffness;
     }
@@ -317,7 +322,8 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
                 out.mse += cellWeight * e * e;
                 if (nll) {
                     const double ls = logSigma_(i), precision = std::exp(-2.0 * ls);
-                    out.nll += cellWeight * (0.5 * e * e * precision + ls + 0.5 * std::log(2.0 * std::numbers::pi));
+                    out.nll += cellWeight * (0.5 * e * e * precision + ls +
+                                             0.5 * std::log(2.0 * std::numbers::pi));
                     yBar(i, j) = cellWeight * e * precision;
                     logSigmaBar(i) += cellWeight * (1.0 - e * e * precision);
                 } else {
@@ -326,7 +332,8 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
             }
         out.data = nll ? out.nll : out.mse;
         if (gradient)
-            zBar = config_.latent ? readout_.backward(yBar, readWs, gradient + offReadout, true) : yBar;
+            zBar = config_.latent ? readout_.backward(yBar, readWs, gradient + offReadout, true)
+                                  : yBar;
     }
 
     if (gradient) {
@@ -340,8 +347,9 @@ SeriesOutcome AdaptiveSeriesOde::runSeries(const SeriesItem& item, std::uint64_t
                     g = a;
                     return a.dot(y);
                 };
-                const OdeGradResult r = odeAdjoint(system, zAt[std::size_t(j - 1)], tau[std::size_t(j - 1)],
-                                                   tau[std::size_t(j)], linear, forward, backward);
+                const OdeGradResult r =
+                    odeAdjoint(system, zAt[std::size_t(j - 1)], tau[std::size_t(j - 1)],
+                               tau[std::size_t(j)], linear, forward, backward);
                 driftBar += r.dTheta;
                 ybar = r.dY0 + zBar.col(j - 1);
             }
@@ -393,9 +401,9 @@ SeriesLossResult AdaptiveSeriesOde::loss(const std::vector<SeriesItem>& batch, i
 #pragma omp parallel for schedule(dynamic)
     for (long b = 0; b < count; ++b) {
         try {
-            outcomes[std::size_t(b)] =
-                runSeries(batch[std::size_t(b)], noiseSeed, std::uint64_t(b), cellWeight, seriesWeight,
-                          gradient ? grads.col(b).data() : nullptr, b == 0 ? &records : nullptr);
+            outcomes[std::size_t(b)] = runSeries(
+                batch[std::size_t(b)], noiseSeed, std::uint64_t(b), cellWeight, seriesWeight,
+                gradient ? grads.col(b).data() : nullptr, b == 0 ? &records : nullptr);
         } catch (...) {
 #pragma omp critical
             failure = std::current_exception();
@@ -423,10 +431,12 @@ SeriesLossResult AdaptiveSeriesOde::loss(const std::vector<SeriesItem>& batch, i
         result.terms.emplace_back("accuracy", correct * seriesWeight);
     } else {
         result.terms.emplace_back("mse", mse);
-        if (config_.objective == SeriesObjective::GaussianNll) result.terms.emplace_back("nll", nll);
+        if (config_.objective == SeriesObjective::GaussianNll)
+            result.terms.emplace_back("nll", nll);
     }
     if (config_.errorRegularization > 0.0) result.terms.emplace_back("error_reg", errorReg);
-    if (config_.stiffnessRegularization > 0.0) result.terms.emplace_back("stiffness_reg", stiffnessReg);
+    if (config_.stiffnessRegularization > 0.0)
+        result.terms.emplace_back("stiffness_reg", stiffnessReg);
     result.steps = std::move(records);
     if (gradient) *gradient = grads.rowwise().sum();
     return result;
@@ -465,16 +475,19 @@ SeriesForecast AdaptiveSeriesOde::forecast(const Series& series, const Mask& con
         options.recordSteps = false;
         options.maxSteps = kMaxStepsPerSegment * std::max<long>(1, series.length());
         const OdeSolution sol = integrate(system, z0, 0.0, span, options);
-        if (!sol.ok()) throw SolverError("adaptive neural ODE: forecast solve failed: " + sol.message);
+        if (!sol.ok())
+            throw SolverError("adaptive neural ODE: forecast solve failed: " + sol.message);
         states = sol.y;
     }
     auto stateAt = [&](double tau) {  // tau is computed exactly as its saveAt entry was
         const auto it = std::lower_bound(saveAt.begin(), saveAt.end(), tau);
         return states[std::min<std::size_t>(std::size_t(it - saveAt.begin()), states.size() - 1)];
     };
-    Eigen::MatrixXd latentGrid(config_.latentDim, gridPoints), latentObs(config_.latentDim, series.length());
+    Eigen::MatrixXd latentGrid(config_.latentDim, gridPoints),
+        latentObs(config_.latentDim, series.length());
     for (int i = 0; i < gridPoints; ++i) latentGrid.col(i) = stateAt(gridTau[std::size_t(i)]);
-    for (nn::Index j = 0; j < series.length(); ++j) latentObs.col(j) = stateAt(series.times[std::size_t(j)] - t0);
+    for (nn::Index j = 0; j < series.length(); ++j)
+        latentObs.col(j) = stateAt(series.times[std::size_t(j)] - t0);
 
     f.mean = readout(latentGrid, ws);
     f.meanAtObservations = readout(latentObs, ws);

@@ -1,7 +1,7 @@
 #pragma once
-// The adaptive (latent or observation-space) neural ODE of the time-series workspace: Dopri5 on each series' own
-// observation times, gradients by discretise-then-optimise through the accepted steps, and
-// the ERNODE solver-heuristic regularisers (global, or local at randomly drawn times).
+// The adaptive (latent or observation-space) neural ODE of the time-series workspace: Dopri5 on
+// each series' own observation times, gradients by discretise-then-optimise through the accepted
+// steps, and the ERNODE solver-heuristic regularisers (global, or local at randomly drawn times).
 #include <memory>
 #include <vector>
 

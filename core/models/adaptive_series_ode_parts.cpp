@@ -23,15 +23,18 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
         throw ConfigError(who + "rtol and atol must be positive and finite");
     if (!(c.errorRegularization >= 0.0) || !(c.stiffnessRegularization >= 0.0) ||
         !std::isfinite(c.errorRegularization) || !std::isfinite(c.stiffnessRegularization))
-        throw ConfigError(who + "error and stiffness regularisation weights must be finite and >= 0");
+        throw ConfigError(who +
+                          "error and stiffness regularisation weights must be finite and >= 0");
     if (c.localRegularizationPoints < 0 || c.localRegularizationPoints > 100000)
         throw ConfigError(who + "local regularisation points must be in [0, 100000]");
     if (c.classes < 0 || c.classes == 1)
         throw ConfigError(who + "classes must be 0 (regression) or >= 2");
     if (c.gradient == GradientMethod::Adjoint &&
         (c.errorRegularization > 0.0 || c.stiffnessRegularization > 0.0))
-        throw ConfigError(who + "the ERNODE regularisers are sums over the discrete solver steps, "
-                                "which the continuous adjoint does not differentiate; use gradient = backprop");
+        throw ConfigError(
+            who +
+            "the ERNODE regularisers are sums over the discrete solver steps, "
+            "which the continuous adjoint does not differentiate; use gradient = backprop");
     return c;
 }
 

@@ -26,7 +26,11 @@ class LatentDrift final : public DifferentiableOdeSystem {
 public:
     LatentDrift(const nn::Mlp<double>& drift, nn::Index latentDim, bool seesTime,
                 const std::vector<timeseries::ChannelInterpolant>* control, double t0)
-        : drift_(drift), d_(latentDim), seesTime_(seesTime), control_(control), t0_(t0),
+        : drift_(drift),
+          d_(latentDim),
+          seesTime_(seesTime),
+          control_(control),
+          t0_(t0),
           input_(drift.inputDim(), 1) {}
 
     int dimension() const override { return static_cast<int>(d_); }
@@ -65,6 +69,5 @@ private:
     mutable nn::MlpWorkspace<double> ws_;
     mutable long evaluations_ = 0;
 };
-
 
 }  // namespace driftlab::core::models::adaptive_parts

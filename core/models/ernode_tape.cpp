@@ -53,7 +53,8 @@ std::vector<Eigen::VectorXd> RkTape::replay(const OdeSystem& system, const Eigen
             stageInput(s, stages - 1, y);  // the last stage input is y_{n+1} itself
         } else {
             for (int j = 0; j < stages; ++j)
-                if (tableau_.b(j) != 0.0) y.noalias() += (s.h * tableau_.b(j)) * s.k[std::size_t(j)];
+                if (tableau_.b(j) != 0.0)
+                    y.noalias() += (s.h * tableau_.b(j)) * s.k[std::size_t(j)];
         }
         if (tableau_.hasErrorEstimate()) {
             work_.setZero(y.size());
@@ -72,9 +73,8 @@ std::vector<Eigen::VectorXd> RkTape::replay(const OdeSystem& system, const Eigen
     return states;
 }
 
-void RkTape::backStep(const DifferentiableOdeSystem& system, std::size_t n,
-                      Eigen::VectorXd& ybar, double errorWeight, double stiffnessWeight,
-                      Eigen::VectorXd& dTheta) {
+void RkTape::backStep(const DifferentiableOdeSystem& system, std::size_t n, Eigen::VectorXd& ybar,
+                      double errorWeight, double stiffnessWeight, Eigen::VectorXd& dTheta) {
     const TapedStep& s = steps_.at(n);
     const int stages = tableau_.stages;
     const Eigen::Index d = s.y.size();

@@ -26,8 +26,8 @@ namespace driftlab::core::models {
 
 struct TapedStep {
     double t = 0.0, h = 0.0;
-    double weight = 1.0;  // regularisation weight of this step
-    Eigen::VectorXd y;    // state at the start of the step
+    double weight = 1.0;             // regularisation weight of this step
+    Eigen::VectorXd y;               // state at the start of the step
     std::vector<Eigen::VectorXd> k;  // stage derivatives
 };
 

@@ -60,7 +60,8 @@ const SeriesModelConfig& checked(const SeriesModelConfig& c) {
 LatentSeriesModel::LatentSeriesModel(const SeriesModelConfig& config)
     : config_(checked(config)),
       encoder_(seriesEncoderConfig(config, config.seed * 8 + 1)),
-      drift_(seriesDriftConfig(config, config.controlPath != ControlPath::None, config.seed * 8 + 2)),
+      drift_(
+          seriesDriftConfig(config, config.controlPath != ControlPath::None, config.seed * 8 + 2)),
       diffusion_(diffusionConfig(config)),
       readout_(linearLayerConfig(config.latentDim, config.channels, config.seed * 8 + 4)),
       prior_(seriesDriftConfig(config, false, config.seed * 8 + 5)),

@@ -124,8 +124,7 @@ LatentSeriesModel::ItemTotals LatentSeriesModel::runItem(const SeriesItem& item,
                     if (gradient) dY.row(ch).setConstant(2.0 * cellWeight * e / double(P));
                 }
             }
-            if (gradient)
-                observationGrad[std::size_t(k)] = readoutBackward(dY, readWs, gradient);
+            if (gradient) observationGrad[std::size_t(k)] = readoutBackward(dY, readWs, gradient);
         }
         totals.kl = r.kl;
         totals.loss += cellWeight * r.kl;
@@ -322,8 +321,8 @@ SeriesForecast LatentSeriesModel::forecast(const Series& series, const Mask& con
                                         ? Eigen::ArrayXd((2.0 * observationLogSigma_.array()).exp())
                                         : Eigen::ArrayXd::Zero(c);
     for (nn::Index j = 0; j < n; ++j) {
-        const Eigen::MatrixXd Y = readout(
-            r.Z[std::size_t(r.stepAt[landingOf(observations[std::size_t(j)])])], readWs);
+        const Eigen::MatrixXd Y =
+            readout(r.Z[std::size_t(r.stepAt[landingOf(observations[std::size_t(j)])])], readWs);
         const Eigen::VectorXd m = Y.rowwise().mean();
         out.meanAtObservations.col(j) = m;
         const Eigen::ArrayXd var = (Y.colwise() - m).array().square().rowwise().mean();

@@ -26,8 +26,8 @@ NeuralSdeConfig makeNeuralSdeConfig(Index dim, std::vector<Index> driftWidths,
 
 NeuralSdeConfig makeGeneralNoiseSdeConfig(Index dim, Index brownianDim,
                                           std::vector<Index> driftWidths,
-                                          std::vector<Index> diffusionWidths,
-                                          double diffusionScale, std::uint64_t seed) {
+                                          std::vector<Index> diffusionWidths, double diffusionScale,
+                                          std::uint64_t seed) {
     NeuralSdeConfig config = makeNeuralSdeConfig(dim, std::move(driftWidths),
                                                  std::move(diffusionWidths), diffusionScale, seed);
     config.noise = NoiseType::General;
@@ -42,28 +42,35 @@ void checkShapes(const NeuralSdeConfig& config) {
     const auto& g = config.diffusion;
     const auto shapes = [&] {
         return "(drift " + std::to_string(f.inputDim) + " -> " + std::to_string(f.outputDim) +
-               ", diffusion " + std::to_string(g.inputDim) + " -> " +
-               std::to_string(g.outputDim) + ")";
+               ", diffusion " + std::to_string(g.inputDim) + " -> " + std::to_string(g.outputDim) +
+               ")";
     };
     if (f.inputDim != f.outputDim || g.inputDim != f.inputDim)
-        throw ConfigError("neural SDE: the drift network must map dim -> dim and the diffusion "
-                          "network must read dim inputs " + shapes());
+        throw ConfigError(
+            "neural SDE: the drift network must map dim -> dim and the diffusion "
+            "network must read dim inputs " +
+            shapes());
     if (config.noise == NoiseType::Diagonal) {
         if (config.brownianDim != 0 && config.brownianDim != f.inputDim)
-            throw ConfigError("neural SDE: diagonal noise is driven by dim = " +
-                              std::to_string(f.inputDim) + " Brownian motions; brownianDim = " +
-                              std::to_string(config.brownianDim) + " needs general noise");
+            throw ConfigError(
+                "neural SDE: diagonal noise is driven by dim = " + std::to_string(f.inputDim) +
+                " Brownian motions; brownianDim = " + std::to_string(config.brownianDim) +
+                " needs general noise");
         if (g.outputDim != f.inputDim)
-            throw ConfigError("neural SDE: with diagonal noise the diffusion network must map "
-                              "dim -> dim " + shapes());
+            throw ConfigError(
+                "neural SDE: with diagonal noise the diffusion network must map "
+                "dim -> dim " +
+                shapes());
         return;
     }
     if (config.noise != NoiseType::General)
         throw ConfigError("neural SDE: noise must be diagonal or general, not " +
                           toString(config.noise));
     if (config.brownianDim < 1)
-        throw ConfigError("neural SDE: general noise needs at least one Brownian motion "
-                          "(brownianDim = " + std::to_string(config.brownianDim) + ")");
+        throw ConfigError(
+            "neural SDE: general noise needs at least one Brownian motion "
+            "(brownianDim = " +
+            std::to_string(config.brownianDim) + ")");
     if (g.outputDim != f.inputDim * config.brownianDim)
         throw ConfigError("neural SDE: with general noise of " +
                           std::to_string(config.brownianDim) +
@@ -128,8 +135,8 @@ template <typename Scalar>
 void NeuralSde<Scalar>::diffusionVjp(const MatrixCRef<Scalar>& cotangent,
                                      NeuralSdeWorkspace<Scalar>& ws, Scalar* gradient,
                                      Matrix<Scalar>* stateGrad) const {
-    vjp(diffusion_, cotangent, ws.diffusion, gradient ? gradient + drift_.parameterCount() : nullptr,
-        stateGrad);
+    vjp(diffusion_, cotangent, ws.diffusion,
+        gradient ? gradient + drift_.parameterCount() : nullptr, stateGrad);
 }
 
 template <typename Scalar>
@@ -168,12 +175,11 @@ public:
     using NeuralSdeWorker::NeuralSdeWorker;
     void diffusion(double, const Eigen::Ref<const Eigen::MatrixXd>&,
                    Eigen::Ref<Eigen::MatrixXd>) override {
-        throw SolverError("neural SDE: the noise is general (a dim x m matrix), it has no "
-                          "diagonal form; use diffusionMatrix()");
+        throw SolverError(
+            "neural SDE: the noise is general (a dim x m matrix), it has no "
+            "diagonal form; use diffusionMatrix()");
     }
-    int matrixNoiseColumns() const override {
-        return static_cast<int>(model_.brownianDimension());
-    }
+    int matrixNoiseColumns() const override { return static_cast<int>(model_.brownianDimension()); }
     void diffusionMatrix(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
                          Eigen::Ref<Eigen::MatrixXd> out) override {
         out = model_.diffusion(t, y, ws_);

@@ -40,8 +40,8 @@ NeuralSdeConfig makeNeuralSdeConfig(Index dim, std::vector<Index> driftWidths,
 // The same networks with general noise: the diffusion net maps dim -> dim*brownianDim.
 NeuralSdeConfig makeGeneralNoiseSdeConfig(Index dim, Index brownianDim,
                                           std::vector<Index> driftWidths,
-                                          std::vector<Index> diffusionWidths,
-                                          double diffusionScale, std::uint64_t seed);
+                                          std::vector<Index> diffusionWidths, double diffusionScale,
+                                          std::uint64_t seed);
 
 // What one thread needs for one evaluation of each network (activations kept for the VJP).
 template <typename Scalar>
@@ -75,7 +75,8 @@ public:
     Vector<Scalar> parameters() const;
     void setParameters(const nn::VectorCRef<Scalar>& theta);
 
-    // f(t, y) and g(t, y) for a batch (diagonals, or dim*m column-major matrices); the result lives in ws until its next call.
+    // f(t, y) and g(t, y) for a batch (diagonals, or dim*m column-major matrices); the result lives
+    // in ws until its next call.
     const Matrix<Scalar>& drift(Scalar t, const MatrixCRef<Scalar>& y,
                                 NeuralSdeWorkspace<Scalar>& ws) const;
     const Matrix<Scalar>& diffusion(Scalar t, const MatrixCRef<Scalar>& y,
@@ -138,9 +139,7 @@ public:
     NoiseType noiseType() const override { return model_.noiseType(); }
     bool isDeterministic() const override { return false; }
     std::unique_ptr<SdeWorker> makeWorker() const override;
-    int brownianDimension() const override {
-        return static_cast<int>(model_.brownianDimension());
-    }
+    int brownianDimension() const override { return static_cast<int>(model_.brownianDimension()); }
     bool hasCommutativeNoise() const override { return false; }
 
 private:

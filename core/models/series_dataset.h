@@ -63,8 +63,8 @@ struct DatasetSplit {
     std::vector<std::size_t> train, validation, test;
 };
 // Shuffled by seed; each part gets at least one series when the dataset has three or more.
-DatasetSplit splitBySeries(std::size_t seriesCount, double trainFraction,
-                           double validationFraction, std::uint64_t seed);
+DatasetSplit splitBySeries(std::size_t seriesCount, double trainFraction, double validationFraction,
+                           std::uint64_t seed);
 
 enum class TaskKind { Interpolation, Forecasting };
 

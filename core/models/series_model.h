@@ -33,7 +33,7 @@ enum class SeriesModelKind { NeuralOde, NeuralSde, Langevin, LinearNoise, Geomet
 std::string seriesModelName(SeriesModelKind kind);  // "ode", "sde", "lsde", "lnsde", "gsde"
 SeriesModelKind seriesModelFromName(const std::string& name);  // throws ConfigError
 
-enum class SeriesObjective { Mse, GaussianNll, Elbo };  // Elbo: SDE kinds only
+enum class SeriesObjective { Mse, GaussianNll, Elbo };       // Elbo: SDE kinds only
 std::string seriesObjectiveName(SeriesObjective objective);  // "mse", "nll", "elbo"
 SeriesObjective seriesObjectiveFromName(const std::string& name);
 
@@ -103,13 +103,13 @@ struct SeriesLossResult {
 };
 
 struct SeriesForecast {
-    std::vector<double> times;              // dense grid over the series' window
-    std::vector<Eigen::MatrixXd> paths;     // sample paths, each channels x times
-    Eigen::MatrixXd mean, lower, upper;     // channels x times: mean, 5 % and 95 % quantiles
-    Eigen::MatrixXd meanAtObservations;     // channels x series.length()
-    Eigen::MatrixXd stdAtObservations;      // channels x series.length()
+    std::vector<double> times;                 // dense grid over the series' window
+    std::vector<Eigen::MatrixXd> paths;        // sample paths, each channels x times
+    Eigen::MatrixXd mean, lower, upper;        // channels x times: mean, 5 % and 95 % quantiles
+    Eigen::MatrixXd meanAtObservations;        // channels x series.length()
+    Eigen::MatrixXd stdAtObservations;         // channels x series.length()
     std::vector<Eigen::MatrixXd> latentPaths;  // latentDim x times, same paths
-    Eigen::VectorXd classProbabilities;     // classes > 0 only
+    Eigen::VectorXd classProbabilities;        // classes > 0 only
 };
 
 class SeriesModel {

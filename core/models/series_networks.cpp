@@ -68,7 +68,8 @@ Eigen::VectorXd seriesInitialObservation(const timeseries::Series& s,
 
 void checkStateSpace(const SeriesModelConfig& c, const std::string& who) {
     if (!c.latent && c.latentDim != c.channels)
-        throw ConfigError(who + "a non-latent model (latent = false) runs in observation space, "
+        throw ConfigError(who +
+                          "a non-latent model (latent = false) runs in observation space, "
                           "so its latent dimension must equal the channel count (" +
                           std::to_string(c.channels) + "), not " + std::to_string(c.latentDim));
 }

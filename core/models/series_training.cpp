@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "core/common/error.h"
-#include "core/nn/optimizer.h"
 #include "core/common/random.h"
+#include "core/nn/optimizer.h"
 
 namespace driftlab::core::models {
 

@@ -69,10 +69,11 @@ constexpr double kTanhNumerator[] = {  // N, highest power first
     4.2303918148209176e-12, 2.4618379131293676e-09, 6.8644367682497074e-07,
     9.3839087674268880e-05, 5.9809711724441161e-03, 1.5184719640284322e-01};
 constexpr double kTanhDenominator[] = {  // Q, highest first
-    6.463747022670968018e-21, 5.782506856739003571e-17, 1.293019623712687916e-13,
-    1.123643448069621992e-10, 4.492975677839633985e-08, 8.785185266237658698e-06,
-    8.295161192716231542e-04, 3.437448108450402717e-02, 4.851805297361760360e-01,
-    1.0};
+    6.463747022670968018e-21, 5.782506856739003571e-17,
+    1.293019623712687916e-13, 1.123643448069621992e-10,
+    4.492975677839633985e-08, 8.785185266237658698e-06,
+    8.295161192716231542e-04, 3.437448108450402717e-02,
+    4.851805297361760360e-01, 1.0};
 #if defined(EIGEN_VECTORIZE_FMA)
 constexpr double kTanhClamp = 17.6610191624600077;
 #else
@@ -156,28 +157,42 @@ void activationForward(Activation activation, const Matrix<Scalar>& z, Matrix<Sc
     a.resize(z.rows(), z.cols());
     auto za = z.array();
     switch (activation) {
-    // Dense runs these in place on its product; here on a copy of z, through the same code.
-    case Activation::Identity:
-    case Activation::Tanh:
-    case Activation::Sigmoid:
-        a = z;
-        activationInPlace(activation, a);
-        break;
-    case Activation::Relu: a.array() = za.max(zero); break;
-    case Activation::Silu: a.array() = za / (one + (-za).exp()); break;
-    // max(z, 0) + log1p(exp(-|z|)) never overflows, unlike log(1 + exp(z)).
-    case Activation::Softplus: a.array() = za.max(zero) + (-za.abs()).exp().log1p(); break;
-    case Activation::Sine: a.array() = za.sin(); break;
+        // Dense runs these in place on its product; here on a copy of z, through the same code.
+        case Activation::Identity:
+        case Activation::Tanh:
+        case Activation::Sigmoid:
+            a = z;
+            activationInPlace(activation, a);
+            break;
+        case Activation::Relu:
+            a.array() = za.max(zero);
+            break;
+        case Activation::Silu:
+            a.array() = za / (one + (-za).exp());
+            break;
+        // max(z, 0) + log1p(exp(-|z|)) never overflows, unlike log(1 + exp(z)).
+        case Activation::Softplus:
+            a.array() = za.max(zero) + (-za.abs()).exp().log1p();
+            break;
+        case Activation::Sine:
+            a.array() = za.sin();
+            break;
     }
 }
 
 template <typename Scalar>
 void activationInPlace(Activation activation, Matrix<Scalar>& a) {
     switch (activation) {
-    case Activation::Identity: break;
-    case Activation::Tanh: fastTanh(a.data(), a.data(), a.size()); break;
-    case Activation::Sigmoid: a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp()); break;
-    default: throw Error("activationInPlace: " + activationName(activation) + " needs z kept");
+        case Activation::Identity:
+            break;
+        case Activation::Tanh:
+            fastTanh(a.data(), a.data(), a.size());
+            break;
+        case Activation::Sigmoid:
+            a.array() = Scalar(1) / (Scalar(1) + (-a.array()).exp());
+            break;
+        default:
+            throw Error("activationInPlace: " + activationName(activation) + " needs z kept");
     }
 }
 
@@ -189,19 +204,30 @@ void activationBackward(Activation activation, const Matrix<Scalar>& z, const Ma
     auto za = z.array();
     auto aa = a.array();
     switch (activation) {
-    case Activation::Identity: break;
-    case Activation::Tanh: ga *= one - aa.square(); break;
-    case Activation::Relu: ga = (za > zero).select(ga, zero); break;
-    case Activation::Silu: {
-        // d/dz z s(z) = s (1 + z (1 - s)); s is recomputed rather than stored, since the
-        // forward pass of the far more common tanh should not pay for an extra buffer.
-        const auto s = one / (one + (-za).exp());
-        ga *= s * (one + za * (one - s));
-        break;
-    }
-    case Activation::Softplus: ga *= one / (one + (-za).exp()); break;
-    case Activation::Sigmoid: ga *= aa * (one - aa); break;
-    case Activation::Sine: ga *= za.cos(); break;
+        case Activation::Identity:
+            break;
+        case Activation::Tanh:
+            ga *= one - aa.square();
+            break;
+        case Activation::Relu:
+            ga = (za > zero).select(ga, zero);
+            break;
+        case Activation::Silu: {
+            // d/dz z s(z) = s (1 + z (1 - s)); s is recomputed rather than stored, since the
+            // forward pass of the far more common tanh should not pay for an extra buffer.
+            const auto s = one / (one + (-za).exp());
+            ga *= s * (one + za * (one - s));
+            break;
+        }
+        case Activation::Softplus:
+            ga *= one / (one + (-za).exp());
+            break;
+        case Activation::Sigmoid:
+            ga *= aa * (one - aa);
+            break;
+        case Activation::Sine:
+            ga *= za.cos();
+            break;
     }
 }
 

@@ -24,9 +24,9 @@ void activationBackward(Activation activation, const Matrix<Scalar>& z, const Ma
 // tanh over n contiguous values, vectorised for float and double alike (Eigen 3.4 evaluates
 // double tanh one element at a time through libm, which made it the dominant cost of a
 // 64-wide tanh layer). Accurate to a few ulp of std::tanh: <= 1.5e-15 relative in double
-// (measured 4.1 ulp with FMA, 4.6 without), <= 4e-7 in float (Eigen's own float tanh, about 2.7 ulp), for all x, no
-// cancellation at tiny |x|, -0 stays -0, NaN propagates. The result for an element does
-// not depend on its position in the array. in and out may alias.
+// (measured 4.1 ulp with FMA, 4.6 without), <= 4e-7 in float (Eigen's own float tanh, about 2.7
+// ulp), for all x, no cancellation at tiny |x|, -0 stays -0, NaN propagates. The result for an
+// element does not depend on its position in the array. in and out may alias.
 template <typename Scalar>
 void fastTanh(const Scalar* in, Scalar* out, Index n);
 

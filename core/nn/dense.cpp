@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/nn/activation.h"
 #include "core/common/random.h"
+#include "core/nn/activation.h"
 
 namespace driftlab::core::nn {
 
@@ -43,8 +43,8 @@ void Dense<Scalar>::forward(const Scalar* params, const MatrixCRef<Scalar>& x, M
     if (!keepZ) z.resize(0, 0);
     Matrix<Scalar>& product = keepZ ? z : a;
     product.resize(outputs_, batch);
-    gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(),
-                 x.outerStride(), false, product.data(), outputs_, false, buffers, b);
+    gemm<Scalar>(outputs_, batch, inputs_, Scalar(1), w, outputs_, false, x.data(), x.outerStride(),
+                 false, product.data(), outputs_, false, buffers, b);
     if (keepZ)
         activationForward(activation_, z, a);
     else

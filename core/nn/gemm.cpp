@@ -15,9 +15,9 @@ using kernels::registerTiledGemm;
 using kernels::thinRowDots;
 
 template <typename Scalar>
-using Blocking = Eigen::internal::gemm_blocking_space<Eigen::ColMajor, Scalar, Scalar,
-                                                      Eigen::Dynamic, Eigen::Dynamic,
-                                                      Eigen::Dynamic, 1, false>;
+using Blocking =
+    Eigen::internal::gemm_blocking_space<Eigen::ColMajor, Scalar, Scalar, Eigen::Dynamic,
+                                         Eigen::Dynamic, Eigen::Dynamic, 1, false>;
 }  // namespace
 
 template <typename Scalar>
@@ -64,8 +64,7 @@ GemmBuffers<Scalar>& GemmBuffers<Scalar>::operator=(const GemmBuffers&) {
     return *this;  // keep our own buffers; they hold no values, only scratch space
 }
 template <typename Scalar>
-GemmBuffers<Scalar>::GemmBuffers(GemmBuffers&& other) noexcept
-    : cache_(std::move(other.cache_)) {
+GemmBuffers<Scalar>::GemmBuffers(GemmBuffers&& other) noexcept : cache_(std::move(other.cache_)) {
     other.cache_ = std::make_unique<Cache>();
 }
 template <typename Scalar>
@@ -79,9 +78,12 @@ template <typename Scalar, int LhsOrder, int RhsOrder>
 void run(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, const Scalar* b,
          Index ldb, Scalar* c, Index ldc, Blocking<Scalar>& blocking) {
     // info = nullptr selects Eigen's serial code path whatever the OpenMP settings.
-    Eigen::internal::general_matrix_matrix_product<Index, Scalar, LhsOrder, false, Scalar,
-                                                   RhsOrder, false, Eigen::ColMajor, 1>::
-        run(m, n, k, a, lda, b, ldb, c, 1, ldc, alpha, blocking, nullptr);
+    Eigen::internal::general_matrix_matrix_product<Index, Scalar, LhsOrder, false, Scalar, RhsOrder,
+                                                   false, Eigen::ColMajor, 1>::run(m, n, k, a, lda,
+                                                                                   b, ldb, c, 1,
+                                                                                   ldc, alpha,
+                                                                                   blocking,
+                                                                                   nullptr);
 }
 
 // Products with a dimension of at most kThin: the first and last layers of the small MLPs
@@ -125,10 +127,18 @@ void rankGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index ld
         Scalar* column = c + j * ldc;
         const Scalar* start = accumulate ? column : rowBias;
         switch (k) {
-            case 1: rankUpdateColumn<1>(m, columns, stride, coefficient, start, column); break;
-            case 2: rankUpdateColumn<2>(m, columns, stride, coefficient, start, column); break;
-            case 3: rankUpdateColumn<3>(m, columns, stride, coefficient, start, column); break;
-            default: rankUpdateColumn<4>(m, columns, stride, coefficient, start, column); break;
+            case 1:
+                rankUpdateColumn<1>(m, columns, stride, coefficient, start, column);
+                break;
+            case 2:
+                rankUpdateColumn<2>(m, columns, stride, coefficient, start, column);
+                break;
+            case 3:
+                rankUpdateColumn<3>(m, columns, stride, coefficient, start, column);
+                break;
+            default:
+                rankUpdateColumn<4>(m, columns, stride, coefficient, start, column);
+                break;
         }
     }
 }
@@ -148,8 +158,8 @@ bool thinGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index ld
         // C^T = op(B)^T op(A)^T, where op(B)^T = B as stored has long contiguous columns.
         Eigen::Map<Matrix<Scalar>> ct(cache.scratchFor(n * m), n, m);
         ct.setZero();
-        fewColumnsDispatch(m, n, k, alpha, b, ldb, a, transA ? 1 : lda, transA ? lda : 1,
-                           ct.data(), n);
+        fewColumnsDispatch(m, n, k, alpha, b, ldb, a, transA ? 1 : lda, transA ? lda : 1, ct.data(),
+                           n);
         out += ct.transpose();
         return true;
     }
@@ -163,10 +173,18 @@ bool thinGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index ld
             stride = k;
         }
         switch (m) {
-            case 1: thinRowDots<1>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
-            case 2: thinRowDots<2>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
-            case 3: thinRowDots<3>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
-            default: thinRowDots<4>(n, k, alpha, rows, stride, b, ldb, c, ldc); break;
+            case 1:
+                thinRowDots<1>(n, k, alpha, rows, stride, b, ldb, c, ldc);
+                break;
+            case 2:
+                thinRowDots<2>(n, k, alpha, rows, stride, b, ldb, c, ldc);
+                break;
+            case 3:
+                thinRowDots<3>(n, k, alpha, rows, stride, b, ldb, c, ldc);
+                break;
+            default:
+                thinRowDots<4>(n, k, alpha, rows, stride, b, ldb, c, ldc);
+                break;
         }
         return true;
     }
@@ -177,10 +195,9 @@ bool thinGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index ld
 // register-tiled kernel, which on the W1/W2 shape (64 x 64 times 64 x 128) ran 1.5x
 // Eigen's packed GEMM. A transposed A is copied once so its columns are contiguous.
 template <typename Scalar>
-bool registerTiled(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda,
-                   bool transA, const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc,
-                   bool accumulate, const Scalar* rowBias,
-                   typename GemmBuffers<Scalar>::Cache& cache) {
+bool registerTiled(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, bool transA,
+                   const Scalar* b, Index ldb, bool transB, Scalar* c, Index ldc, bool accumulate,
+                   const Scalar* rowBias, typename GemmBuffers<Scalar>::Cache& cache) {
     constexpr Index maxOperandBytes = 128 * 1024;
     const Index bytes = static_cast<Index>(sizeof(Scalar));
     // Rows beyond the last full packet run one at a time; when they are a large share of a
@@ -212,8 +229,8 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, b
                  buffers.cache());
         return;
     }
-    if (k > 0 && registerTiled(m, n, k, alpha, a, lda, transA, b, ldb, transB, c, ldc,
-                               accumulate, rowBias, buffers.cache()))
+    if (k > 0 && registerTiled(m, n, k, alpha, a, lda, transA, b, ldb, transB, c, ldc, accumulate,
+                               rowBias, buffers.cache()))
         return;
     if (!accumulate) {
         // Eigen's kernel only accumulates.
@@ -242,11 +259,9 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a, Index lda, b
 
 template class GemmBuffers<double>;
 template class GemmBuffers<float>;
-template void gemm<double>(Index, Index, Index, double, const double*, Index, bool,
-                           const double*, Index, bool, double*, Index, bool,
-                           GemmBuffers<double>&, const double*);
+template void gemm<double>(Index, Index, Index, double, const double*, Index, bool, const double*,
+                           Index, bool, double*, Index, bool, GemmBuffers<double>&, const double*);
 template void gemm<float>(Index, Index, Index, float, const float*, Index, bool, const float*,
-                          Index, bool, float*, Index, bool, GemmBuffers<float>&,
-                          const float*);
+                          Index, bool, float*, Index, bool, GemmBuffers<float>&, const float*);
 
 }  // namespace driftlab::core::nn

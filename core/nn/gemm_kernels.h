@@ -39,8 +39,8 @@ void rankUpdateColumn(Index m, const Scalar* columns, Index stride, const Scalar
 // column b_j of b. Several columns go together so that 8 independent FMA chains are in
 // flight (one chain per row and column): a lone dot product waits on its own FMA latency.
 template <int M, typename Scalar>
-void thinRowDots(Index n, Index k, Scalar alpha, const Scalar* rows, Index stride,
-                 const Scalar* b, Index ldb, Scalar* c, Index ldc) {
+void thinRowDots(Index n, Index k, Scalar alpha, const Scalar* rows, Index stride, const Scalar* b,
+                 Index ldb, Scalar* c, Index ldc) {
     using namespace Eigen::internal;
     using Packet = typename packet_traits<Scalar>::type;
     constexpr Index width = packet_traits<Scalar>::size;
@@ -119,10 +119,18 @@ template <typename Scalar>
 void fewColumnsDispatch(Index n, Index m, Index k, Scalar alpha, const Scalar* a, Index lda,
                         const Scalar* b, Index bRowStride, Index bColStride, Scalar* c, Index ldc) {
     switch (n) {
-        case 1: fewColumns<1>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
-        case 2: fewColumns<2>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
-        case 3: fewColumns<3>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
-        default: fewColumns<4>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc); break;
+        case 1:
+            fewColumns<1>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc);
+            break;
+        case 2:
+            fewColumns<2>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc);
+            break;
+        case 3:
+            fewColumns<3>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc);
+            break;
+        default:
+            fewColumns<4>(m, k, alpha, a, lda, b, bRowStride, bColStride, c, ldc);
+            break;
     }
 }
 
@@ -130,8 +138,8 @@ void fewColumnsDispatch(Index n, Index m, Index k, Scalar alpha, const Scalar* a
 // C = start + alpha * sum_p A(:, p) op(B)(p, :), start = C (accumulate), the row bias, or 0.
 template <int RowPackets, int Cols, typename Scalar>
 void registerTile(Index row, Index col, Index k, Scalar alpha, const Scalar* a, Index lda,
-                  const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc,
-                  bool accumulate, const Scalar* rowBias) {
+                  const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc, bool accumulate,
+                  const Scalar* rowBias) {
     using namespace Eigen::internal;
     using Packet = typename packet_traits<Scalar>::type;
     constexpr Index width = packet_traits<Scalar>::size;
@@ -164,8 +172,8 @@ void registerTile(Index row, Index col, Index k, Scalar alpha, const Scalar* a, 
 // packet, then the last rows one at a time.
 template <int Cols, typename Scalar>
 void registerStrip(Index m, Index col, Index k, Scalar alpha, const Scalar* a, Index lda,
-                   const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc,
-                   bool accumulate, const Scalar* rowBias) {
+                   const Scalar* b, Index bRow, Index bCol, Scalar* c, Index ldc, bool accumulate,
+                   const Scalar* rowBias) {
     using namespace Eigen::internal;
     constexpr Index width = packet_traits<Scalar>::size;
     Index i = 0;
@@ -198,12 +206,23 @@ void registerTiledGemm(Index m, Index n, Index k, Scalar alpha, const Scalar* a,
     for (; j + stripColumns <= n; j += stripColumns)
         strip(std::integral_constant<int, stripColumns>{});
     switch (n - j) {
-        case 5: strip(std::integral_constant<int, 5>{}); break;
-        case 4: strip(std::integral_constant<int, 4>{}); break;
-        case 3: strip(std::integral_constant<int, 3>{}); break;
-        case 2: strip(std::integral_constant<int, 2>{}); break;
-        case 1: strip(std::integral_constant<int, 1>{}); break;
-        default: break;
+        case 5:
+            strip(std::integral_constant<int, 5>{});
+            break;
+        case 4:
+            strip(std::integral_constant<int, 4>{});
+            break;
+        case 3:
+            strip(std::integral_constant<int, 3>{});
+            break;
+        case 2:
+            strip(std::integral_constant<int, 2>{});
+            break;
+        case 1:
+            strip(std::integral_constant<int, 1>{});
+            break;
+        default:
+            break;
     }
 }
 

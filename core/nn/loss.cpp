@@ -114,8 +114,7 @@ Scalar softmaxCrossEntropyLoss(const MatrixCRef<Scalar>& logits,
                          targetProbabilities.cwiseProduct(logits).sum();
     if (gradient) {
         // d/dz = softmax(z) * sum_k p_k - p; sum_k p_k is 1 for proper targets.
-        *gradient = (probabilities.array().rowwise() *
-                         targetProbabilities.colwise().sum().array() -
+        *gradient = (probabilities.array().rowwise() * targetProbabilities.colwise().sum().array() -
                      targetProbabilities.array())
                         .matrix() /
                     n;
@@ -123,15 +122,14 @@ Scalar softmaxCrossEntropyLoss(const MatrixCRef<Scalar>& logits,
     return total / n;
 }
 
-#define DRIFTLAB_NN_LOSSES(S)                                                                   \
-    template S mseLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&, Matrix<S>*);             \
-    template S gaussianNllLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&,                  \
-                                  const MatrixCRef<S>&, Matrix<S>*, Matrix<S>*);               \
-    template S bceWithLogitsLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&, Matrix<S>*);   \
-    template S softmaxCrossEntropyLoss<S>(const MatrixCRef<S>&, const std::vector<int>&,       \
-                                          Matrix<S>*);                                         \
-    template S softmaxCrossEntropyLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&,          \
-                                          Matrix<S>*);
+#define DRIFTLAB_NN_LOSSES(S)                                                                \
+    template S mseLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&, Matrix<S>*);           \
+    template S gaussianNllLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&,                \
+                                  const MatrixCRef<S>&, Matrix<S>*, Matrix<S>*);             \
+    template S bceWithLogitsLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&, Matrix<S>*); \
+    template S softmaxCrossEntropyLoss<S>(const MatrixCRef<S>&, const std::vector<int>&,     \
+                                          Matrix<S>*);                                       \
+    template S softmaxCrossEntropyLoss<S>(const MatrixCRef<S>&, const MatrixCRef<S>&, Matrix<S>*);
 DRIFTLAB_NN_LOSSES(double)
 DRIFTLAB_NN_LOSSES(float)
 #undef DRIFTLAB_NN_LOSSES

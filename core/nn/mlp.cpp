@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/nn/activation.h"
 #include "core/nn/serialization.h"
-#include "core/common/random.h"
 
 namespace driftlab::core::nn {
 
@@ -142,8 +142,7 @@ auto Mlp<Scalar>::forward(const MatrixCRef<Scalar>& x, MlpWorkspace<Scalar>& ws)
 }
 
 template <typename Scalar>
-auto Mlp<Scalar>::forward(const MatrixCRef<Scalar>& x,
-                          const Eigen::Ref<const RowVector<Scalar>>& t,
+auto Mlp<Scalar>::forward(const MatrixCRef<Scalar>& x, const Eigen::Ref<const RowVector<Scalar>>& t,
                           MlpWorkspace<Scalar>& ws) const -> const MatrixType& {
     checkInput(x, true);
     if (t.cols() != x.cols())
@@ -200,8 +199,8 @@ auto Mlp<Scalar>::backward(const MatrixCRef<Scalar>& outputGrad, MlpWorkspace<Sc
         layers_[i].backward(parameters_.data(), ws.a[i - 1], ws.z[i], ws.a[i], g[i], gradient,
                             &g[i - 1], gemm[i]);
     if (!wantInputGrad) {
-        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], g[0], gradient,
-                            nullptr, gemm[0]);
+        layers_[0].backward(parameters_.data(), ws.input, ws.z[0], ws.a[0], g[0], gradient, nullptr,
+                            gemm[0]);
         scratch.inputGrad.resize(0, 0);
         return scratch.inputGrad;
     }
@@ -215,7 +214,8 @@ auto Mlp<Scalar>::backward(const MatrixCRef<Scalar>& outputGrad, MlpWorkspace<Sc
     const Index d = config_.inputDim, e = embedding_.dim();
     scratch.inputGrad.resize(d, ws.input.cols());
     scratch.inputGrad = scratch.fullInputGrad.topRows(d);
-    embedding_.timeVjp(ws.input.bottomRows(e), scratch.fullInputGrad.bottomRows(e), scratch.timeGrad);
+    embedding_.timeVjp(ws.input.bottomRows(e), scratch.fullInputGrad.bottomRows(e),
+                       scratch.timeGrad);
     return scratch.inputGrad;
 }
 

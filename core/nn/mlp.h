@@ -36,13 +36,13 @@ MlpConfig mlpConfigFromArchitecture(const std::string& architecture);
 
 template <typename Scalar>
 struct MlpWorkspace {
-    Matrix<Scalar> input;               // [x; emb(t)], kept for the first layer's backward
-    std::vector<Matrix<Scalar>> z, a;   // per layer, before and after the activation
-    std::vector<Matrix<Scalar>> g;      // per layer, dL/da then dL/dz during backward
-    Matrix<Scalar> output;              // scaled output (used only when outputScale != 1)
-    Matrix<Scalar> fullInputGrad;       // dL/d[x; emb] (only with a time embedding)
-    Matrix<Scalar> inputGrad;           // dL/dx
-    RowVector<Scalar> timeGrad;         // dL/dt per sample (only with a time embedding)
+    Matrix<Scalar> input;                   // [x; emb(t)], kept for the first layer's backward
+    std::vector<Matrix<Scalar>> z, a;       // per layer, before and after the activation
+    std::vector<Matrix<Scalar>> g;          // per layer, dL/da then dL/dz during backward
+    Matrix<Scalar> output;                  // scaled output (used only when outputScale != 1)
+    Matrix<Scalar> fullInputGrad;           // dL/d[x; emb] (only with a time embedding)
+    Matrix<Scalar> inputGrad;               // dL/dx
+    RowVector<Scalar> timeGrad;             // dL/dt per sample (only with a time embedding)
     std::vector<GemmBuffers<Scalar>> gemm;  // per layer
     // When set, the packing buffers and the backward pass's scratch (g, inputGrad,
     // fullInputGrad, timeGrad) are that workspace's, and this one keeps only what a

@@ -16,8 +16,8 @@ void Optimizer<Scalar>::checkSizes(Index parameters, Index gradient, Index state
 }
 
 template <typename Scalar>
-Sgd<Scalar>::Sgd(const SgdOptions& options) : Optimizer<Scalar>(options.learningRate),
-                                               options_(options) {
+Sgd<Scalar>::Sgd(const SgdOptions& options)
+    : Optimizer<Scalar>(options.learningRate), options_(options) {
     if (options.momentum < 0.0) throw ConfigError("SGD: momentum must not be negative");
     if (options.nesterov && options.momentum <= 0.0)
         throw ConfigError("SGD: Nesterov momentum needs a positive momentum");
@@ -49,8 +49,8 @@ void Sgd<Scalar>::step(VectorRef<Scalar> p, const VectorCRef<Scalar>& g) {
 }
 
 template <typename Scalar>
-Adam<Scalar>::Adam(const AdamOptions& options) : Optimizer<Scalar>(options.learningRate),
-                                                  options_(options) {
+Adam<Scalar>::Adam(const AdamOptions& options)
+    : Optimizer<Scalar>(options.learningRate), options_(options) {
     if (!(options.beta1 >= 0.0 && options.beta1 < 1.0 && options.beta2 >= 0.0 &&
           options.beta2 < 1.0))
         throw ConfigError("Adam: beta1 and beta2 must lie in [0, 1)");
@@ -103,7 +103,8 @@ AdamW<Scalar>::AdamW(AdamOptions options)
 
 template <typename Scalar>
 Scalar clipGradientNorm(VectorRef<Scalar> gradient, Scalar maxNorm) {
-    if (!(maxNorm > Scalar(0))) throw ConfigError("gradient clipping: maximum norm must be positive");
+    if (!(maxNorm > Scalar(0)))
+        throw ConfigError("gradient clipping: maximum norm must be positive");
     const Scalar norm = gradient.norm();
     if (std::isfinite(norm) && norm > maxNorm) gradient *= maxNorm / norm;
     return norm;

@@ -10,7 +10,6 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
-#include "core/common/atomic_file.h"
 
 namespace driftlab::core::nn {
 
@@ -108,9 +107,8 @@ Vector<Scalar> loadParameters(const std::string& path, const std::string& expect
         }
     }
     if (!same)
-        throw ConfigError("parameter file " + path + " was saved for architecture " +
-                          storedText + ", which differs from this model's " +
-                          expectedArchitecture);
+        throw ConfigError("parameter file " + path + " was saved for architecture " + storedText +
+                          ", which differs from this model's " + expectedArchitecture);
 
     const auto count = file.header.at("count").get<std::uint64_t>();
     const auto scalar = file.header.at("scalar").get<std::string>();

@@ -10,9 +10,12 @@ namespace driftlab::core::nn {
 
 std::string timeEmbeddingKindName(TimeEmbeddingConfig::Kind kind) {
     switch (kind) {
-    case TimeEmbeddingConfig::Kind::None: return "none";
-    case TimeEmbeddingConfig::Kind::Sinusoidal: return "sinusoidal";
-    case TimeEmbeddingConfig::Kind::Fourier: return "fourier";
+        case TimeEmbeddingConfig::Kind::None:
+            return "none";
+        case TimeEmbeddingConfig::Kind::Sinusoidal:
+            return "sinusoidal";
+        case TimeEmbeddingConfig::Kind::Fourier:
+            return "fourier";
     }
     return "unknown";
 }
@@ -23,13 +26,14 @@ TimeEmbedding<Scalar>::TimeEmbedding(const TimeEmbeddingConfig& config) : config
     if (config.kind == Kind::None) return;
     const std::string what = timeEmbeddingKindName(config.kind) + " time embedding";
     if (config.dim <= 0 || config.dim % 2 != 0)
-        throw ConfigError(what + ": dimension must be a positive even number (sin and cos "
-                                 "pairs), got " + std::to_string(config.dim));
+        throw ConfigError(what +
+                          ": dimension must be a positive even number (sin and cos "
+                          "pairs), got " +
+                          std::to_string(config.dim));
     const Index half = config.dim / 2;
     frequencies_.resize(half);
     if (config.kind == Kind::Sinusoidal) {
-        if (!(config.maxPeriod > 1.0))
-            throw ConfigError(what + ": maximum period must exceed 1");
+        if (!(config.maxPeriod > 1.0)) throw ConfigError(what + ": maximum period must exceed 1");
         const double logPeriod = std::log(config.maxPeriod);
         for (Index k = 0; k < half; ++k)
             frequencies_[k] = static_cast<Scalar>(
@@ -76,9 +80,8 @@ void TimeEmbedding<Scalar>::timeVjp(const MatrixCRef<Scalar>& emb,
     const Index half = frequencies_.size();
     timeGrad.resize(emb.cols());
     timeGrad.noalias() =
-        frequencies_.transpose() *
-        (emb.bottomRows(half).cwiseProduct(embGrad.topRows(half)) -
-         emb.topRows(half).cwiseProduct(embGrad.bottomRows(half)));
+        frequencies_.transpose() * (emb.bottomRows(half).cwiseProduct(embGrad.topRows(half)) -
+                                    emb.topRows(half).cwiseProduct(embGrad.bottomRows(half)));
 }
 
 template class TimeEmbedding<double>;

@@ -16,10 +16,10 @@ namespace driftlab::core::nn {
 struct TimeEmbeddingConfig {
     enum class Kind { None, Sinusoidal, Fourier };
     Kind kind = Kind::None;
-    Index dim = 0;              // number of rows added; even
-    double maxPeriod = 10000.0; // sinusoidal only
-    double scale = 1.0;         // Fourier only: standard deviation of the frequencies / 2 pi
-    std::uint64_t seed = 0;     // Fourier only
+    Index dim = 0;               // number of rows added; even
+    double maxPeriod = 10000.0;  // sinusoidal only
+    double scale = 1.0;          // Fourier only: standard deviation of the frequencies / 2 pi
+    std::uint64_t seed = 0;      // Fourier only
 };
 
 template <typename Scalar>
@@ -34,8 +34,7 @@ public:
     const Vector<Scalar>& frequencies() const { return frequencies_; }
 
     // out must be dim() x batch (typically the bottom rows of the network's input buffer).
-    void embed(const Eigen::Ref<const RowVector<Scalar>>& t,
-               Eigen::Ref<Matrix<Scalar>> out) const;
+    void embed(const Eigen::Ref<const RowVector<Scalar>>& t, Eigen::Ref<Matrix<Scalar>> out) const;
     // One time for the whole batch, the common case in a solver step: computed once and
     // broadcast.
     void embed(Scalar t, Eigen::Ref<Matrix<Scalar>> out) const;

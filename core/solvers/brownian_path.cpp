@@ -14,8 +14,7 @@ namespace {
 
 // Components are independent one-dimensional trees; a per-component seed lets each walk the
 // tree alone (no per-query arrays) while node n of component c still has its own stream.
-std::uint64_t componentSeed(std::uint64_t seed, int component)
-{
+std::uint64_t componentSeed(std::uint64_t seed, int component) {
     return seed ^ (static_cast<std::uint64_t>(component) * 0xA24BAED4963EE407ull);
 }
 
@@ -23,15 +22,12 @@ std::uint64_t componentSeed(std::uint64_t seed, int component)
 
 BrownianPath::BrownianPath(double t0, double t1, int dimension, std::uint64_t seed,
                            double tolerance)
-    : t0_(t0), t1_(t1), dim_(dimension), seed_(seed)
-{
+    : t0_(t0), t1_(t1), dim_(dimension), seed_(seed) {
     if (!std::isfinite(t0) || !std::isfinite(t1) || !(t1 > t0))
-        throw ConfigError("Brownian path: need finite t0 < t1, got [" + std::to_string(t0) +
-                          ", " + std::to_string(t1) + "]");
-    if (dimension < 1)
-        throw ConfigError("Brownian path: dimension must be at least 1");
-    if (!(tolerance >= 0.0))
-        throw ConfigError("Brownian path: tolerance must not be negative");
+        throw ConfigError("Brownian path: need finite t0 < t1, got [" + std::to_string(t0) + ", " +
+                          std::to_string(t1) + "]");
+    if (dimension < 1) throw ConfigError("Brownian path: dimension must be at least 1");
+    if (!(tolerance >= 0.0)) throw ConfigError("Brownian path: tolerance must not be negative");
     const double span = t1 - t0;
     depth_ = tolerance > 0.0 ? static_cast<int>(std::ceil(std::log2(span / tolerance))) : 24;
     // 2^60 leaves is far below double resolution of time anyway; node indices fit in 64 bits.
@@ -40,8 +36,7 @@ BrownianPath::BrownianPath(double t0, double t1, int dimension, std::uint64_t se
 
 double BrownianPath::leafWidth() const { return std::ldexp(t1_ - t0_, -depth_); }
 
-void BrownianPath::evaluate(double t, double* w, double* integral) const
-{
+void BrownianPath::evaluate(double t, double* w, double* integral) const {
     const double span = t1_ - t0_;
     const double tau = std::clamp((t - t0_) / span, 0.0, 1.0);
     const double sqrtSpan = std::sqrt(span);
@@ -95,31 +90,27 @@ void BrownianPath::evaluate(double t, double* w, double* integral) const
     }
 }
 
-Eigen::VectorXd BrownianPath::value(double t) const
-{
+Eigen::VectorXd BrownianPath::value(double t) const {
     Eigen::VectorXd w(dim_);
     evaluate(t, w.data(), nullptr);
     return w;
 }
 
-Eigen::VectorXd BrownianPath::increment(double s, double t) const
-{
+Eigen::VectorXd BrownianPath::increment(double s, double t) const {
     Eigen::VectorXd ws(dim_), wt(dim_);
     evaluate(s, ws.data(), nullptr);
     evaluate(t, wt.data(), nullptr);
     return wt - ws;
 }
 
-Eigen::VectorXd BrownianPath::spaceTimeArea(double s, double t) const
-{
+Eigen::VectorXd BrownianPath::spaceTimeArea(double s, double t) const {
     Eigen::VectorXd dW(dim_), H(dim_);
     increment(s, t, dW, H);
     return H;
 }
 
 void BrownianPath::increment(double s, double t, Eigen::Ref<Eigen::VectorXd> dW,
-                             Eigen::Ref<Eigen::VectorXd> H) const
-{
+                             Eigen::Ref<Eigen::VectorXd> H) const {
     if (!(t > s))
         throw SolverError("Brownian path: the space-time area needs s < t, got s = " +
                           std::to_string(s) + ", t = " + std::to_string(t));
@@ -136,8 +127,7 @@ void BrownianPath::increment(double s, double t, Eigen::Ref<Eigen::VectorXd> dW,
 
 namespace {
 void checkOnePath(const BrownianPath& path, Eigen::Index first, Eigen::Index cols,
-                  Eigen::Index rows)
-{
+                  Eigen::Index rows) {
     if (first != 0 || cols != 1 || rows != path.dimension())
         throw SolverError("Brownian path: it is one path of " + std::to_string(path.dimension()) +
                           " Brownian motions; asked for " + std::to_string(cols) +
@@ -147,16 +137,14 @@ void checkOnePath(const BrownianPath& path, Eigen::Index first, Eigen::Index col
 }  // namespace
 
 void BrownianPath::increments(double s, double t, Eigen::Index first,
-                              Eigen::Ref<Eigen::MatrixXd> dW) const
-{
+                              Eigen::Ref<Eigen::MatrixXd> dW) const {
     checkOnePath(*this, first, dW.cols(), dW.rows());
     dW.col(0) = increment(s, t);
 }
 
 void BrownianPath::incrementsWithArea(double s, double t, Eigen::Index first,
                                       Eigen::Ref<Eigen::MatrixXd> dW,
-                                      Eigen::Ref<Eigen::MatrixXd> H) const
-{
+                                      Eigen::Ref<Eigen::MatrixXd> H) const {
     checkOnePath(*this, first, dW.cols(), dW.rows());
     checkOnePath(*this, first, H.cols(), H.rows());
     increment(s, t, dW.col(0), H.col(0));

@@ -13,22 +13,19 @@ namespace driftlab::core {
 namespace {
 
 // Series for P(a, x), converges fast for x < a + 1.
-double lowerGammaSeries(double a, double x)
-{
+double lowerGammaSeries(double a, double x) {
     double term = 1.0 / a;
     double sum = term;
     for (int n = 1; n < 1000; ++n) {
         term *= x / (a + n);
         sum += term;
-        if (std::fabs(term) < std::fabs(sum) * 1e-17)
-            break;
+        if (std::fabs(term) < std::fabs(sum) * 1e-17) break;
     }
     return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
 }
 
 // Continued fraction (modified Lentz) for Q(a, x) = 1 - P(a, x), converges fast for x >= a + 1.
-double upperGammaFraction(double a, double x)
-{
+double upperGammaFraction(double a, double x) {
     constexpr double tiny = 1e-300;
     double b = x + 1.0 - a;
     double c = 1.0 / tiny;
@@ -38,33 +35,26 @@ double upperGammaFraction(double a, double x)
         const double an = -i * (i - a);
         b += 2.0;
         d = an * d + b;
-        if (std::fabs(d) < tiny)
-            d = tiny;
+        if (std::fabs(d) < tiny) d = tiny;
         c = b + an / c;
-        if (std::fabs(c) < tiny)
-            c = tiny;
+        if (std::fabs(c) < tiny) c = tiny;
         d = 1.0 / d;
         const double delta = d * c;
         h *= delta;
-        if (std::fabs(delta - 1.0) < 1e-16)
-            break;
+        if (std::fabs(delta - 1.0) < 1e-16) break;
     }
     return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
 }
 
 }  // namespace
 
-double regularizedLowerGamma(double a, double x)
-{
-    if (x <= 0.0)
-        return 0.0;
-    if (x < a + 1.0)
-        return lowerGammaSeries(a, x);
+double regularizedLowerGamma(double a, double x) {
+    if (x <= 0.0) return 0.0;
+    if (x < a + 1.0) return lowerGammaSeries(a, x);
     return 1.0 - upperGammaFraction(a, x);
 }
 
-Eigen::VectorXd maFbmSpeeds(int processes, double horizon)
-{
+Eigen::VectorXd maFbmSpeeds(int processes, double horizon) {
     // Ratio of neighbouring speeds, and how far the grid leans to fast processes. Fast ones
     // carry the kernel's singular short-time part, which small H needs; slow ones all look
     // alike (like W itself) over [0, T]. With 10 processes this spans 8^-2.5 .. 8^6.5 / T and
@@ -74,13 +64,11 @@ Eigen::VectorXd maFbmSpeeds(int processes, double horizon)
     constexpr double lean = 2.0;
     Eigen::VectorXd gamma(processes);
     const double centre = (processes + 1) / 2.0 - lean;
-    for (int k = 1; k <= processes; ++k)
-        gamma[k - 1] = std::pow(ratio, k - centre) / horizon;
+    for (int k = 1; k <= processes; ++k) gamma[k - 1] = std::pow(ratio, k - centre) / horizon;
     return gamma;
 }
 
-Eigen::VectorXd maFbmWeights(const Eigen::VectorXd& gamma, double hurst, double horizon)
-{
+Eigen::VectorXd maFbmWeights(const Eigen::VectorXd& gamma, double hurst, double horizon) {
     const int n = static_cast<int>(gamma.size());
     const double T = horizon;
     const double a = hurst + 0.5;
@@ -92,16 +80,15 @@ Eigen::VectorXd maFbmWeights(const Eigen::VectorXd& gamma, double hurst, double 
             A(i, j) = (T + std::expm1(-s * T) / s) / s;
         }
         const double g = gamma[i];
-        b[i] = std::pow(g, -a) *
-               (T * regularizedLowerGamma(a, g * T) - a / g * regularizedLowerGamma(a + 1.0, g * T));
+        b[i] = std::pow(g, -a) * (T * regularizedLowerGamma(a, g * T) -
+                                  a / g * regularizedLowerGamma(a + 1.0, g * T));
     }
-    // A is a Gram matrix of nearly parallel functions (condition number ~1e12 for the default grid);
-    // a pivoted QR keeps the solve accurate where a plain Cholesky would lose digits.
+    // A is a Gram matrix of nearly parallel functions (condition number ~1e12 for the default
+    // grid); a pivoted QR keeps the solve accurate where a plain Cholesky would lose digits.
     return A.colPivHouseholderQr().solve(b);
 }
 
-double maFbmVariance(const Eigen::VectorXd& gamma, const Eigen::VectorXd& omega, double t)
-{
+double maFbmVariance(const Eigen::VectorXd& gamma, const Eigen::VectorXd& omega, double t) {
     double v = 0.0;
     for (Eigen::Index i = 0; i < gamma.size(); ++i)
         for (Eigen::Index j = 0; j < gamma.size(); ++j) {
@@ -111,14 +98,12 @@ double maFbmVariance(const Eigen::VectorXd& gamma, const Eigen::VectorXd& omega,
     return v;
 }
 
-double typeTwoFbmVariance(double hurst, double t)
-{
+double typeTwoFbmVariance(double hurst, double t) {
     const double g = std::tgamma(hurst + 0.5);
     return std::pow(t, 2.0 * hurst) / (2.0 * hurst * g * g);
 }
 
-FractionalNoise::FractionalNoise(double hurst, double horizon, double dt, int processes)
-{
+FractionalNoise::FractionalNoise(double hurst, double horizon, double dt, int processes) {
     if (!(hurst > 0.0 && hurst < 1.0))
         throw ConfigError("simulation.hurst: must lie strictly between 0 and 1, got " +
                           std::to_string(hurst));
@@ -142,8 +127,7 @@ FractionalNoise::FractionalNoise(double hurst, double horizon, double dt, int pr
     const Eigen::VectorXd& lambda = eig.eigenvalues();  // ascending
     const double cut = 1e-13 * lambda[processes - 1];
     int kept = 0;
-    for (int i = processes - 1; i >= 0 && lambda[i] > cut; --i)
-        ++kept;
+    for (int i = processes - 1; i >= 0 && lambda[i] > cut; --i) ++kept;
     factor_.resize(processes, kept);
     for (int c = 0; c < kept; ++c) {
         const int i = processes - 1 - c;

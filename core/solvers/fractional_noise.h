@@ -45,7 +45,8 @@ Eigen::VectorXd maFbmSpeeds(int processes, double horizon);
 // common factor 2 that cancels.
 Eigen::VectorXd maFbmWeights(const Eigen::VectorXd& speeds, double hurst, double horizon);
 
-// Var[sum_k omega_k Y_k(t)] = sum_ij omega_i omega_j (1 - e^(-(gamma_i+gamma_j) t)) / (gamma_i+gamma_j).
+// Var[sum_k omega_k Y_k(t)] = sum_ij omega_i omega_j (1 - e^(-(gamma_i+gamma_j) t)) /
+// (gamma_i+gamma_j).
 double maFbmVariance(const Eigen::VectorXd& speeds, const Eigen::VectorXd& weights, double t);
 
 // Var B^H(t) of type II fBM: t^(2H) / (2H Gamma(H+1/2)^2).
@@ -67,8 +68,7 @@ double regularizedLowerGamma(double a, double x);
 // processes, which maFbmVariance() measures).
 class FractionalNoise {
 public:
-    FractionalNoise(double hurst, double horizon, double dt,
-                    int processes = kDefaultFbmProcesses);
+    FractionalNoise(double hurst, double horizon, double dt, int processes = kDefaultFbmProcesses);
 
     int processes() const { return static_cast<int>(speeds_.size()); }
     int normalsPerStep() const { return static_cast<int>(factor_.cols()); }
@@ -77,17 +77,14 @@ public:
 
     // Advances one bank (processes() values at state, zero at the start) by one step and
     // returns the increment of sum_k omega_k Y_k over it: the fractional noise increment.
-    double increment(double* state, RandomStream& rng, const ZigguratTables& tables) const
-    {
+    double increment(double* state, RandomStream& rng, const ZigguratTables& tables) const {
         const int k = processes();
         const int r = normalsPerStep();
         double xi[kMaxProcesses];
-        for (int i = 0; i < k; ++i)
-            xi[i] = 0.0;
+        for (int i = 0; i < k; ++i) xi[i] = 0.0;
         for (int j = 0; j < r; ++j) {
             const double z = rng.normal(tables);
-            for (int i = 0; i < k; ++i)
-                xi[i] += factor_(i, j) * z;
+            for (int i = 0; i < k; ++i) xi[i] += factor_(i, j) * z;
         }
         double db = 0.0;
         for (int i = 0; i < k; ++i) {
@@ -103,7 +100,7 @@ public:
 private:
     Eigen::VectorXd speeds_;
     Eigen::VectorXd weights_;
-    Eigen::VectorXd decay_;  // e^(-gamma_k dt)
+    Eigen::VectorXd decay_;   // e^(-gamma_k dt)
     Eigen::MatrixXd factor_;  // K x r, factor_ factor_^T = C
 };
 

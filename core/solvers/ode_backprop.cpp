@@ -94,9 +94,9 @@ void addStiffnessGradient(const ButcherTableau& tab, const RecordedStep& s, doub
 // Backward through one step: ybar holds dObjective/dy_{n+1} on entry and dObjective/dy_n on
 // return; lossWeight scales ybar's share, regWeight the ERNODE term of this step.
 void backStep(const DifferentiableOdeSystem& system, const ButcherTableau& tab,
-              const RecordedStep& s, Eigen::VectorXd& ybar, double regWeight,
-              double stiffWeight, Eigen::VectorXd& dTheta, std::vector<Eigen::VectorXd>& kbar,
-              Eigen::VectorXd& work, Eigen::VectorXd& stageBar) {
+              const RecordedStep& s, Eigen::VectorXd& ybar, double regWeight, double stiffWeight,
+              Eigen::VectorXd& dTheta, std::vector<Eigen::VectorXd>& kbar, Eigen::VectorXd& work,
+              Eigen::VectorXd& stageBar) {
     const int stages = tab.stages;
     kbar.resize(static_cast<std::size_t>(stages));
     for (int j = 0; j < stages; ++j) kbar[j] = (s.h * tab.b(j)) * ybar;
@@ -126,8 +126,7 @@ void backStep(const DifferentiableOdeSystem& system, const ButcherTableau& tab,
 }
 
 void requireSuccess(const OdeSolution& solution, const char* what) {
-    if (!solution.ok())
-        throw SolverError(std::string(what) + " failed: " + solution.message);
+    if (!solution.ok()) throw SolverError(std::string(what) + " failed: " + solution.message);
 }
 
 }  // namespace
@@ -150,8 +149,8 @@ ButcherTableau explicitTableau(OdeMethod method) {
 
 Eigen::VectorXd odeReplay(const OdeSystem& system, const ButcherTableau& tableau,
                           const Eigen::VectorXd& y0,
-                          const std::vector<std::pair<double, double>>& steps,
-                          double* regularizer, double* stiffnessRegularizer) {
+                          const std::vector<std::pair<double, double>>& steps, double* regularizer,
+                          double* stiffnessRegularizer) {
     if (regularizer) *regularizer = 0.0;
     if (stiffnessRegularizer) *stiffnessRegularizer = 0.0;
     RecordedStep s;
@@ -171,8 +170,10 @@ OdeGradResult odeBackprop(const DifferentiableOdeSystem& system, const Eigen::Ve
                           const OdeBackpropOptions& options) {
     const ButcherTableau tableau = explicitTableau(options.solve.method);
     if (options.stiffnessRegularization != 0.0 && !hasStiffnessEstimate(tableau))
-        throw ConfigError("the stiffness regulariser needs a method with Hairer's stiffness "
-                          "estimate (an FSAL pair: bs3, dp5, tsit5), not " + tableau.name);
+        throw ConfigError(
+            "the stiffness regulariser needs a method with Hairer's stiffness "
+            "estimate (an FSAL pair: bs3, dp5, tsit5), not " +
+            tableau.name);
     OdeOptions solveOptions = options.solve;
     solveOptions.recordSteps = true;
     solveOptions.saveAt = {t1};

@@ -35,8 +35,8 @@ namespace driftlab::core {
 using OdeTerminalLoss = std::function<double(const Eigen::VectorXd& y1, Eigen::VectorXd& grad)>;
 
 struct OdeBackpropOptions {
-    OdeOptions solve;                 // method must be an explicit Runge–Kutta method
-    double errorRegularization = 0.0; // lambda: dTheta and dY0 are of L + lambda R
+    OdeOptions solve;                  // method must be an explicit Runge–Kutta method
+    double errorRegularization = 0.0;  // lambda: dTheta and dY0 are of L + lambda R
     // lambda_S: dTheta and dY0 also include lambda_S dR_S (needs an FSAL pair: bs3, dp5, tsit5).
     double stiffnessRegularization = 0.0;
     // Also return dR/dtheta and dR_S/dtheta on their own (one more backward pass each).
@@ -48,8 +48,8 @@ struct OdeGradResult {
     double regularizer = 0.0;  // R (odeBackprop with an error estimate; else 0)
     Eigen::VectorXd dTheta;
     Eigen::VectorXd dY0;
-    Eigen::VectorXd dThetaRegularizer;  // dR/dtheta when requested
-    double stiffnessRegularizer = 0.0;  // R_S (methods with a stiffness estimate; else 0)
+    Eigen::VectorXd dThetaRegularizer;           // dR/dtheta when requested
+    double stiffnessRegularizer = 0.0;           // R_S (methods with a stiffness estimate; else 0)
     Eigen::VectorXd dThetaStiffnessRegularizer;  // dR_S/dtheta when requested
     Eigen::VectorXd terminal;
     long steps = 0;  // accepted steps of the forward solve

@@ -42,8 +42,7 @@ void Rodas4Stepper::prepare(const OdeSystem& system) {
 }
 
 void Rodas4Stepper::step(const OdeSystem& system, double t, double h, const Eigen::VectorXd& y,
-                         const Eigen::VectorXd& f0, Eigen::VectorXd& yNew,
-                         Eigen::VectorXd& error) {
+                         const Eigen::VectorXd& f0, Eigen::VectorXd& yNew, Eigen::VectorXd& error) {
     yStart_ = y;
     factorize(system, t, h, y, f0);
     const double hg = h * kGamma;

@@ -116,8 +116,8 @@ void RosenbrockStepper::prepareJacobian(const OdeSystem& system) {
     factorizedH_ = 0.0;
 }
 
-void RosenbrockStepper::refreshJacobian(const OdeSystem& system, double t,
-                                        const Eigen::VectorXd& y, const Eigen::VectorXd& f0) {
+void RosenbrockStepper::refreshJacobian(const OdeSystem& system, double t, const Eigen::VectorXd& y,
+                                        const Eigen::VectorXd& f0) {
     const double sqrtEps = std::sqrt(std::numeric_limits<double>::epsilon());
     ++jacobianEvaluations_;
     if (system.hasJacobian() && !forceFiniteDifference_) {

@@ -39,8 +39,10 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
         throw ConfigError("tolerances must be non-negative and not both zero");
     if (brownian.dimension() != noiseDim || brownian.t0() > t0 || brownian.t1() < t1)
         throw ConfigError("the Brownian path does not cover the solve's interval or has " +
-                          std::to_string(brownian.dimension()) + " components where the "
-                          "system has " + std::to_string(noiseDim) + " Brownian motions");
+                          std::to_string(brownian.dimension()) +
+                          " components where the "
+                          "system has " +
+                          std::to_string(noiseDim) + " Brownian motions");
 
     const double span = t1 - t0;
     const double dtmin = options.dtmin > 0.0 ? options.dtmin : 1e-12 * span;
@@ -107,12 +109,13 @@ AdaptiveSdeSolution integrateSdeAdaptive(const SdeSystem& system, const SdeStepp
         double sum = 0.0;
         bool finite = candidate.allFinite();
         for (int i = 0; i < dim && finite; ++i) {
-            const double scale =
-                options.atol + options.rtol * std::max(std::abs(y(i, 0)), std::abs(candidate(i, 0)));
+            const double scale = options.atol + options.rtol * std::max(std::abs(y(i, 0)),
+                                                                        std::abs(candidate(i, 0)));
             const double e = scratch.error(i, 0) / scale;
             sum += e * e;
         }
-        const double errorNorm = finite ? std::sqrt(sum / dim) : std::numeric_limits<double>::quiet_NaN();
+        const double errorNorm =
+            finite ? std::sqrt(sum / dim) : std::numeric_limits<double>::quiet_NaN();
         const bool accepted = finite && errorNorm <= 1.0;
 
         OdeStepRecord record;

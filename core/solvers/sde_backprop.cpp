@@ -88,8 +88,10 @@ private:
 // steps stay the fused elementwise loops they are.
 template <typename Scalar, typename Step>
 void withNoise(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, Step&& step) {
-    if (m.hasGeneralNoise()) step(detail::GeneralNoise<Scalar>(m.dimension(), b.noise));
-    else step(detail::DiagonalNoise{});
+    if (m.hasGeneralNoise())
+        step(detail::GeneralNoise<Scalar>(m.dimension(), b.noise));
+    else
+        step(detail::DiagonalNoise{});
 }
 
 template <typename Scalar>
@@ -144,8 +146,10 @@ Plan makePlan(const DifferentiableSde<Scalar>& model, const SdeStates<Scalar>& y
     for (std::size_t k = 0; k < plan.observationSteps.size(); ++k) {
         const long s = plan.observationSteps[k];
         if (s < 0 || s > plan.steps || plan.observationAt[static_cast<std::size_t>(s)] >= 0)
-            throw ConfigError("SDE gradients: observation steps must be distinct and in "
-                              "[0, " + std::to_string(plan.steps) + "]");
+            throw ConfigError(
+                "SDE gradients: observation steps must be distinct and in "
+                "[0, " +
+                std::to_string(plan.steps) + "]");
         plan.observationAt[static_cast<std::size_t>(s)] = static_cast<int>(k);
     }
     return plan;
@@ -158,8 +162,8 @@ std::vector<Block<Scalar>>& makeBlocks(const DifferentiableSde<Scalar>& model,
                                        std::vector<Block<Scalar>>& blocks, Index paths,
                                        int threads) {
     const Index parameters = model.parameterCount();
-    const Index count = std::max<Index>(
-        1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
+    const Index count =
+        std::max<Index>(1, std::min<Index>(paths, threads > 0 ? threads : omp_get_max_threads()));
     const bool same = static_cast<Index>(blocks.size()) == count && !blocks.empty() &&
                       blocks.back().col + blocks.back().cols == paths;
     if (!same) blocks = std::vector<Block<Scalar>>(static_cast<std::size_t>(count));
@@ -217,8 +221,8 @@ void heunStep(const DifferentiableSde<Scalar>& m, Block<Scalar>& b, const Noise&
     b.p.array() = b.y.array() + dt * f0.array() + noise.term(g0, dw);
     const auto& f1 = m.drift(t + dt, b.p, ws1);
     const auto& g1 = m.diffusion(t + dt, b.p, ws1);
-    b.y.array() += (Scalar(0.5) * dt) * (f0.array() + f1.array()) +
-                   noise.sum(Scalar(0.5), g0, g1, dw);
+    b.y.array() +=
+        (Scalar(0.5) * dt) * (f0.array() + f1.array()) + noise.sum(Scalar(0.5), g0, g1, dw);
 }
 
 // Reversible Heun from (y, yhat, mu = f(yhat), sigma = g(yhat)) at t to the same at t + dt.
@@ -244,9 +248,15 @@ void forwardStep(SdeGradScheme scheme, const DifferentiableSde<Scalar>& m, Block
                  Scalar t, Scalar dt, const Increment<Scalar>& dw) {
     withNoise(m, b, [&](const auto& noise) {
         switch (scheme) {
-            case SdeGradScheme::EulerMaruyama: eulerStep(m, b, noise, n, t, dt, dw); break;
-            case SdeGradScheme::StochasticHeun: heunStep(m, b, noise, n, t, dt, dw); break;
-            case SdeGradScheme::ReversibleHeun: reversibleStep(m, b, noise, t, dt, dw); break;
+            case SdeGradScheme::EulerMaruyama:
+                eulerStep(m, b, noise, n, t, dt, dw);
+                break;
+            case SdeGradScheme::StochasticHeun:
+                heunStep(m, b, noise, n, t, dt, dw);
+                break;
+            case SdeGradScheme::ReversibleHeun:
+                reversibleStep(m, b, noise, t, dt, dw);
+                break;
         }
     });
 }
@@ -341,7 +351,7 @@ Scalar forwardAndLoss(const DifferentiableSde<Scalar>& model, const SdeStates<Sc
     const Scalar dt = static_cast<Scalar>(options.dt);
     const bool reversible = scheme == SdeGradScheme::ReversibleHeun;
     terminal.resize(dim, y0.cols());
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(blocks.size()))
     for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
         auto& b = blocks[bi];
         b.y = y0.middleCols(b.col, b.cols);
@@ -402,7 +412,8 @@ SdeGradWorkspace<Scalar>::~SdeGradWorkspace() = default;
 template <typename Scalar>
 SdeGradWorkspace<Scalar>::SdeGradWorkspace(SdeGradWorkspace&&) noexcept = default;
 template <typename Scalar>
-SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept = default;
+SdeGradWorkspace<Scalar>& SdeGradWorkspace<Scalar>::operator=(SdeGradWorkspace&&) noexcept =
+    default;
 
 namespace {
 
@@ -449,7 +460,7 @@ SdeGradResult<Scalar> backprop(const DifferentiableSde<Scalar>& model, const Sde
     const Scalar value = forwardAndLoss(model, y0, dW, options, scheme, plan, every, blocks, loss,
                                         obsGrad, terminal);
     const Scalar dt = static_cast<Scalar>(options.dt);
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(blocks.size()))
     for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
         auto& b = blocks[bi];
         startBackward(model, b);
@@ -522,7 +533,7 @@ SdeGradResult<Scalar> adjoint(const DifferentiableSde<Scalar>& model, const SdeS
                                         0, blocks, loss, obsGrad, terminal);
     const Scalar dt = static_cast<Scalar>(options.dt);
     Matrix<Scalar> reconstructed(dim, y0.cols());
-#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(blocks.size()))
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast <int>(blocks.size()))
     for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
         auto& b = blocks[bi];
         // The forward pass left (y, yhat, mu, sigma) at the last step in the block.

@@ -68,7 +68,7 @@ struct SdeGradOptions {
     // steps x paths x hidden width) instead of recomputing them in the backward pass (a quarter of
     // the work).
     bool storeActivations = true;
-    int threads = 0;           // 0: OpenMP's default
+    int threads = 0;  // 0: OpenMP's default
 };
 
 // What sdeBackprop and reversibleHeunAdjoint allocate (per-thread blocks, network

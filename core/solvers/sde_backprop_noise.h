@@ -95,8 +95,10 @@ private:
         s_.a.array() = a;  // evaluated once, read m times
         for (Eigen::Index k = 0; k < dw.rows(); ++k) {
             auto rows = out.middleRows(k * dim_, dim_).array();
-            if constexpr (Accumulate) rows += s_.a.array().rowwise() * dw.row(k).array();
-            else rows = s_.a.array().rowwise() * dw.row(k).array();
+            if constexpr (Accumulate)
+                rows += s_.a.array().rowwise() * dw.row(k).array();
+            else
+                rows = s_.a.array().rowwise() * dw.row(k).array();
         }
     }
 

@@ -3,8 +3,7 @@
 namespace driftlab::core {
 
 void evaluateDiffusion(SdeWorker& worker, double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
-                       Eigen::MatrixXd& G)
-{
+                       Eigen::MatrixXd& G) {
     const int m = worker.matrixNoiseColumns();
     if (m == 0) {
         G.resize(y.rows(), y.cols());
@@ -16,8 +15,7 @@ void evaluateDiffusion(SdeWorker& worker, double t, const Eigen::Ref<const Eigen
 }
 
 void addDiffusion(const Eigen::MatrixXd& G, const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                  Eigen::Ref<Eigen::MatrixXd> out, double scale)
-{
+                  Eigen::Ref<Eigen::MatrixXd> out, double scale) {
     const Eigen::Index dim = out.rows();
     if (G.rows() == dim && dW.rows() == dim) {
         out.array() += scale * G.array() * dW.array();
@@ -30,8 +28,7 @@ void addDiffusion(const Eigen::MatrixXd& G, const Eigen::Ref<const Eigen::Matrix
 }
 
 void applyDiffusion(const Eigen::MatrixXd& G, const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                    Eigen::Ref<Eigen::MatrixXd> out)
-{
+                    Eigen::Ref<Eigen::MatrixXd> out) {
     out.setZero();
     addDiffusion(G, dW, out);
 }

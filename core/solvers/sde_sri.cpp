@@ -6,16 +6,14 @@
 
 namespace driftlab::core {
 
-StepCost SriW1Stepper::evaluationsPerStep(bool deterministic) const
-{
+StepCost SriW1Stepper::evaluationsPerStep(bool deterministic) const {
     return {2, deterministic ? 0 : 4};
 }
 
 void SriW1Stepper::stepWithArea(SdeWorker& worker, double t, double dt,
                                 Eigen::Ref<Eigen::MatrixXd> y,
                                 const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                                const Eigen::Ref<const Eigen::MatrixXd>& H, StepScratch& s) const
-{
+                                const Eigen::Ref<const Eigen::MatrixXd>& H, StepScratch& s) const {
     s.resize(y.rows(), y.cols());
     s.error.resize(y.rows(), y.cols());
     worker.drift(t, y, s.f0);

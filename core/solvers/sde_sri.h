@@ -19,8 +19,7 @@ public:
     std::string name() const override { return "SRIW1"; }
     Calculus calculus() const override { return Calculus::Ito; }
     StepCost evaluationsPerStep(bool deterministic) const override;
-    bool supports(NoiseType noise) const override
-    {
+    bool supports(NoiseType noise) const override {
         return noise == NoiseType::Diagonal || noise == NoiseType::Additive;
     }
     // The order-1.5 stages assume each g_i reads only x_i (measured in

@@ -6,8 +6,7 @@
 
 namespace driftlab::core {
 
-void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
-{
+void StepScratch::resize(Eigen::Index dim, Eigen::Index n) {
     // Eigen's resize keeps the allocation when the size is unchanged.
     f0.resize(dim, n);
     g0.resize(dim, n);
@@ -19,8 +18,7 @@ void StepScratch::resize(Eigen::Index dim, Eigen::Index n)
 namespace {
 
 // The schemes that take any noise without assuming it commutes: what to use instead.
-std::string schemesForAnyNoise()
-{
+std::string schemesForAnyNoise() {
     return listSolvers([](const SolverInfo& row) {
         return !row.isOde() && row.noise.general && !row.noise.needsCommutingNoise;
     });
@@ -28,80 +26,66 @@ std::string schemesForAnyNoise()
 
 }  // namespace
 
-bool SdeStepper::handles(const SdeSystem& system) const
-{
+bool SdeStepper::handles(const SdeSystem& system) const {
     const NoiseType noise = system.noiseType();
-    if (supports(noise))
-        return !needsCommutativeNoise() || system.hasCommutativeNoise();
+    if (supports(noise)) return !needsCommutativeNoise() || system.hasCommutativeNoise();
     return noise == NoiseType::General && system.hasCommutativeNoise() &&
            supportsCommutativeNoise();
 }
 
-void SdeStepper::requireSupport(const SdeSystem& system) const
-{
-    if (handles(system))
-        return;
+void SdeStepper::requireSupport(const SdeSystem& system) const {
+    if (handles(system)) return;
     if (supports(system.noiseType()))
         throw SolverError(name() + " needs commuting noise; this system's " +
-                          toString(system.noiseType()) + " noise has a g_i that reads another "
+                          toString(system.noiseType()) +
+                          " noise has a g_i that reads another "
                           "component x_k, so the columns of g do not commute and the scheme "
-                          "would lose its order - use " + schemesForAnyNoise());
+                          "would lose its order - use " +
+                          schemesForAnyNoise());
     if (system.noiseType() == NoiseType::General && supportsCommutativeNoise())
-        throw SolverError(name() + " handles general noise only when its columns commute "
+        throw SolverError(name() +
+                          " handles general noise only when its columns commute "
                           "(its iterated integrals would need Lévy areas otherwise); this "
                           "system does not declare commuting noise - use " +
                           schemesForAnyNoise());
     requireSupport(system.noiseType());
 }
 
-void SdeStepper::requireSupport(NoiseType noise) const
-{
-    if (supports(noise))
-        return;
+void SdeStepper::requireSupport(NoiseType noise) const {
+    if (supports(noise)) return;
     std::string handled;
     for (NoiseType type :
          {NoiseType::Diagonal, NoiseType::Scalar, NoiseType::Additive, NoiseType::General})
-        if (supports(type))
-            handled += (handled.empty() ? "" : ", ") + toString(type);
+        if (supports(type)) handled += (handled.empty() ? "" : ", ") + toString(type);
     throw SolverError(name() + " handles " + handled + " noise only; this system has " +
                       toString(noise) + " noise - choose a solver that supports it");
 }
 
 void SdeStepper::begin(SdeWorker&, double, const Eigen::Ref<const Eigen::MatrixXd>&,
-                       StepScratch&) const
-{
-}
+                       StepScratch&) const {}
 
-void SdeStepper::stepWithArea(SdeWorker& worker, double t, double dt,
-                              Eigen::Ref<Eigen::MatrixXd> y,
+void SdeStepper::stepWithArea(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                               const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                              const Eigen::Ref<const Eigen::MatrixXd>&, StepScratch& scratch) const
-{
+                              const Eigen::Ref<const Eigen::MatrixXd>&,
+                              StepScratch& scratch) const {
     step(worker, t, dt, y, dW, scratch);
 }
 
 // --- Euler–Maruyama ---------------------------------------------------------------------
 
-double EulerMaruyamaStepper::strongOrder(NoiseType noise) const
-{
+double EulerMaruyamaStepper::strongOrder(NoiseType noise) const {
     return noise == NoiseType::Additive ? 1.0 : 0.5;
 }
 
-StepCost EulerMaruyamaStepper::evaluationsPerStep(bool deterministic) const
-{
+StepCost EulerMaruyamaStepper::evaluationsPerStep(bool deterministic) const {
     return {1, deterministic ? 0 : 1};
 }
 
-bool EulerMaruyamaStepper::supports(NoiseType) const
-{
-    return true;
-}
+bool EulerMaruyamaStepper::supports(NoiseType) const { return true; }
 
 void EulerMaruyamaStepper::step(SdeWorker& worker, double t, double dt,
                                 Eigen::Ref<Eigen::MatrixXd> y,
-                                const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                                StepScratch& s) const
-{
+                                const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& s) const {
     s.f0.resize(y.rows(), y.cols());
     worker.drift(t, y, s.f0);
     if (dW.cols() == 0) {
@@ -122,26 +106,20 @@ void EulerMaruyamaStepper::step(SdeWorker& worker, double t, double dt,
 
 // --- Stochastic Heun --------------------------------------------------------------------
 
-double StochasticHeunStepper::strongOrder(NoiseType noise) const
-{
+double StochasticHeunStepper::strongOrder(NoiseType noise) const {
     return noise == NoiseType::General ? 0.5 : 1.0;
 }
 
-StepCost StochasticHeunStepper::evaluationsPerStep(bool deterministic) const
-{
+StepCost StochasticHeunStepper::evaluationsPerStep(bool deterministic) const {
     return {2, deterministic ? 0 : 2};
 }
 
-bool StochasticHeunStepper::supports(NoiseType) const
-{
-    return true;
-}
+bool StochasticHeunStepper::supports(NoiseType) const { return true; }
 
 void StochasticHeunStepper::step(SdeWorker& worker, double t, double dt,
                                  Eigen::Ref<Eigen::MatrixXd> y,
                                  const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                                 StepScratch& s) const
-{
+                                 StepScratch& s) const {
     s.resize(y.rows(), y.cols());
     worker.drift(t, y, s.f0);
     if (dW.cols() == 0) {

@@ -48,8 +48,7 @@ public:
     virtual StepCost evaluationsPerStep(bool deterministic) const = 0;
     // The cost with general noise of m Brownian motions (a Milstein step then differentiates
     // g along each column); evaluationsPerStep(false) unless a scheme says otherwise.
-    virtual StepCost evaluationsPerStepWithMatrixNoise(int /*matrixNoiseColumns*/) const
-    {
+    virtual StepCost evaluationsPerStepWithMatrixNoise(int /*matrixNoiseColumns*/) const {
         return evaluationsPerStep(false);
     }
     virtual bool supports(NoiseType noise) const = 0;
@@ -77,15 +76,14 @@ public:
                        StepScratch& scratch) const;
 
     // Advances y (dim x n) in place from t to t + dt using the Brownian increments dW
-    // (m x n, already scaled: each entry ~ N(0, dt); m = dim except for general noise). A dW with no columns means the
-    // system is deterministic: diffusion is not evaluated and the scheme is its ODE form.
+    // (m x n, already scaled: each entry ~ N(0, dt); m = dim except for general noise). A dW with
+    // no columns means the system is deterministic: diffusion is not evaluated and the scheme is
+    // its ODE form.
     virtual void step(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
-                      const Eigen::Ref<const Eigen::MatrixXd>& dW,
-                      StepScratch& scratch) const = 0;
+                      const Eigen::Ref<const Eigen::MatrixXd>& dW, StepScratch& scratch) const = 0;
     // As step(), also given the space-time Lévy areas H (dim x n, each ~ N(0, dt/12),
     // independent of dW; I_(1,0) = dt (dW/2 + H)). Schemes that do not use H ignore it.
-    virtual void stepWithArea(SdeWorker& worker, double t, double dt,
-                              Eigen::Ref<Eigen::MatrixXd> y,
+    virtual void stepWithArea(SdeWorker& worker, double t, double dt, Eigen::Ref<Eigen::MatrixXd> y,
                               const Eigen::Ref<const Eigen::MatrixXd>& dW,
                               const Eigen::Ref<const Eigen::MatrixXd>& H,
                               StepScratch& scratch) const;

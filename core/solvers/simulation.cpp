@@ -1,8 +1,8 @@
 #include "core/solvers/simulation.h"
 
 #include "core/common/error.h"
-#include "core/solvers/fractional_noise.h"
 #include "core/common/random.h"
+#include "core/solvers/fractional_noise.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/solver_registry.h"
 
@@ -25,25 +25,20 @@ namespace {
 constexpr int blockSize = 128;
 
 void validate(const SdeSystem& system, const std::vector<double>& initial,
-              const SimulationSettings& s)
-{
+              const SimulationSettings& s) {
     const auto fail = [](const std::string& key, const std::string& why) {
         throw ConfigError("simulation." + key + ": " + why);
     };
-    if (s.paths < 1)
-        fail("paths", "must be at least 1, got " + std::to_string(s.paths));
-    if (s.steps < 1)
-        fail("steps", "must be at least 1, got " + std::to_string(s.steps));
+    if (s.paths < 1) fail("paths", "must be at least 1, got " + std::to_string(s.paths));
+    if (s.steps < 1) fail("steps", "must be at least 1, got " + std::to_string(s.steps));
     if (s.savedTimes < 2)
         fail("saved_times", "must be at least 2 (t0 and t1), got " + std::to_string(s.savedTimes));
-    if (!std::isfinite(s.t0))
-        fail("t0", "must be a finite number");
+    if (!std::isfinite(s.t0)) fail("t0", "must be a finite number");
     if (!std::isfinite(s.t1) || !(s.t1 > s.t0))
         fail("t1", "must be a finite number greater than t0 (" + std::to_string(s.t0) + ")");
     if (s.threads < 0)
         fail("threads", "must be 0 (automatic) or positive, got " + std::to_string(s.threads));
-    if (s.drawnPaths < 0)
-        fail("drawn_paths", "must not be negative");
+    if (s.drawnPaths < 0) fail("drawn_paths", "must not be negative");
     if (!(s.hurst > 0.0 && s.hurst < 1.0))
         fail("hurst", "must lie strictly between 0 and 1 (0.5: Brownian motion), got " +
                           std::to_string(s.hurst));
@@ -52,13 +47,11 @@ void validate(const SdeSystem& system, const std::vector<double>& initial,
         fail("initial", "has " + std::to_string(initial.size()) + " values but the system has " +
                             std::to_string(dim) + " components");
     for (double v : initial)
-        if (!std::isfinite(v))
-            fail("initial", "values must be finite numbers");
+        if (!std::isfinite(v)) fail("initial", "values must be finite numbers");
 }
 
 // Step indices at which states are saved: evenly spread over 0..steps, first and last kept.
-std::vector<long long> savedStepIndices(int steps, int savedTimes)
-{
+std::vector<long long> savedStepIndices(int steps, int savedTimes) {
     const long long count = std::min<long long>(savedTimes, static_cast<long long>(steps) + 1);
     std::vector<long long> indices(count);
     for (long long i = 0; i < count; ++i)
@@ -75,8 +68,7 @@ struct NonFinite {
 
 }  // namespace
 
-double estimatedStateBytes(int dimension, const SimulationSettings& settings)
-{
+double estimatedStateBytes(int dimension, const SimulationSettings& settings) {
     const double saved =
         std::min<double>(std::max(settings.savedTimes, 0), std::max(settings.steps, 0) + 1.0);
     return 8.0 * dimension * static_cast<double>(settings.paths) * saved;
@@ -87,13 +79,11 @@ namespace {
 // brownian: null draws each path's increments from its own random stream (seed, path).
 SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>& initial,
                               const SimulationSettings& settings, const BrownianSource* brownian,
-                              const std::atomic<bool>* cancel, const ProgressCallback& progress)
-{
+                              const std::atomic<bool>* cancel, const ProgressCallback& progress) {
     validate(system, initial, settings);
     const auto stepper = makeSdeStepper(settings.solver);
     const bool deterministic = system.isDeterministic();
-    if (!deterministic)
-        stepper->requireSupport(system);
+    if (!deterministic) stepper->requireSupport(system);
 
     const auto started = std::chrono::steady_clock::now();
     const int dim = system.dimension();
@@ -132,14 +122,12 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
                               "path needs hurst = 0.5");
         if (brownian->dimension() != noiseDim || brownian->paths() < paths ||
             !brownian->covers(t0, settings.t1))
-            throw ConfigError("simulation: the Brownian path has " +
-                              std::to_string(brownian->paths()) + " paths of " +
-                              std::to_string(brownian->dimension()) + " Brownian motions on [" +
-                              std::to_string(brownian->t0()) + ", " +
-                              std::to_string(brownian->t1()) + "]; the solve needs " +
-                              std::to_string(paths) + " of " + std::to_string(noiseDim) +
-                              " on [" + std::to_string(t0) + ", " +
-                              std::to_string(settings.t1) + "]");
+            throw ConfigError(
+                "simulation: the Brownian path has " + std::to_string(brownian->paths()) +
+                " paths of " + std::to_string(brownian->dimension()) + " Brownian motions on [" +
+                std::to_string(brownian->t0()) + ", " + std::to_string(brownian->t1()) +
+                "]; the solve needs " + std::to_string(paths) + " of " + std::to_string(noiseDim) +
+                " on [" + std::to_string(t0) + ", " + std::to_string(settings.t1) + "]");
     }
 
     SimulationResult result;
@@ -148,12 +136,11 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
     result.solverName = stepper->name();
     result.calculus = toString(stepper->calculus());
     result.times.resize(nSaved);
-    for (int k = 0; k < nSaved; ++k)
-        result.times[k] = t0 + savedSteps[k] * dt;
+    for (int k = 0; k < nSaved; ++k) result.times[k] = t0 + savedSteps[k] * dt;
     result.times.back() = settings.t1;
     // NaN until written, so a cancelled run's unreached states read as missing, not as 0.
-    result.states.assign(dim, Eigen::MatrixXd::Constant(paths, nSaved,
-                                                        std::numeric_limits<double>::quiet_NaN()));
+    result.states.assign(
+        dim, Eigen::MatrixXd::Constant(paths, nSaved, std::numeric_limits<double>::quiet_NaN()));
 
     const int blocks = (paths + blockSize - 1) / blockSize;
     const int threads = std::max(
@@ -161,8 +148,7 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
     // Workers are built here, one per thread, before the parallel region: building parsers
     // concurrently would touch muparser's shared static tables.
     std::vector<std::unique_ptr<SdeWorker>> workers;
-    for (int i = 0; i < threads; ++i)
-        workers.push_back(system.makeWorker());
+    for (int i = 0; i < threads; ++i) workers.push_back(system.makeWorker());
 
     const long long totalBlockSteps = static_cast<long long>(blocks) * steps;
     std::atomic<long long> doneBlockSteps{0};
@@ -195,14 +181,12 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
 
 #pragma omp for schedule(dynamic, 1)
         for (int b = 0; b < blocks; ++b) {
-            if (stopped.load(std::memory_order_relaxed))
-                continue;
+            if (stopped.load(std::memory_order_relaxed)) continue;
             const int p0 = b * blockSize;
             const int n = std::min(blockSize, paths - p0);
             auto yb = y.leftCols(n);
             for (int j = 0; j < n; ++j) {
-                for (int c = 0; c < dim; ++c)
-                    yb(c, j) = initial[c];
+                for (int c = 0; c < dim; ++c) yb(c, j) = initial[c];
                 frozen[j] = false;
                 if (!deterministic && !brownian)
                     streams[j] = RandomStream(settings.seed, static_cast<std::uint64_t>(p0 + j));
@@ -254,8 +238,7 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
                                   deterministic ? dW.leftCols(0) : dW.leftCols(n), scratch);
                 if (!yb.allFinite()) [[unlikely]] {
                     for (int j = 0; j < n; ++j) {
-                        if (frozen[j] || yb.col(j).allFinite())
-                            continue;
+                        if (frozen[j] || yb.col(j).allFinite()) continue;
                         frozen[j] = true;
                         ++frozenInBlock;
                         ++local.paths;
@@ -267,10 +250,8 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
                     for (int j = 0; j < n; ++j)
                         if (frozen[j])
                             yb.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
-                if (nextSave < nSaved && savedSteps[nextSave] == k + 1)
-                    save(nextSave++);
-                if (((k + 1) & 15) == 0)
-                    doneBlockSteps.fetch_add(16, std::memory_order_relaxed);
+                if (nextSave < nSaved && savedSteps[nextSave] == k + 1) save(nextSave++);
+                if (((k + 1) & 15) == 0) doneBlockSteps.fetch_add(16, std::memory_order_relaxed);
                 if (thread == 0 && progress && ((k + 1) & 15) == 0) {
                     const auto now = std::chrono::steady_clock::now();
                     if (now - lastReport > std::chrono::milliseconds(50)) {
@@ -291,8 +272,7 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
     }
 
     long long pathSteps = 0;
-    for (long long s : stepsDone)
-        pathSteps += s;
+    for (long long s : stepsDone) pathSteps += s;
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     SimulationStats& stats = result.stats;
@@ -307,8 +287,7 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
         stats.firstNonFiniteTime = t0 + nonFinite.firstStep * dt;
     }
     result.cancelled = stopped.load();
-    if (progress && !result.cancelled)
-        progress(1.0);
+    if (progress && !result.cancelled) progress(1.0);
     return result;
 }
 
@@ -316,15 +295,13 @@ SimulationResult simulateWith(const SdeSystem& system, const std::vector<double>
 
 SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
                           const SimulationSettings& settings, const std::atomic<bool>* cancel,
-                          const ProgressCallback& progress)
-{
+                          const ProgressCallback& progress) {
     return simulateWith(system, initial, settings, nullptr, cancel, progress);
 }
 
 SimulationResult simulate(const SdeSystem& system, const std::vector<double>& initial,
                           const SimulationSettings& settings, const BrownianSource& brownian,
-                          const std::atomic<bool>* cancel, const ProgressCallback& progress)
-{
+                          const std::atomic<bool>* cancel, const ProgressCallback& progress) {
     return simulateWith(system, initial, settings, &brownian, cancel, progress);
 }
 

@@ -32,12 +32,12 @@ struct SimulationSettings {
 };
 
 struct SimulationStats {
-    long long steps = 0;            // steps per path
+    long long steps = 0;             // steps per path
     long long driftEvaluations = 0;  // over all paths
     long long diffusionEvaluations = 0;
     double wallSeconds = 0.0;
     double pathStepsPerSecond = 0.0;
-    int nonFinitePaths = 0;          // paths that produced NaN/Inf (frozen from then on)
+    int nonFinitePaths = 0;           // paths that produced NaN/Inf (frozen from then on)
     double firstNonFiniteTime = 0.0;  // valid when nonFinitePaths > 0
     long long firstNonFiniteStep = 0;
 };

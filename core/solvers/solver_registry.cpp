@@ -13,10 +13,14 @@ namespace driftlab::core {
 
 bool NoiseSupport::supports(NoiseType noise) const {
     switch (noise) {
-        case NoiseType::Diagonal: return diagonal;
-        case NoiseType::Scalar: return scalar;
-        case NoiseType::Additive: return additive;
-        case NoiseType::General: return general;
+        case NoiseType::Diagonal:
+            return diagonal;
+        case NoiseType::Scalar:
+            return scalar;
+        case NoiseType::Additive:
+            return additive;
+        case NoiseType::General:
+            return general;
     }
     return false;
 }
@@ -28,10 +32,14 @@ bool NoiseSupport::handles(NoiseType noise, bool commutative) const {
 
 double SdeOrders::strong(NoiseType noise) const {
     switch (noise) {
-        case NoiseType::Diagonal: return diagonal;
-        case NoiseType::Scalar: return scalar;
-        case NoiseType::Additive: return additive;
-        case NoiseType::General: return general;
+        case NoiseType::Diagonal:
+            return diagonal;
+        case NoiseType::Scalar:
+            return scalar;
+        case NoiseType::Additive:
+            return additive;
+        case NoiseType::General:
+            return general;
     }
     return 0.0;
 }
@@ -43,11 +51,8 @@ std::unique_ptr<SdeStepper> sde(Args... args) {
     return std::make_unique<Stepper>(args...);
 }
 
-constexpr NoiseSupport kAnyNoise{.diagonal = true,
-                                 .scalar = true,
-                                 .additive = true,
-                                 .general = true,
-                                 .commutingGeneral = true};
+constexpr NoiseSupport kAnyNoise{
+    .diagonal = true, .scalar = true, .additive = true, .general = true, .commutingGeneral = true};
 // Milstein: the correction needs commuting noise of every kind.
 constexpr NoiseSupport kCommutingNoise{.diagonal = true,
                                        .scalar = true,
@@ -93,8 +98,7 @@ std::vector<SolverInfo> buildRegistry() {
         .help = "evaluates the noise strength at the start of the step: this is the Itô "
                 "interpretation of the equation.",
         .calculus = SolverCalculus::Ito,
-        .sdeOrders = {.diagonal = 0.5, .scalar = 0.5, .additive = 1.0, .general = 0.5,
-                      .weak = 1.0},
+        .sdeOrders = {.diagonal = 0.5, .scalar = 0.5, .additive = 1.0, .general = 0.5, .weak = 1.0},
         .noise = kAnyNoise,
         .can = {.fractionalNoise = true, .trainable = true},
         .makeSde = [] { return sde<EulerMaruyamaStepper>(); },
@@ -106,8 +110,7 @@ std::vector<SolverInfo> buildRegistry() {
         .help = "a predictor-corrector that averages the noise strength over the step: it "
                 "converges to the Stratonovich interpretation.",
         .calculus = SolverCalculus::Stratonovich,
-        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 0.5,
-                      .weak = 1.0},
+        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 0.5, .weak = 1.0},
         .noise = kAnyNoise,
         .can = {.fractionalNoise = true, .trainable = true},
         .makeSde = [] { return sde<StochasticHeunStepper>(); },
@@ -120,8 +123,7 @@ std::vector<SolverInfo> buildRegistry() {
         .displayName = "Milstein (Itô)",
         .help = "adds the correction term that lifts Euler–Maruyama to strong order 1.",
         .calculus = SolverCalculus::Ito,
-        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 1.0,
-                      .weak = 1.0},
+        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 1.0, .weak = 1.0},
         .noise = kCommutingNoise,
         .makeSde = [] { return sde<MilsteinStepper>(Calculus::Ito); },
     });
@@ -131,8 +133,7 @@ std::vector<SolverInfo> buildRegistry() {
         .displayName = "Milstein (Stratonovich)",
         .help = "Milstein's scheme for the Stratonovich interpretation.",
         .calculus = SolverCalculus::Stratonovich,
-        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 1.0,
-                      .weak = 1.0},
+        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 1.0, .weak = 1.0},
         .noise = kCommutingNoise,
         .can = {.fractionalNoise = true},
         .makeSde = [] { return sde<MilsteinStepper>(Calculus::Stratonovich); },
@@ -143,8 +144,7 @@ std::vector<SolverInfo> buildRegistry() {
         .displayName = "Euler–Heun (Stratonovich)",
         .help = "the cheapest Stratonovich scheme: one drift evaluation per step.",
         .calculus = SolverCalculus::Stratonovich,
-        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 0.5,
-                      .weak = 1.0},
+        .sdeOrders = {.diagonal = 1.0, .scalar = 1.0, .additive = 1.0, .general = 0.5, .weak = 1.0},
         .noise = kAnyNoise,
         .can = {.fractionalNoise = true},
         .makeSde = [] { return sde<EulerHeunStepper>(); },
@@ -157,8 +157,7 @@ std::vector<SolverInfo> buildRegistry() {
                 "adjoint) rely on.",
         .calculus = SolverCalculus::Stratonovich,
         // The weak order is not established in the literature; the strong order bounds it.
-        .sdeOrders = {.diagonal = 0.5, .scalar = 0.5, .additive = 1.0, .general = 0.5,
-                      .weak = 0.5},
+        .sdeOrders = {.diagonal = 0.5, .scalar = 0.5, .additive = 1.0, .general = 0.5, .weak = 0.5},
         .noise = kAnyNoise,
         .can = {.fractionalNoise = true, .trainable = true},
         .makeSde = [] { return sde<ReversibleHeunStepper>(); },
@@ -361,8 +360,10 @@ std::unique_ptr<SdeStepper> makeSdeStepper(const std::string& id) {
     if (row && row->makeSde) return row->makeSde();
     const std::string valid = listSolvers([](const SolverInfo& r) { return !r.isOde(); }, true);
     if (row)
-        throw ConfigError("solver: " + id + " is an ODE method, not an SDE solver (SDE "
-                          "solvers: " + valid + ")");
+        throw ConfigError("solver: " + id +
+                          " is an ODE method, not an SDE solver (SDE "
+                          "solvers: " +
+                          valid + ")");
     throw ConfigError("solver: unknown SDE solver \"" + id + "\" (valid: " + valid + ")");
 }
 

@@ -98,8 +98,8 @@ std::vector<const SolverInfo*> sdeSolvers();
 std::vector<const SolverInfo*> odeSolvers();
 
 // "A, B or C": the names (or ids) of the rows `which` selects, in table order.
-std::string listSolvers(const std::function<bool(const SolverInfo&)>& which,
-                        bool byId = false, const std::string& conjunction = "or");
+std::string listSolvers(const std::function<bool(const SolverInfo&)>& which, bool byId = false,
+                        const std::string& conjunction = "or");
 // The row's numbers and flags in words: "Itô; strong order 0.5 (1 for additive noise), weak
 // order 1; any noise" or "Order 5, adaptive steps from an embedded order-4 estimate".
 std::string describeSolver(const SolverInfo& row);

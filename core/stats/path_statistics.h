@@ -28,8 +28,7 @@ struct Histogram {
     double binWidth() const { return density.empty() ? 0.0 : (hi - lo) / density.size(); }
 };
 // Range from the 0.5 %..99.5 % quantiles (so a few outliers don't squash the picture).
-Histogram computeHistogram(const SimulationResult& result, int component, int timeIndex,
-                           int bins);
+Histogram computeHistogram(const SimulationResult& result, int component, int timeIndex, int bins);
 
 // Density of component 0 at time t (since t0 with x(t0) = initial[0]) for equations whose
 // spec.analytic says a closed form exists: BM dx = mu dt + sigma dW, OU dx = theta(mu - x)dt

@@ -9,8 +9,8 @@ namespace driftlab::core::timeseries {
 
 Eigen::MatrixXd baselinePredict(BaselineKind kind, const Series& s, const Mask& context) {
     const Eigen::Index n = s.length();
-    Eigen::MatrixXd out = Eigen::MatrixXd::Constant(s.channels(), n,
-                                                    std::numeric_limits<double>::quiet_NaN());
+    Eigen::MatrixXd out =
+        Eigen::MatrixXd::Constant(s.channels(), n, std::numeric_limits<double>::quiet_NaN());
     for (Eigen::Index c = 0; c < s.channels(); ++c) {
         std::vector<Eigen::Index> known;
         for (Eigen::Index j = 0; j < n; ++j)
@@ -41,8 +41,7 @@ Eigen::MatrixXd baselinePredict(BaselineKind kind, const Series& s, const Mask& 
 BaselineScore baselineMse(BaselineKind kind, const TimeSeriesDataset& data,
                           const std::vector<SeriesTask>& tasks,
                           const std::vector<std::size_t>& seriesIndices) {
-    if (tasks.size() != data.size())
-        throw ConfigError("baseline: one task per series is needed");
+    if (tasks.size() != data.size()) throw ConfigError("baseline: one task per series is needed");
     BaselineScore score;
     double sum = 0.0;
     for (std::size_t i : seriesIndices) {

@@ -43,8 +43,7 @@ double parseNumber(const std::string& cell, long line, const std::string& column
         fail(line, "column '" + column + "': '" + cell + "' is out of range (not finite)");
     if (ec != std::errc() || ptr != last || first == last)
         fail(line, "column '" + column + "': '" + cell + "' is not a number");
-    if (!std::isfinite(value))
-        fail(line, "column '" + column + "': '" + cell + "' is not finite");
+    if (!std::isfinite(value)) fail(line, "column '" + column + "': '" + cell + "' is not finite");
     return value;
 }
 
@@ -84,7 +83,8 @@ TimeSeriesDataset importCsv(const std::string& text, const CsvImportOptions& opt
     }
     std::vector<std::string> channelNames;
     for (std::size_t i = 0; i < header.size(); ++i)
-        if (i != timeIndex) channelNames.push_back(header[i].empty() ? "value" + std::to_string(i) : header[i]);
+        if (i != timeIndex)
+            channelNames.push_back(header[i].empty() ? "value" + std::to_string(i) : header[i]);
 
     const auto channels = static_cast<Eigen::Index>(channelNames.size());
     std::vector<double> times, values;  // values row-major by time, channels per row
@@ -96,13 +96,13 @@ TimeSeriesDataset importCsv(const std::string& text, const CsvImportOptions& opt
         if (trim(raw).empty()) continue;
         const auto cells = splitCells(raw, sep);
         if (cells.size() != header.size())
-            fail(lineNo, "ragged row: " + std::to_string(cells.size()) + " cells, but the header has " +
-                             std::to_string(header.size()));
+            fail(lineNo, "ragged row: " + std::to_string(cells.size()) +
+                             " cells, but the header has " + std::to_string(header.size()));
         if (cells[timeIndex].empty()) fail(lineNo, "the time cell is empty");
         const double t = parseNumber(cells[timeIndex], lineNo, header[timeIndex]);
         if (!times.empty() && !(t > times.back()))
-            fail(lineNo, "times must increase: " + cells[timeIndex] + " does not exceed the time on line " +
-                             std::to_string(previousLine));
+            fail(lineNo, "times must increase: " + cells[timeIndex] +
+                             " does not exceed the time on line " + std::to_string(previousLine));
         times.push_back(t);
         previousLine = lineNo;
         for (std::size_t i = 0; i < cells.size(); ++i) {

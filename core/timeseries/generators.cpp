@@ -32,18 +32,21 @@ double uniform(RandomStream& rng, double lo, double hi) { return lo + (hi - lo) 
 const System& systemFor(GeneratorKind kind) {
     static const std::array<System, 5> systems{{
         // dX = -theta X dt + sigma dW
-        {1, [](State& x, double h, const State& xi, int) {
+        {1,
+         [](State& x, double h, const State& xi, int) {
              x(0) += -kOuTheta * x(0) * h + kOuSigma * std::sqrt(h) * xi(0);
          },
          [](State& x, RandomStream& rng, int) { x(0) = uniform(rng, -2.0, 2.0); }},
         // dX = (X - X^3) dt + sigma dW: wells at +-1, hops between them
-        {1, [](State& x, double h, const State& xi, int) {
+        {1,
+         [](State& x, double h, const State& xi, int) {
              x(0) += (x(0) - x(0) * x(0) * x(0)) * h + kWellSigma * std::sqrt(h) * xi(0);
          },
          [](State& x, RandomStream& rng, int) { x(0) = uniform(rng, -1.5, 1.5); }},
         // dx = x (1 - y) dt + s x dW1, dy = y (x - 1) dt + s y dW2, stepped in log coordinates
         // (Ito: d log x = (1 - y - s^2/2) dt + s dW1) so populations stay positive.
-        {2, [](State& x, double h, const State& xi, int) {
+        {2,
+         [](State& x, double h, const State& xi, int) {
              const double sq = std::sqrt(h), c = 0.5 * kLvSigma * kLvSigma;
              const double lx = std::log(x(0)) + (1.0 - x(1) - c) * h + kLvSigma * sq * xi(0);
              const double ly = std::log(x(1)) + (x(0) - 1.0 - c) * h + kLvSigma * sq * xi(1);
@@ -53,7 +56,8 @@ const System& systemFor(GeneratorKind kind) {
              x << uniform(rng, 0.5, 2.0), uniform(rng, 0.5, 2.0);
          }},
         // dx = y dt, dy = (mu (1 - x^2) y - x) dt + sigma dW
-        {2, [](State& x, double h, const State& xi, int) {
+        {2,
+         [](State& x, double h, const State& xi, int) {
              const double vx = x(1), vy = kVdpMu * (1.0 - x(0) * x(0)) * x(1) - x(0);
              x(0) += vx * h;
              x(1) += vy * h + kVdpSigma * std::sqrt(h) * xi(1);
@@ -62,7 +66,8 @@ const System& systemFor(GeneratorKind kind) {
              x << uniform(rng, -2.0, 2.0), uniform(rng, -2.0, 2.0);
          }},
         // dz = A z dt + sigma dW with A = [-a, -w; w, -a], w's sign set by the label
-        {2, [](State& x, double h, const State& xi, int label) {
+        {2,
+         [](State& x, double h, const State& xi, int label) {
              const double w = label == 0 ? kSpiralOmega : -kSpiralOmega;
              const State v(-kSpiralDecay * x(0) - w * x(1), w * x(0) - kSpiralDecay * x(1));
              x += v * h + kSpiralSigma * std::sqrt(h) * xi;
@@ -94,11 +99,16 @@ void checkOptions(const GeneratorOptions& o) {
 
 std::string generatorName(GeneratorKind kind) {
     switch (kind) {
-    case GeneratorKind::OrnsteinUhlenbeck: return "ou";
-    case GeneratorKind::DoubleWell: return "double_well";
-    case GeneratorKind::LotkaVolterra: return "lotka_volterra";
-    case GeneratorKind::VanDerPol: return "van_der_pol";
-    case GeneratorKind::Spirals: return "spirals";
+        case GeneratorKind::OrnsteinUhlenbeck:
+            return "ou";
+        case GeneratorKind::DoubleWell:
+            return "double_well";
+        case GeneratorKind::LotkaVolterra:
+            return "lotka_volterra";
+        case GeneratorKind::VanDerPol:
+            return "van_der_pol";
+        case GeneratorKind::Spirals:
+            return "spirals";
     }
     return "?";
 }
@@ -124,14 +134,15 @@ TimeSeriesDataset generate(GeneratorKind kind, const GeneratorOptions& o) {
 
     for (int i = 0; i < o.seriesCount; ++i) {
         RandomStream rng(o.seed, static_cast<std::uint64_t>(i));
-        const int label = kind == GeneratorKind::Spirals ? (rng.uniform() < 0.5 ? 0 : 1)
-                                                         : static_cast<int>(kind);
+        const int label =
+            kind == GeneratorKind::Spirals ? (rng.uniform() < 0.5 ? 0 : 1) : static_cast<int>(kind);
         std::vector<double> times(static_cast<std::size_t>(o.observations));
         if (o.irregular) {
             // The first time is 0 so every series covers the same window; the rest are
             // uniform order statistics (distinct with probability one, checked below).
             times[0] = 0.0;
-            for (std::size_t j = 1; j < times.size(); ++j) times[j] = o.length * rng.uniformPositive();
+            for (std::size_t j = 1; j < times.size(); ++j)
+                times[j] = o.length * rng.uniformPositive();
             std::sort(times.begin(), times.end());
             times.erase(std::unique(times.begin(), times.end()), times.end());
         } else {
@@ -163,8 +174,8 @@ TimeSeriesDataset generate(GeneratorKind kind, const GeneratorOptions& o) {
             }
         }
         if (!x.allFinite())
-            throw SolverError("generator " + generatorName(kind) + ": series " +
-                              std::to_string(i) + " diverged; use a smaller internal step");
+            throw SolverError("generator " + generatorName(kind) + ": series " + std::to_string(i) +
+                              " diverged; use a smaller internal step");
 
         Series s;
         s.label = label;

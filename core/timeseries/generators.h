@@ -23,12 +23,12 @@ Eigen::Index generatorChannels(GeneratorKind kind);
 struct GeneratorOptions {
     std::uint64_t seed = 0;
     int seriesCount = 64;
-    double length = 10.0;          // time span of each series, starting at 0
-    int observations = 50;         // per series, before any are dropped
-    double observationNoise = 0.0; // standard deviation added to every observed value
-    bool irregular = true;         // uniform random times (sorted) instead of an even grid
-    double missingRate = 0.0;      // in [0, 0.9]: each cell dropped with this probability
-    double fineDt = 0.01;          // internal Euler–Maruyama step
+    double length = 10.0;           // time span of each series, starting at 0
+    int observations = 50;          // per series, before any are dropped
+    double observationNoise = 0.0;  // standard deviation added to every observed value
+    bool irregular = true;          // uniform random times (sorted) instead of an even grid
+    double missingRate = 0.0;       // in [0, 0.9]: each cell dropped with this probability
+    double fineDt = 0.01;           // internal Euler–Maruyama step
 };
 
 // Throws ConfigError for out-of-range options. Times where every channel was dropped are

@@ -10,8 +10,8 @@
 // File format: {"experiment": "timeseries", "timeseries": {keys of timeSeriesSchema()}}; a
 // flat object of schema keys is accepted too (what the GUI form holds).
 #include "core/experiment/schema.h"
-#include "core/models/series_model.h"
 #include "core/models/series_dataset.h"
+#include "core/models/series_model.h"
 #include "core/timeseries/generators.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -25,7 +25,6 @@ namespace driftlab::core {
 enum class TimeSeriesSource { Generator, Builtin, Csv };
 enum class TimeSeriesTask { Forecasting, Interpolation, Classification };
 std::string timeSeriesTaskName(TimeSeriesTask task);  // the schema's "task" value
-
 
 struct TimeSeriesDataConfig {
     TimeSeriesSource source = TimeSeriesSource::Generator;

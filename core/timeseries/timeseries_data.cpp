@@ -1,9 +1,9 @@
 // The data side of the time-series experiment: synthetic series, or a real series cut into
 // windows, then the split and the tasks.
 #include "core/common/error.h"
-#include "core/timeseries/timeseries_config.h"
 #include "core/common/random.h"
 #include "core/timeseries/csv_import.h"
+#include "core/timeseries/timeseries_config.h"
 
 #include <algorithm>
 #include <cmath>

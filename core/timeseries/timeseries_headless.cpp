@@ -1,12 +1,12 @@
 #include "core/timeseries/timeseries_headless.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/experiment/progress_bar.h"
+#include "core/nn/serialization.h"
 #include "core/timeseries/timeseries_config.h"
-#include "core/common/atomic_file.h"
 #include "core/timeseries/timeseries_job.h"
 #include "core/timeseries/timeseries_training.h"
-#include "core/nn/serialization.h"
 
 #include <nlohmann/json.hpp>
 
@@ -157,9 +157,8 @@ ordered_json metricsJson(const TimeSeriesTrainer& trainer, const TimeSeriesSnaps
 
 }  // namespace
 
-int runTimeSeriesHeadless(const std::string& configFileOrPreset,
-                          const HeadlessOptions& options, std::ostream& progress,
-                          std::ostream& err) {
+int runTimeSeriesHeadless(const std::string& configFileOrPreset, const HeadlessOptions& options,
+                          std::ostream& progress, std::ostream& err) {
     std::optional<ProgressBar> bar;
     try {
         const TimeSeriesConfig config = resolveTimeSeriesConfig(configFileOrPreset);
@@ -183,8 +182,7 @@ int runTimeSeriesHeadless(const std::string& configFileOrPreset,
             const auto snap = trainer.snapshot(false);
             char line[160];
             std::snprintf(line, sizeof line, "iteration %ld/%ld  loss %.5g  NFE %ld",
-                          trainer.iteration(), config.training.iterations,
-                          snap->metrics.trainLoss,
+                          trainer.iteration(), config.training.iterations, snap->metrics.trainLoss,
                           snap->history.empty() ? 0L : snap->history.back().nfe);
             return std::string(line);
         };

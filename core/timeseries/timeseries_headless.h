@@ -22,8 +22,7 @@ namespace driftlab::core {
 // Returns the process exit code (0 done, 1 bad config / I/O failure, 3 training diverged;
 // the files are still written for a diverged run, from the last finite parameters). Errors
 // are one line on err.
-int runTimeSeriesHeadless(const std::string& configFileOrPreset,
-                          const HeadlessOptions& options, std::ostream& progress,
-                          std::ostream& err);
+int runTimeSeriesHeadless(const std::string& configFileOrPreset, const HeadlessOptions& options,
+                          std::ostream& progress, std::ostream& err);
 
 }  // namespace driftlab::core

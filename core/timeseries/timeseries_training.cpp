@@ -1,8 +1,8 @@
 #include "core/timeseries/timeseries_training.h"
 
 #include "core/common/error.h"
-#include "core/nn/optimizer.h"
 #include "core/common/random.h"
+#include "core/nn/optimizer.h"
 #include "core/timeseries/baselines.h"
 
 #include <nlohmann/json.hpp>
@@ -204,8 +204,8 @@ std::string TimeSeriesTrainer::architecture() const {
     nlohmann::json shape;
     for (const char* key :
          {"model", "latent", "latent_dim", "drift_width", "drift_depth", "diffusion_width",
-          "diffusion_depth", "encoder_width", "encoder_depth", "drift_sees_time", "control_path", "objective",
-          "adaptive", "channels", "classes", "parameters"})
+          "diffusion_depth", "encoder_width", "encoder_depth", "drift_sees_time", "control_path",
+          "objective", "adaptive", "channels", "classes", "parameters"})
         shape[key] = a[key];
     return shape.dump();
 }

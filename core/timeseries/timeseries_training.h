@@ -13,10 +13,10 @@
 // The window and the headless run drive a trainer through TimeSeriesJob
 // (timeseries_job.h), the core::RunJob that a core::Run owns on its worker.
 #include "core/experiment/run.h"
-#include "core/timeseries/timeseries_config.h"
+#include "core/models/series_dataset.h"
 #include "core/models/series_model.h"
 #include "core/solvers/ode_solve.h"
-#include "core/models/series_dataset.h"
+#include "core/timeseries/timeseries_config.h"
 
 #include <Eigen/Core>
 

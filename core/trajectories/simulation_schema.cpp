@@ -1,8 +1,8 @@
 // The simulation settings of the Trajectories experiment. The help texts are the tooltips a
 // student reads, so they explain what a value does to the picture, not only what it is.
+#include "core/solvers/solver_registry.h"
 #include "core/trajectories/trajectory_config.h"
 #include "core/trajectories/trajectory_run.h"
-#include "core/solvers/solver_registry.h"
 
 #include <string>
 #include <utility>
@@ -14,8 +14,8 @@ namespace {
 // The unit reads best before the long help texts here.
 SchemaField integerWithUnit(std::string key, std::string label, double defaultValue, double min,
                             double max, std::string unit, std::string help) {
-    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min,
-                       max, std::move(help), std::move(unit));
+    return numberField(FieldType::Integer, std::move(key), std::move(label), defaultValue, min, max,
+                       std::move(help), std::move(unit));
 }
 
 // The solver field's help: what the choice means, then every registered solver with its
@@ -66,16 +66,16 @@ const Schema& simulationSchema() {
         "simulation",
         {
             integerWithUnit("paths", "Paths", 1000, 1, 1e6, "paths",
-                         "How many independent sample paths are simulated, each driven by its "
-                         "own Brownian motion. More paths make the mean and the quantile bands "
-                         "smoother - the Monte-Carlo error shrinks like 1/sqrt(paths) - and "
-                         "cost proportionally more time."),
+                            "How many independent sample paths are simulated, each driven by its "
+                            "own Brownian motion. More paths make the mean and the quantile bands "
+                            "smoother - the Monte-Carlo error shrinks like 1/sqrt(paths) - and "
+                            "cost proportionally more time."),
             integerWithUnit("steps", "Time steps", 1000, 1, 1e7, "steps",
-                         "Number of equal time steps from start to end; the step size is "
-                         "dt = (end - start) / steps. Smaller steps follow the equation more "
-                         "faithfully: Euler-Maruyama's error shrinks like sqrt(dt) for single "
-                         "paths and like dt for averages. Too few steps can make stiff or "
-                         "chaotic systems (Lorenz, Van der Pol) blow up."),
+                            "Number of equal time steps from start to end; the step size is "
+                            "dt = (end - start) / steps. Smaller steps follow the equation more "
+                            "faithfully: Euler-Maruyama's error shrinks like sqrt(dt) for single "
+                            "paths and like dt for averages. Too few steps can make stiff or "
+                            "chaotic systems (Lorenz, Van der Pol) blow up."),
             realField("t0", "Start time", 0.0, -1e6, 1e6,
                       "Time at which every path starts from the initial condition."),
             realField("t1", "End time", 5.0, -1e6, 1e6,
@@ -84,22 +84,22 @@ const Schema& simulationSchema() {
                       "1/theta for an Ornstein-Uhlenbeck process to reach its stationary "
                       "spread."),
             integerWithUnit("saved_times", "Saved times", 500, 2, 100000, "times",
-                         "States are kept only at this many evenly spread times (start and "
-                         "end included), not at every step. Paths, bands and histograms are "
-                         "drawn from them, and memory grows with paths x saved times x "
-                         "components x 8 bytes; more steps than saved times costs no memory."),
+                            "States are kept only at this many evenly spread times (start and "
+                            "end included), not at every step. Paths, bands and histograms are "
+                            "drawn from them, and memory grows with paths x saved times x "
+                            "components x 8 bytes; more steps than saved times costs no memory."),
             integerWithUnit("seed", "Random seed", 1, 0, kMaxSeed, "",
-                         "Start value of the random number generator. The same seed and "
-                         "settings give exactly the same paths on any machine and with any "
-                         "number of threads; change it to see another random sample."),
+                            "Start value of the random number generator. The same seed and "
+                            "settings give exactly the same paths on any machine and with any "
+                            "number of threads; change it to see another random sample."),
             solver,
             integerWithUnit("threads", "Threads", 0, 0, 256, "threads",
-                         "CPU threads that share the paths; 0 uses all cores. The numbers do "
-                         "not depend on it, because every path has its own random stream."),
+                            "CPU threads that share the paths; 0 uses all cores. The numbers do "
+                            "not depend on it, because every path has its own random stream."),
             integerWithUnit("drawn_paths", "Drawn paths", 200, 0, 10000, "paths",
-                         "How many paths are drawn individually as lines. The mean and the "
-                         "quantile bands always use all paths; drawing fewer keeps the "
-                         "picture readable and fast."),
+                            "How many paths are drawn individually as lines. The mean and the "
+                            "quantile bands always use all paths; drawing fewer keeps the "
+                            "picture readable and fast."),
             realField("rtol", "Relative tolerance", 1e-4, 1e-12, 1.0, toleranceHelp()),
             realField("atol", "Absolute tolerance", 1e-6, 1e-14, 1.0,
                       "The error allowed where the state is near zero (see relative "

@@ -201,14 +201,18 @@ EquationSpec readEquation(const json& object, const std::string& context) {
         // General noise: one row per variable, one expression per Brownian motion.
         const json& rows = object.at("noise_matrix");
         if (!rows.is_array())
-            fail(context, "equation.noise_matrix: expected an array of rows (one per variable), "
-                          "got " + rows.dump());
+            fail(context,
+                 "equation.noise_matrix: expected an array of rows (one per variable), "
+                 "got " +
+                     rows.dump());
         checkCount(rows.size(), dimension, "noise_matrix", context);
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const std::string where = "equation.noise_matrix[" + std::to_string(i) + "]";
             if (!rows[i].is_array() || rows[i].empty())
-                fail(context, where + ": expected a non-empty array of expressions (one per "
-                                      "Brownian motion), got " + rows[i].dump());
+                fail(context, where +
+                                  ": expected a non-empty array of expressions (one per "
+                                  "Brownian motion), got " +
+                                  rows[i].dump());
             std::vector<std::string> row;
             for (const json& entry : rows[i]) {
                 if (!entry.is_string())
@@ -293,21 +297,32 @@ EquationSpec readEquation(const json& object, const std::string& context) {
 const FieldBindings<SimulationSettings>& simulationBindings() {
     using S = SimulationSettings;
     static const FieldBindings<S> bindings(
-        simulationSchema(),
-        {
-            bindMember<S>("paths", [](auto& s) -> auto& { return s.paths; }),
-            bindMember<S>("steps", [](auto& s) -> auto& { return s.steps; }),
-            bindMember<S>("t0", [](auto& s) -> auto& { return s.t0; }),
-            bindMember<S>("t1", [](auto& s) -> auto& { return s.t1; }),
-            bindMember<S>("saved_times", [](auto& s) -> auto& { return s.savedTimes; }),
-            bindMember<S>("seed", [](auto& s) -> auto& { return s.seed; }),
-            bindMember<S>("solver", [](auto& s) -> auto& { return s.solver; }),
-            bindMember<S>("threads", [](auto& s) -> auto& { return s.threads; }),
-            bindMember<S>("drawn_paths", [](auto& s) -> auto& { return s.drawnPaths; }),
-            bindMember<S>("rtol", [](auto& s) -> auto& { return s.rtol; }),
-            bindMember<S>("atol", [](auto& s) -> auto& { return s.atol; }),
-            bindMember<S>("hurst", [](auto& s) -> auto& { return s.hurst; }),
-        });
+        simulationSchema(), {
+                                bindMember<S>(
+                                    "paths", [](auto& s) -> auto& { return s.paths; }),
+                                bindMember<S>(
+                                    "steps", [](auto& s) -> auto& { return s.steps; }),
+                                bindMember<S>(
+                                    "t0", [](auto& s) -> auto& { return s.t0; }),
+                                bindMember<S>(
+                                    "t1", [](auto& s) -> auto& { return s.t1; }),
+                                bindMember<S>(
+                                    "saved_times", [](auto& s) -> auto& { return s.savedTimes; }),
+                                bindMember<S>(
+                                    "seed", [](auto& s) -> auto& { return s.seed; }),
+                                bindMember<S>(
+                                    "solver", [](auto& s) -> auto& { return s.solver; }),
+                                bindMember<S>(
+                                    "threads", [](auto& s) -> auto& { return s.threads; }),
+                                bindMember<S>(
+                                    "drawn_paths", [](auto& s) -> auto& { return s.drawnPaths; }),
+                                bindMember<S>(
+                                    "rtol", [](auto& s) -> auto& { return s.rtol; }),
+                                bindMember<S>(
+                                    "atol", [](auto& s) -> auto& { return s.atol; }),
+                                bindMember<S>(
+                                    "hurst", [](auto& s) -> auto& { return s.hurst; }),
+                            });
     return bindings;
 }
 

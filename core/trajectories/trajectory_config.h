@@ -27,8 +27,7 @@ const Schema& simulationSchema();
 // Throws ConfigError (malformed JSON, unknown keys, bad ranges, mismatched component
 // counts, sizes beyond the machine's memory) or ExpressionError (bad expressions).
 // context names the source in messages, e.g. the file name.
-TrajectoryConfig trajectoryConfigFromJson(const nlohmann::json& json,
-                                          const std::string& context);
+TrajectoryConfig trajectoryConfigFromJson(const nlohmann::json& json, const std::string& context);
 TrajectoryConfig parseTrajectoryConfig(const std::string& text, const std::string& context);
 TrajectoryConfig loadTrajectoryConfig(const std::string& path);
 nlohmann::json toJson(const TrajectoryConfig& config);

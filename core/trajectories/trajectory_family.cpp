@@ -20,9 +20,8 @@ ExperimentFamily trajectoriesFamily() {
         return toJsonText(*findPreset(id));
     };
     family.headless = [](const std::string& config, const HeadlessOptions& options,
-                         std::ostream& progress, std::ostream& err) {
-        return runHeadless(config, options, progress, err);
-    };
+                         std::ostream& progress,
+                         std::ostream& err) { return runHeadless(config, options, progress, err); };
     return family;
 }
 

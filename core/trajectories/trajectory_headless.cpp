@@ -4,10 +4,10 @@
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
 #include "core/experiment/progress_bar.h"
-#include "core/trajectories/trajectory_snapshot.h"
 #include "core/solvers/simulation.h"
-#include "core/trajectories/trajectory_run.h"
 #include "core/stats/path_statistics.h"
+#include "core/trajectories/trajectory_run.h"
+#include "core/trajectories/trajectory_snapshot.h"
 
 #include <nlohmann/json.hpp>
 
@@ -187,8 +187,10 @@ int runHeadless(const TrajectoryConfig& config, const HeadlessOptions& options,
                       snapshot->drawnPathIndices);
         writeQuantilesCsv(outDir / "quantiles.csv", *result, snapshot->bands,
                           config.equation.variables);
-        writeFile(outDir / "summary.json",
-                  makeSummary(config, *result, run.diagnostics, equation.isDeterministic()).dump(2) + "\n");
+        writeFile(
+            outDir / "summary.json",
+            makeSummary(config, *result, run.diagnostics, equation.isDeterministic()).dump(2) +
+                "\n");
         writeFile(outDir / "config.json", toJsonText(config));
         if (!run.diagnostics.message.empty()) {
             // The ODE solver stopped early; the part it computed is exported.

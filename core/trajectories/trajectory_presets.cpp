@@ -46,8 +46,8 @@ PresetTable loadPresets() {
     for (const auto& [id, resource] : files) {
         // A broken preset is a build defect; the message names the file so it is found fast.
         table.ids.push_back(id);
-        table.configs.push_back(parseTrajectoryConfig(
-            std::string(resource.text), "resources/" + std::string(resource.path)));
+        table.configs.push_back(parseTrajectoryConfig(std::string(resource.text),
+                                                      "resources/" + std::string(resource.path)));
     }
     return table;
 }

@@ -99,16 +99,15 @@ TrajectoryRun runOde(const CompiledEquation& equation, const TrajectoryConfig& c
     result->solverName = solution.solver;
     result->calculus = "ODE";
     if (result->times.size() < 2) {
-        throw SolverError(solution.solver + " stopped before the first saved time: " +
-                          solution.message);
+        throw SolverError(solution.solver +
+                          " stopped before the first saved time: " + solution.message);
     }
 
     TrajectoryRun run;
     run.diagnostics.solverName = solution.solver;
-    run.diagnostics.scope =
-        "the ODE solve" + (stepper->hasErrorEstimate()
-                               ? " (" + formatTolerance(s.rtol, s.atol) + ")"
-                               : std::string(" with fixed steps"));
+    run.diagnostics.scope = "the ODE solve" + (stepper->hasErrorEstimate()
+                                                   ? " (" + formatTolerance(s.rtol, s.atol) + ")"
+                                                   : std::string(" with fixed steps"));
     run.diagnostics.stats = std::move(solution.stats);
     run.diagnostics.message = solution.message;
     run.result = std::move(result);
@@ -124,9 +123,10 @@ SolverDiagnostics fixedStepDiagnostics(const SdeStepper& stepper, const Simulati
     d.scope = "fixed steps (dt = " + std::to_string((s.t1 - s.t0) / s.steps) +
               "); this solver has no error estimate to adapt them";
     d.stats.accepted = s.steps;
-    d.stats.nfe = result.paths > 0 ? (result.stats.driftEvaluations +
-                                      result.stats.diffusionEvaluations) / result.paths
-                                   : 0;
+    d.stats.nfe =
+        result.paths > 0
+            ? (result.stats.driftEvaluations + result.stats.diffusionEvaluations) / result.paths
+            : 0;
     if (s.steps <= kMaxFixedStepRecords) {
         const double dt = (s.t1 - s.t0) / s.steps;
         d.stats.steps.reserve(s.steps);
@@ -186,17 +186,23 @@ std::string solverRefusal(const std::string& solverId, const CompiledEquation& e
     const NoiseType noise = equation.noiseType();
     if (!row.noise.handles(noise, equation.hasCommutativeNoise())) {
         if (!equation.noiseCoupling().empty() && row.noise.supports(noise))
-            return row.name + " assumes each g_i reads only its own variable (commuting "
-                   "noise); here " + equation.noiseCoupling() + ", so it would lose its order";
+            return row.name +
+                   " assumes each g_i reads only its own variable (commuting "
+                   "noise); here " +
+                   equation.noiseCoupling() + ", so it would lose its order";
         if (noise == NoiseType::General && row.noise.commutingGeneral)
-            return row.name + " needs the noise matrix's columns to commute; this "
+            return row.name +
+                   " needs the noise matrix's columns to commute; this "
                    "equation's general noise reads the state, so they need not";
-        return row.name + " does not handle " + toString(noise) + " noise, which this "
+        return row.name + " does not handle " + toString(noise) +
+               " noise, which this "
                "equation has";
     }
     if (hurst != 0.5 && !row.can.fractionalNoise) {
-        return row.name + " assumes Brownian noise; it cannot be driven by fractional "
-               "noise (Hurst index " + std::to_string(hurst).substr(0, 4) + ")";
+        return row.name +
+               " assumes Brownian noise; it cannot be driven by fractional "
+               "noise (Hurst index " +
+               std::to_string(hurst).substr(0, 4) + ")";
     }
     return "";
 }
@@ -218,8 +224,8 @@ TrajectoryRun runTrajectory(const TrajectoryConfig& config, const std::atomic<bo
     if (result->cancelled) return {};
     TrajectoryRun run;
     const auto stepper = row.makeSde();
-    const bool adaptive = row.can.errorEstimate && !equation.isDeterministic() &&
-                          config.simulation.hurst == 0.5;
+    const bool adaptive =
+        row.can.errorEstimate && !equation.isDeterministic() && config.simulation.hurst == 0.5;
     run.diagnostics = adaptive ? adaptiveDiagnostics(equation, *stepper, config)
                                : fixedStepDiagnostics(*stepper, *result, config.simulation);
     run.result = std::move(result);

@@ -2,10 +2,10 @@
 // One Trajectories run, shared by the GUI and --headless: picks the engine path the chosen
 // solver needs (Monte-Carlo SDE simulation, or one deterministic ODE solve for ODE methods)
 // and records what the solver did, step by step, for the solver-diagnostics view.
-#include "core/trajectories/trajectory_config.h"
 #include "core/solvers/ode_solve.h"
 #include "core/solvers/simulation.h"
 #include "core/solvers/solver_registry.h"
+#include "core/trajectories/trajectory_config.h"
 
 #include <atomic>
 #include <memory>

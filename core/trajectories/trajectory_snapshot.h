@@ -1,9 +1,9 @@
 #pragma once
 // What the Trajectories views draw: an immutable result of one simulation plus the
 // summaries computed from it on the worker thread. Views hold shared_ptr<const ...>.
-#include "core/trajectories/trajectory_config.h"
 #include "core/solvers/simulation.h"
 #include "core/stats/path_statistics.h"
+#include "core/trajectories/trajectory_config.h"
 
 #include <memory>
 #include <vector>

@@ -1,6 +1,5 @@
 #include "core/trajectories/trajectory_view_data.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -21,8 +20,9 @@ std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
     const TrajectoryConfig& config, const std::atomic<bool>* cancel,
     const std::function<void(double)>& progress) {
     // Simulation is ~95 % of the time; the summaries below get the last few per cent.
-    TrajectoryRun run = runTrajectory(
-        config, cancel, [&](double f) { if (progress) progress(0.95 * f); });
+    TrajectoryRun run = runTrajectory(config, cancel, [&](double f) {
+        if (progress) progress(0.95 * f);
+    });
     if (!run.result) return nullptr;
     const auto& result = run.result;
 
@@ -50,8 +50,8 @@ std::shared_ptr<const TrajectoryViewData> computeTrajectoryViewData(
             auto& curve = data->analyticCurves[k];
             for (int i = 0; i < kAnalyticPoints; ++i) {
                 const double x = lo + (hi - lo) * i / (kAnalyticPoints - 1);
-                const auto density = analyticDensity(
-                    config.equation, config.simulation.t0, result->times[k], x);
+                const auto density =
+                    analyticDensity(config.equation, config.simulation.t0, result->times[k], x);
                 if (!density) break;
                 curve.emplace_back(x, *density);
             }
@@ -73,9 +73,8 @@ public:
           work_(double(config_.simulation.paths) * double(config_.simulation.steps)) {}
 
     void step(RunContext& context) override {
-        auto data = computeTrajectoryViewData(config_, &context.stopFlag(), [&](double f) {
-            context.setProgress(f, f * work_);
-        });
+        auto data = computeTrajectoryViewData(config_, &context.stopFlag(),
+                                              [&](double f) { context.setProgress(f, f * work_); });
         done_ = true;
         if (data) context.setProgress(1.0, work_);
         data_ = std::move(data);  // null when cancelled

@@ -71,8 +71,8 @@ private Q_SLOTS:
     void badInputIsRefusedClearly_data() {
         QTest::addColumn<QByteArray>("config");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("malformed json") << QByteArray("{\"experiment\": \"trajectories\",\n  oops")
-                                        << "malformed JSON";
+        QTest::newRow("malformed json")
+            << QByteArray("{\"experiment\": \"trajectories\",\n  oops") << "malformed JSON";
         QTest::newRow("unknown key")
             << QByteArray(R"({"experiment":"trajectories","equation":{"drift":["-x"],
                "diffusion":["1"],"initial":[0]},"simulation":{"pathz":10}})")
@@ -119,8 +119,8 @@ private Q_SLOTS:
             for (const auto& id : family.presetIds())
                 expected << QString::fromStdString(family.id + "/" + id);
         QCOMPARE(lines(all.out), expected);
-        for (const char* line : {"trajectories/ou", "timeseries/ou_forecasting",
-                                 "diffusion/two_moons_vp_dpm2"})
+        for (const char* line :
+             {"trajectories/ou", "timeseries/ou_forecasting", "diffusion/two_moons_vp_dpm2"})
             QVERIFY2(lines(all.out).contains(line), line);
 
         const Outcome one = runDriftlab({"--list-presets", "--workspace", "timeseries"});
@@ -161,8 +161,9 @@ private Q_SLOTS:
         QCOMPARE(wrongFamily.exitCode, 1);
         QVERIFY2(wrongFamily.err.contains("ou_forecasting"), qPrintable(wrongFamily.err));
 
-        const QString badSeries = writeFile(
-            dir, "bad_series.json", R"({"experiment": "timeseries", "timeseries": {"modle": "ode"}})");
+        const QString badSeries =
+            writeFile(dir, "bad_series.json",
+                      R"({"experiment": "timeseries", "timeseries": {"modle": "ode"}})");
         const Outcome bad = runDriftlab(
             {"--headless", badSeries, "--workspace", "timeseries", "--out", dir.filePath("bad")});
         QCOMPARE(bad.exitCode, 1);
@@ -193,7 +194,8 @@ private Q_SLOTS:
         for (const char* name : {"samples.csv", "metrics.json", "loss.csv", "config.json"})
             QVERIFY2(QFileInfo::exists(dir.filePath(QString("points/") + name)), name);
         QVERIFY2(sampled.out.contains("[##########] 100%"), qPrintable(sampled.out.right(300)));
-        QVERIFY(!QFileInfo::exists(dir.filePath("points/paths.csv")));  // not the trajectories runner
+        QVERIFY(
+            !QFileInfo::exists(dir.filePath("points/paths.csv")));  // not the trajectories runner
     }
 
     void screenshotIsNotBlank_data() {

@@ -7,10 +7,10 @@
 // tab shows the exact likelihood next to the data histogram, for a score model and for an
 // interpolant; loading an interpolant preset sets the model box, which writes the config keys.
 #include "../gui_test_support.h"
+#include "app/main_window.h"
 #include "app/workspaces/diffusion/diffusion_draw_tool.h"
 #include "app/workspaces/diffusion/diffusion_panels.h"
 #include "app/workspaces/diffusion/diffusion_workspace.h"
-#include "app/main_window.h"
 #include "core/diffusion/diffusion_analysis.h"
 #include "widgets/panels/run_controls.h"
 
@@ -121,7 +121,8 @@ private Q_SLOTS:
         QVERIFY(afterDrag - 15 >= 15 * 8 && afterDrag - 15 <= 15 * 9);
         for (Eigen::Index i = 15; i < afterDrag; ++i) {
             const Eigen::Vector2d p = tool->points().col(i);
-            QVERIFY(p.x() > -1.25 - pixel && p.x() < 0.25 + pixel && std::abs(p.y() - 1.0) <= 0.25 + pixel);
+            QVERIFY(p.x() > -1.25 - pixel && p.x() < 0.25 + pixel &&
+                    std::abs(p.y() - 1.0) <= 0.25 + pixel);
         }
 
         // Erase at the first dab removes exactly its points; the stroke stays.
@@ -171,7 +172,7 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         QTest::mouseClick(cloud, Qt::LeftButton, {}, cloud->dataToWidget({0.0, -1.0}).toPoint());
-        QVERIFY(clock.elapsed() < 250);  // the dab did not wait for training...
+        QVERIFY(clock.elapsed() < 250);   // the dab did not wait for training...
         QVERIFY(workspace->isRunning());  // ...which is still going
         QCOMPARE(tool->points().cols(), 300);
         QVERIFY(finished.wait(30000));
@@ -190,7 +191,8 @@ private Q_SLOTS:
                                       (samples.col(i) - Eigen::Vector2d(1.0, 0.5)).norm());
             near += d < 0.8;
         }
-        std::printf("  samples within 0.8 of a drawn blob: %d of %lld\n", near, (long long)samples.cols());
+        std::printf("  samples within 0.8 of a drawn blob: %d of %lld\n", near,
+                    (long long)samples.cols());
         QVERIFY(near > 0.8 * samples.cols());
     }
 
@@ -258,7 +260,8 @@ private Q_SLOTS:
         workspace->stepOnce();
         QTRY_VERIFY_WITH_TIMEOUT(
             workspace->isTrainingPaused() && workspace->trainingIteration() == held + 3, 2000);
-        std::printf("  paused at %ld, three steps later %ld\n", held, workspace->trainingIteration());
+        std::printf("  paused at %ld, three steps later %ld\n", held,
+                    workspace->trainingIteration());
 
         // Sampling while paused draws from the paused weights; the trainer is kept, and
         // Resume carries on from the same iteration.
@@ -317,7 +320,8 @@ private Q_SLOTS:
         auto* box = workspace->modelBox();
         auto* form = workspace->settingsForm();
         QString error;
-        QVERIFY2(workspace->loadConfig("eight_gaussians_interpolant_trig", &error), qPrintable(error));
+        QVERIFY2(workspace->loadConfig("eight_gaussians_interpolant_trig", &error),
+                 qPrintable(error));
         QCOMPARE(box->familyMenu()->currentIndex(), 2);
         QCOMPARE(box->gammaBox()->value(), 0.5);
         QCOMPARE(box->epsilon(), 0.5);
@@ -381,9 +385,10 @@ private Q_SLOTS:
                 ++nEmpty;
             }
         }
-        std::printf("  %s: mean model log p: %.2f on data cells, %.2f on empty ones; held-out "
-                    "%.3f bits/dim\n", qPrintable(model), dataCells / nData, emptyCells / nEmpty,
-                    maps->heldOutBitsPerDim);
+        std::printf(
+            "  %s: mean model log p: %.2f on data cells, %.2f on empty ones; held-out "
+            "%.3f bits/dim\n",
+            qPrintable(model), dataCells / nData, emptyCells / nEmpty, maps->heldOutBitsPerDim);
         QVERIFY(nData > 0 && nEmpty > 0);
         QVERIFY(dataCells / nData > emptyCells / nEmpty + 2.0);
         // Two moons standardised: a good model is well below the 2.05 bits/dim of N(0, I).
@@ -394,7 +399,8 @@ private Q_SLOTS:
         for (int y = 0; y < image.height(); ++y)
             for (int x = 0; x < image.width(); ++x)
                 coloured += image.pixel(x, y) != qRgb(255, 255, 255);
-        QVERIFY2(coloured > image.width() * image.height() / 5, qPrintable(QString::number(coloured)));
+        QVERIFY2(coloured > image.width() * image.height() / 5,
+                 qPrintable(QString::number(coloured)));
     }
 };
 

@@ -77,8 +77,7 @@ private Q_SLOTS:
         const json metrics = json::parse(metricsFile);
 
         MainWindow window;
-        auto* workspace =
-            driftlab::test::openWorkspace<DiffusionWorkspace>(window, "diffusion");
+        auto* workspace = driftlab::test::openWorkspace<DiffusionWorkspace>(window, "diffusion");
         QVERIFY(workspace);
         QString error;
         QVERIFY2(workspace->loadConfig(QString::fromStdString(config), &error), qPrintable(error));
@@ -98,8 +97,9 @@ private Q_SLOTS:
                     qPrintable(preset), sample->sw2, sw2, sample->mmd2, mmd2);
         QVERIFY2(relativelyEqual(sample->sw2, sw2),
                  qPrintable(QString("%1 vs %2").arg(sample->sw2, 0, 'g', 17).arg(sw2, 0, 'g', 17)));
-        QVERIFY2(relativelyEqual(sample->mmd2, mmd2),
-                 qPrintable(QString("%1 vs %2").arg(sample->mmd2, 0, 'g', 17).arg(mmd2, 0, 'g', 17)));
+        QVERIFY2(
+            relativelyEqual(sample->mmd2, mmd2),
+            qPrintable(QString("%1 vs %2").arg(sample->mmd2, 0, 'g', 17).arg(mmd2, 0, 'g', 17)));
         QTRY_VERIFY_WITH_TIMEOUT(!workspace->isRunning(), 2000);
     }
 };

@@ -6,10 +6,10 @@
 // Drawing, CSV import, pause/step, interpolant models and the density tab are covered in
 // test_diffusion_interaction.cpp.
 #include "../gui_test_support.h"
+#include "app/main_window.h"
 #include "app/workspaces/diffusion/diffusion_panels.h"
 #include "app/workspaces/diffusion/diffusion_scrubber.h"
 #include "app/workspaces/diffusion/diffusion_workspace.h"
-#include "app/main_window.h"
 #include "core/diffusion/diffusion_analysis.h"
 #include "core/diffusion/metrics.h"
 #include "widgets/panels/run_controls.h"
@@ -24,8 +24,8 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTemporaryDir>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -105,7 +105,7 @@ private Q_SLOTS:
         const auto session = workspace->session();
         QVERIFY(session);
         QCOMPARE(session->iterations, 1000L);
-        QCOMPARE(session->losses.size(), std::size_t{20});  // a report every 50 iterations
+        QCOMPARE(session->losses.size(), std::size_t{20});        // a report every 50 iterations
         QCOMPARE(session->heldOut().cols(), Eigen::Index(2000));  // the fresh draw
         std::printf("  1000 iterations + sampling: %.2f s; loss %.3f -> %.3f\n", trainSeconds,
                     session->losses.front(), session->losses.back());
@@ -167,7 +167,8 @@ private Q_SLOTS:
             standardizer.apply(frames->reverse.front()), session->heldOut(), 1000, 1);
         const double noiseSw2 = driftlab::core::diffusion::slicedWasserstein2(
             standardizer.apply(frames->reverse.back()), session->heldOut(), 1000, 1);
-        std::printf("  reverse generation: SW2 %.3f at t = 1, %.3f at t = 0\n", noiseSw2, generatedSw2);
+        std::printf("  reverse generation: SW2 %.3f at t = 1, %.3f at t = 0\n", noiseSw2,
+                    generatedSw2);
         QVERIFY(generatedSw2 < 0.25 && noiseSw2 > 0.25);
 
         // Eight Gaussians is a mixture: the true score is known, and the learned one points
@@ -212,17 +213,16 @@ private Q_SLOTS:
         QTableWidget* table = workspace->metricsTable();
         QVERIFY(table->rowCount() >= 30);
         for (int row = 0; row < table->rowCount(); ++row) {
-            std::printf("  %-24s budget %-8s NFE %-4s SW2 %-8s MMD2 %-8s %s ms\n",
-                        qPrintable(table->item(row, 0)->text()),
-                        qPrintable(table->item(row, 1)->text()),
-                        qPrintable(table->item(row, 2)->text()),
-                        qPrintable(table->item(row, 3)->text()),
-                        qPrintable(table->item(row, 4)->text()),
-                        qPrintable(table->item(row, 5)->text()));
+            std::printf(
+                "  %-24s budget %-8s NFE %-4s SW2 %-8s MMD2 %-8s %s ms\n",
+                qPrintable(table->item(row, 0)->text()), qPrintable(table->item(row, 1)->text()),
+                qPrintable(table->item(row, 2)->text()), qPrintable(table->item(row, 3)->text()),
+                qPrintable(table->item(row, 4)->text()), qPrintable(table->item(row, 5)->text()));
             QVERIFY(table->item(row, 2)->text().toInt() > 0);
             bool ok = false;
             table->item(row, 3)->text().toDouble(&ok);
-            QVERIFY2(ok, qPrintable(table->item(row, 0)->text() + ": " + table->item(row, 3)->text()));
+            QVERIFY2(ok,
+                     qPrintable(table->item(row, 0)->text() + ": " + table->item(row, 3)->text()));
         }
         QCOMPARE(workspace->shootoutPanel()->sw2Chart()->seriesCount(), 9);  // 8 + Dopri5
 
@@ -293,7 +293,8 @@ private Q_SLOTS:
         QVERIFY(workspace->loadConfig("two_moons", &error));
         // A shipped preset brings its settings and its shoot-out budgets.
         QVERIFY2(workspace->loadConfig("gaussian_mixture_vp_ddim", &error), qPrintable(error));
-        QCOMPARE(workspace->settingsForm()->values()["sampler"].get<std::string>(), std::string("ddim"));
+        QCOMPARE(workspace->settingsForm()->values()["sampler"].get<std::string>(),
+                 std::string("ddim"));
         QCOMPARE(workspace->shootoutPanel()->budgets(&error), std::vector<int>({5, 10, 50}));
     }
 };

@@ -3,8 +3,8 @@
 // spread-out quantiles in both components.
 #include "app/main_window.h"
 #include "app/workspaces/trajectories/trajectories_workspace.h"
-#include "core/trajectories/trajectory_view_data.h"
 #include "core/stats/path_statistics.h"
+#include "core/trajectories/trajectory_view_data.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/noise_matrix_grid.h"
 #include "widgets/panels/schema_form.h"
@@ -44,7 +44,8 @@ private Q_SLOTS:
         QVERIFY(itemFor("milstein")->toolTip().contains("commute"));
         QVERIFY(itemFor("sra1")->toolTip().contains("general"));
         QVERIFY(itemFor("sriw1")->toolTip().contains("general"));
-        for (const char* id : {"euler_maruyama", "stochastic_heun", "euler_heun"}) QVERIFY2(itemFor(id)->isEnabled(), id);
+        for (const char* id : {"euler_maruyama", "stochastic_heun", "euler_heun"})
+            QVERIFY2(itemFor(id)->isEnabled(), id);
 
         // Make the matrix state-free in the editor: the columns commute and Milstein returns.
         auto* grid = window.findChild<driftlab::widgets::NoiseMatrixGrid*>();

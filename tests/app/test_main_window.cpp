@@ -7,16 +7,15 @@
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/views/solver_diagnostics_view.h"
-#include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
 
-#include <QDoubleSpinBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
-#include <QStandardItemModel>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QStandardItemModel>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -84,15 +83,15 @@ private Q_SLOTS:
         workspace->run();
         QVERIFY(finished.wait(30000));
         const auto before = workspace->currentData();
-        const double meanBefore = before->snapshot->bands.perComponent[0](0, 
-            before->snapshot->result->times.size() - 1);
+        const double meanBefore =
+            before->snapshot->bands.perComponent[0](0, before->snapshot->result->times.size() - 1);
         // Drag mu far from where it was: the long-run mean must follow.
         Q_EMIT workspace->parameterSliders()->parameterChanged("mu", 3.0);
         QVERIFY(finished.wait(30000));
         const auto after = workspace->currentData();
         QVERIFY(after != before);
-        const double meanAfter = after->snapshot->bands.perComponent[0](0, 
-            after->snapshot->result->times.size() - 1);
+        const double meanAfter =
+            after->snapshot->bands.perComponent[0](0, after->snapshot->result->times.size() - 1);
         QVERIFY2(std::abs(meanAfter - 3.0) < 0.3,
                  qPrintable(QString("mean %1 -> %2").arg(meanBefore).arg(meanAfter)));
     }

@@ -3,8 +3,8 @@
 // and by core::runTimeSeriesHeadless from the config the form holds, with the same seed; the
 // test metrics (MSE and NLL, or accuracy for classification) and the last training loss
 // agree to 1e-9 relative.
-#include "app/main_window.h"
 #include "../gui_test_support.h"
+#include "app/main_window.h"
 #include "app/workspaces/timeseries/timeseries_workspace.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/timeseries/timeseries_headless.h"
@@ -49,7 +49,10 @@ bool agree(double a, double b) {
 }
 
 QString pair(const char* what, double gui, double headless) {
-    return QString("%1: window %2, headless %3").arg(what).arg(gui, 0, 'g', 17).arg(headless, 0, 'g', 17);
+    return QString("%1: window %2, headless %3")
+        .arg(what)
+        .arg(gui, 0, 'g', 17)
+        .arg(headless, 0, 'g', 17);
 }
 
 }  // namespace
@@ -126,7 +129,8 @@ private Q_SLOTS:
         QVERIFY2(agree(m.testNll, nll), qPrintable(pair("test NLL", m.testNll, nll)));
         QVERIFY2(agree(m.testAccuracy, accuracy),
                  qPrintable(pair("test accuracy", m.testAccuracy, accuracy)));
-        QVERIFY2(agree(m.trainLoss, trainLoss), qPrintable(pair("train loss", m.trainLoss, trainLoss)));
+        QVERIFY2(agree(m.trainLoss, trainLoss),
+                 qPrintable(pair("train loss", m.trainLoss, trainLoss)));
         // Something was measured: regression presets score cells, classification series.
         QVERIFY(std::isfinite(mse) || std::isfinite(accuracy));
         if (config.task.task != driftlab::core::TimeSeriesTask::Classification)

@@ -4,10 +4,10 @@
 // exactly one, also as the first command of a run, Resume and Train carry on, Cancel keeps
 // the picture), Reset clears, a refused CSV leaves the previous data source in place, and a
 // diverging run shows its message and resumes with a lower learning rate.
-#include "app/main_window.h"
 #include "../gui_test_support.h"
-#include "app/workspaces/timeseries/timeseries_workspace.h"
+#include "app/main_window.h"
 #include "app/run_driver.h"
+#include "app/workspaces/timeseries/timeseries_workspace.h"
 #include "core/timeseries/timeseries_training.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
@@ -21,9 +21,9 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QPushButton>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -146,7 +146,8 @@ private Q_SLOTS:
             "no 5-95 % band", kWaitMs);
         const QImage series = grabTab(central, central->widget(0), fan);
         series.save("/tmp/ts_workspace_series.png");
-        QVERIFY2(driftlab::test::countNear(series, driftlab::widgets::SeriesFanView::kTargetColor, 20) > 30,
+        QVERIFY2(driftlab::test::countNear(series, driftlab::widgets::SeriesFanView::kTargetColor,
+                                           20) > 30,
                  "no held-out points");
         int missing = 0;  // some displayed series, in some channel, has a dropped cell
         for (int s = 0; s < workspace->seriesSelector()->count(); ++s)
@@ -180,10 +181,10 @@ private Q_SLOTS:
         auto* heat = workspace->heatMap();
         QCOMPARE(heat->rowCount(), 40);
         // Some cell shows the colour of its value (the largest, yellow end of the map).
-        QTRY_VERIFY_WITH_TIMEOUT(driftlab::test::countNear(grabTab(bottom, heat, heat),
-                                                           heat->colorOf(heat->valueRange().second),
-                                                           6) > 10,
-                                 kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            driftlab::test::countNear(grabTab(bottom, heat, heat),
+                                      heat->colorOf(heat->valueRange().second), 6) > 10,
+            kWaitMs);
         grabTab(bottom, heat, heat).save("/tmp/ts_workspace_heat.png");
         QVERIFY(workspace->metricsTable()->rowCount() >= 8);
         QVERIFY(workspace->showPanel("Solver diagnostics"));
@@ -334,20 +335,24 @@ private Q_SLOTS:
             std::ofstream out(good.toStdString());
             out << "time,a,b\n";
             for (int k = 0; k < 200; ++k)
-                out << 0.1 * k << "," << std::sin(0.1 * k) << "," << (k % 7 == 3 ? "" : std::to_string(std::cos(0.1 * k))) << "\n";
+                out << 0.1 * k << "," << std::sin(0.1 * k) << ","
+                    << (k % 7 == 3 ? "" : std::to_string(std::cos(0.1 * k))) << "\n";
             std::ofstream badOut(bad.toStdString());
             badOut << "time,a\n0,1\n1,2\n2,oops\n3,4\n";
         }
         QString error;
         QVERIFY2(workspace->loadCsv(good, &error), qPrintable(error));
-        QCOMPARE(workspace->settingsForm()->values()["dataset"].get<std::string>(), std::string("csv"));
-        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(), good.toStdString());
+        QCOMPARE(workspace->settingsForm()->values()["dataset"].get<std::string>(),
+                 std::string("csv"));
+        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(),
+                 good.toStdString());
         QVERIFY(!workspace->loadCsv(bad, &error));
         std::printf("  refused: %s\n", qPrintable(error));
         QVERIFY2(error.contains("line 4"), qPrintable(error));
         QVERIFY(workspace->errorLabel()->isVisible());
         QVERIFY(workspace->errorLabel()->text().contains("previous data is kept"));
-        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(), good.toStdString());
+        QCOMPARE(workspace->settingsForm()->values()["csv_path"].get<std::string>(),
+                 good.toStdString());
     }
 
     void divergenceShowsMessageAndResumesWithLowerRate() {

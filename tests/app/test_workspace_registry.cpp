@@ -24,7 +24,8 @@ private Q_SLOTS:
         }
         for (const auto& family : core::experimentFamilies()) {
             QVERIFY2(families.insert(family.id).second, family.id.c_str());
-            QVERIFY2(workspaces.count(family.id), ("family " + family.id + " has no workspace").c_str());
+            QVERIFY2(workspaces.count(family.id),
+                     ("family " + family.id + " has no workspace").c_str());
         }
         QCOMPARE(workspaces, families);
         QCOMPARE(app::workspaceFactories().front().id, QString("trajectories"));  // the default

@@ -23,8 +23,10 @@ int main(int argc, char** argv) {
     std::string out = driftlab::bench::outputPath("diffusion-presets");
     std::vector<std::string> ids;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-        else ids.emplace_back(argv[i]);
+        if (!std::strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else
+            ids.emplace_back(argv[i]);
     }
     if (ids.empty()) ids = diffusionPresetIds();
     int status = 0;
@@ -36,14 +38,15 @@ int main(int argc, char** argv) {
         if (code != 0) continue;
         std::ifstream file(options.outDir + "/metrics.json");
         const nlohmann::json m = nlohmann::json::parse(file);
-        std::printf("{\"workload\":\"diffusion_presets\","
-                    "\"kind\":\"preset\",\"id\":\"%s\",\"training_seconds\":%.3f,"
-                    "\"iterations\":%ld,\"sampler\":\"%s\",\"nfe\":%ld,\"sw2\":%s,\"mmd2\":%s,"
-                    "\"sampling_seconds\":%.3f,\"shootout\":\"%s/shootout.csv\"}\n",
-                    id.c_str(), m["training"]["seconds"].get<double>(),
-                    m["training"]["iterations"].get<long>(), m["sampler"].get<std::string>().c_str(),
-                    m["nfe"].get<long>(), m["sw2"].dump().c_str(), m["mmd2"].dump().c_str(),
-                    m["sampling_seconds"].get<double>(), options.outDir.c_str());
+        std::printf(
+            "{\"workload\":\"diffusion_presets\","
+            "\"kind\":\"preset\",\"id\":\"%s\",\"training_seconds\":%.3f,"
+            "\"iterations\":%ld,\"sampler\":\"%s\",\"nfe\":%ld,\"sw2\":%s,\"mmd2\":%s,"
+            "\"sampling_seconds\":%.3f,\"shootout\":\"%s/shootout.csv\"}\n",
+            id.c_str(), m["training"]["seconds"].get<double>(),
+            m["training"]["iterations"].get<long>(), m["sampler"].get<std::string>().c_str(),
+            m["nfe"].get<long>(), m["sw2"].dump().c_str(), m["mmd2"].dump().c_str(),
+            m["sampling_seconds"].get<double>(), options.outDir.c_str());
         std::fflush(stdout);
     }
     return status;

@@ -71,8 +71,10 @@ int main(int argc, char** argv) {
     StepSchedule schedule = StepSchedule::LogSnrUniform;
     double tEnd = 1e-3;
     for (int i = 1; i < argc; ++i)
-        if (!std::strcmp(argv[i], "--no-adaptive")) adaptive = false;
-        else if (!std::strcmp(argv[i], "--quick")) quick = true;
+        if (!std::strcmp(argv[i], "--no-adaptive"))
+            adaptive = false;
+        else if (!std::strcmp(argv[i], "--quick"))
+            quick = true;
     for (int i = 1; i + 1 < argc; ++i) {
         if (!std::strcmp(argv[i], "--budgets")) {
             budgets.clear();
@@ -89,9 +91,12 @@ int main(int argc, char** argv) {
             schedule = !std::strcmp(argv[i + 1], "time")        ? StepSchedule::TimeUniform
                        : !std::strcmp(argv[i + 1], "quadratic") ? StepSchedule::TimeQuadratic
                                                                 : StepSchedule::LogSnrUniform;
-        if (!std::strcmp(argv[i], "--load")) loadPath = driftlab::bench::outputPath(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--samples")) samples = std::atol(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--mmd-points")) mmdPoints = std::atol(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--load"))
+            loadPath = driftlab::bench::outputPath(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--samples"))
+            samples = std::atol(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--mmd-points"))
+            mmdPoints = std::atol(argv[i + 1]);
     }
     mmdPoints = std::min(mmdPoints, samples);
 
@@ -100,10 +105,11 @@ int main(int argc, char** argv) {
     const Points train = st.apply(raw);
     const Points heldOut = st.apply(makeTwoMoons(samples, 0.05, 2));
     const Points fresh = st.apply(makeTwoMoons(samples, 0.05, 3));
-    std::printf("{\"workload\":\"diffusion_two_moons\","
-                "\"kind\":\"floor\",\"sw2\":%.5f,\"mmd2\":%.3e}\n",
-                slicedWasserstein2(fresh, heldOut, 1000, 0),
-                mmdSquaredUnbiased(fresh.leftCols(mmdPoints), heldOut.leftCols(mmdPoints)));
+    std::printf(
+        "{\"workload\":\"diffusion_two_moons\","
+        "\"kind\":\"floor\",\"sw2\":%.5f,\"mmd2\":%.3e}\n",
+        slicedWasserstein2(fresh, heldOut, 1000, 0),
+        mmdSquaredUnbiased(fresh.leftCols(mmdPoints), heldOut.leftCols(mmdPoints)));
 
     ProcessConfig pc;
     pc.betaMin = 0.1;
@@ -122,32 +128,39 @@ int main(int argc, char** argv) {
     Eigen::setNbThreads(1);  // the reference is one serial product per thread, times threads
     const double eigenPeak = gemmGflops(threads, true);
     const double tiledPeak = gemmGflops(threads, false);
-    std::printf("{\"workload\":\"diffusion_two_moons\","
-                "\"kind\":\"gemm\",\"threads\":%d,\"eigen_gflops\":%.1f,\"tiled_gflops\":%.1f}\n",
-                threads, eigenPeak, tiledPeak);
+    std::printf(
+        "{\"workload\":\"diffusion_two_moons\","
+        "\"kind\":\"gemm\",\"threads\":%d,\"eigen_gflops\":%.1f,\"tiled_gflops\":%.1f}\n",
+        threads, eigenPeak, tiledPeak);
     if (!loadPath.empty()) {
         model.load(loadPath);
         iterations = 0;
     }
     const TrainResult tr = model.train(iterations, [](const TrainProgress& p) {
-        std::printf("{\"workload\":\"diffusion_two_moons\","
-                    "\"kind\":\"progress\",\"iteration\":%ld,\"loss\":%.4f,\"seconds\":%.2f}\n",
-                    p.iteration, p.loss, p.seconds);
+        std::printf(
+            "{\"workload\":\"diffusion_two_moons\","
+            "\"kind\":\"progress\",\"iteration\":%ld,\"loss\":%.4f,\"seconds\":%.2f}\n",
+            p.iteration, p.loss, p.seconds);
         std::fflush(stdout);
     });
     const double trainGflops =
         tr.iterations > 0 ? model.flopsPerTrainingStep() * tr.iterations / tr.seconds * 1e-9 : 0.0;
-    std::printf("{\"workload\":\"diffusion_two_moons\","
-                "\"kind\":\"training\",\"iterations\":%ld,\"seconds\":%.3f,\"final_loss\":%.4f,"
-                "\"eval_loss\":%.4f,\"gflops\":%.1f,\"fraction_of_eigen_gemm\":%.2f,"
-                "\"fraction_of_tiled_gemm\":%.2f}\n",
-                tr.iterations, tr.seconds, tr.lastLoss, model.evaluateLoss(10, 7), trainGflops,
-                trainGflops / eigenPeak, trainGflops / tiledPeak);
+    std::printf(
+        "{\"workload\":\"diffusion_two_moons\","
+        "\"kind\":\"training\",\"iterations\":%ld,\"seconds\":%.3f,\"final_loss\":%.4f,"
+        "\"eval_loss\":%.4f,\"gflops\":%.1f,\"fraction_of_eigen_gemm\":%.2f,"
+        "\"fraction_of_tiled_gemm\":%.2f}\n",
+        tr.iterations, tr.seconds, tr.lastLoss, model.evaluateLoss(10, 7), trainGflops,
+        trainGflops / eigenPeak, trainGflops / tiledPeak);
     std::fflush(stdout);
     if (!savePath.empty()) model.save(savePath);
 
     const Points prior = process.samplePrior(samples, 11);
-    struct Entry { SamplerKind kind; FixedStepMethod method; int evalsPerStep; };
+    struct Entry {
+        SamplerKind kind;
+        FixedStepMethod method;
+        int evalsPerStep;
+    };
     const Entry entries[] = {
         {SamplerKind::ReverseSde, FixedStepMethod::Euler, 1},
         {SamplerKind::PredictorCorrector, FixedStepMethod::Euler, 2},
@@ -163,11 +176,13 @@ int main(int argc, char** argv) {
     const char* methodNames[] = {"euler", "heun", "rk4"};
     auto emit = [&](const std::string& name, int budget, const SampleResult& r) {
         const double sw = slicedWasserstein2(r.samples, heldOut, 1000, 0);
-        const double mmd = mmdSquaredUnbiased(r.samples.leftCols(mmdPoints), heldOut.leftCols(mmdPoints));
-        std::printf("{\"workload\":\"diffusion_two_moons\","
-                    "\"kind\":\"sampler\",\"sampler\":\"%s\",\"budget\":%d,\"nfe\":%ld,\"sw2\":%.5f,"
-                    "\"mmd2\":%.3e,\"seconds\":%.3f,\"ok\":%s}\n",
-                    name.c_str(), budget, r.nfe, sw, mmd, r.seconds, r.ok ? "true" : "false");
+        const double mmd =
+            mmdSquaredUnbiased(r.samples.leftCols(mmdPoints), heldOut.leftCols(mmdPoints));
+        std::printf(
+            "{\"workload\":\"diffusion_two_moons\","
+            "\"kind\":\"sampler\",\"sampler\":\"%s\",\"budget\":%d,\"nfe\":%ld,\"sw2\":%.5f,"
+            "\"mmd2\":%.3e,\"seconds\":%.3f,\"ok\":%s}\n",
+            name.c_str(), budget, r.nfe, sw, mmd, r.seconds, r.ok ? "true" : "false");
         std::fflush(stdout);
     };
     if (!quick) {
@@ -179,11 +194,13 @@ int main(int argc, char** argv) {
         const SampleResult ref = sampleDiffusion(SamplerKind::ReverseSde, process, model, prior, o);
         emit("reference_reverse_sde", 1000, ref);
         o.steps = 20;
-        emit("reference_dpm_solver_2", 20, sampleDiffusion(SamplerKind::DpmSolver2, process, model, prior, o));
+        emit("reference_dpm_solver_2", 20,
+             sampleDiffusion(SamplerKind::DpmSolver2, process, model, prior, o));
     }
     for (const Entry& e : entries) {
         std::string name = samplerName(e.kind);
-        if (e.kind == SamplerKind::ProbabilityFlow) name += std::string("_") + methodNames[static_cast<int>(e.method)];
+        if (e.kind == SamplerKind::ProbabilityFlow)
+            name += std::string("_") + methodNames[static_cast<int>(e.method)];
         for (int budget : budgets) {
             SamplerOptions o;
             o.method = e.method;
@@ -191,8 +208,10 @@ int main(int argc, char** argv) {
             o.tEnd = tEnd;
             o.schedule = schedule;
             // PC spends 2 evaluations per step (1 corrector); RK steps use several.
-            o.steps = e.kind == SamplerKind::PredictorCorrector || e.kind == SamplerKind::ProbabilityFlow
-                          ? budget / e.evalsPerStep : budget;
+            o.steps =
+                e.kind == SamplerKind::PredictorCorrector || e.kind == SamplerKind::ProbabilityFlow
+                    ? budget / e.evalsPerStep
+                    : budget;
             if (o.steps < 1 || (e.kind == SamplerKind::DpmSolver3 && budget < 3)) continue;
             emit(name, budget, sampleDiffusion(e.kind, process, model, prior, o));
         }
@@ -207,9 +226,10 @@ int main(int argc, char** argv) {
     if (quick) return 0;
     const LikelihoodResult lik =
         probabilityFlowLikelihood(process, model, heldOut.leftCols(1000), 1e-3, 1e-4, 1e-4);
-    std::printf("{\"workload\":\"diffusion_two_moons\","
-                "\"kind\":\"likelihood\",\"points\":1000,\"bits_per_dim\":%.4f,"
-                "\"bits_per_dim_original_units\":%.4f,\"nfe\":%ld}\n",
-                lik.bitsPerDim, lik.bitsPerDim - st.logDetJacobian() / (2.0 * std::log(2.0)), lik.nfe);
+    std::printf(
+        "{\"workload\":\"diffusion_two_moons\","
+        "\"kind\":\"likelihood\",\"points\":1000,\"bits_per_dim\":%.4f,"
+        "\"bits_per_dim_original_units\":%.4f,\"nfe\":%ld}\n",
+        lik.bitsPerDim, lik.bitsPerDim - st.logDetJacobian() / (2.0 * std::log(2.0)), lik.nfe);
     return 0;
 }

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "core/timeseries/timeseries_training.h"
 #include "core/models/adaptive_series_ode.h"
+#include "core/timeseries/timeseries_training.h"
 
 using namespace driftlab::core;
 
@@ -111,9 +111,10 @@ Outcome run(const Variant& v, const Settings& settings, std::uint64_t seed) {
     const auto& history = snap->history;
     for (const auto& r : history)
         if (!quiet)
-            std::printf("{\"workload\":\"ernode\",\"variant\":\"%s\",\"seed\":%llu,\"iteration\":%ld,"
-                        "\"train_nfe\":%ld,\"loss\":%.6g}\n",
-                        v.name, (unsigned long long)seed, r.iteration, r.nfe, r.loss);
+            std::printf(
+                "{\"workload\":\"ernode\",\"variant\":\"%s\",\"seed\":%llu,\"iteration\":%ld,"
+                "\"train_nfe\":%ld,\"loss\":%.6g}\n",
+                v.name, (unsigned long long)seed, r.iteration, r.nfe, r.loss);
     const std::size_t tail = std::max<std::size_t>(1, history.size() / 10);
     for (std::size_t k = history.size() - tail; k < history.size(); ++k)
         o.meanTrainNfeLastTenth += double(history[k].nfe) / double(tail);
@@ -142,26 +143,38 @@ int main(int argc, char** argv) {
     Settings settings;
     for (int i = 1; i < argc; ++i) {
         const bool value = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--iterations") && value) settings.iterations = std::atol(argv[++i]);
-        else if (!std::strcmp(argv[i], "--seeds") && value) settings.seeds = std::atoi(argv[++i]);
-        else if (!std::strcmp(argv[i], "--learning-rate") && value) settings.learningRate = std::atof(argv[++i]);
-        else if (!std::strcmp(argv[i], "--encoder-observations") && value) settings.encoderObservations = std::atoi(argv[++i]);
-        else if (!std::strcmp(argv[i], "--latent") && value) settings.latentDim = std::atoi(argv[++i]);
-        else if (!std::strcmp(argv[i], "--lambda-scale") && value) settings.lambdaScale = std::atof(argv[++i]);
-        else if (!std::strcmp(argv[i], "--variant") && value) settings.only.emplace_back(argv[++i]);
-        else if (!std::strcmp(argv[i], "--quiet")) settings.quiet = true;
+        if (!std::strcmp(argv[i], "--iterations") && value)
+            settings.iterations = std::atol(argv[++i]);
+        else if (!std::strcmp(argv[i], "--seeds") && value)
+            settings.seeds = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--learning-rate") && value)
+            settings.learningRate = std::atof(argv[++i]);
+        else if (!std::strcmp(argv[i], "--encoder-observations") && value)
+            settings.encoderObservations = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--latent") && value)
+            settings.latentDim = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--lambda-scale") && value)
+            settings.lambdaScale = std::atof(argv[++i]);
+        else if (!std::strcmp(argv[i], "--variant") && value)
+            settings.only.emplace_back(argv[++i]);
+        else if (!std::strcmp(argv[i], "--quiet"))
+            settings.quiet = true;
         else {
-            std::fprintf(stderr, "usage: %s [--iterations N] [--seeds K] [--learning-rate R] "
-                                 "[--encoder-observations N] [--latent D] [--lambda-scale S] "
-                                 "[--variant NAME]... "
-                                 "[--quiet]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--iterations N] [--seeds K] [--learning-rate R] "
+                         "[--encoder-observations N] [--latent D] [--lambda-scale S] "
+                         "[--variant NAME]... "
+                         "[--quiet]\n",
+                         argv[0]);
             return 2;
         }
     }
     if (settings.iterations < 1 || settings.seeds < 1 || !(settings.learningRate > 0.0) ||
-        settings.encoderObservations < 1 || settings.latentDim < 1 || !(settings.lambdaScale >= 0.0)) {
-        std::fprintf(stderr, "iterations, seeds, encoder observations and latent size must be >= 1, "
-                             "the learning rate > 0, the lambda scale >= 0\n");
+        settings.encoderObservations < 1 || settings.latentDim < 1 ||
+        !(settings.lambdaScale >= 0.0)) {
+        std::fprintf(stderr,
+                     "iterations, seeds, encoder observations and latent size must be >= 1, "
+                     "the learning rate > 0, the lambda scale >= 0\n");
         return 2;
     }
     const long iterations = settings.iterations;
@@ -175,7 +188,8 @@ int main(int argc, char** argv) {
         std::vector<Variant> chosen{variants.front()};
         for (const auto& v : variants)
             if (std::string(v.name) != "none" &&
-                std::find(settings.only.begin(), settings.only.end(), v.name) != settings.only.end())
+                std::find(settings.only.begin(), settings.only.end(), v.name) !=
+                    settings.only.end())
                 chosen.push_back(v);
         variants = chosen;
     }
@@ -192,20 +206,19 @@ int main(int argc, char** argv) {
         const Outcome& base = outcomes.front();
         for (std::size_t k = 0; k < variants.size(); ++k) {
             const Outcome& o = outcomes[k];
-            std::printf("{\"workload\":\"ernode_summary\",\"variant\":\"%s\",\"seed\":%d,"
-                        "\"iterations\":%ld,\"lambda_error\":%g,\"lambda_stiffness\":%g,"
-                        "\"local_points\":%d,\"diverged\":%s,\"test_mse\":%.5f,"
-                        "\"persistence_mse\":%.5f,\"linear_mse\":%.5f,"
-                        "\"test_mse_ratio\":%.3f,\"eval_nfe\":%ld,\"eval_nfe_ratio\":%.3f,"
-                        "\"train_nfe_last_tenth\":%.0f,\"train_nfe_ratio\":%.3f,"
-                        "\"published_nfe_ratio\":[0.556,0.733],\"seconds\":%.1f}\n",
-                        variants[k].name, seed, iterations, variants[k].errorLambda,
-                        variants[k].stiffnessLambda, variants[k].points,
-                        o.diverged ? "true" : "false", o.testMse, o.persistenceMse, o.linearMse,
-                        o.testMse / base.testMse,
-                        o.evalNfe, double(o.evalNfe) / double(base.evalNfe),
-                        o.meanTrainNfeLastTenth, o.meanTrainNfeLastTenth / base.meanTrainNfeLastTenth,
-                        o.seconds);
+            std::printf(
+                "{\"workload\":\"ernode_summary\",\"variant\":\"%s\",\"seed\":%d,"
+                "\"iterations\":%ld,\"lambda_error\":%g,\"lambda_stiffness\":%g,"
+                "\"local_points\":%d,\"diverged\":%s,\"test_mse\":%.5f,"
+                "\"persistence_mse\":%.5f,\"linear_mse\":%.5f,"
+                "\"test_mse_ratio\":%.3f,\"eval_nfe\":%ld,\"eval_nfe_ratio\":%.3f,"
+                "\"train_nfe_last_tenth\":%.0f,\"train_nfe_ratio\":%.3f,"
+                "\"published_nfe_ratio\":[0.556,0.733],\"seconds\":%.1f}\n",
+                variants[k].name, seed, iterations, variants[k].errorLambda,
+                variants[k].stiffnessLambda, variants[k].points, o.diverged ? "true" : "false",
+                o.testMse, o.persistenceMse, o.linearMse, o.testMse / base.testMse, o.evalNfe,
+                double(o.evalNfe) / double(base.evalNfe), o.meanTrainNfeLastTenth,
+                o.meanTrainNfeLastTenth / base.meanTrainNfeLastTenth, o.seconds);
             std::fflush(stdout);
             mseRatio[k] += o.testMse / base.testMse / seeds;
             evalRatio[k] += double(o.evalNfe) / double(base.evalNfe) / seeds;
@@ -213,8 +226,9 @@ int main(int argc, char** argv) {
         }
     }
     for (std::size_t k = 0; k < variants.size(); ++k)
-        std::printf("{\"workload\":\"ernode_mean\",\"variant\":\"%s\",\"seeds\":%d,\"iterations\":%ld,"
-                    "\"test_mse_ratio\":%.3f,\"eval_nfe_ratio\":%.3f,\"train_nfe_ratio\":%.3f}\n",
-                    variants[k].name, seeds, iterations, mseRatio[k], evalRatio[k], trainRatio[k]);
+        std::printf(
+            "{\"workload\":\"ernode_mean\",\"variant\":\"%s\",\"seeds\":%d,\"iterations\":%ld,"
+            "\"test_mse_ratio\":%.3f,\"eval_nfe_ratio\":%.3f,\"train_nfe_ratio\":%.3f}\n",
+            variants[k].name, seeds, iterations, mseRatio[k], evalRatio[k], trainRatio[k]);
     return 0;
 }

@@ -18,8 +18,8 @@
 #include <QElapsedTimer>
 #include <QWindow>
 
-#include <nlohmann/json.hpp>
 #include <omp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -39,11 +39,12 @@ double median(std::vector<double> v) {
 }
 
 void printLine(const char* workload, long iterations, const std::vector<double>& rates) {
-    std::printf("{\"workload\": \"%s\", \"iterations\": %ld, \"threads\": %d, "
-                "\"omp_wait_policy\": \"%s\", \"iterations_per_second\": %.1f, "
-                "\"runs\": [%.1f, %.1f, %.1f]}\n",
-                workload, iterations, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"),
-                median(rates), rates[0], rates[1], rates[2]);
+    std::printf(
+        "{\"workload\": \"%s\", \"iterations\": %ld, \"threads\": %d, "
+        "\"omp_wait_policy\": \"%s\", \"iterations_per_second\": %.1f, "
+        "\"runs\": [%.1f, %.1f, %.1f]}\n",
+        workload, iterations, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"), median(rates),
+        rates[0], rates[1], rates[2]);
     std::fflush(stdout);
 }
 

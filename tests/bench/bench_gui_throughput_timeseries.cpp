@@ -47,8 +47,8 @@ using driftlab::app::MainWindow;
 using driftlab::app::TimeseriesWorkspace;
 
 struct Sample {
-    double seconds = 0.0;      // build + training, wall clock
-    double stepSeconds = 0.0;  // inside the trainer's step()s
+    double seconds = 0.0;        // build + training, wall clock
+    double stepSeconds = 0.0;    // inside the trainer's step()s
     nlohmann::ordered_json cpu;  // CPU seconds by thread name
 };
 
@@ -113,9 +113,9 @@ Sample trainOnRun(const driftlab::core::TimeSeriesConfig& config) {
     driftlab::core::RunOptions options;
     options.publishSeconds = 0.12;
     options.fullPublishSeconds = 0.36;
-    driftlab::core::Run run([config](driftlab::core::RunContext&) {
-        return driftlab::core::makeTimeSeriesJob(config);
-    }, options);
+    driftlab::core::Run run(
+        [config](driftlab::core::RunContext&) { return driftlab::core::makeTimeSeriesJob(config); },
+        options);
     long seen = run.version();
     while (run.state() != driftlab::core::RunState::Finished &&
            run.state() != driftlab::core::RunState::Failed &&
@@ -123,20 +123,19 @@ Sample trainOnRun(const driftlab::core::TimeSeriesConfig& config) {
         seen = run.waitForChange(seen, std::chrono::milliseconds(100));
     Sample s;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    s.stepSeconds =
-        run.latestAs<driftlab::core::TimeSeriesSnapshot>()->metrics.wallSeconds;
+    s.stepSeconds = run.latestAs<driftlab::core::TimeSeriesSnapshot>()->metrics.wallSeconds;
     s.cpu = cpuSince(cpu);
     return s;
 }
 
-Sample trainInWindow(MainWindow& window, TimeseriesWorkspace* workspace, const nlohmann::json& values,
-                     long iterations, bool* ok) {
+Sample trainInWindow(MainWindow& window, TimeseriesWorkspace* workspace,
+                     const nlohmann::json& values, long iterations, bool* ok) {
     workspace->reset();
     workspace->settingsForm()->setValues(values);
     QEventLoop loop;
     bool finished = false;
-    const auto connection =
-        QObject::connect(&window, &MainWindow::runFinished, &loop, [&](bool success, const QString& m) {
+    const auto connection = QObject::connect(
+        &window, &MainWindow::runFinished, &loop, [&](bool success, const QString& m) {
             finished = success;
             if (!success) std::fprintf(stderr, "window run failed: %s\n", qPrintable(m));
             loop.quit();
@@ -187,9 +186,12 @@ int main(int argc, char** argv) {
     std::string preset = driftlab::core::timeSeriesPresetIds().front();
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
-        if (key == "--iterations") iterations = std::atol(argv[i + 1]);
-        else if (key == "--repeats") repeats = std::atoi(argv[i + 1]);
-        else if (key == "--preset") preset = argv[i + 1];
+        if (key == "--iterations")
+            iterations = std::atol(argv[i + 1]);
+        else if (key == "--repeats")
+            repeats = std::atoi(argv[i + 1]);
+        else if (key == "--preset")
+            preset = argv[i + 1];
     }
     driftlab::widgets::setDefaultSurfaceFormat();
     QApplication app(argc, argv);

@@ -5,24 +5,22 @@
 #include "core/solvers/simulation.h"
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 using namespace driftlab::core;
 
 namespace {
 
-Parameter param(const char* name, double value)
-{
+Parameter param(const char* name, double value) {
     Parameter p;
     p.name = name;
     p.value = value;
     return p;
 }
 
-EquationSpec ouSpec()
-{
+EquationSpec ouSpec() {
     EquationSpec spec;
     spec.name = "Ornstein-Uhlenbeck";
     spec.variables = {"x"};
@@ -33,14 +31,14 @@ EquationSpec ouSpec()
     return spec;
 }
 
-EquationSpec lorenzSpec()
-{
+EquationSpec lorenzSpec() {
     EquationSpec spec;
     spec.name = "Lorenz with additive noise";
     spec.variables = {"x", "y", "z"};
     spec.drift = {"s*(y-x)", "x*(r-z)-y", "x*y-b*z"};
     spec.diffusion = {"eps", "eps", "eps"};
-    spec.parameters = {param("s", 10.0), param("r", 28.0), param("b", 8.0 / 3.0), param("eps", 1.0)};
+    spec.parameters = {param("s", 10.0), param("r", 28.0), param("b", 8.0 / 3.0),
+                       param("eps", 1.0)};
     spec.initial = {1.0, 1.0, 1.0};
     return spec;
 }
@@ -50,15 +48,13 @@ struct Summary {
     double perCpuSecond;  // path-steps per CPU second: robust when the machine is shared
 };
 
-double cpuSeconds()
-{
+double cpuSeconds() {
     timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-Summary run(const CompiledEquation& equation, SimulationSettings settings, int repeats)
-{
+Summary run(const CompiledEquation& equation, SimulationSettings settings, int repeats) {
     std::vector<double> rates, seconds, perCpu;
     for (int r = 0; r < repeats; ++r) {
         settings.seed = 1 + r;
@@ -78,8 +74,7 @@ Summary run(const CompiledEquation& equation, SimulationSettings settings, int r
 
 }  // namespace
 
-int main()
-{
+int main() {
     const CompiledEquation ou(ouSpec());
     SimulationSettings settings;
     settings.paths = 10000;
@@ -90,12 +85,13 @@ int main()
     for (int threads : {2, 1}) {
         settings.threads = threads;
         const Summary s = run(ou, settings, repeats);
-        std::printf("{\"workload\":\"ou_euler_maruyama\",\"paths\":%d,\"steps\":%d,\"threads\":%d,"
-                    "\"repeats\":%d,\"median_path_steps_per_s\":%.4g,\"min\":%.4g,\"max\":%.4g,"
-                    "\"median_seconds\":%.4f,\"median_per_cpu_second\":%.4g,\"target\":50e6,"
-                    "\"meets_target\":%s}\n",
-                    settings.paths, settings.steps, threads, repeats, s.median, s.min, s.max,
-                    s.seconds, s.perCpuSecond, threads == 2 ? (s.median >= 50e6 ? "true" : "false") : "null");
+        std::printf(
+            "{\"workload\":\"ou_euler_maruyama\",\"paths\":%d,\"steps\":%d,\"threads\":%d,"
+            "\"repeats\":%d,\"median_path_steps_per_s\":%.4g,\"min\":%.4g,\"max\":%.4g,"
+            "\"median_seconds\":%.4f,\"median_per_cpu_second\":%.4g,\"target\":50e6,"
+            "\"meets_target\":%s}\n",
+            settings.paths, settings.steps, threads, repeats, s.median, s.min, s.max, s.seconds,
+            s.perCpuSecond, threads == 2 ? (s.median >= 50e6 ? "true" : "false") : "null");
         std::fflush(stdout);
     }
 
@@ -105,10 +101,10 @@ int main()
     settings.t1 = 2.0;
     settings.threads = 2;
     const Summary s = run(lorenz, settings, 5);
-    std::printf("{\"workload\":\"lorenz_additive_euler_maruyama\",\"paths\":%d,\"steps\":%d,"
-                "\"components\":3,\"threads\":2,\"repeats\":5,\"median_seconds\":%.4f,"
-                "\"median_path_steps_per_s\":%.4g,\"state_bytes\":%.0f}\n",
-                settings.paths, settings.steps, s.seconds, s.median,
-                estimatedStateBytes(3, settings));
+    std::printf(
+        "{\"workload\":\"lorenz_additive_euler_maruyama\",\"paths\":%d,\"steps\":%d,"
+        "\"components\":3,\"threads\":2,\"repeats\":5,\"median_seconds\":%.4f,"
+        "\"median_path_steps_per_s\":%.4g,\"state_bytes\":%.0f}\n",
+        settings.paths, settings.steps, s.seconds, s.median, estimatedStateBytes(3, settings));
     return 0;
 }

@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
+#include "core/common/random.h"
 #include "core/models/series_model.h"
 #include "core/models/series_training.h"
-#include "core/common/random.h"
 #include "core/timeseries/baselines.h"
 #include "core/timeseries/csv_import.h"
 #include "core/timeseries/generators.h"
@@ -196,14 +196,14 @@ int main(int argc, char** argv) {
             std::printf(
                 "{\"workload\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
                 "\"persistence\","
-                "\"test_mse\":%.6f,\"cells\":%ld}\n{\"workload\":\"timeseries_table\",\"dataset\":\"%"
+                "\"test_mse\":%.6f,\"cells\":%ld}\n{\"workload\":\"timeseries_table\",\"dataset\":"
+                "\"%"
                 "s\","
                 "\"missing\":%.2f,\"model\":\"linear\",\"test_mse\":%.6f,\"cells\":%ld}\n",
                 set.c_str(), missing, persistence.mse, persistence.cells, set.c_str(), missing,
                 linear.mse, linear.cells);
             for (auto kind : kinds) {
-                auto model =
-                    makeSeriesModel(modelConfig(kind, b.data.channels(), control, latent));
+                auto model = makeSeriesModel(modelConfig(kind, b.data.channels(), control, latent));
                 const auto start = std::chrono::steady_clock::now();
                 const double cpuStart = cpuSeconds();
                 const auto report =
@@ -218,7 +218,8 @@ int main(int argc, char** argv) {
                 table[row][name] = mse;
                 table[row][name + "_s"] = cpu;
                 std::printf(
-                    "{\"workload\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,\"model\":"
+                    "{\"workload\":\"timeseries_table\",\"dataset\":\"%s\",\"missing\":%.2f,"
+                    "\"model\":"
                     "\"%s\",\"latent\":%s,"
                     "\"test_mse\":%.6f,\"train_loss_last\":%.6f,\"nfe\":%ld,\"seconds\":%.2f,\"cpu_"
                     "seconds\":%.2f,\"diverged\":%s,"

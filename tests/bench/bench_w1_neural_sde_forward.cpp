@@ -31,9 +31,9 @@
 #include <string>
 #include <vector>
 
+#include "core/common/random.h"
 #include "core/models/neural_sde.h"
 #include "core/nn/activation.h"
-#include "core/common/random.h"
 #include "core/solvers/simulation.h"
 
 using namespace driftlab::core;
@@ -160,20 +160,20 @@ void report(const char* precision, const char* path, double wall, const GemmRate
             double target) {
     const double flops = kFlopsPerPathStep * kPaths * kSteps;
     const double gflops = flops / wall * 1e-9;
-    std::printf("{\"workload\":\"w1_neural_sde_forward\",\"precision\":\"%s\",\"path\":\"%s\","
-                "\"paths\":%d,\"steps\":%d,\"threads\":%d,\"median_s\":%.4f,"
-                "\"path_steps_per_s\":%.4g,\"layer_gflop\":%.3f,\"gflops\":%.2f,"
-                "\"eigen_gemm_block_gflops\":%.2f,\"eigen_gemm_square_gflops\":%.2f,"
-                "\"tiled_gemm_block_gflops\":%.2f,\"fraction_of_eigen_block\":%.3f,"
-                "\"fraction_of_eigen_square\":%.3f,\"fraction_of_tiled_block\":%.3f,"
-                "\"meets_half_of_gemm\":%s,\"target_s\":%s,\"meets_target_s\":%s}\n",
-                precision, path, kPaths, kSteps, omp_get_max_threads(), wall,
-                kPaths * static_cast<double>(kSteps) / wall, flops * 1e-9, gflops,
-                gemm.eigenBlock, gemm.eigenSquare, gemm.tiledBlock, gflops / gemm.eigenBlock,
-                gflops / gemm.eigenSquare, gflops / gemm.tiledBlock,
-                gflops >= 0.5 * gemm.eigenBlock ? "true" : "false",
-                target > 0 ? std::to_string(target).c_str() : "null",
-                target > 0 ? (wall <= target ? "true" : "false") : "null");
+    std::printf(
+        "{\"workload\":\"w1_neural_sde_forward\",\"precision\":\"%s\",\"path\":\"%s\","
+        "\"paths\":%d,\"steps\":%d,\"threads\":%d,\"median_s\":%.4f,"
+        "\"path_steps_per_s\":%.4g,\"layer_gflop\":%.3f,\"gflops\":%.2f,"
+        "\"eigen_gemm_block_gflops\":%.2f,\"eigen_gemm_square_gflops\":%.2f,"
+        "\"tiled_gemm_block_gflops\":%.2f,\"fraction_of_eigen_block\":%.3f,"
+        "\"fraction_of_eigen_square\":%.3f,\"fraction_of_tiled_block\":%.3f,"
+        "\"meets_half_of_gemm\":%s,\"target_s\":%s,\"meets_target_s\":%s}\n",
+        precision, path, kPaths, kSteps, omp_get_max_threads(), wall,
+        kPaths * static_cast<double>(kSteps) / wall, flops * 1e-9, gflops, gemm.eigenBlock,
+        gemm.eigenSquare, gemm.tiledBlock, gflops / gemm.eigenBlock, gflops / gemm.eigenSquare,
+        gflops / gemm.tiledBlock, gflops >= 0.5 * gemm.eigenBlock ? "true" : "false",
+        target > 0 ? std::to_string(target).c_str() : "null",
+        target > 0 ? (wall <= target ? "true" : "false") : "null");
     std::fflush(stdout);
 }
 
@@ -190,9 +190,10 @@ void tanhMicro(const char* precision) {
     const double fast = medianSeconds([&] {
         for (int r = 0; r < repeats; ++r) nn::fastTanh(z.data(), a.data(), z.size());
     });
-    std::printf("{\"workload\":\"w1_tanh_micro\",\"precision\":\"%s\",\"eigen_ns\":%.3f,"
-                "\"fast_ns\":%.3f,\"speedup\":%.2f}\n",
-                precision, eigen / elements * 1e9, fast / elements * 1e9, eigen / fast);
+    std::printf(
+        "{\"workload\":\"w1_tanh_micro\",\"precision\":\"%s\",\"eigen_ns\":%.3f,"
+        "\"fast_ns\":%.3f,\"speedup\":%.2f}\n",
+        precision, eigen / elements * 1e9, fast / elements * 1e9, eigen / fast);
     std::fflush(stdout);
 }
 

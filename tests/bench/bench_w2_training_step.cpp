@@ -27,7 +27,7 @@ constexpr int kPaths = 256;
 constexpr int kSteps = 100;
 constexpr double kDt = 0.01;
 constexpr int kRepeats = 25;
-std::string gScheme;  // --backprop-scheme NAME: that backprop case only (for profiling)
+std::string gScheme;      // --backprop-scheme NAME: that backprop case only (for profiling)
 bool gRecompute = false;  // --recompute: backprop re-evaluates the nets instead of a tape
 
 double processCpuMilliseconds() {
@@ -70,10 +70,12 @@ Timing medianMilliseconds(const NeuralSde<Scalar>& model, bool adjoint, SdeGradS
     for (int r = 0; r < kRepeats + 3; ++r) {
         const double cpuStart = processCpuMilliseconds();
         const auto start = std::chrono::steady_clock::now();
-        const auto result = adjoint ? reversibleHeunAdjoint(model, y0, dW, loss, options, &workspace)
-                                    : sdeBackprop(model, y0, dW, loss, options, &workspace);
-        const double ms = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - start).count();
+        const auto result = adjoint
+                                ? reversibleHeunAdjoint(model, y0, dW, loss, options, &workspace)
+                                : sdeBackprop(model, y0, dW, loss, options, &workspace);
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         if (!(result.loss >= Scalar(0))) std::printf("non-finite loss\n");
         const double cpuMs = processCpuMilliseconds() - cpuStart;
         if (r >= 3) {  // the first passes size the buffers
@@ -88,18 +90,21 @@ Timing medianMilliseconds(const NeuralSde<Scalar>& model, bool adjoint, SdeGradS
 
 const char* schemeName(SdeGradScheme scheme) {
     switch (scheme) {
-        case SdeGradScheme::EulerMaruyama: return "euler_maruyama";
-        case SdeGradScheme::StochasticHeun: return "stochastic_heun";
-        case SdeGradScheme::ReversibleHeun: return "reversible_heun";
+        case SdeGradScheme::EulerMaruyama:
+            return "euler_maruyama";
+        case SdeGradScheme::StochasticHeun:
+            return "stochastic_heun";
+        case SdeGradScheme::ReversibleHeun:
+            return "reversible_heun";
     }
     return "";
 }
 
 template <typename Scalar>
 void run(const NeuralSde<Scalar>& model, const char* precision) {
-    const std::string noise =
-        model.hasGeneralNoise() ? "general_m" + std::to_string(model.brownianDimension())
-                                : std::string("diagonal");
+    const std::string noise = model.hasGeneralNoise()
+                                  ? "general_m" + std::to_string(model.brownianDimension())
+                                  : std::string("diagonal");
     struct Case {
         const char* method;
         bool adjoint;
@@ -115,13 +120,14 @@ void run(const NeuralSde<Scalar>& model, const char* precision) {
         const double ms = timing.wallMs;
         const bool targeted =
             !c.adjoint && std::string(precision) == "float32" && !model.hasGeneralNoise();
-        std::printf("{\"workload\":\"w2_training_step\",\"precision\":\"%s\",\"noise\":\"%s\","
-                    "\"method\":\"%s\",\"scheme\":\"%s\",\"paths\":%d,\"steps\":%d,"
-                    "\"threads\":%d,\"median_ms\":%.3f,\"median_cpu_ms\":%.3f,\"target_ms\":7.0,"
-                    "\"meets_target\":%s}\n",
-                    precision, noise.c_str(), c.method, schemeName(c.scheme), kPaths, kSteps,
-                    omp_get_max_threads(), ms, timing.cpuMs,
-                    targeted ? (ms <= 7.0 ? "true" : "false") : "null");
+        std::printf(
+            "{\"workload\":\"w2_training_step\",\"precision\":\"%s\",\"noise\":\"%s\","
+            "\"method\":\"%s\",\"scheme\":\"%s\",\"paths\":%d,\"steps\":%d,"
+            "\"threads\":%d,\"median_ms\":%.3f,\"median_cpu_ms\":%.3f,\"target_ms\":7.0,"
+            "\"meets_target\":%s}\n",
+            precision, noise.c_str(), c.method, schemeName(c.scheme), kPaths, kSteps,
+            omp_get_max_threads(), ms, timing.cpuMs,
+            targeted ? (ms <= 7.0 ? "true" : "false") : "null");
         std::fflush(stdout);
     }
 }
@@ -136,9 +142,12 @@ int main(int argc, char** argv) {
     std::string only;
     long generalNoise = 0;
     for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--precision") only = argv[i + 1];
-        else if (std::string(argv[i]) == "--backprop-scheme") gScheme = argv[i + 1];
-        else if (std::string(argv[i]) == "--general-noise") generalNoise = std::atol(argv[i + 1]);
+        if (std::string(argv[i]) == "--precision")
+            only = argv[i + 1];
+        else if (std::string(argv[i]) == "--backprop-scheme")
+            gScheme = argv[i + 1];
+        else if (std::string(argv[i]) == "--general-noise")
+            generalNoise = std::atol(argv[i + 1]);
     for (int i = 1; i < argc; ++i)
         if (std::string(argv[i]) == "--recompute") gRecompute = true;
     const NeuralSde<double> model(

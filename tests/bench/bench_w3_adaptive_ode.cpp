@@ -32,9 +32,9 @@
 #include <string>
 #include <vector>
 
+#include "core/common/random.h"
 #include "core/models/neural_ode.h"
 #include "core/solvers/ode_solve.h"
-#include "core/common/random.h"
 
 using namespace driftlab::core;
 
@@ -88,7 +88,7 @@ FunctionOdeSystem robertson() {
             f(1) = -f(0) - f(2);
         },
         [](double, const Eigen::VectorXd& y, Eigen::MatrixXd& J) {
-            J << -0.04, 1e4 * y(2), 1e4 * y(1),  //
+            J << -0.04, 1e4 * y(2), 1e4 * y(1),               //
                 0.04, -1e4 * y(2) - 6e7 * y(1), -1e4 * y(1),  //
                 0.0, 6e7 * y(1), 0.0;
         },
@@ -135,7 +135,8 @@ OdeSolution solveToEnd(const Problem& p, OdeOptions o) {
 
 void makeReference(Problem& p, double rtol, double atol) {
     OdeSolution s = solveToEnd(p, options({"dp5", rtol, atol}));
-    if (!s.ok()) std::fprintf(stderr, "%s: reference failed: %s\n", p.name.c_str(), s.message.c_str());
+    if (!s.ok())
+        std::fprintf(stderr, "%s: reference failed: %s\n", p.name.c_str(), s.message.c_str());
     p.reference = s.y.back();
 }
 
@@ -153,19 +154,19 @@ void bench(const Problem& p, const Run& run, int maxRepeats = 7) {
     }
     std::sort(times.begin(), times.end());
     const Eigen::VectorXd& y = s.y.back();
-    const double error = ((y - p.reference).array().abs() /
-                          p.reference.array().abs().max(p.errorFloor)).maxCoeff();
-    std::printf("{\"workload\":\"w3_adaptive_ode\",\"problem\":\"%s\",\"dim\":%d,\"method\":\"%s\","
-                "\"rtol\":%.0e,\"atol\":%.0e,\"status\":\"%s\",\"nfe\":%ld,\"steps\":%ld,"
-                "\"accepted\":%ld,\"rejected\":%ld,\"jacobians\":%ld,\"factorizations\":%ld,"
-                "\"switches\":%ld,\"stiff_detected\":%s,\"error\":%.3e,\"median_s\":%.6f,"
-                "\"repeats\":%zu,\"published\":%s}\n",
-                p.name.c_str(), p.system->dimension(), run.method.c_str(), run.rtol, run.atol,
-                toString(s.status).c_str(), s.stats.nfe, s.stats.accepted + s.stats.rejected,
-                s.stats.accepted, s.stats.rejected, s.stats.jacobianEvaluations,
-                s.stats.factorizations, s.stats.methodSwitches,
-                s.stats.stiffnessDetected ? "true" : "false", error, times[times.size() / 2],
-                times.size(), run.published ? run.published : "null");
+    const double error =
+        ((y - p.reference).array().abs() / p.reference.array().abs().max(p.errorFloor)).maxCoeff();
+    std::printf(
+        "{\"workload\":\"w3_adaptive_ode\",\"problem\":\"%s\",\"dim\":%d,\"method\":\"%s\","
+        "\"rtol\":%.0e,\"atol\":%.0e,\"status\":\"%s\",\"nfe\":%ld,\"steps\":%ld,"
+        "\"accepted\":%ld,\"rejected\":%ld,\"jacobians\":%ld,\"factorizations\":%ld,"
+        "\"switches\":%ld,\"stiff_detected\":%s,\"error\":%.3e,\"median_s\":%.6f,"
+        "\"repeats\":%zu,\"published\":%s}\n",
+        p.name.c_str(), p.system->dimension(), run.method.c_str(), run.rtol, run.atol,
+        toString(s.status).c_str(), s.stats.nfe, s.stats.accepted + s.stats.rejected,
+        s.stats.accepted, s.stats.rejected, s.stats.jacobianEvaluations, s.stats.factorizations,
+        s.stats.methodSwitches, s.stats.stiffnessDetected ? "true" : "false", error,
+        times[times.size() / 2], times.size(), run.published ? run.published : "null");
     std::fflush(stdout);
 }
 
@@ -230,17 +231,22 @@ int main() {
     {
         Problem p{"hairer_vdpol_eps1e-6", &vdpEps6, Eigen::Vector2d(2.0, -0.66), 0.0, 2.0, 1.0, {}};
         makeReference(p, 1e-12, 1e-14);
-        const char* radau = "{\"code\":\"radau5.f\",\"nfe\":2248,\"jacobians\":162,"
-                            "\"factorizations\":253,\"steps\":280,\"accepted\":242,"
-                            "\"rejected\":8}";
-        for (const char* method : {"ros23", "dp5+auto"}) bench(p, {method, 1e-4, 1e-4, 1e-6, radau});
+        const char* radau =
+            "{\"code\":\"radau5.f\",\"nfe\":2248,\"jacobians\":162,"
+            "\"factorizations\":253,\"steps\":280,\"accepted\":242,"
+            "\"rejected\":8}";
+        for (const char* method : {"ros23", "dp5+auto"})
+            bench(p, {method, 1e-4, 1e-4, 1e-6, radau});
     }
     {
-        Problem p{"hairer_robertson_0.3", &rober, Eigen::Vector3d(1.0, 0.0, 0.0), 0.0, 0.3, 1e-12, {}};
+        Problem p{
+            "hairer_robertson_0.3", &rober, Eigen::Vector3d(1.0, 0.0, 0.0), 0.0, 0.3, 1e-12, {}};
         makeReference(p, 1e-12, 1e-14);
-        const char* radau = "{\"code\":\"radau5.f\",\"nfe\":88,\"jacobians\":8,"
-                            "\"factorizations\":15,\"steps\":17,\"accepted\":15,\"rejected\":1}";
-        for (const char* method : {"ros23", "dp5+auto"}) bench(p, {method, 1e-2, 1e-8, 1e-6, radau});
+        const char* radau =
+            "{\"code\":\"radau5.f\",\"nfe\":88,\"jacobians\":8,"
+            "\"factorizations\":15,\"steps\":17,\"accepted\":15,\"rejected\":1}";
+        for (const char* method : {"ros23", "dp5+auto"})
+            bench(p, {method, 1e-2, 1e-8, 1e-6, radau});
     }
     return 0;
 }

@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/common/random.h"
 #include "core/models/neural_sde.h"
 #include "core/solvers/sde_backprop.h"
-#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 namespace driftlab::test {
@@ -51,11 +51,11 @@ inline Eigen::MatrixXd normalMatrix(Eigen::Index rows, Eigen::Index cols, double
 }
 
 inline std::vector<Eigen::MatrixXd> brownianIncrements(Eigen::Index dim, Eigen::Index paths,
-                                                       long steps, double dt,
-                                                       std::uint64_t seed) {
+                                                       long steps, double dt, std::uint64_t seed) {
     std::vector<Eigen::MatrixXd> dW;
     for (long n = 0; n < steps; ++n)
-        dW.push_back(normalMatrix(dim, paths, std::sqrt(dt), seed * 1000 + static_cast<std::uint64_t>(n)));
+        dW.push_back(
+            normalMatrix(dim, paths, std::sqrt(dt), seed * 1000 + static_cast<std::uint64_t>(n)));
     return dW;
 }
 
@@ -160,8 +160,7 @@ inline SdeGradCheck finiteDifferenceCheck(SdeGradProblem p) {
     c.result = core::sdeBackprop(p.model, p.y0, p.dW, p.loss(), p.options);
     c.lossAtStart = p.lossAt(p.model.parameters(), p.y0);
     c.fdTheta = centralDifferences(
-        [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); },
-        p.model.parameters());
+        [&](const Eigen::VectorXd& theta) { return p.lossAt(theta, p.y0); }, p.model.parameters());
     c.fdY0 = centralDifferences(
         [&](const Eigen::VectorXd& y) {
             return p.lossAt(p.model.parameters(),

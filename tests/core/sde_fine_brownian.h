@@ -16,8 +16,7 @@ class FineBrownian {
 public:
     // n paths (seed, firstPath + j), m Brownian motions, `fine` steps over [0, T].
     FineBrownian(std::uint64_t seed, int firstPath, int n, int m, int fine, double T)
-        : m_(m), n_(n), fine_(fine), d_(T / fine), dW_(fine), H_(fine)
-    {
+        : m_(m), n_(n), fine_(fine), d_(T / fine), dW_(fine), H_(fine) {
         for (int i = 0; i < fine; ++i) {
             dW_[i].resize(m, n);
             H_[i].resize(m, n);
@@ -38,8 +37,7 @@ public:
 
     // Increment and space-time area of coarse step k made of r fine steps:
     // I_(1,0) = sum_i [d (W_{i-1} - W_start) + d (dW_i / 2 + H_i)], H = I / (r d) - dW / 2.
-    void coarse(int k, int r, Eigen::MatrixXd& dW, Eigen::MatrixXd& H) const
-    {
+    void coarse(int k, int r, Eigen::MatrixXd& dW, Eigen::MatrixXd& H) const {
         dW.setZero(m_, n_);
         Eigen::MatrixXd integral = Eigen::MatrixXd::Zero(m_, n_);
         for (int i = k * r; i < (k + 1) * r; ++i) {
@@ -50,11 +48,9 @@ public:
     }
 
     // W(T) - W(0), m x n.
-    Eigen::MatrixXd total() const
-    {
+    Eigen::MatrixXd total() const {
         Eigen::MatrixXd w = Eigen::MatrixXd::Zero(m_, n_);
-        for (const auto& step : dW_)
-            w += step;
+        for (const auto& step : dW_) w += step;
         return w;
     }
 

@@ -30,16 +30,14 @@ inline constexpr MeasuredStrongOrder kMeasuredStrongOrders[] = {
     {"milstein", core::NoiseType::General, 1.0, "test_sde_general_noise strongOrders"},
     {"milstein_stratonovich", core::NoiseType::Diagonal, 1.0,
      "test_sde_higher_order stratonovichSchemesStrongOrderOnGbm"},
-    {"milstein_stratonovich", core::NoiseType::General, 1.0,
-     "test_sde_general_noise strongOrders"},
+    {"milstein_stratonovich", core::NoiseType::General, 1.0, "test_sde_general_noise strongOrders"},
     {"euler_heun", core::NoiseType::Diagonal, 1.0,
      "test_sde_higher_order stratonovichSchemesStrongOrderOnGbm"},
     {"reversible_heun", core::NoiseType::Additive, 1.0,
      "test_sde_higher_order reversibleHeunStrongOrderOnAdditiveNoise"},
     {"sra1", core::NoiseType::Additive, 1.5,
      "test_sde_higher_order sra1StrongOrderOnNonlinearAdditiveNoise"},
-    {"sriw1", core::NoiseType::Diagonal, 1.5,
-     "test_sde_sri strongOrderOnNonlinearDiagonalNoise"},
+    {"sriw1", core::NoiseType::Diagonal, 1.5, "test_sde_sri strongOrderOnNonlinearDiagonalNoise"},
 };
 
 // The order a convergence test holds `solver` to on `noise`; throws when the pair is not

@@ -60,8 +60,8 @@ double term(const SeriesLossResult& r, const std::string& name) {
 }
 
 // Full-batch Adam; returns the NFE of every iteration (forward, replay and backward).
-std::vector<long> trainAdam(SeriesModel& model, const std::vector<SeriesItem>& batch, int iterations,
-                        double rate) {
+std::vector<long> trainAdam(SeriesModel& model, const std::vector<SeriesItem>& batch,
+                            int iterations, double rate) {
     nn::AdamOptions options;
     options.learningRate = rate;
     nn::Adam<double> adam(options);
@@ -97,8 +97,8 @@ private Q_SLOTS:
         QTest::newRow("global_stiffness") << 0.0 << 0.5 << 0 << mse << none << true << 0;
         QTest::newRow("global_both_nll") << 1e6 << 0.5 << 0 << nll << none << false << 0;
         QTest::newRow("local_both") << 1e6 << 0.5 << 5 << mse << none << false << 0;
-        QTest::newRow("cubic_control") << 1e6 << 0.0 << 0 << mse << int(ControlPath::NaturalCubic)
-                                       << true << 0;
+        QTest::newRow("cubic_control")
+            << 1e6 << 0.0 << 0 << mse << int(ControlPath::NaturalCubic) << true << 0;
         QTest::newRow("classification") << 1e6 << 0.5 << 0 << mse << none << false << 2;
     }
     void gradientMatchesFiniteDifferences() {
@@ -152,10 +152,11 @@ private Q_SLOTS:
         unfreezeStepGrids(*model);
         const double rel = (grad - fd).norm() / fd.norm();
         const double regShare = (grad - plainGrad).norm() / plainGrad.norm();
-        std::printf("  %s: %ld parameters, loss %.5f, %zu step records, gradient rel. error %.3e, "
-                    "R_E %.3g, R_S %.3g, regulariser share of the gradient %.3f\n",
-                    QTest::currentDataTag(), long(theta.size()), result.loss, result.steps.size(),
-                    rel, term(result, "error_reg"), term(result, "stiffness_reg"), regShare);
+        std::printf(
+            "  %s: %ld parameters, loss %.5f, %zu step records, gradient rel. error %.3e, "
+            "R_E %.3g, R_S %.3g, regulariser share of the gradient %.3f\n",
+            QTest::currentDataTag(), long(theta.size()), result.loss, result.steps.size(), rel,
+            term(result, "error_reg"), term(result, "stiffness_reg"), regShare);
         QVERIFY2(rel < 1e-6, qPrintable(QString::number(rel)));
         // The regularisers must actually move the gradient, or the check above says little.
         if (errorLambda > 0 || stiffnessLambda > 0) QVERIFY(regShare > 1e-2);
@@ -231,7 +232,8 @@ private Q_SLOTS:
         for (double& t : moved.times) t += 17.25;
         const SeriesItem movedItem{&moved, &b.tasks[1].context, &b.tasks[1].target};
         const double original = model->loss({b.items[1]}, 1, 0, nullptr).loss;
-        QVERIFY(std::abs(model->loss({movedItem}, 1, 0, nullptr).loss - original) <= 1e-9 * original);
+        QVERIFY(std::abs(model->loss({movedItem}, 1, 0, nullptr).loss - original) <=
+                1e-9 * original);
 
         // NFE counts every attempted step, rejected ones included: per gap one evaluation at
         // its start, Hairer's starting-step guess once, then 6 per attempted Dopri5 step.
@@ -315,11 +317,12 @@ private Q_SLOTS:
         const auto a = evaluate(*plain), b = evaluate(*regularised);
         const double ratio = double(b.nfe) / double(a.nfe);
         const double mseRatio = term(b, "mse") / term(a, "mse");
-        std::printf("  %s: train NFE/iteration (last) plain %ld, regularised %ld; test solve NFE "
-                    "plain %ld, regularised %ld (ratio %.3f); test MSE plain %.4f, regularised "
-                    "%.4f (ratio %.3f)\n",
-                    QTest::currentDataTag(), plainNfe.back(), regNfe.back(), a.nfe, b.nfe, ratio,
-                    term(a, "mse"), term(b, "mse"), mseRatio);
+        std::printf(
+            "  %s: train NFE/iteration (last) plain %ld, regularised %ld; test solve NFE "
+            "plain %ld, regularised %ld (ratio %.3f); test MSE plain %.4f, regularised "
+            "%.4f (ratio %.3f)\n",
+            QTest::currentDataTag(), plainNfe.back(), regNfe.back(), a.nfe, b.nfe, ratio,
+            term(a, "mse"), term(b, "mse"), mseRatio);
         QVERIFY(ratio < 0.95);
         QVERIFY(mseRatio < 1.25);
     }

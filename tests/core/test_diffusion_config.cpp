@@ -39,7 +39,8 @@ private Q_SLOTS:
         // The default network is the reference one (128 x 3): smaller ones learn the eight
         // Gaussians as a ring (headless, 2,000 held-out points: SW2 0.156 with 64 x 2 for
         // 1,500 iterations, 0.090 with this network for 3,000).
-        QCOMPARE(c.net.hiddenWidths, (std::vector<driftlab::core::diffusion::Index>{128, 128, 128}));
+        QCOMPARE(c.net.hiddenWidths,
+                 (std::vector<driftlab::core::diffusion::Index>{128, 128, 128}));
         QVERIFY(c.iterations > 0 && c.iterations <= 5000);  // a screenshot run stays short
         // Every schema field has a default that passes its own range.
         QVERIFY(refusal(diffusionSchema().defaults()).isEmpty());
@@ -56,13 +57,15 @@ private Q_SLOTS:
                  diffusion::ProcessKind::VE);
         QCOMPARE(diffusionConfigFromJson({{"prediction", "score"}}, "t").prediction,
                  diffusion::Prediction::Score);
-        const auto mix = diffusionConfigFromJson(
-            {{"dataset", "gaussian_mixture"}, {"mixture_modes", 3}}, "t");
+        const auto mix =
+            diffusionConfigFromJson({{"dataset", "gaussian_mixture"}, {"mixture_modes", 3}}, "t");
         QCOMPARE(mix.data.mixture.means.size(), std::size_t{3});
         mix.data.mixture.validate();
         const auto net = diffusionConfigFromJson({{"width", 32}, {"depth", 4}}, "t");
-        QCOMPARE(net.net.hiddenWidths, (std::vector<driftlab::core::diffusion::Index>{32, 32, 32, 32}));
-        const auto longer = diffusionConfigFromJson({{"embedding_dim", 64}, {"ema_decay", 0.9999}}, "t");
+        QCOMPARE(net.net.hiddenWidths,
+                 (std::vector<driftlab::core::diffusion::Index>{32, 32, 32, 32}));
+        const auto longer =
+            diffusionConfigFromJson({{"embedding_dim", 64}, {"ema_decay", 0.9999}}, "t");
         QCOMPARE(longer.net.embeddingDim, driftlab::core::diffusion::Index{64});
         QCOMPARE(longer.training.emaDecay, 0.9999);
         QCOMPARE(diffusionConfigFromJson(json::object(), "t").net.embeddingDim,
@@ -75,7 +78,8 @@ private Q_SLOTS:
             const char* expected;
         };
         const std::vector<Case> cases = {
-            {{{"beta_min", 5.0}, {"beta_max", 5.0}}, "beta_max (5.0) must be greater than beta_min"},
+            {{{"beta_min", 5.0}, {"beta_max", 5.0}},
+             "beta_max (5.0) must be greater than beta_min"},
             {{{"beta_min", 10.0}, {"beta_max", 1.0}}, "must be greater than beta_min (10.0)"},
             {{{"process", "ve"}, {"sigma_min", 0.0}}, "sigma_min must be positive"},
             {{{"process", "ve"}, {"sigma_min", 2.0}, {"sigma_max", 1.0}},
@@ -112,9 +116,9 @@ private Q_SLOTS:
             QCOMPARE(diffusionValues(diffusionConfigFromJson(written, id)), written);
         }
         // Non-default values of every kind (choice, layer shape, integer, real) survive.
-        const json changed = {{"process", "sub_vp"}, {"width", 24},     {"depth", 5},
-                              {"prediction", "score"}, {"noise", 0.125}, {"sampler", "ddim"},
-                              {"seed", 77},           {"batch", 100}};
+        const json changed = {
+            {"process", "sub_vp"}, {"width", 24},       {"depth", 5}, {"prediction", "score"},
+            {"noise", 0.125},      {"sampler", "ddim"}, {"seed", 77}, {"batch", 100}};
         const DiffusionConfig c = diffusionConfigFromJson(changed, "t");
         QCOMPARE(c.net.hiddenWidths, (std::vector<diffusion::Index>(5, 24)));
         json expected = diffusionSchema().defaults();

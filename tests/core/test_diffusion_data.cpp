@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/diffusion/metrics.h"
 #include "core/diffusion/sde_process.h"
 #include "core/diffusion/toy_datasets.h"
-#include "core/common/random.h"
 
 using namespace driftlab::core;
 using namespace driftlab::core::diffusion;
@@ -29,9 +29,9 @@ class TestDiffusionData : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void datasetsHaveShapeAndSeed() {
-        for (auto kind : {ToyDataset::TwoMoons, ToyDataset::EightGaussians,
-                          ToyDataset::Checkerboard, ToyDataset::TwoSpirals,
-                          ToyDataset::ConcentricRings, ToyDataset::SwissRoll}) {
+        for (auto kind :
+             {ToyDataset::TwoMoons, ToyDataset::EightGaussians, ToyDataset::Checkerboard,
+              ToyDataset::TwoSpirals, ToyDataset::ConcentricRings, ToyDataset::SwissRoll}) {
             ToyDatasetOptions o;
             o.kind = kind;
             o.size = 500;
@@ -124,11 +124,14 @@ private Q_SLOTS:
         QCOMPARE(parsePointsCsv("0,0\n1,1\n").cols(), Index{2});
         expectConfigError([] { parsePointsCsv("x,y\n1,2\n3,abc\n", "pts.csv"); },
                           "pts.csv, line 3: y value 'abc' is not a number");
-        expectConfigError([] { parsePointsCsv("1,2\n3,nan\n"); }, "line 2: y value 'nan' is not finite");
-        expectConfigError([] { parsePointsCsv("1,2\ninf,1\n"); }, "line 2: x value 'inf' is not finite");
+        expectConfigError([] { parsePointsCsv("1,2\n3,nan\n"); },
+                          "line 2: y value 'nan' is not finite");
+        expectConfigError([] { parsePointsCsv("1,2\ninf,1\n"); },
+                          "line 2: x value 'inf' is not finite");
         expectConfigError([] { parsePointsCsv("1,2\n1,2,3\n"); }, "line 2: expected 2 values");
         expectConfigError([] { parsePointsCsv("1,2\n1\n"); }, "line 2: expected 2 values");
-        expectConfigError([] { parsePointsCsv("1,2\n1,\n"); }, "line 2: y value '' is not a number");
+        expectConfigError([] { parsePointsCsv("1,2\n1,\n"); },
+                          "line 2: y value '' is not a number");
         expectConfigError([] { parsePointsCsv("x,y\n"); }, "no points");
         expectConfigError([] { readPointsCsv("/nonexistent/none.csv"); }, "cannot open");
     }
@@ -136,7 +139,8 @@ private Q_SLOTS:
     void processValidation() {
         ProcessConfig c;
         c.betaMax = 0.1;
-        expectConfigError([&] { DiffusionProcess p(c); }, "beta_max (0.1) must exceed beta_min (0.1)");
+        expectConfigError([&] { DiffusionProcess p(c); },
+                          "beta_max (0.1) must exceed beta_min (0.1)");
         c = ProcessConfig{};
         c.kind = ProcessKind::VE;
         c.sigmaMin = 0.0;
@@ -157,7 +161,9 @@ private Q_SLOTS:
             for (double t : {0.1, 0.4, 0.9}) {
                 const double h = 1e-6;
                 const double s2 = [&](double u) { return p.marginalStd(u) * p.marginalStd(u); }(t);
-                const double ds2 = (std::pow(p.marginalStd(t + h), 2) - std::pow(p.marginalStd(t - h), 2)) / (2 * h);
+                const double ds2 =
+                    (std::pow(p.marginalStd(t + h), 2) - std::pow(p.marginalStd(t - h), 2)) /
+                    (2 * h);
                 const double g2 = p.diffusion(t) * p.diffusion(t);
                 QVERIFY2(std::fabs(ds2 - 2 * p.driftCoefficient(t) * s2 - g2) < 1e-5 * (1 + g2),
                          qPrintable(QString::fromStdString(processKindName(kind))));
@@ -173,11 +179,13 @@ private Q_SLOTS:
             for (int k = 0; k < steps; ++k) {
                 const double t = k * dt;
                 for (int i = 0; i < paths; ++i)
-                    x(i) += p.driftCoefficient(t) * x(i) * dt + p.diffusion(t) * std::sqrt(dt) * random.normal();
+                    x(i) += p.driftCoefficient(t) * x(i) * dt +
+                            p.diffusion(t) * std::sqrt(dt) * random.normal();
             }
             const double mean = x.mean(), sd = std::sqrt((x - mean).square().mean());
             const double sdTrue = p.marginalStd(t1);
-            QVERIFY(std::fabs(mean - 1.5 * p.meanCoefficient(t1)) < 4 * sdTrue / std::sqrt(paths) + 0.01);
+            QVERIFY(std::fabs(mean - 1.5 * p.meanCoefficient(t1)) <
+                    4 * sdTrue / std::sqrt(paths) + 0.01);
             QVERIFY(std::fabs(sd / sdTrue - 1.0) < 0.05);
         }
     }

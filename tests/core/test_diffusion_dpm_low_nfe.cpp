@@ -79,7 +79,8 @@ private Q_SLOTS:
     // same exact score, noise form (measured SW2 3.0 vs 0.12).
     void noiseFormBlowsUpAtFiveNfe() {
         const Fixture f;
-        const double noise = f.sw2(f.sample(SamplerKind::DpmSolver3, 5, DpmForm::NoisePrediction).samples);
+        const double noise =
+            f.sw2(f.sample(SamplerKind::DpmSolver3, 5, DpmForm::NoisePrediction).samples);
         const double data = f.sw2(f.sample(SamplerKind::DpmSolver3, 5).samples);
         std::printf("  dpm_solver_3 at 5 NFE: noise form SW2 %.3f, data form %.3f\n", noise, data);
         QVERIFY2(noise > 10.0 * data, qPrintable(QString("%1 vs %2").arg(noise).arg(data)));
@@ -97,8 +98,10 @@ private Q_SLOTS:
         const SampleResult dpm2 = f.sample(SamplerKind::DpmSolver2, 20);
         const double swRef = f.sw2(reference.samples), swDpm2 = f.sw2(dpm2.samples);
         const double apart = slicedWasserstein2(dpm2.samples, reference.samples, kDirections, 9);
-        std::printf("  1000-step DPM-Solver-1 SW2 %.4f, DPM-Solver-2 at 20 NFE SW2 %.4f, "
-                    "apart %.4f\n", swRef, swDpm2, apart);
+        std::printf(
+            "  1000-step DPM-Solver-1 SW2 %.4f, DPM-Solver-2 at 20 NFE SW2 %.4f, "
+            "apart %.4f\n",
+            swRef, swDpm2, apart);
         QVERIFY2(swDpm2 < 1.15 * swRef, qPrintable(QString("%1 vs %2").arg(swDpm2).arg(swRef)));
         QVERIFY2(apart < 0.02, qPrintable(QString::number(apart)));
     }

@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/diffusion/metrics.h"
 #include "core/diffusion/diffusion_headless.h"
+#include "core/diffusion/metrics.h"
 
 using namespace driftlab::core;
 using nlohmann::json;
@@ -50,8 +50,12 @@ json shrunk(const std::string& id) {
             {"name", plan.name},
             {"diffusion", values},
             {"headless",
-             {{"budgets", {5, 20}}, {"metric_points", 400}, {"mmd_points", 200},
-              {"directions", 200}, {"likelihood_points", 50}, {"adaptive_tolerances", {1e-2}}}}};
+             {{"budgets", {5, 20}},
+              {"metric_points", 400},
+              {"mmd_points", 200},
+              {"directions", 200},
+              {"likelihood_points", 50},
+              {"adaptive_tolerances", {1e-2}}}}};
 }
 
 struct Run {
@@ -77,8 +81,9 @@ Run runJson(const json& document, const std::string& dir, const std::string& bas
 }
 
 json tiny() {
-    return {{"dataset", "two_moons"}, {"dataset_size", 400}, {"iterations", 20}, {"width", 16},
-            {"samples", 100}, {"nfe", 10}};
+    return {{"dataset", "two_moons"}, {"dataset_size", 400},
+            {"iterations", 20},       {"width", 16},
+            {"samples", 100},         {"nfe", 10}};
 }
 
 json tinyWith(const json& changes) {
@@ -119,16 +124,17 @@ private Q_SLOTS:
             const json document = shrunk(id);
             const Run r = runJson(document, out);
             QVERIFY2(r.code == 0, (id + ": " + r.err).c_str());
-            for (const char* file : {"config.json", "loss.csv", "samples.csv", "metrics.json", "shootout.csv"})
-                QVERIFY2(QFile::exists(QString::fromStdString(out + "/" + file)), (id + " " + file).c_str());
+            for (const char* file :
+                 {"config.json", "loss.csv", "samples.csv", "metrics.json", "shootout.csv"})
+                QVERIFY2(QFile::exists(QString::fromStdString(out + "/" + file)),
+                         (id + " " + file).c_str());
             QCOMPARE(lineCount(readFile(out + "/samples.csv")), 401L);  // header + 400
             // Score models: 8 fixed-budget samplers x 2 budgets + one adaptive tolerance;
             // interpolants: the ODE x 2 budgets, and the SDE x 2 when epsilon > 0; a header.
             const DiffusionConfig& shrunkConfig = diffusionPlanFromJson(document, id).config;
-            const long shootoutRows =
-                shrunkConfig.family == DiffusionModelFamily::ScoreSde ? 17
-                : shrunkConfig.epsilon > 0.0                          ? 4
-                                                                      : 2;
+            const long shootoutRows = shrunkConfig.family == DiffusionModelFamily::ScoreSde ? 17
+                                      : shrunkConfig.epsilon > 0.0                          ? 4
+                                                                                            : 2;
             QCOMPARE(lineCount(readFile(out + "/shootout.csv")), 1 + shootoutRows);
             QCOMPARE(lineCount(readFile(out + "/loss.csv")), 1L + 200 / 50);
             const json m = json::parse(readFile(out + "/metrics.json"));
@@ -138,7 +144,8 @@ private Q_SLOTS:
             QVERIFY(std::isfinite(m["likelihood"]["bits_per_dim"].get<double>()));
             QCOMPARE(m["training"]["iterations"].get<long>(), 200L);
             std::printf("  %-32s %-24s SW2 %.3f (floor %.3f)\n", id.c_str(),
-                        m["sampler"].get<std::string>().c_str(), sw2, m["floor"]["sw2"].get<double>());
+                        m["sampler"].get<std::string>().c_str(), sw2,
+                        m["floor"]["sw2"].get<double>());
             // 200 iterations of a small net: a loose bound, but a sampler or a coordinate
             // mapping gone wrong lands far above it (standardised data spans about +-2). VE
             // starts from N(0, 10^2 I) and learns slowest: there the samples must have come a
@@ -149,9 +156,12 @@ private Q_SLOTS:
                 const diffusion::Points raw = diffusion::makeToyDataset(plan.config.data);
                 const diffusion::Points data = diffusion::Standardizer::fit(raw).apply(raw);
                 const diffusion::DiffusionProcess process(plan.config.process);
-                bound = 0.25 * diffusion::slicedWasserstein2(process.samplePrior(400, 1), data, 200, 0);
+                bound =
+                    0.25 * diffusion::slicedWasserstein2(process.samplePrior(400, 1), data, 200, 0);
             }
-            if (!(sw2 < bound)) tooFar += " " + id + " (" + std::to_string(sw2) + " >= " + std::to_string(bound) + ")";
+            if (!(sw2 < bound))
+                tooFar +=
+                    " " + id + " (" + std::to_string(sw2) + " >= " + std::to_string(bound) + ")";
             const json config = json::parse(readFile(out + "/config.json"));
             QCOMPARE(config["diffusion"]["iterations"].get<long>(), 200L);
             // config.json reads back to the same plan.
@@ -203,7 +213,8 @@ private Q_SLOTS:
         const std::string csv = readFile(out + "/shootout.csv");
         for (const char* row : {"interpolant_ode,4,0,4,", "interpolant_ode,20,0,20,",
                                 "interpolant_sde,4,0,4,", "interpolant_sde,20,0,20,"})
-            QVERIFY2(csv.find(row) != std::string::npos, (std::string(row) + " missing in\n" + csv).c_str());
+            QVERIFY2(csv.find(row) != std::string::npos,
+                     (std::string(row) + " missing in\n" + csv).c_str());
         QVERIFY(csv.find("dpm_solver") == std::string::npos);
     }
 
@@ -227,10 +238,14 @@ private Q_SLOTS:
             {sigma, "sigma_min must be positive"},
             {nfeZero, "nfe"},
             {nfeHuge, "nfe"},
-            {{{"diffusion", tiny()}, {"headless", {{"budgets", {0}}}}}, "NFE 0 is outside [1, 1000000]"},
-            {{{"diffusion", tiny()}, {"headless", {{"budgets", {1e9}}}}}, "is outside [1, 1000000]"},
-            {{{"diffusion", tiny()}, {"headless", {{"budgets", json::array()}}}}, "non-empty array"},
-            {{{"diffusion", tiny()}, {"headless", {{"budget", {5}}}}}, "unknown key \"budget\" in headless"},
+            {{{"diffusion", tiny()}, {"headless", {{"budgets", {0}}}}},
+             "NFE 0 is outside [1, 1000000]"},
+            {{{"diffusion", tiny()}, {"headless", {{"budgets", {1e9}}}}},
+             "is outside [1, 1000000]"},
+            {{{"diffusion", tiny()}, {"headless", {{"budgets", json::array()}}}},
+             "non-empty array"},
+            {{{"diffusion", tiny()}, {"headless", {{"budget", {5}}}}},
+             "unknown key \"budget\" in headless"},
             {{{"diffusion", tiny()}, {"experiment", "trajectories"}}, "not \"diffusion\""},
             {{{"diffusion", tiny()}, {"sampler", "ddim"}}, "unknown key \"sampler\""},
             {tinyWith({{"gamma", 0.5}}), "gamma = 0.5 only applies to model = \"interpolant\""},
@@ -244,7 +259,8 @@ private Q_SLOTS:
             QTemporaryDir dir;
             const Run r = runJson(c.document, dir.path().toStdString());
             QCOMPARE(r.code, 1);
-            QVERIFY2(r.err.find(c.expected) != std::string::npos, (c.document.dump() + " -> " + r.err).c_str());
+            QVERIFY2(r.err.find(c.expected) != std::string::npos,
+                     (c.document.dump() + " -> " + r.err).c_str());
             QCOMPARE(lineCount(r.err), 1L);
         }
         std::ostringstream out, err;
@@ -265,7 +281,8 @@ private Q_SLOTS:
         write("empty.csv", "x,y\n");
         std::string good = "x,y\n";
         for (int i = 0; i < 60; ++i)
-            good += std::to_string(std::cos(0.1 * i)) + "," + std::to_string(std::sin(0.1 * i)) + "\n";
+            good +=
+                std::to_string(std::cos(0.1 * i)) + "," + std::to_string(std::sin(0.1 * i)) + "\n";
         write("good.csv", good);
         struct Case {
             const char* file;
@@ -274,18 +291,21 @@ private Q_SLOTS:
         for (const Case& c : {Case{"bad.csv", "bad.csv, line 3: y value 'abc' is not a number"},
                               Case{"inf.csv", "line 2: y value 'inf' is not finite"},
                               Case{"one.csv", "1 point; at least 10 are needed"},
-                              Case{"empty.csv", "no points"},
-                              Case{"missing.csv", "cannot open"}}) {
+                              Case{"empty.csv", "no points"}, Case{"missing.csv", "cannot open"}}) {
             const std::string out = base + "/out_" + c.file;
-            const Run r = runJson({{"diffusion", tiny()}, {"headless", {{"data_file", c.file}}}}, out, base);
+            const Run r =
+                runJson({{"diffusion", tiny()}, {"headless", {{"data_file", c.file}}}}, out, base);
             QCOMPARE(r.code, 1);
             QVERIFY2(r.err.find(c.expected) != std::string::npos, r.err.c_str());
             QVERIFY(QFile::exists(QString::fromStdString(out + "/config.json")));
             QVERIFY(!QFile::exists(QString::fromStdString(out + "/samples.csv")));
         }
         const Run ok = runJson({{"diffusion", tiny()},
-                                {"headless", {{"data_file", "good.csv"}, {"budgets", {5}},
-                                              {"shootout", false}, {"likelihood_points", 0}}}},
+                                {"headless",
+                                 {{"data_file", "good.csv"},
+                                  {"budgets", {5}},
+                                  {"shootout", false},
+                                  {"likelihood_points", 0}}}},
                                base + "/out_good", base);
         QVERIFY2(ok.code == 0, ok.err.c_str());
         const json m = json::parse(readFile(base + "/out_good/metrics.json"));

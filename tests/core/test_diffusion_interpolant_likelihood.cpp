@@ -28,10 +28,12 @@ public:
         : interpolant_(config), mean_(std::move(mean)), std_(std) {}
     const StochasticInterpolant& interpolant() const override { return interpolant_; }
 
-    void velocityAndScore(const Points& x, double t, Points& velocity, Points* score) const override {
+    void velocityAndScore(const Points& x, double t, Points& velocity,
+                          Points* score) const override {
         const double beta = interpolant_.beta(t), v = variance(t);
         const Points centred = x.colwise() - beta * mean_;
-        velocity = ((centred * (coupling(t) / v)).colwise() + interpolant_.betaDot(t) * mean_).eval();
+        velocity =
+            ((centred * (coupling(t) / v)).colwise() + interpolant_.betaDot(t) * mean_).eval();
         if (score) *score = -centred / v;
     }
 
@@ -41,7 +43,11 @@ public:
     }
     Eigen::VectorXd logDensity(const Points& x, double t) const {
         const double v = variance(t);
-        return ((x.colwise() - interpolant_.beta(t) * mean_).colwise().squaredNorm().transpose().array() *
+        return ((x.colwise() - interpolant_.beta(t) * mean_)
+                        .colwise()
+                        .squaredNorm()
+                        .transpose()
+                        .array() *
                     (-0.5 / v) -
                 std::log(2.0 * std::numbers::pi * v))
             .matrix();
@@ -132,7 +138,8 @@ private Q_SLOTS:
         training.batchSize = 256;
         training.learningRate = 3e-3;
         training.emaDecay = 0.99;
-        InterpolantModel model(StochasticInterpolant({InterpolantKind::Linear, 0.0}), net, training);
+        InterpolantModel model(StochasticInterpolant({InterpolantKind::Linear, 0.0}), net,
+                               training);
         model.setData(split.train);
         model.train(1500);
 
@@ -143,8 +150,9 @@ private Q_SLOTS:
             model.velocityWithDivergence(probe, t, velocity, divergence);
             model.VelocityField::velocityWithDivergence(probe, t, fdVelocity, fdDivergence);
             const double gap = (divergence - fdDivergence).cwiseAbs().maxCoeff();
-            std::printf("  t = %.2f: max |div exact - div central differences| = %.2e (|div| up to %.2f)\n",
-                        t, gap, divergence.cwiseAbs().maxCoeff());
+            std::printf(
+                "  t = %.2f: max |div exact - div central differences| = %.2e (|div| up to %.2f)\n",
+                t, gap, divergence.cwiseAbs().maxCoeff());
             QVERIFY(gap < 1e-5 * std::max(1.0, divergence.cwiseAbs().maxCoeff()));
         }
 

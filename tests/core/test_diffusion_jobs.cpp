@@ -66,8 +66,7 @@ private Q_SLOTS:
         QFETCH(bool, interpolant);
         DiffusionConfig config = smallConfig(40);
         if (interpolant) config.family = DiffusionModelFamily::Interpolant;
-        const auto data =
-            std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
+        const auto data = std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
         DiffusionTrainer whole(config, data), stepped(config, data);
         whole.train(config.iterations);
         for (int k = 0; k < 100 && !stepped.finished(); ++k) stepped.train(1);
@@ -109,27 +108,33 @@ private Q_SLOTS:
 
     void trainingJobPausesStepsOneAndSamplesWhileTraining() {
         const DiffusionConfig config = smallConfig(1000000);
-        const auto data =
-            std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
+        const auto data = std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
         auto trainer = std::make_shared<DiffusionTrainer>(config, data);
         Run run([trainer](RunContext&) { return makeDiffusionTrainingJob(trainer); });
-        QVERIFY(waitUntil(run, [&] {
-            auto s = run.latestAs<DiffusionTrainingSnapshot>();
-            return s && s->iteration > 20;
-        }, 10.0));
+        QVERIFY(waitUntil(
+            run,
+            [&] {
+                auto s = run.latestAs<DiffusionTrainingSnapshot>();
+                return s && s->iteration > 20;
+            },
+            10.0));
         // A light snapshot has no weights; a sample job reads a full one while training runs.
         run.pause();
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 5.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused; }, 5.0));
         const auto paused = run.latestAs<DiffusionTrainingSnapshot>();
         QVERIFY(paused->session);
         QCOMPARE(paused->session->iterations, paused->iteration);
         QCOMPARE(paused->preview.cols(), cd::Index(400));
         const long held = paused->iteration;
         run.stepOnce();
-        QVERIFY(waitUntil(run, [&] {
-            return run.state() == RunState::Paused &&
-                   run.latestAs<DiffusionTrainingSnapshot>()->iteration != held;
-        }, 5.0));
+        QVERIFY(waitUntil(
+            run,
+            [&] {
+                return run.state() == RunState::Paused &&
+                       run.latestAs<DiffusionTrainingSnapshot>()->iteration != held;
+            },
+            5.0));
         QCOMPARE(run.latestAs<DiffusionTrainingSnapshot>()->iteration, held + 1);
         QCOMPARE(trainer->iterations(), held + 1);
 
@@ -139,7 +144,8 @@ private Q_SLOTS:
         Run sample([session = paused->session, options](RunContext&) {
             return makeDiffusionTaskJob(DiffusionTask::Sample, session, options);
         });
-        QVERIFY(waitUntil(sample, [&] { return sample.state() == RunState::Finished; }, 30.0));
+        QVERIFY(waitUntil(
+            sample, [&] { return sample.state() == RunState::Finished; }, 30.0));
         const auto result = sample.latestAs<DiffusionResultSnapshot>();
         QVERIFY(result && result->sample);
         QCOMPARE(result->sample->samples.cols(), cd::Index(300));
@@ -149,7 +155,8 @@ private Q_SLOTS:
         const DiffusionSample again = sampleSession(*paused->session, options.metrics, 5);
         QCOMPARE(again.sw2, result->sample->sw2);
         run.cancel();
-        QVERIFY(waitUntil(run, [&] { return run.workerDone(); }, 2.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.workerDone(); }, 2.0));
         QCOMPARE(run.state(), RunState::Cancelled);
     }
 
@@ -169,8 +176,7 @@ private Q_SLOTS:
         config.samples = 50000;
         config.nfe = 1000;
         config.sampler = cd::SamplerKind::ReverseSde;
-        const auto data =
-            std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
+        const auto data = std::make_shared<const DiffusionData>(prepareDiffusionData(config, 500));
         DiffusionTrainer trainer(config, data);
         trainer.train(2);
         DiffusionTaskOptions options;
@@ -180,14 +186,16 @@ private Q_SLOTS:
         Run run([session = trainer.publish(), options, task](RunContext&) {
             return makeDiffusionTaskJob(DiffusionTask(task), session, options);
         });
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Running; }, 10.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Running; }, 10.0));
         const auto busy = Clock::now();
         while (secondsSince(busy) < 0.3 && run.state() == RunState::Running)
             run.waitForChange(run.version(), std::chrono::milliseconds(20));
         QCOMPARE(run.state(), RunState::Running);  // still working: the cancel has work to stop
         const auto start = Clock::now();
         run.cancel();
-        QVERIFY(waitUntil(run, [&] { return run.workerDone(); }, 5.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.workerDone(); }, 5.0));
         const double seconds = secondsSince(start);
         std::printf("  cancel returned after %.3f s\n", seconds);
         QVERIFY2(seconds < 1.0, qPrintable(QString::number(seconds)));

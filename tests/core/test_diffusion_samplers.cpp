@@ -54,7 +54,8 @@ private Q_SLOTS:
     // is noisy at 2,000 points; this is the floor every bound below sits above.
     void floorOfTwoDataSets() {
         const Fixture f;
-        const double sw = slicedWasserstein2(f.data.sample(kSamples, 55), f.heldOut, kDirections, 5);
+        const double sw =
+            slicedWasserstein2(f.data.sample(kSamples, 55), f.heldOut, kDirections, 5);
         std::printf("  fresh data vs held-out: SW2 %.4f\n", sw);
         QVERIFY(sw < 0.12);
     }
@@ -76,14 +77,20 @@ private Q_SLOTS:
         };
         const double tEnd = 1e-3;
         const Points exact = x * sd(tEnd) / sd(1.0);
-        struct Case { SamplerKind kind; int n; double minRatio; DpmForm form = DpmForm::DataPrediction; };
+        struct Case {
+            SamplerKind kind;
+            int n;
+            double minRatio;
+            DpmForm form = DpmForm::DataPrediction;
+        };
         // Ratios at NFE n -> 2n (measured: DDIM 1.9, DPM-1 1.98, DPM-2 4.2 (noise form 4.2),
         // DPM-3 11 (noise form 25), DPM++(2M) 3.9).
-        for (const Case& c : {Case{SamplerKind::Ddim, 48, 1.7}, Case{SamplerKind::DpmSolver1, 48, 1.8},
-                              Case{SamplerKind::DpmSolver2, 24, 3.5}, Case{SamplerKind::DpmSolver3, 12, 7.0},
-                              Case{SamplerKind::DpmSolver2, 24, 3.5, DpmForm::NoisePrediction},
-                              Case{SamplerKind::DpmSolver3, 12, 7.0, DpmForm::NoisePrediction},
-                              Case{SamplerKind::DpmSolverPP2M, 48, 3.3}}) {
+        for (const Case& c :
+             {Case{SamplerKind::Ddim, 48, 1.7}, Case{SamplerKind::DpmSolver1, 48, 1.8},
+              Case{SamplerKind::DpmSolver2, 24, 3.5}, Case{SamplerKind::DpmSolver3, 12, 7.0},
+              Case{SamplerKind::DpmSolver2, 24, 3.5, DpmForm::NoisePrediction},
+              Case{SamplerKind::DpmSolver3, 12, 7.0, DpmForm::NoisePrediction},
+              Case{SamplerKind::DpmSolverPP2M, 48, 3.3}}) {
             SamplerOptions o;
             o.tEnd = tEnd;
             o.steps = c.n;
@@ -127,7 +134,13 @@ private Q_SLOTS:
 
     void everySamplerReachesTheData() {
         const Fixture f;
-        struct Case { SamplerKind kind; int steps; FixedStepMethod method; double bound; long nfe; };
+        struct Case {
+            SamplerKind kind;
+            int steps;
+            FixedStepMethod method;
+            double bound;
+            long nfe;
+        };
         const Case cases[] = {
             {SamplerKind::PredictorCorrector, 200, FixedStepMethod::Heun, 0.07, 400},
             {SamplerKind::ProbabilityFlow, 50, FixedStepMethod::Heun, 0.06, 100},
@@ -149,8 +162,10 @@ private Q_SLOTS:
             const double sw = f.run(c.kind, o, &nfe);
             QVERIFY2(sw < c.bound, qPrintable(QString::fromStdString(samplerName(c.kind)) +
                                               " SW2 " + QString::number(sw)));
-            if (c.nfe > 0) QCOMPARE(nfe, c.nfe);
-            else QVERIFY(nfe > 10);
+            if (c.nfe > 0)
+                QCOMPARE(nfe, c.nfe);
+            else
+                QVERIFY(nfe > 10);
         }
     }
 
@@ -174,7 +189,8 @@ private Q_SLOTS:
         SamplerOptions o;
         o.steps = 10;
         o.recordParticles = 5;
-        const SampleResult r = sampleDiffusion(SamplerKind::ReverseSde, f.process, f.field, f.prior, o);
+        const SampleResult r =
+            sampleDiffusion(SamplerKind::ReverseSde, f.process, f.field, f.prior, o);
         QCOMPARE(r.paths.size(), std::size_t{11});
         QCOMPARE(r.times.size(), std::size_t{11});
         QCOMPARE(r.paths.front().cols(), Index{5});
@@ -185,15 +201,18 @@ private Q_SLOTS:
         const Fixture f;
         SamplerOptions o;
         o.steps = 0;
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 sampleDiffusion(SamplerKind::ReverseSde, f.process, f.field, f.prior, o));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            sampleDiffusion(SamplerKind::ReverseSde, f.process, f.field, f.prior, o));
         o.steps = 2;
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 sampleDiffusion(SamplerKind::DpmSolver3, f.process, f.field, f.prior, o));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            sampleDiffusion(SamplerKind::DpmSolver3, f.process, f.field, f.prior, o));
         o.steps = 10;
         o.tEnd = 0.0;
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
-                                 sampleDiffusion(SamplerKind::Ddim, f.process, f.field, f.prior, o));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::ConfigError,
+            sampleDiffusion(SamplerKind::Ddim, f.process, f.field, f.prior, o));
     }
 
     // A Gaussian N(0, s^2 I) is a one-component mixture: its PF-ODE likelihood with the exact
@@ -221,7 +240,9 @@ private Q_SLOTS:
         struct FdField final : ScoreField {
             const MixtureScoreField& inner;
             explicit FdField(const MixtureScoreField& f) : inner(f) {}
-            void score(const Points& y, double t, Points& out) const override { inner.score(y, t, out); }
+            void score(const Points& y, double t, Points& out) const override {
+                inner.score(y, t, out);
+            }
         } fd(field);
         const LikelihoodResult r2 = probabilityFlowLikelihood(process, fd, x, tStart, 1e-6, 1e-6);
         QVERIFY((r2.logDensity - exact).cwiseAbs().maxCoeff() < 1e-2);

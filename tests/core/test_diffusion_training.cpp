@@ -85,7 +85,8 @@ private Q_SLOTS:
         const double before = model.evaluateLoss(8, 99);
         const double untrainedError = relativeScoreError(model, p, 0.5);
         std::vector<TrainProgress> reports;
-        const TrainResult r = model.train(kIterations, [&](const TrainProgress& pr) { reports.push_back(pr); });
+        const TrainResult r =
+            model.train(kIterations, [&](const TrainProgress& pr) { reports.push_back(pr); });
         const double after = model.evaluateLoss(8, 99);
         std::printf("  DSM (eps) loss %.4f -> %.4f after %ld iterations, %.2f s\n", before, after,
                     r.iterations, r.seconds);
@@ -113,8 +114,8 @@ private Q_SLOTS:
 
         const Points heldOut = kData.sample(2000, 77);
         const Points prior = p.samplePrior(2000, 78);
-        for (auto [kind, steps] : {std::pair{SamplerKind::ReverseSde, 200},
-                                   std::pair{SamplerKind::DpmSolverPP2M, 20}}) {
+        for (auto [kind, steps] :
+             {std::pair{SamplerKind::ReverseSde, 200}, std::pair{SamplerKind::DpmSolverPP2M, 20}}) {
             SamplerOptions o;
             o.steps = steps;
             const SampleResult s = sampleDiffusion(kind, p, model, prior, o);
@@ -123,10 +124,12 @@ private Q_SLOTS:
             QVERIFY2(sw < 0.15, qPrintable(QString::number(sw)));
         }
         // Likelihood of held-out points through the network's exact divergence.
-        const LikelihoodResult lik = probabilityFlowLikelihood(p, model, heldOut.leftCols(200), 1e-3, 1e-4, 1e-4);
-        const double exactBpd = -kData.logDensity(heldOut.leftCols(200)).mean() / (2 * std::log(2.0));
-        std::printf("  held-out bits/dim: model %.3f, exact mixture %.3f (NFE %ld)\n", lik.bitsPerDim,
-                    exactBpd, lik.nfe);
+        const LikelihoodResult lik =
+            probabilityFlowLikelihood(p, model, heldOut.leftCols(200), 1e-3, 1e-4, 1e-4);
+        const double exactBpd =
+            -kData.logDensity(heldOut.leftCols(200)).mean() / (2 * std::log(2.0));
+        std::printf("  held-out bits/dim: model %.3f, exact mixture %.3f (NFE %ld)\n",
+                    lik.bitsPerDim, exactBpd, lik.nfe);
         QVERIFY(lik.ok);
         // Measured 1.32 vs 0.80: the small net blurs the modes; a broken divergence or ODE
         // would be off by far more (or come out below the exact value).
@@ -158,12 +161,16 @@ private Q_SLOTS:
             const Points x0 = DiffusionProcess(ProcessConfig{}).samplePrior(2000, 79);
             SamplerOptions o;
             o.steps = 50;
-            const double swOde = slicedWasserstein2(sampleInterpolant(model, x0, false, o).samples, heldOut, 300, 3);
+            const double swOde =
+                slicedWasserstein2(sampleInterpolant(model, x0, false, o).samples, heldOut, 300, 3);
             o.steps = 200;
             o.epsilon = 0.5;
-            const double swSde = slicedWasserstein2(sampleInterpolant(model, x0, true, o).samples, heldOut, 300, 3);
-            std::printf("  interpolant a=%.1f: loss %.3f -> %.3f, ODE(Heun 50) SW2 %.4f, SDE(eps 0.5, 200) SW2 %.4f\n",
-                        a, before, after, swOde, swSde);
+            const double swSde =
+                slicedWasserstein2(sampleInterpolant(model, x0, true, o).samples, heldOut, 300, 3);
+            std::printf(
+                "  interpolant a=%.1f: loss %.3f -> %.3f, ODE(Heun 50) SW2 %.4f, SDE(eps 0.5, 200) "
+                "SW2 %.4f\n",
+                a, before, after, swOde, swSde);
             QVERIFY(after < 0.8 * before);
             QVERIFY2(swOde < 0.15, qPrintable(QString::number(swOde)));
             QVERIFY2(swSde < 0.2, qPrintable(QString::number(swSde)));
@@ -177,9 +184,12 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, model.setData(Points(2, 0)));
         model.setData(kData.sample(500, 1));
         std::atomic<bool> cancel{false};
-        const TrainResult r = model.train(1000, [&](const TrainProgress& pr) {
-            if (pr.iteration >= 200) cancel = true;
-        }, &cancel);
+        const TrainResult r = model.train(
+            1000,
+            [&](const TrainProgress& pr) {
+                if (pr.iteration >= 200) cancel = true;
+            },
+            &cancel);
         QVERIFY(r.cancelled);
         QCOMPARE(model.iterations(), 200L);
         model.train(10);  // resumes

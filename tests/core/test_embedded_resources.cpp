@@ -30,8 +30,7 @@ std::map<std::string, std::string> filesOnDisk(const std::vector<std::string>& f
     for (const auto& folder : folders)
         for (const auto& entry : fs::recursive_directory_iterator(root / folder))
             if (entry.is_regular_file())
-                files[fs::relative(entry.path(), root).generic_string()] =
-                    readBytes(entry.path());
+                files[fs::relative(entry.path(), root).generic_string()] = readBytes(entry.path());
     return files;
 }
 
@@ -48,8 +47,8 @@ private Q_SLOTS:
             const auto count = std::count_if(all.begin(), all.end(),
                                              [&](const auto& r) { return r.path == path; });
             QVERIFY2(count == 1, (path + " embedded " + std::to_string(count) + " times").c_str());
-            const auto it = std::find_if(all.begin(), all.end(),
-                                         [&](const auto& r) { return r.path == path; });
+            const auto it =
+                std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.path == path; });
             QVERIFY2(it->text == bytes, (path + ": embedded text differs from the file").c_str());
         }
         // Nothing embedded that is not a file there (a stale or misnamed entry).
@@ -63,8 +62,9 @@ private Q_SLOTS:
         QCOMPARE(trajectories.size(), filesOnDisk({"presets/trajectories"}).size());
         for (const auto& resource : trajectories)
             QVERIFY(resource.path.substr(0, 21) == "presets/trajectories/");
-        QVERIFY(std::any_of(trajectories.begin(), trajectories.end(),
-                            [](const auto& r) { return r.path == "presets/trajectories/ou.json"; }));
+        QVERIFY(std::any_of(trajectories.begin(), trajectories.end(), [](const auto& r) {
+            return r.path == "presets/trajectories/ou.json";
+        }));
         QCOMPARE(embeddedResources("datasets/").size(), std::size_t(3));
         QCOMPARE(embeddedResources("presets/diffusion/").size(), std::size_t(9));
         QVERIFY(embeddedResources("no_such_folder/").empty());

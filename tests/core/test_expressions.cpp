@@ -12,16 +12,14 @@ using namespace driftlab::core;
 
 namespace {
 
-Parameter param(const char* name, double value)
-{
+Parameter param(const char* name, double value) {
     Parameter p;
     p.name = name;
     p.value = value;
     return p;
 }
 
-EquationSpec oneD(const std::string& drift, const std::string& diffusion)
-{
+EquationSpec oneD(const std::string& drift, const std::string& diffusion) {
     EquationSpec spec;
     spec.name = "test";
     spec.variables = {"x"};
@@ -33,16 +31,14 @@ EquationSpec oneD(const std::string& drift, const std::string& diffusion)
 }
 
 // Evaluates drift and diffusion of a compiled equation on a batch.
-Eigen::MatrixXd evalDrift(const CompiledEquation& eq, double t, const Eigen::MatrixXd& y)
-{
+Eigen::MatrixXd evalDrift(const CompiledEquation& eq, double t, const Eigen::MatrixXd& y) {
     auto worker = eq.makeWorker();
     Eigen::MatrixXd out(y.rows(), y.cols());
     worker->drift(t, y, out);
     return out;
 }
 
-Eigen::MatrixXd evalDiffusion(const CompiledEquation& eq, double t, const Eigen::MatrixXd& y)
-{
+Eigen::MatrixXd evalDiffusion(const CompiledEquation& eq, double t, const Eigen::MatrixXd& y) {
     auto worker = eq.makeWorker();
     Eigen::MatrixXd out(y.rows(), y.cols());
     worker->diffusion(t, y, out);
@@ -50,8 +46,7 @@ Eigen::MatrixXd evalDiffusion(const CompiledEquation& eq, double t, const Eigen:
 }
 
 template <typename E>
-QString thrownMessage(const std::function<void()>& f)
-{
+QString thrownMessage(const std::function<void()>& f) {
     try {
         f();
     } catch (const E& e) {
@@ -77,8 +72,7 @@ private Q_SLOTS:
     void workersAreIndependent();
 };
 
-void TestExpressions::defaultNames()
-{
+void TestExpressions::defaultNames() {
     QCOMPARE(defaultVariableNames(1), std::vector<std::string>({"x"}));
     QCOMPARE(defaultVariableNames(2), std::vector<std::string>({"x", "y"}));
     QCOMPARE(defaultVariableNames(3), std::vector<std::string>({"x", "y", "z"}));
@@ -86,8 +80,7 @@ void TestExpressions::defaultNames()
     QVERIFY(defaultVariableNames(0).empty());
 }
 
-void TestExpressions::checkReportsPositions_data()
-{
+void TestExpressions::checkReportsPositions_data() {
     QTest::addColumn<QString>("expression");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<int>("position");
@@ -106,21 +99,19 @@ void TestExpressions::checkReportsPositions_data()
     QTest::newRow("list") << "x, 2" << false << -1 << "one value";
 }
 
-void TestExpressions::checkReportsPositions()
-{
+void TestExpressions::checkReportsPositions() {
     QFETCH(QString, expression);
     QFETCH(bool, ok);
     QFETCH(int, position);
     QFETCH(QString, fragment);
-    const ExpressionCheck check = checkExpression(
-        expression.toStdString(), {"x"}, {param("theta", 2.0), param("mu", 1.0)});
+    const ExpressionCheck check =
+        checkExpression(expression.toStdString(), {"x"}, {param("theta", 2.0), param("mu", 1.0)});
     QCOMPARE(check.ok, ok);
     QCOMPARE(check.position, position);
     QVERIFY2(QString::fromStdString(check.message).contains(fragment), check.message.c_str());
 }
 
-void TestExpressions::compileErrorNamesComponent()
-{
+void TestExpressions::compileErrorNamesComponent() {
     EquationSpec spec = oneD("theta*(mu-x)", "sigma");
     spec.variables = {"x", "y"};
     spec.drift = {"y", "theta**x"};
@@ -130,8 +121,9 @@ void TestExpressions::compileErrorNamesComponent()
         CompiledEquation eq(spec);
         QFAIL("bad drift accepted");
     } catch (const driftlab::ExpressionError& e) {
-        QCOMPARE(QString::fromStdString(e.what()),
-                 QStringLiteral("drift of y: unexpected token \"*\" at position 6 in \"theta**x\""));
+        QCOMPARE(
+            QString::fromStdString(e.what()),
+            QStringLiteral("drift of y: unexpected token \"*\" at position 6 in \"theta**x\""));
         QCOMPARE(e.position(), 6);
         QCOMPARE(e.expression(), std::string("theta**x"));
     }
@@ -147,8 +139,7 @@ void TestExpressions::compileErrorNamesComponent()
     }
 }
 
-void TestExpressions::specValidation()
-{
+void TestExpressions::specValidation() {
     const auto configError = [](EquationSpec spec) {
         return thrownMessage<driftlab::ConfigError>([&] { CompiledEquation eq(spec); });
     };
@@ -181,8 +172,7 @@ void TestExpressions::specValidation()
     QVERIFY(configError(spec).contains("initial value of x"));
 }
 
-void TestExpressions::evaluation()
-{
+void TestExpressions::evaluation() {
     EquationSpec spec;
     spec.variables = {"x", "y", "z"};
     spec.drift = {"s*(y-x)", "x*(r-z)-y", "x*y-b*z"};
@@ -206,8 +196,7 @@ void TestExpressions::evaluation()
     }
 }
 
-void TestExpressions::timeAndConstants()
-{
+void TestExpressions::timeAndConstants() {
     // Time-only and constant expressions are hoisted out of the per-path loop; their values
     // must still follow t.
     EquationSpec spec = oneD("sin(t) + x", "sigma*(1+t)");
@@ -222,8 +211,7 @@ void TestExpressions::timeAndConstants()
         for (int j = 0; j < 3; ++j)
             QCOMPARE(out(0, j), 3.0 * std::cos(std::numbers::pi * t) + std::numbers::e * y(0, j));
         worker->diffusion(t, y, out);
-        for (int j = 0; j < 3; ++j)
-            QCOMPARE(out(0, j), 0.3 * (1 + t));
+        for (int j = 0; j < 3; ++j) QCOMPARE(out(0, j), 0.3 * (1 + t));
     }
     // A user parameter named e wins over Euler's number.
     EquationSpec shadow = oneD("e*x", "0");
@@ -233,8 +221,7 @@ void TestExpressions::timeAndConstants()
     QCOMPARE(evalDrift(eqShadow, 0.0, one)(0, 0), 0.5);
 }
 
-void TestExpressions::noiseClassification()
-{
+void TestExpressions::noiseClassification() {
     QVERIFY(CompiledEquation(oneD("x", "sigma")).noiseType() == NoiseType::Additive);
     QVERIFY(CompiledEquation(oneD("x", "sigma*t")).noiseType() == NoiseType::Additive);
     QVERIFY(CompiledEquation(oneD("x", "sigma*x")).noiseType() == NoiseType::Diagonal);
@@ -247,26 +234,21 @@ void TestExpressions::noiseClassification()
     QCOMPARE(CompiledEquation(oneD("x", "0")).dimension(), 1);
 }
 
-void TestExpressions::workersAreIndependent()
-{
+void TestExpressions::workersAreIndependent() {
     // Each worker owns its parsers and variable storage: interleaved use gives each its own
     // answers, and concurrent use from threads gives the serial results.
     const CompiledEquation eq(oneD("theta*(mu-x)", "sigma*x"));
     const int n = 5000;
     Eigen::MatrixXd y = Eigen::MatrixXd::Random(1, n);
     const Eigen::MatrixXd expected = evalDrift(eq, 0.0, y);
-    for (int j = 0; j < n; ++j)
-        QCOMPARE(expected(0, j), 2.0 * (0.5 - y(0, j)));
+    for (int j = 0; j < n; ++j) QCOMPARE(expected(0, j), 2.0 * (0.5 - y(0, j)));
     std::vector<Eigen::MatrixXd> outs(4, Eigen::MatrixXd(1, n));
     std::vector<std::unique_ptr<SdeWorker>> workers;
-    for (int i = 0; i < 4; ++i)
-        workers.push_back(eq.makeWorker());
+    for (int i = 0; i < 4; ++i) workers.push_back(eq.makeWorker());
 #pragma omp parallel for num_threads(4)
     for (int i = 0; i < 4; ++i)
-        for (int rep = 0; rep < 20; ++rep)
-            workers[i]->drift(0.0, y, outs[i]);
-    for (int i = 0; i < 4; ++i)
-        QVERIFY(outs[i] == expected);
+        for (int rep = 0; rep < 20; ++rep) workers[i]->drift(0.0, y, outs[i]);
+    for (int i = 0; i < 4; ++i) QVERIFY(outs[i] == expected);
 }
 
 QTEST_GUILESS_MAIN(TestExpressions)

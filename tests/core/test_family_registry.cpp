@@ -137,8 +137,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string out = dir.filePath("out").toStdString();
 
-        const std::string bad = writeFile(
-            dir, "bad.json", json{{"experiment", row.id}, {"bogus_key", 1}}.dump());
+        const std::string bad =
+            writeFile(dir, "bad.json", json{{"experiment", row.id}, {"bogus_key", 1}}.dump());
         Outcome outcome = runHeadlessOf(row, bad, out);
         QVERIFY2(outcome.code != 0, outcome.err.c_str());
         QVERIFY2(outcome.err.rfind("driftlab: error: ", 0) == 0, outcome.err.c_str());

@@ -32,13 +32,20 @@ const Schema& toySchema() {
 
 std::vector<FieldBinding<Toy>> toyBindings() {
     const auto name = [](Colour c) { return c == Colour::Blue ? "blue" : "red"; };
-    const auto fromName = [](const std::string& n) { return n == "blue" ? Colour::Blue : Colour::Red; };
+    const auto fromName = [](const std::string& n) {
+        return n == "blue" ? Colour::Blue : Colour::Red;
+    };
     // Deliberately not in schema order: the table is put in schema order.
-    return {bindMember<Toy>("rate", [](auto& t) -> auto& { return t.inner.rate; }),
-            bindLayerCount<Toy>("depth", [](auto& t) -> auto& { return t.widths; }),
-            bindChoice<Toy>("colour", [](auto& t) -> auto& { return t.colour; }, name, fromName),
-            bindLayerWidth<Toy>("width", [](auto& t) -> auto& { return t.widths; }),
-            bindMember<Toy>("count", [](auto& t) -> auto& { return t.count; })};
+    return {bindMember<Toy>(
+                "rate", [](auto& t) -> auto& { return t.inner.rate; }),
+            bindLayerCount<Toy>(
+                "depth", [](auto& t) -> auto& { return t.widths; }),
+            bindChoice<Toy>(
+                "colour", [](auto& t) -> auto& { return t.colour; }, name, fromName),
+            bindLayerWidth<Toy>(
+                "width", [](auto& t) -> auto& { return t.widths; }),
+            bindMember<Toy>(
+                "count", [](auto& t) -> auto& { return t.count; })};
 }
 
 }  // namespace
@@ -57,8 +64,9 @@ private Q_SLOTS:
         QCOMPARE(toy.inner.rate, 0.5);  // the default
         QCOMPARE(toy.widths, (std::vector<long>(4, 16)));
         const json written = bindings.write(toy);
-        QCOMPARE(written, (json{{"colour", "blue"}, {"count", 42}, {"rate", 0.5}, {"width", 16},
-                                {"depth", 4}}));
+        QCOMPARE(
+            written,
+            (json{{"colour", "blue"}, {"count", 42}, {"rate", 0.5}, {"width", 16}, {"depth", 4}}));
         // ordered_json keeps the schema's order, whatever the table's order was.
         std::vector<std::string> keys;
         const auto ordered = bindings.write<nlohmann::ordered_json>(toy);  // items() needs it alive
@@ -74,7 +82,8 @@ private Q_SLOTS:
         twice.push_back(twice.front());
         QVERIFY_THROWS_EXCEPTION(std::logic_error, FieldBindings<Toy>(toySchema(), twice));
         auto unknown = toyBindings();
-        unknown.push_back(bindMember<Toy>("speed", [](auto& t) -> auto& { return t.count; }));
+        unknown.push_back(bindMember<Toy>(
+            "speed", [](auto& t) -> auto& { return t.count; }));
         QVERIFY_THROWS_EXCEPTION(std::logic_error, FieldBindings<Toy>(toySchema(), unknown));
     }
 };

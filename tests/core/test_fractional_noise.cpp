@@ -1,13 +1,13 @@
 // Markov-approximate fractional Brownian motion: the optimal weights, the approximation's
 // variance against type II fBM, the sign of the increments' correlation in simulated paths,
 // exact Brownian behaviour at H = 0.5, validation of H, reproducibility.
-#include "sde_test_support.h"
 #include "core/common/error.h"
-#include "core/equations/compiled_equation.h"
-#include "core/trajectories/trajectory_config.h"
-#include "core/solvers/fractional_noise.h"
 #include "core/common/random.h"
+#include "core/equations/compiled_equation.h"
+#include "core/solvers/fractional_noise.h"
 #include "core/solvers/simulation.h"
+#include "core/trajectories/trajectory_config.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -20,8 +20,7 @@ using namespace driftlab::test;
 namespace {
 
 // dx = dB^H: the path is the driving noise itself.
-EquationSpec noiseSpec()
-{
+EquationSpec noiseSpec() {
     EquationSpec spec;
     spec.name = "noise";
     spec.variables = {"x"};
@@ -31,8 +30,7 @@ EquationSpec noiseSpec()
     return spec;
 }
 
-double sampleVariance(const Eigen::VectorXd& x)
-{
+double sampleVariance(const Eigen::VectorXd& x) {
     const double m = x.mean();
     return (x.array() - m).square().sum() / static_cast<double>(x.size() - 1);
 }
@@ -53,8 +51,7 @@ private Q_SLOTS:
     void reproducibleWithSeedAndThreads();
 };
 
-void TestFractionalNoise::incompleteGammaKnownValues()
-{
+void TestFractionalNoise::incompleteGammaKnownValues() {
     // P(1, x) = 1 - e^-x; P(1/2, x) = erf(sqrt x); both branches (series, continued fraction).
     for (double x : {0.01, 0.5, 1.9, 2.5, 10.0, 40.0}) {
         QVERIFY(std::abs(regularizedLowerGamma(1.0, x) + std::expm1(-x)) < 1e-14);
@@ -63,8 +60,7 @@ void TestFractionalNoise::incompleteGammaKnownValues()
     QCOMPARE(regularizedLowerGamma(0.7, 0.0), 0.0);
 }
 
-void TestFractionalNoise::weightsGiveTypeTwoVariance_data()
-{
+void TestFractionalNoise::weightsGiveTypeTwoVariance_data() {
     QTest::addColumn<double>("hurst");
     QTest::addColumn<double>("horizon");
     QTest::addColumn<double>("tolerance");
@@ -79,8 +75,7 @@ void TestFractionalNoise::weightsGiveTypeTwoVariance_data()
     QTest::newRow("H=0.1") << 0.1 << 1.0 << 0.06;
 }
 
-void TestFractionalNoise::weightsGiveTypeTwoVariance()
-{
+void TestFractionalNoise::weightsGiveTypeTwoVariance() {
     QFETCH(double, hurst);
     QFETCH(double, horizon);
     QFETCH(double, tolerance);
@@ -100,15 +95,13 @@ void TestFractionalNoise::weightsGiveTypeTwoVariance()
     QVERIFY2(worst < tolerance, qPrintable(QString::number(worst)));
 }
 
-void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation_data()
-{
+void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation_data() {
     QTest::addColumn<double>("hurst");
     QTest::newRow("H=0.3") << 0.3;
     QTest::newRow("H=0.7") << 0.7;
 }
 
-void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation()
-{
+void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation() {
     QFETCH(double, hurst);
     const CompiledEquation eq(noiseSpec());
     SimulationSettings s;
@@ -127,8 +120,8 @@ void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation()
         const double t = r.times[k];
         const double v = sampleVariance(x.col(k));
         const double expected = maFbmVariance(noise.speeds(), noise.weights(), t);
-        qInfo("H=%.1f t=%.2f: simulated variance %.4f, MA-fBM %.4f, type II fBM %.4f", hurst, t,
-              v, expected, typeTwoFbmVariance(hurst, t));
+        qInfo("H=%.1f t=%.2f: simulated variance %.4f, MA-fBM %.4f, type II fBM %.4f", hurst, t, v,
+              expected, typeTwoFbmVariance(hurst, t));
         // 4 standard errors of a Gaussian sample variance.
         QVERIFY2(std::abs(v / expected - 1.0) < 4.0 * std::sqrt(2.0 / (s.paths - 1)),
                  qPrintable(QStringLiteral("t=%1: %2 vs %3").arg(t).arg(v).arg(expected)));
@@ -153,8 +146,7 @@ void TestFractionalNoise::simulatedVarianceAndIncrementCorrelation()
     QVERIFY2(std::abs(rho) > 0.05, qPrintable(QString::number(rho)));
 }
 
-void TestFractionalNoise::halfIsBrownianBitForBit()
-{
+void TestFractionalNoise::halfIsBrownianBitForBit() {
     const CompiledEquation eq(noiseSpec());
     SimulationSettings s;
     s.paths = 300;
@@ -184,8 +176,7 @@ void TestFractionalNoise::halfIsBrownianBitForBit()
     QVERIFY(!sameStates(brownian, simulate(eq, {0.0}, s)));
 }
 
-void TestFractionalNoise::badHurstIsRefused()
-{
+void TestFractionalNoise::badHurstIsRefused() {
     const CompiledEquation eq(noiseSpec());
     for (double h : {0.0, 1.0, -0.2, 1.5, std::nan("")}) {
         SimulationSettings s;
@@ -220,7 +211,8 @@ void TestFractionalNoise::badHurstIsRefused()
     const auto configWith = [](const char* hurst) {
         return std::string(R"({"experiment": "trajectories", "equation": {"variables": ["x"],
             "drift": ["0"], "diffusion": ["1"], "initial": [0]},
-            "simulation": {"hurst": )") + hurst + "}}";
+            "simulation": {"hurst": )") +
+               hurst + "}}";
     };
     try {
         parseTrajectoryConfig(configWith("1.2"), "test");
@@ -234,8 +226,7 @@ void TestFractionalNoise::badHurstIsRefused()
     QCOMPARE(back.simulation.hurst, 0.3);
 }
 
-void TestFractionalNoise::reproducibleWithSeedAndThreads()
-{
+void TestFractionalNoise::reproducibleWithSeedAndThreads() {
     EquationSpec spec;
     spec.variables = {"x", "y"};
     spec.drift = {"-x", "x-y"};
@@ -264,8 +255,7 @@ void TestFractionalNoise::reproducibleWithSeedAndThreads()
         SimulationSettings fewer = s;
         fewer.paths = 300;
         const SimulationResult part = simulate(eq, spec.initial, fewer);
-        for (int c = 0; c < 2; ++c)
-            QVERIFY(part.states[c] == one.states[c].topRows(300));
+        for (int c = 0; c < 2; ++c) QVERIFY(part.states[c] == one.states[c].topRows(300));
     }
 }
 

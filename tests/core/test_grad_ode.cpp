@@ -92,9 +92,11 @@ private Q_SLOTS:
         const auto tab = explicitTableau(options.solve.method);
         const Eigen::VectorXd theta = ode.net().parameters();
         const Eigen::VectorXd fdTheta = centralDifferences(
-            [&](const Eigen::VectorXd& p) { return replayLoss(ode, tab, p, y0, grid, loss); }, theta);
+            [&](const Eigen::VectorXd& p) { return replayLoss(ode, tab, p, y0, grid, loss); },
+            theta);
         const Eigen::VectorXd fdY0 = centralDifferences(
-            [&](const Eigen::VectorXd& y) { return replayLoss(ode, tab, theta, y, grid, loss); }, y0);
+            [&](const Eigen::VectorXd& y) { return replayLoss(ode, tab, theta, y, grid, loss); },
+            y0);
         const double errTheta = relativeError(r.dTheta, fdTheta);
         const double errY0 = relativeError(r.dY0, fdY0);
         qInfo("%ld steps: rel. error dL/dtheta %.2e, dL/dy0 %.2e", r.steps, errTheta, errY0);
@@ -160,9 +162,10 @@ private Q_SLOTS:
             const double errAdjoint = relativeError(adjoint.dTheta, reference.dTheta);
             const double errBetween = relativeError(adjoint.dTheta, backprop.dTheta);
             const double errY0 = relativeError(adjoint.dY0, reference.dY0);
-            qInfo("tol %.0e: adjoint vs exact %.2e (dy0 %.2e), adjoint vs backprop at the same "
-                  "tol %.2e, nfe %ld",
-                  tol, errAdjoint, errY0, errBetween, adjoint.nfe);
+            qInfo(
+                "tol %.0e: adjoint vs exact %.2e (dy0 %.2e), adjoint vs backprop at the same "
+                "tol %.2e, nfe %ld",
+                tol, errAdjoint, errY0, errBetween, adjoint.nfe);
             QVERIFY(errAdjoint < 50.0 * tol);
             QVERIFY(errAdjoint < previous);
             previous = errAdjoint;
@@ -208,7 +211,8 @@ private Q_SLOTS:
         config.hiddenWidths = {16};
         NeuralOde ode(config, batch);
         const Eigen::VectorXd y0 = Eigen::Map<const Eigen::VectorXd>(starts.data(), starts.size());
-        const Eigen::VectorXd target = Eigen::Map<const Eigen::VectorXd>(targets.data(), targets.size());
+        const Eigen::VectorXd target =
+            Eigen::Map<const Eigen::VectorXd>(targets.data(), targets.size());
         const OdeTerminalLoss loss = [&](const Eigen::VectorXd& y, Eigen::VectorXd& g) {
             g = (y - target) / static_cast<double>(batch);
             return 0.5 * (y - target).squaredNorm() / static_cast<double>(batch);

@@ -139,9 +139,8 @@ private Q_SLOTS:
         for (auto scheme : {SdeGradScheme::EulerMaruyama, SdeGradScheme::StochasticHeun}) {
             p.options.scheme = scheme;
             const auto path = sdeSolvePaths(p.model, p.y0, p.dW, p.options);
-            const auto stepper = makeSdeStepper(scheme == SdeGradScheme::EulerMaruyama
-                                                    ? "euler_maruyama"
-                                                    : "stochastic_heun");
+            const auto stepper = makeSdeStepper(
+                scheme == SdeGradScheme::EulerMaruyama ? "euler_maruyama" : "stochastic_heun");
             Eigen::MatrixXd y = p.y0;
             for (long n = 0; n < kSteps; ++n)
                 stepper->step(*worker, p.options.t0 + static_cast<double>(n) * kDt, kDt, y,
@@ -188,7 +187,8 @@ private Q_SLOTS:
         std::vector<nn::Matrix<float>> dWf;
         for (const auto& d : p.dW) dWf.push_back(d.cast<float>());
         const auto modelF = p.model.cast<float>();
-        const auto rf = reversibleHeunAdjoint(modelF, p.y0.cast<float>().eval(), dWf, lossF, p.options);
+        const auto rf =
+            reversibleHeunAdjoint(modelF, p.y0.cast<float>().eval(), dWf, lossF, p.options);
         const auto rd = reversibleHeunAdjoint(p.model, p.y0, p.dW, lossD, p.options);
         QVERIFY(relativeError(rf.dTheta.cast<double>(), rd.dTheta) < 1e-4);
     }

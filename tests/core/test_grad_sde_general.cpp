@@ -102,8 +102,8 @@ private Q_SLOTS:
         Problem p;
         // dim x paths increments are the diagonal shape; the general model needs m x paths.
         const auto diagonalShaped = brownianIncrements(kDim, kPaths, kSteps, kDt, 2);
-        const QString general = errorOf(
-            [&] { sdeBackprop(p.model, p.y0, diagonalShaped, p.loss(), p.options); });
+        const QString general =
+            errorOf([&] { sdeBackprop(p.model, p.y0, diagonalShaped, p.loss(), p.options); });
         qInfo("%s", qPrintable(general));
         QVERIFY(general.contains("is 2 x 5") && general.contains("expected 3 x 5"));
         QVERIFY(!errorOf([&] {
@@ -131,8 +131,10 @@ private Q_SLOTS:
         const Eigen::Index driftCount = p.model.driftParameterCount();
         const double diffusionShare =
             fdTheta.tail(fdTheta.size() - driftCount).norm() / fdTheta.norm();
-        qInfo("scheme %d: rel. error dL/dtheta %.2e, dL/dy0 %.2e (diffusion share of |dtheta| "
-              "%.2f)", scheme, errTheta, errY0, diffusionShare);
+        qInfo(
+            "scheme %d: rel. error dL/dtheta %.2e, dL/dy0 %.2e (diffusion share of |dtheta| "
+            "%.2f)",
+            scheme, errTheta, errY0, diffusionShare);
         QVERIFY(diffusionShare > 0.05);
         QVERIFY2(errTheta < 1e-6, qPrintable(QString::number(errTheta)));
         QVERIFY2(errY0 < 1e-6, qPrintable(QString::number(errY0)));
@@ -167,14 +169,13 @@ private Q_SLOTS:
                     options.checkpointEvery = variant == 2 ? 5 : 1;
                     options.threads = variant == 3 ? 1 : 2;
                     const auto fresh = sdeBackprop(model, p.y0, dW, p.loss(), options);
-                    const auto reused =
-                        sdeBackprop(model, p.y0, dW, p.loss(), options, &workspace);
+                    const auto reused = sdeBackprop(model, p.y0, dW, p.loss(), options, &workspace);
                     QCOMPARE((reused.dTheta - fresh.dTheta).cwiseAbs().maxCoeff(), 0.0);
                     QCOMPARE((reused.dY0 - fresh.dY0).cwiseAbs().maxCoeff(), 0.0);
                     if (scheme == 2) {
                         const auto a = reversibleHeunAdjoint(model, p.y0, dW, p.loss(), options);
-                        const auto b = reversibleHeunAdjoint(model, p.y0, dW, p.loss(), options,
-                                                             &workspace);
+                        const auto b =
+                            reversibleHeunAdjoint(model, p.y0, dW, p.loss(), options, &workspace);
                         QCOMPARE((b.dTheta - a.dTheta).cwiseAbs().maxCoeff(), 0.0);
                         QCOMPARE((b.dY0 - a.dY0).cwiseAbs().maxCoeff(), 0.0);
                     }
@@ -190,8 +191,10 @@ private Q_SLOTS:
         const double errTheta = relativeError(adjoint.dTheta, reference.dTheta);
         const double errY0 = relativeError(flat(adjoint.dY0), flat(reference.dY0));
         const double reconstruction = (adjoint.reconstructedY0 - p.y0).cwiseAbs().maxCoeff();
-        qInfo("general noise, reversible Heun adjoint vs backprop: dtheta %.2e, dy0 %.2e; "
-              "|y0 rebuilt - y0| %.2e", errTheta, errY0, reconstruction);
+        qInfo(
+            "general noise, reversible Heun adjoint vs backprop: dtheta %.2e, dy0 %.2e; "
+            "|y0 rebuilt - y0| %.2e",
+            errTheta, errY0, reconstruction);
         QVERIFY(errTheta < 1e-8);
         QVERIFY(errY0 < 1e-8);
         QVERIFY(reconstruction < 1e-10);
@@ -233,8 +236,8 @@ private Q_SLOTS:
         const auto rd = sdeBackprop(p.model, p.y0, p.dW, halfSquaredNormLoss<double>(), p.options);
         double err = relativeError(rf.dTheta.cast<double>(), rd.dTheta);
         if (p.options.scheme == SdeGradScheme::ReversibleHeun) {
-            const auto af = reversibleHeunAdjoint(modelF, y0f, dWf, halfSquaredNormLoss<float>(),
-                                                  p.options);
+            const auto af =
+                reversibleHeunAdjoint(modelF, y0f, dWf, halfSquaredNormLoss<float>(), p.options);
             err = std::max(err, relativeError(af.dTheta.cast<double>(), rd.dTheta));
         }
         qInfo("scheme %d: float32 vs float64 dtheta %.2e", scheme, err);
@@ -318,8 +321,7 @@ private Q_SLOTS:
     void strongConvergenceOnSharedPaths() {
         QFETCH(int, scheme);
         // Larger noise than the gradient tests so the stochastic error dominates.
-        const NeuralSde<double> model(
-            makeGeneralNoiseSdeConfig(2, 3, {12}, {8}, 1.5, 21));
+        const NeuralSde<double> model(makeGeneralNoiseSdeConfig(2, 3, {12}, {8}, 1.5, 21));
         constexpr Eigen::Index paths = 400;
         constexpr long fine = 512;
         const double horizon = 1.0;
@@ -344,8 +346,8 @@ private Q_SLOTS:
         const double order = std::log(errors.front() / errors.back()) /
                              std::log(static_cast<double>(coarseSteps.back()) /
                                       static_cast<double>(coarseSteps.front()));
-        qInfo("scheme %d: RMS errors %.3e %.3e %.3e at 8/16/32 steps, observed order %.2f",
-              scheme, errors[0], errors[1], errors[2], order);
+        qInfo("scheme %d: RMS errors %.3e %.3e %.3e at 8/16/32 steps, observed order %.2f", scheme,
+              errors[0], errors[1], errors[2], order);
         QVERIFY(errors[0] > errors[1] && errors[1] > errors[2]);
         QVERIFY2(order > 0.35 && order < 1.3, qPrintable(QString::number(order)));
     }

@@ -1,6 +1,6 @@
+#include "core/trajectories/trajectory_config.h"
 #include "core/trajectories/trajectory_headless.h"
 #include "core/trajectories/trajectory_run.h"
-#include "core/trajectories/trajectory_config.h"
 
 #include <nlohmann/json.hpp>
 

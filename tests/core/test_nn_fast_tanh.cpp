@@ -63,8 +63,9 @@ double maxRelativeError() {
 template <typename Scalar>
 void checkSpecialValues() {
     const Scalar inf = std::numeric_limits<Scalar>::infinity();
-    const Scalar values[] = {Scalar(0), -Scalar(0), inf, -inf,
-                             std::numeric_limits<Scalar>::quiet_NaN(), Scalar(1e4), Scalar(-1e4)};
+    const Scalar values[] = {
+        Scalar(0),   -Scalar(0),  inf, -inf, std::numeric_limits<Scalar>::quiet_NaN(),
+        Scalar(1e4), Scalar(-1e4)};
     Scalar out[7];
     fastTanh(values, out, 7);
     QCOMPARE(out[0], Scalar(0));

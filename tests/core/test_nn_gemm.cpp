@@ -45,8 +45,9 @@ double worstRelativeError() {
                     else if (biased)
                         expected.colwise() += bias;
                     const double scale = 1.0 + static_cast<double>(k);
-                    const double error = static_cast<double>(
-                        (c.topRows(m) - expected).cwiseAbs().maxCoeff()) / scale;
+                    const double error =
+                        static_cast<double>((c.topRows(m) - expected).cwiseAbs().maxCoeff()) /
+                        scale;
                     worst = std::max(worst, error);
                     // The padding rows of C are never written.
                     if (c.bottomRows(3) != before.bottomRows(3)) return 1.0;

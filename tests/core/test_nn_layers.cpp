@@ -3,10 +3,10 @@
 #include <QtTest>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/nn/activation.h"
 #include "core/nn/dense.h"
 #include "core/nn/time_embedding.h"
-#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;
@@ -27,9 +27,9 @@ class TestNnLayers : public QObject {
 private Q_SLOTS:
     void denseGradients_data() {
         QTest::addColumn<int>("activation");
-        for (Activation a : {Activation::Identity, Activation::Tanh, Activation::Relu,
-                             Activation::Silu, Activation::Softplus, Activation::Sigmoid,
-                             Activation::Sine})
+        for (Activation a :
+             {Activation::Identity, Activation::Tanh, Activation::Relu, Activation::Silu,
+              Activation::Softplus, Activation::Sigmoid, Activation::Sine})
             QTest::newRow(activationName(a).c_str()) << static_cast<int>(a);
     }
 
@@ -70,16 +70,15 @@ private Q_SLOTS:
         const double paramError = relativeError(grad, paramFd);
         const double inputError = relativeError(flat(dx), inputFd);
         qInfo("%s: parameter gradient rel. error %.2e, input VJP %.2e",
-              activationName(static_cast<Activation>(activation)).c_str(), paramError,
-              inputError);
+              activationName(static_cast<Activation>(activation)).c_str(), paramError, inputError);
         QVERIFY(paramError < 1e-6);
         QVERIFY(inputError < 1e-6);
     }
 
     void activationNamesRoundTrip() {
-        for (Activation a : {Activation::Identity, Activation::Tanh, Activation::Relu,
-                             Activation::Silu, Activation::Softplus, Activation::Sigmoid,
-                             Activation::Sine})
+        for (Activation a :
+             {Activation::Identity, Activation::Tanh, Activation::Relu, Activation::Silu,
+              Activation::Softplus, Activation::Sigmoid, Activation::Sine})
             QCOMPARE(activationFromName(activationName(a)), a);
         QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, activationFromName("gelu"));
     }
@@ -154,7 +153,8 @@ private Q_SLOTS:
     }
 
     void embeddingTimeVjp() {
-        for (auto kind : {TimeEmbeddingConfig::Kind::Sinusoidal, TimeEmbeddingConfig::Kind::Fourier}) {
+        for (auto kind :
+             {TimeEmbeddingConfig::Kind::Sinusoidal, TimeEmbeddingConfig::Kind::Fourier}) {
             TimeEmbeddingConfig config;
             config.kind = kind;
             config.dim = 6;

@@ -5,8 +5,8 @@
 #include <numbers>
 
 #include "core/common/error.h"
-#include "core/nn/loss.h"
 #include "core/common/random.h"
+#include "core/nn/loss.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;
@@ -38,7 +38,9 @@ private Q_SLOTS:
         Eigen::MatrixXd grad;
         mseLoss<double>(pred, target, &grad);
         const Eigen::VectorXd fd = centralDifferences(
-            [&](const Eigen::VectorXd& v) { return mseLoss<double>(asMatrix(v, 3), target, nullptr); },
+            [&](const Eigen::VectorXd& v) {
+                return mseLoss<double>(asMatrix(v, 3), target, nullptr);
+            },
             flat(pred));
         const double error = relativeError(flat(grad), fd);
         qInfo("MSE gradient rel. error %.2e", error);
@@ -69,8 +71,7 @@ private Q_SLOTS:
             flat(lv));
         const double errMean = relativeError(flat(gMean), fdMean);
         const double errLogVar = relativeError(flat(gLogVar), fdLogVar);
-        qInfo("Gaussian NLL gradient rel. error: mean %.2e, log-variance %.2e", errMean,
-              errLogVar);
+        qInfo("Gaussian NLL gradient rel. error: mean %.2e, log-variance %.2e", errMean, errLogVar);
         QVERIFY(errMean < 1e-6);
         QVERIFY(errLogVar < 1e-6);
     }
@@ -85,8 +86,7 @@ private Q_SLOTS:
         QVERIFY(bceWithLogitsLoss<double>(big, target, nullptr) < 1e-300);
 
         const Eigen::MatrixXd logits = randomMatrix(3, 4, 6);
-        const Eigen::MatrixXd probs =
-            (randomMatrix(3, 4, 7).array().tanh() * 0.5 + 0.5).matrix();
+        const Eigen::MatrixXd probs = (randomMatrix(3, 4, 7).array().tanh() * 0.5 + 0.5).matrix();
         Eigen::MatrixXd grad;
         bceWithLogitsLoss<double>(logits, probs, &grad);
         const Eigen::VectorXd fd = centralDifferences(
@@ -101,8 +101,7 @@ private Q_SLOTS:
 
     void softmaxCrossEntropy() {
         const Eigen::MatrixXd uniform = Eigen::MatrixXd::Constant(4, 2, 3.0);
-        QVERIFY(std::abs(softmaxCrossEntropyLoss<double>(uniform, std::vector<int>{0, 3},
-                                                         nullptr) -
+        QVERIFY(std::abs(softmaxCrossEntropyLoss<double>(uniform, std::vector<int>{0, 3}, nullptr) -
                          std::log(4.0)) < 1e-14);
         Eigen::MatrixXd huge(2, 1);
         huge << 1000.0, -1000.0;
@@ -140,15 +139,15 @@ private Q_SLOTS:
         QVERIFY(error < 1e-6);
         QVERIFY(softError < 1e-6);
 
-        QVERIFY_THROWS_EXCEPTION(driftlab::Error, softmaxCrossEntropyLoss<double>(
-                                                      logits, std::vector<int>{0, 1, 2, 3, 4},
-                                                      nullptr));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::Error,
+            softmaxCrossEntropyLoss<double>(logits, std::vector<int>{0, 1, 2, 3, 4}, nullptr));
     }
 
     void shapeMismatchRefused() {
-        QVERIFY_THROWS_EXCEPTION(driftlab::Error,
-                                 mseLoss<double>(Eigen::MatrixXd::Zero(2, 3),
-                                                 Eigen::MatrixXd::Zero(3, 2), nullptr));
+        QVERIFY_THROWS_EXCEPTION(
+            driftlab::Error,
+            mseLoss<double>(Eigen::MatrixXd::Zero(2, 3), Eigen::MatrixXd::Zero(3, 2), nullptr));
     }
 };
 

@@ -6,9 +6,9 @@
 #include <cstring>
 
 #include "core/common/error.h"
+#include "core/common/random.h"
 #include "core/nn/mlp.h"
 #include "core/nn/serialization.h"
-#include "core/common/random.h"
 #include "nn_gradient_check.h"
 
 using namespace driftlab::core;
@@ -177,8 +177,7 @@ private Q_SLOTS:
         // arithmetic differs, and against the original model.
         const Eigen::MatrixXd exact = model.forward(x, 0.25, wd);
         const Eigen::MatrixXd rounded = back.forward(x, 0.25, wb);
-        const Eigen::MatrixXd single =
-            twin.forward(x.cast<float>(), 0.25f, wf).cast<double>();
+        const Eigen::MatrixXd single = twin.forward(x.cast<float>(), 0.25f, wf).cast<double>();
         const double arithmetic = (single - rounded).norm() / rounded.norm();
         const double total = (single - exact).norm() / exact.norm();
         qInfo("float32 vs float64 forward: rel. error %.2e (same weights), %.2e (total)",

@@ -20,8 +20,10 @@ void expectNear(const Eigen::VectorXd& actual, const Eigen::VectorXd& expected,
                 double tolerance = 1e-14) {
     QVERIFY2((actual - expected).cwiseAbs().maxCoeff() <= tolerance,
              qPrintable(QString("got (%1, %2), expected (%3, %4)")
-                            .arg(actual[0], 0, 'g', 17).arg(actual[1], 0, 'g', 17)
-                            .arg(expected[0], 0, 'g', 17).arg(expected[1], 0, 'g', 17)));
+                            .arg(actual[0], 0, 'g', 17)
+                            .arg(actual[1], 0, 'g', 17)
+                            .arg(expected[0], 0, 'g', 17)
+                            .arg(expected[1], 0, 'g', 17)));
 }
 
 }  // namespace
@@ -118,14 +120,18 @@ private Q_SLOTS:
         QCOMPARE(constant.rate(123456), 0.01);
 
         LearningRateSchedule step{.kind = LearningRateSchedule::Kind::Step,
-                                  .baseRate = 1.0, .stepSize = 10, .gamma = 0.5};
+                                  .baseRate = 1.0,
+                                  .stepSize = 10,
+                                  .gamma = 0.5};
         QCOMPARE(step.rate(0), 1.0);
         QCOMPARE(step.rate(9), 1.0);
         QCOMPARE(step.rate(10), 0.5);
         QCOMPARE(step.rate(25), 0.25);
 
-        LearningRateSchedule cosine{.kind = LearningRateSchedule::Kind::Cosine, .baseRate = 1.0,
-                                    .totalSteps = 100, .minRate = 0.1};
+        LearningRateSchedule cosine{.kind = LearningRateSchedule::Kind::Cosine,
+                                    .baseRate = 1.0,
+                                    .totalSteps = 100,
+                                    .minRate = 0.1};
         QCOMPARE(cosine.rate(0), 1.0);
         QVERIFY(std::abs(cosine.rate(50) - 0.55) < 1e-15);
         QVERIFY(std::abs(cosine.rate(25) - (0.1 + 0.45 * (1.0 + std::sqrt(0.5)))) < 1e-15);

@@ -46,7 +46,8 @@ RadiusSquared radiusSquaredAtEnd(const TrajectoryConfig& config) {
     const SimulationResult& result = *run.result;
     if (result.stats.nonFinitePaths != 0) throw std::runtime_error("non-finite paths");
     const Eigen::Index last = Eigen::Index(result.times.size()) - 1;
-    const Eigen::ArrayXd r2 = result.states[0].col(last).array().square() + result.states[1].col(last).array().square();
+    const Eigen::ArrayXd r2 =
+        result.states[0].col(last).array().square() + result.states[1].col(last).array().square();
     RadiusSquared out;
     out.mean = r2.mean();
     out.relativeSpread = std::sqrt((r2 - out.mean).square().mean()) / out.mean;
@@ -83,8 +84,8 @@ private Q_SLOTS:
         const double a = parameter(config, "a");
         const RadiusSquared r2 = radiusSquaredAtEnd(config);
         const double expected = 1.5 * 1.5 * std::exp(-2 * a * kT1);
-        qInfo("Stratonovich (stochastic Heun): E r^2(%g) = %.4f, noise-free %.4f, spread %.4f", kT1, r2.mean,
-              expected, r2.relativeSpread);
+        qInfo("Stratonovich (stochastic Heun): E r^2(%g) = %.4f, noise-free %.4f, spread %.4f", kT1,
+              r2.mean, expected, r2.relativeSpread);
         QVERIFY2(std::abs(r2.mean / expected - 1) < 0.02,
                  qPrintable(QString("E r^2 = %1, noise-free decay %2").arg(r2.mean).arg(expected)));
         // Path by path, not only on average: the radius hardly varies between paths.

@@ -57,8 +57,8 @@ private Q_SLOTS:
                 1.0);
 
         for (double rtol : {1e-4, 1e-6, 1e-8}) {
-            const OdeSolution rodas =
-                integrate(system, y0, 0.0, t1, stiffOptions(OdeMethod::Rodas4, rtol, rtol * atol / 1e-6));
+            const OdeSolution rodas = integrate(
+                system, y0, 0.0, t1, stiffOptions(OdeMethod::Rodas4, rtol, rtol * atol / 1e-6));
             QVERIFY2(rodas.ok(), rodas.message.c_str());
             const double error =
                 scaledError(rodas.y.back(), reference.y.back(), rtol, rtol * atol / 1e-6);
@@ -71,8 +71,8 @@ private Q_SLOTS:
         // Fourth order pays at tight tolerances: far fewer steps than Rosenbrock 2(3).
         const OdeSolution rodas =
             integrate(system, y0, 0.0, t1, stiffOptions(OdeMethod::Rodas4, 1e-8, 1e-2 * atol));
-        const OdeSolution ros23 = integrate(system, y0, 0.0, t1,
-                                           stiffOptions(OdeMethod::Rosenbrock23, 1e-8, 1e-2 * atol));
+        const OdeSolution ros23 = integrate(
+            system, y0, 0.0, t1, stiffOptions(OdeMethod::Rosenbrock23, 1e-8, 1e-2 * atol));
         print("Robertson rosenbrock23 rtol 1e-8", ros23,
               scaledError(ros23.y.back(), reference.y.back(), 1e-8, 1e-2 * atol));
         QVERIFY(ros23.ok());
@@ -83,8 +83,9 @@ private Q_SLOTS:
         const Eigen::Vector2d y0(2.0, 0.0);
         const double t1 = 2000.0;  // more than one relaxation period (~1614 for mu = 1000)
         const auto system = vanDerPol(1000.0);
-        const OdeSolution reference = integrate(
-            system, y0, 0.0, t1, stiffOptions(OdeMethod::Rodas4, 1e-11, Eigen::Vector2d(1e-11, 1e-11)));
+        const OdeSolution reference =
+            integrate(system, y0, 0.0, t1,
+                      stiffOptions(OdeMethod::Rodas4, 1e-11, Eigen::Vector2d(1e-11, 1e-11)));
         QVERIFY2(reference.ok(), reference.message.c_str());
         for (double tol : {1e-4, 1e-6}) {
             const Eigen::Vector2d atol(tol, tol);
@@ -94,7 +95,8 @@ private Q_SLOTS:
             // The solution component y(0) is what is well conditioned after a period; the
             // derivative y(1) is ~1e-3 between jumps and judged against atol.
             const double error = scaledError(rodas.y.back(), reference.y.back(), tol, atol);
-            const QByteArray label = QStringLiteral("Van der Pol mu=1000 rodas4 tol %1").arg(tol).toUtf8();
+            const QByteArray label =
+                QStringLiteral("Van der Pol mu=1000 rodas4 tol %1").arg(tol).toUtf8();
             print(label.constData(), rodas, error);
             QVERIFY2(error < 20.0, qPrintable(QString::number(error)));
         }

@@ -103,9 +103,9 @@ private Q_SLOTS:
         double fromSolver = 0.0;
         for (const auto& record : solution.stats.steps)
             if (record.accepted) fromSolver += record.stiffness / std::abs(record.dt);
-        QVERIFY2(std::abs(fromSolver - plain.stiffnessRegularizer) <=
-                     1e-10 * plain.stiffnessRegularizer,
-                 qPrintable(QStringLiteral("%1 vs %2").arg(fromSolver).arg(plain.stiffnessRegularizer)));
+        QVERIFY2(
+            std::abs(fromSolver - plain.stiffnessRegularizer) <= 1e-10 * plain.stiffnessRegularizer,
+            qPrintable(QStringLiteral("%1 vs %2").arg(fromSolver).arg(plain.stiffnessRegularizer)));
 
         const auto grid = acceptedSteps(solution);
         const auto tab = explicitTableau(method);
@@ -154,8 +154,8 @@ private Q_SLOTS:
         const Eigen::VectorXd theta = ode.net().parameters();
         ode.net().parameters() = 3.0 * theta;
         const auto steeper = odeBackprop(ode, y0, 0.0, 1.0, squaredNorm(), options);
-        qInfo("R_S per step: %.3f at theta, %.3f at 3 theta", base.stiffnessRegularizer / base.steps,
-              steeper.stiffnessRegularizer / steeper.steps);
+        qInfo("R_S per step: %.3f at theta, %.3f at 3 theta",
+              base.stiffnessRegularizer / base.steps, steeper.stiffnessRegularizer / steeper.steps);
         QVERIFY(steeper.stiffnessRegularizer / steeper.steps >
                 2.0 * base.stiffnessRegularizer / base.steps);
     }

@@ -1,8 +1,8 @@
 // Quantile bands, histograms and closed-form densities, and the trajectory snapshot built
 // from them.
 #include "core/equations/compiled_equation.h"
-#include "core/trajectories/trajectory_snapshot.h"
 #include "core/stats/path_statistics.h"
+#include "core/trajectories/trajectory_snapshot.h"
 
 #include <QtTest>
 
@@ -17,31 +17,27 @@ namespace {
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 
-Parameter param(const char* name, double value)
-{
+Parameter param(const char* name, double value) {
     Parameter p;
     p.name = name;
     p.value = value;
     return p;
 }
 
-SimulationResult resultFromColumns(const std::vector<std::vector<double>>& columns)
-{
+SimulationResult resultFromColumns(const std::vector<std::vector<double>>& columns) {
     SimulationResult r;
     r.dimension = 1;
     r.paths = int(columns.front().size());
     Eigen::MatrixXd states(r.paths, columns.size());
     for (std::size_t k = 0; k < columns.size(); ++k) {
         r.times.push_back(double(k));
-        for (int p = 0; p < r.paths; ++p)
-            states(p, k) = columns[k][p];
+        for (int p = 0; p < r.paths; ++p) states(p, k) = columns[k][p];
     }
     r.states = {states};
     return r;
 }
 
-EquationSpec ouSpec(double theta, double mu, double sigma, double x0)
-{
+EquationSpec ouSpec(double theta, double mu, double sigma, double x0) {
     EquationSpec spec;
     spec.variables = {"x"};
     spec.drift = {"theta*(mu-x)"};
@@ -52,12 +48,10 @@ EquationSpec ouSpec(double theta, double mu, double sigma, double x0)
     return spec;
 }
 
-double integrate(const std::function<double(double)>& f, double lo, double hi, int n)
-{
+double integrate(const std::function<double(double)>& f, double lo, double hi, int n) {
     const double h = (hi - lo) / n;
     double sum = 0.5 * (f(lo) + f(hi));
-    for (int i = 1; i < n; ++i)
-        sum += f(lo + i * h);
+    for (int i = 1; i < n; ++i) sum += f(lo + i * h);
     return sum * h;
 }
 
@@ -75,11 +69,9 @@ private Q_SLOTS:
     void snapshotDrawsFinitePathsEvenly();
 };
 
-void TestPathStatistics::quantilesOfKnownData()
-{
+void TestPathStatistics::quantilesOfKnownData() {
     std::vector<double> hundred(101);
-    for (int i = 0; i <= 100; ++i)
-        hundred[i] = i;
+    for (int i = 0; i <= 100; ++i) hundred[i] = i;
     std::shuffle(hundred.begin(), hundred.end(), std::mt19937(3));
     std::vector<double> withNan = hundred;  // 101 values + NaN/Inf that must be ignored
     withNan.push_back(NaN);
@@ -90,7 +82,8 @@ void TestPathStatistics::quantilesOfKnownData()
     std::vector<double> allNan(103, NaN);
     std::vector<double> fourPadded = four;
     fourPadded.resize(103, NaN);
-    const QuantileBands bands = computeQuantileBands(resultFromColumns({withNan, fourPadded, allNan}));
+    const QuantileBands bands =
+        computeQuantileBands(resultFromColumns({withNan, fourPadded, allNan}));
     const Eigen::MatrixXd& b = bands.perComponent.at(0);
     QCOMPARE(b.rows(), Eigen::Index(QuantileBands::RowCount));
     QCOMPARE(b(QuantileBands::Mean, 0), 50.0);
@@ -108,42 +101,36 @@ void TestPathStatistics::quantilesOfKnownData()
     QVERIFY(b.col(2).array().isNaN().all());
 }
 
-void TestPathStatistics::histogramNormalisation()
-{
+void TestPathStatistics::histogramNormalisation() {
     std::mt19937_64 gen(5);
     std::normal_distribution<double> normal;
     std::vector<double> values(100000);
-    for (double& v : values)
-        v = normal(gen);
+    for (double& v : values) v = normal(gen);
     std::vector<double> halfNan = values;
-    for (std::size_t i = 0; i < halfNan.size(); i += 2)
-        halfNan[i] = NaN;
+    for (std::size_t i = 0; i < halfNan.size(); i += 2) halfNan[i] = NaN;
     const SimulationResult r = resultFromColumns({values, halfNan});
     const Histogram h = computeHistogram(r, 0, 0, 50);
     QCOMPARE(int(h.density.size()), 50);
     // Range is the 0.5..99.5 % quantiles: about +-2.576 for a standard normal.
     QVERIFY(std::abs(h.lo + 2.576) < 0.05 && std::abs(h.hi - 2.576) < 0.05);
     double mass = 0;
-    for (double d : h.density)
-        mass += d * h.binWidth();
+    for (double d : h.density) mass += d * h.binWidth();
     QVERIFY2(std::abs(mass - 0.99) < 1e-3, qPrintable(QString::number(mass)));
     const Histogram half = computeHistogram(r, 0, 1, 50);
     double halfMass = 0;
-    for (double d : half.density)
-        halfMass += d * half.binWidth();
+    for (double d : half.density) halfMass += d * half.binWidth();
     QVERIFY2(std::abs(halfMass - 0.495) < 1e-3, qPrintable(QString::number(halfMass)));
     // A constant column still yields a usable (non-empty range) histogram.
-    const Histogram spike = computeHistogram(resultFromColumns({std::vector<double>(10, 2.0)}), 0, 0, 4);
+    const Histogram spike =
+        computeHistogram(resultFromColumns({std::vector<double>(10, 2.0)}), 0, 0, 4);
     QVERIFY(spike.hi > spike.lo);
     double spikeMass = 0;
-    for (double d : spike.density)
-        spikeMass += d * spike.binWidth();
+    for (double d : spike.density) spikeMass += d * spike.binWidth();
     QVERIFY(std::abs(spikeMass - 1.0) < 1e-12);
     QVERIFY(computeHistogram(r, 3, 0, 10).density.empty());  // no such component
 }
 
-void TestPathStatistics::analyticDensitiesIntegrateToOne()
-{
+void TestPathStatistics::analyticDensitiesIntegrateToOne() {
     EquationSpec bm;
     bm.variables = {"x"};
     bm.parameters = {param("mu", 0.7), param("sigma", 1.3)};
@@ -179,8 +166,7 @@ void TestPathStatistics::analyticDensitiesIntegrateToOne()
     QVERIFY(!analyticDensity(renamed, 0, 1, 0).has_value());
 }
 
-void TestPathStatistics::ouHistogramMatchesDensity()
-{
+void TestPathStatistics::ouHistogramMatchesDensity() {
     const EquationSpec spec = ouSpec(1.0, 0.0, 1.0, 1.0);
     const CompiledEquation ou(spec);
     SimulationSettings s;
@@ -208,8 +194,7 @@ void TestPathStatistics::ouHistogramMatchesDensity()
     QVERIFY(maxDiff(0.5) > tolerance);
 }
 
-void TestPathStatistics::gbmHistogramMatchesLognormal()
-{
+void TestPathStatistics::gbmHistogramMatchesLognormal() {
     EquationSpec spec;
     spec.variables = {"x"};
     spec.drift = {"mu*x"};
@@ -236,8 +221,7 @@ void TestPathStatistics::gbmHistogramMatchesLognormal()
     QVERIFY(worst < tolerance);
 }
 
-void TestPathStatistics::snapshotDrawsFinitePathsEvenly()
-{
+void TestPathStatistics::snapshotDrawsFinitePathsEvenly() {
     std::vector<double> t0(10), t1(10);
     for (int p = 0; p < 10; ++p) {
         t0[p] = p;

@@ -63,9 +63,7 @@ public:
         stopped_ = true;
     }
     Status status() const override { return stopped_ ? Status::Finished : Status::More; }
-    std::shared_ptr<const Snapshot> snapshot(bool) override {
-        return std::make_shared<Snapshot>();
-    }
+    std::shared_ptr<const Snapshot> snapshot(bool) override { return std::make_shared<Snapshot>(); }
     bool steppable() const override { return false; }
 
 private:
@@ -151,17 +149,18 @@ void TestRun::pauseHoldsAndStepAdvancesByOne() {
     Run run([](RunContext&) { return std::make_unique<CountingJob>(100000, 200us); });
     QVERIFY(waitUntil(run, [&] { return iterationOf(run) >= 3; }));
     run.pause();
-    QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 2000ms));
+    QVERIFY(waitUntil(
+        run, [&] { return run.state() == RunState::Paused; }, 2000ms));
     const long held = iterationOf(run);
     QVERIFY(held >= 3);
     QVERIFY(run.progress().work == double(held));  // the paused snapshot is the last step's
     run.stepOnce();
-    QVERIFY(waitUntil(run, [&] { return iterationOf(run) == held + 1 &&
-                                        run.state() == RunState::Paused; }));
+    QVERIFY(waitUntil(
+        run, [&] { return iterationOf(run) == held + 1 && run.state() == RunState::Paused; }));
     run.stepOnce();
     run.stepOnce();
-    QVERIFY(waitUntil(run, [&] { return iterationOf(run) == held + 3 &&
-                                        run.state() == RunState::Paused; }));
+    QVERIFY(waitUntil(
+        run, [&] { return iterationOf(run) == held + 3 && run.state() == RunState::Paused; }));
     run.start();
     QVERIFY(waitUntil(run, [&] { return iterationOf(run) > held + 10; }));
     QCOMPARE(run.state(), RunState::Running);
@@ -187,7 +186,8 @@ void TestRun::cancelStopsALongStep() {
     QVERIFY(!run.steppable());
     run.pause();  // meaningless for a one-shot job: ignored
     run.cancel();
-    QVERIFY(waitUntil(run, [&] { return run.workerDone(); }, 5000ms));
+    QVERIFY(waitUntil(
+        run, [&] { return run.workerDone(); }, 5000ms));
     QCOMPARE(run.state(), RunState::Cancelled);
 }
 
@@ -203,7 +203,8 @@ void TestRun::failedFactoryAndThrowingStepReportTheirMessage() {
     QVERIFY(waitUntil(throwing, [&] { return throwing.state() == RunState::Failed; }));
     QCOMPARE(throwing.message(), std::string("drift produced NaN at t = 0.42"));
     throwing.start();  // a failed run does not run again without a reset
-    QVERIFY(!waitUntil(throwing, [&] { return throwing.state() != RunState::Failed; }, 200ms));
+    QVERIFY(!waitUntil(
+        throwing, [&] { return throwing.state() != RunState::Failed; }, 200ms));
 }
 
 void TestRun::divergedRunResumesAfterAPostedFix() {
@@ -220,8 +221,8 @@ void TestRun::divergedRunResumesAfterAPostedFix() {
     run.post([](RunJob& job) { static_cast<CountingJob&>(job).extend(4); });
     QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }));
     run.start();
-    QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Finished &&
-                                        iterationOf(run) == 10; }));
+    QVERIFY(waitUntil(run,
+                      [&] { return run.state() == RunState::Finished && iterationOf(run) == 10; }));
 }
 
 void TestRun::resetBuildsAFreshJob() {

@@ -13,26 +13,21 @@ using namespace driftlab::core;
 
 namespace {
 
-double mean(const std::vector<double>& x)
-{
+double mean(const std::vector<double>& x) {
     double s = 0;
-    for (double v : x)
-        s += v;
+    for (double v : x) s += v;
     return s / x.size();
 }
 
-double covariance(const std::vector<double>& x, const std::vector<double>& y)
-{
+double covariance(const std::vector<double>& x, const std::vector<double>& y) {
     const double mx = mean(x), my = mean(y);
     double s = 0;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        s += (x[i] - mx) * (y[i] - my);
+    for (std::size_t i = 0; i < x.size(); ++i) s += (x[i] - mx) * (y[i] - my);
     return s / (x.size() - 1);
 }
 
 // Kolmogorov–Smirnov distance of standardised samples from N(0, 1).
-double ksDistance(std::vector<double> x)
-{
+double ksDistance(std::vector<double> x) {
     std::sort(x.begin(), x.end());
     const double n = x.size();
     double d = 0;
@@ -56,8 +51,7 @@ private Q_SLOTS:
     void componentsAreIndependent();
 };
 
-void TestSdeBrownianPath::varianceAndIndependentIncrements()
-{
+void TestSdeBrownianPath::varianceAndIndependentIncrements() {
     const int n = 4000;
     std::vector<double> w03(n), w1(n), incA(n), incB(n), small(n);
     for (int i = 0; i < n; ++i) {
@@ -70,8 +64,10 @@ void TestSdeBrownianPath::varianceAndIndependentIncrements()
     }
     // Sample variances have relative standard error sqrt(2/n) ~ 2.2 %: allow ~4.5 sigma.
     const double tol = 4.5 * std::sqrt(2.0 / n);
-    QVERIFY2(std::abs(covariance(w03, w03) / 0.3 - 1) < tol, qPrintable(QString::number(covariance(w03, w03))));
-    QVERIFY2(std::abs(covariance(w1, w1) - 1) < tol, qPrintable(QString::number(covariance(w1, w1))));
+    QVERIFY2(std::abs(covariance(w03, w03) / 0.3 - 1) < tol,
+             qPrintable(QString::number(covariance(w03, w03))));
+    QVERIFY2(std::abs(covariance(w1, w1) - 1) < tol,
+             qPrintable(QString::number(covariance(w1, w1))));
     QVERIFY(std::abs(covariance(incA, incA) / 0.27 - 1) < tol);
     QVERIFY(std::abs(covariance(incB, incB) / 0.53 - 1) < tol);
     QVERIFY2(std::abs(covariance(small, small) / 1e-3 - 1) < tol,
@@ -81,8 +77,7 @@ void TestSdeBrownianPath::varianceAndIndependentIncrements()
     // Cov(W(0.3), W(1)) = 0.3.
     QVERIFY(std::abs(covariance(w03, w1) - 0.3) < 4.5 * std::sqrt(1.3 * 0.3 / n));
     std::vector<double> standardised(n);
-    for (int i = 0; i < n; ++i)
-        standardised[i] = incB[i] / std::sqrt(0.53);
+    for (int i = 0; i < n; ++i) standardised[i] = incB[i] / std::sqrt(0.53);
     const double ks = ksDistance(standardised);
     qInfo("KS distance of standardised increments: %.4f (5%% critical %.4f)", ks,
           1.36 / std::sqrt(n));
@@ -90,10 +85,10 @@ void TestSdeBrownianPath::varianceAndIndependentIncrements()
     QVERIFY(std::abs(mean(incB)) < 4.5 * std::sqrt(0.53 / n));
 }
 
-void TestSdeBrownianPath::spaceTimeAreaStatistics()
-{
+void TestSdeBrownianPath::spaceTimeAreaStatistics() {
     const int n = 4000;
-    for (const auto& [s, t] : {std::pair{0.0, 1.0}, std::pair{0.13, 0.61}, std::pair{0.4, 0.4 + 1e-3}}) {
+    for (const auto& [s, t] :
+         {std::pair{0.0, 1.0}, std::pair{0.13, 0.61}, std::pair{0.4, 0.4 + 1e-3}}) {
         const double h = t - s;
         std::vector<double> dw(n), area(n);
         for (int i = 0; i < n; ++i) {
@@ -110,14 +105,12 @@ void TestSdeBrownianPath::spaceTimeAreaStatistics()
         QVERIFY(std::abs(covariance(dw, dw) / h - 1.0) < 4.5 * std::sqrt(2.0 / n));
         QVERIFY(std::abs(corr) < 4.5 / std::sqrt(n));
         std::vector<double> standardised(n);
-        for (int i = 0; i < n; ++i)
-            standardised[i] = area[i] / std::sqrt(h / 12.0);
+        for (int i = 0; i < n; ++i) standardised[i] = area[i] / std::sqrt(h / 12.0);
         QVERIFY(ksDistance(standardised) < 1.63 / std::sqrt(n));
     }
 }
 
-void TestSdeBrownianPath::additiveWhateverTheQueryOrder()
-{
+void TestSdeBrownianPath::additiveWhateverTheQueryOrder() {
     const BrownianPath path(-1.0, 2.5, 3, 42);
     std::mt19937_64 gen(5);
     std::uniform_real_distribution<double> u(-1.0, 2.5);
@@ -137,8 +130,7 @@ void TestSdeBrownianPath::additiveWhateverTheQueryOrder()
     for (int k = 0; k < 500; ++k) {
         double x[3] = {u(gen), u(gen), u(gen)};
         std::sort(x, x + 3);
-        if (x[1] - x[0] < 1e-6 || x[2] - x[1] < 1e-6)
-            continue;
+        if (x[1] - x[0] < 1e-6 || x[2] - x[1] < 1e-6) continue;
         Eigen::VectorXd dAC(3), hAC(3), dAB(3), hAB(3), dBC(3), hBC(3);
         path.increment(x[0], x[2], dAC, hAC);
         path.increment(x[0], x[1], dAB, hAB);
@@ -152,13 +144,11 @@ void TestSdeBrownianPath::additiveWhateverTheQueryOrder()
     }
 }
 
-void TestSdeBrownianPath::deterministicPerSeed()
-{
+void TestSdeBrownianPath::deterministicPerSeed() {
     const BrownianPath a(0.0, 1.0, 2, 9), b(0.0, 1.0, 2, 9), c(0.0, 1.0, 2, 10);
     const std::vector<double> times{0.9, 0.1, 0.5, 0.333, 1.0, 0.0, 0.25, 0.7777};
     std::vector<Eigen::VectorXd> first;
-    for (double t : times)
-        first.push_back(a.value(t));
+    for (double t : times) first.push_back(a.value(t));
     // Queried again in reverse order, and from a second object with the same seed.
     for (int i = static_cast<int>(times.size()) - 1; i >= 0; --i) {
         QCOMPARE(a.value(times[i]), first[i]);
@@ -172,8 +162,7 @@ void TestSdeBrownianPath::deterministicPerSeed()
     QCOMPARE(coarse.depth(), 10);
 }
 
-void TestSdeBrownianPath::componentsAreIndependent()
-{
+void TestSdeBrownianPath::componentsAreIndependent() {
     const int n = 4000;
     std::vector<double> x(n), y(n);
     for (int i = 0; i < n; ++i) {

@@ -5,12 +5,12 @@
 // refusal is justified by measurement: on shared Brownian paths, Milstein and SRIW1
 // self-converge at their full order on an uncoupled SDE and drop to about order 0.5 once
 // g_x reads y.
-#include "sde_fine_brownian.h"
-#include "sde_test_support.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/trajectories/trajectory_run.h"
 #include "core/solvers/sde_steppers.h"
+#include "core/trajectories/trajectory_run.h"
+#include "sde_fine_brownian.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -22,8 +22,7 @@ using namespace driftlab::test;
 namespace {
 
 // dx = -x/2 dt + s g_x dW1, dy = -y/2 dt + s g_y dW2 on two Brownian motions.
-EquationSpec twoComponent(const char* gx, const char* gy)
-{
+EquationSpec twoComponent(const char* gx, const char* gy) {
     EquationSpec spec;
     spec.name = "coupling test";
     spec.variables = {"x", "y"};
@@ -36,8 +35,7 @@ EquationSpec twoComponent(const char* gx, const char* gy)
 
 // Strong self-convergence order of a scheme: mean |y_dt(T) - y_ref(T)| over shared paths,
 // the reference being the same scheme on the fine grid, fitted against dt.
-double selfConvergenceOrder(const CompiledEquation& equation, const SdeStepper& stepper)
-{
+double selfConvergenceOrder(const CompiledEquation& equation, const SdeStepper& stepper) {
     constexpr int paths = 200, fine = 1024;
     constexpr double T = 1.0;
     const FineBrownian brownian(17, 0, paths, 2, fine, T);
@@ -73,8 +71,7 @@ class TestSdeCommutativity : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void typedEquationsReportCoupling()
-    {
+    void typedEquationsReportCoupling() {
         const CompiledEquation own(twoComponent("s*x", "s*y"));
         QVERIFY(own.hasCommutativeNoise());
         QVERIFY(own.noiseCoupling().empty());
@@ -86,8 +83,7 @@ private Q_SLOTS:
         QVERIFY(timed.hasCommutativeNoise());
     }
 
-    void schemesThatNeedCommutingNoiseRefuse()
-    {
+    void schemesThatNeedCommutingNoiseRefuse() {
         const CompiledEquation coupled(twoComponent("s*(1 + 0.5*y)", "s*x"));
         QCOMPARE(QString::fromStdString(coupled.noiseCoupling()), QString("g of x reads y"));
         for (const char* id : {"milstein", "milstein_stratonovich", "sriw1"}) {
@@ -100,8 +96,7 @@ private Q_SLOTS:
                 QVERIFY2(QString(e.what()).contains("commuting noise"), e.what());
             }
             const std::string refusal = solverRefusal(id, coupled, 0.5);
-            QVERIFY2(QString::fromStdString(refusal).contains("g of x reads y"),
-                     refusal.c_str());
+            QVERIFY2(QString::fromStdString(refusal).contains("g of x reads y"), refusal.c_str());
             const CompiledEquation own(twoComponent("s*x", "s*y"));
             QVERIFY(solverRefusal(id, own, 0.5).empty());
         }
@@ -112,8 +107,7 @@ private Q_SLOTS:
         }
     }
 
-    void couplingCostsMilsteinAndSriw1TheirOrder()
-    {
+    void couplingCostsMilsteinAndSriw1TheirOrder() {
         const CompiledEquation own(twoComponent("s*x", "s*y"));
         const CompiledEquation coupled(twoComponent("s*y", "s*x"));
         for (const char* id : {"milstein", "sriw1"}) {

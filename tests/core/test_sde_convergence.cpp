@@ -1,13 +1,13 @@
 // Measured strong and weak convergence orders of the SDE steppers, driven end to end through
 // typed equations (CompiledEquation -> worker -> stepper). Every scheme runs on the same
 // Brownian paths as the exact solution: fine increments are summed onto the coarse steps.
-#include "sde_test_support.h"
-#include "sde_measured_orders.h"
 #include "core/common/error.h"
-#include "core/equations/compiled_equation.h"
 #include "core/common/random.h"
+#include "core/equations/compiled_equation.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/solver_registry.h"
+#include "sde_measured_orders.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -19,8 +19,7 @@ using namespace driftlab::test;
 
 namespace {
 
-EquationSpec gbmSpec(double mu, double sigma, double x0)
-{
+EquationSpec gbmSpec(double mu, double sigma, double x0) {
     EquationSpec spec;
     spec.name = "GBM";
     spec.variables = {"x"};
@@ -33,18 +32,16 @@ EquationSpec gbmSpec(double mu, double sigma, double x0)
 
 struct Sweep {
     std::vector<double> dt;
-    std::vector<double> strong;      // E|X_N - X(T)| against `exact`
-    std::vector<double> meanError;   // E[X_N - X(T)] against `exact` (the weak error)
-    std::vector<double> strongOther; // E|X_N - Y(T)| against `other` (the other calculus)
+    std::vector<double> strong;       // E|X_N - X(T)| against `exact`
+    std::vector<double> meanError;    // E[X_N - X(T)] against `exact` (the weak error)
+    std::vector<double> strongOther;  // E|X_N - Y(T)| against `other` (the other calculus)
 };
 
 // Runs `stepper` on `paths` paths for every coarse step factor, all sharing one fine
 // Brownian path per sample (2^fineLog2 increments over [0, T]).
-Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int paths,
-            int fineLog2, const std::vector<int>& factors, double T,
-            const std::function<double(double)>& exact,
-            const std::function<double(double)>& other, std::uint64_t seed)
-{
+Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int paths, int fineLog2,
+            const std::vector<int>& factors, double T, const std::function<double(double)>& exact,
+            const std::function<double(double)>& other, std::uint64_t seed) {
     const int fine = 1 << fineLog2;
     const double fineDt = T / fine;
     const double x0 = equation.spec().initial[0];
@@ -55,8 +52,7 @@ Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int pat
     out.strong.assign(levels, 0.0);
     out.meanError.assign(levels, 0.0);
     out.strongOther.assign(levels, 0.0);
-    for (int r : factors)
-        out.dt.push_back(r * fineDt);
+    for (int r : factors) out.dt.push_back(r * fineDt);
 
     const int batch = 256;
     Eigen::MatrixXd increments(fine, batch);
@@ -65,8 +61,7 @@ Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int pat
         const int n = std::min(batch, paths - p0);
         for (int j = 0; j < n; ++j) {
             RandomStream rng(seed, static_cast<std::uint64_t>(p0 + j));
-            for (int i = 0; i < fine; ++i)
-                increments(i, j) = std::sqrt(fineDt) * rng.normal();
+            for (int i = 0; i < fine; ++i) increments(i, j) = std::sqrt(fineDt) * rng.normal();
         }
         for (std::size_t l = 0; l < levels; ++l) {
             const int r = factors[l];
@@ -95,8 +90,7 @@ Sweep sweep(const CompiledEquation& equation, const SdeStepper& stepper, int pat
     return out;
 }
 
-QString describe(const Sweep& s, const std::vector<double>& error)
-{
+QString describe(const Sweep& s, const std::vector<double>& error) {
     QString text;
     for (std::size_t i = 0; i < s.dt.size(); ++i)
         text += QStringLiteral("dt=%1 err=%2; ").arg(s.dt[i]).arg(error[i], 0, 'g', 4);
@@ -116,60 +110,63 @@ private Q_SLOTS:
     void stepperMetadata();
 };
 
-void TestSdeConvergence::eulerMaruyamaStrongOrderOnGbm()
-{
+void TestSdeConvergence::eulerMaruyamaStrongOrderOnGbm() {
     const double mu = 1.0, sigma = 0.8, x0 = 1.0, T = 1.0;
     const CompiledEquation gbm(gbmSpec(mu, sigma, x0));
-    const auto ito = [&](double w) { return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w); };
-    const Sweep s = sweep(gbm, EulerMaruyamaStepper(), 20000, 12, {256, 128, 64, 32, 16}, T,
-                          ito, ito, 11);
+    const auto ito = [&](double w) {
+        return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w);
+    };
+    const Sweep s =
+        sweep(gbm, EulerMaruyamaStepper(), 20000, 12, {256, 128, 64, 32, 16}, T, ito, ito, 11);
     const double order = logLogSlope(s.dt, s.strong);
     qInfo("EM strong order on GBM: %.3f (%s)", order, qPrintable(describe(s, s.strong)));
-    const double expected = driftlab::test::measuredStrongOrder("euler_maruyama", NoiseType::Diagonal);
+    const double expected =
+        driftlab::test::measuredStrongOrder("euler_maruyama", NoiseType::Diagonal);
     QVERIFY2(std::abs(order - expected) <= 0.1, qPrintable(QString::number(order)));
 }
 
-void TestSdeConvergence::eulerMaruyamaWeakOrderOnGbm()
-{
+void TestSdeConvergence::eulerMaruyamaWeakOrderOnGbm() {
     // Weak error |E X_N - x0 e^{mu T}|. The exact solution on the same Brownian path serves as
     // a control variate with known mean x0 e^{mu T}: mean(X_N) - mean(X(T)) + x0 e^{mu T}
     // - x0 e^{mu T} = mean(X_N - X(T)), whose Monte-Carlo noise scales with the strong error
     // (~sqrt(dt)) rather than with the spread of X_T, so the O(dt) bias stands out cleanly.
     const double mu = 1.0, sigma = 0.5, x0 = 1.0, T = 1.0;
     const CompiledEquation gbm(gbmSpec(mu, sigma, x0));
-    const auto ito = [&](double w) { return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w); };
-    const Sweep s = sweep(gbm, EulerMaruyamaStepper(), 40000, 10, {64, 32, 16, 8, 4}, T, ito,
-                          ito, 12);
+    const auto ito = [&](double w) {
+        return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w);
+    };
+    const Sweep s =
+        sweep(gbm, EulerMaruyamaStepper(), 40000, 10, {64, 32, 16, 8, 4}, T, ito, ito, 12);
     const double order = logLogSlope(s.dt, s.meanError);
     qInfo("EM weak order on GBM: %.3f (%s)", order, qPrintable(describe(s, s.meanError)));
     // EM underestimates the GBM mean ((1 + mu dt)^N < e^{mu T}): the sign must be right too.
-    for (double e : s.meanError)
-        QVERIFY(e < 0.0);
+    for (double e : s.meanError) QVERIFY(e < 0.0);
     QVERIFY2(std::abs(order - 1.0) <= 0.1, qPrintable(QString::number(order)));
 }
 
-void TestSdeConvergence::stochasticHeunStrongOrderOnStratonovichGbm()
-{
+void TestSdeConvergence::stochasticHeunStrongOrderOnStratonovichGbm() {
     const double mu = 1.0, sigma = 0.8, x0 = 1.0, T = 1.0;
     const CompiledEquation gbm(gbmSpec(mu, sigma, x0));
     const auto strat = [&](double w) { return x0 * std::exp(mu * T + sigma * w); };
-    const Sweep s = sweep(gbm, StochasticHeunStepper(), 20000, 12, {256, 128, 64, 32, 16}, T,
-                          strat, strat, 13);
+    const Sweep s =
+        sweep(gbm, StochasticHeunStepper(), 20000, 12, {256, 128, 64, 32, 16}, T, strat, strat, 13);
     const double order = logLogSlope(s.dt, s.strong);
     qInfo("Heun strong order on Stratonovich GBM: %.3f (%s)", order,
           qPrintable(describe(s, s.strong)));
-    const double expected = driftlab::test::measuredStrongOrder("stochastic_heun", NoiseType::Diagonal);
+    const double expected =
+        driftlab::test::measuredStrongOrder("stochastic_heun", NoiseType::Diagonal);
     QVERIFY2(std::abs(order - expected) <= 0.15, qPrintable(QString::number(order)));
 }
 
-void TestSdeConvergence::calculusDecidesTheLimit()
-{
+void TestSdeConvergence::calculusDecidesTheLimit() {
     // The same typed equation dX = mu X dt + sigma X dW read by an Itô scheme converges to the
     // Itô solution, by a Stratonovich scheme to the Stratonovich one; each stays a fixed
     // distance (the sigma^2/2 drift correction) from the other.
     const double mu = 0.5, sigma = 0.8, x0 = 1.0, T = 1.0;
     const CompiledEquation gbm(gbmSpec(mu, sigma, x0));
-    const auto ito = [&](double w) { return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w); };
+    const auto ito = [&](double w) {
+        return x0 * std::exp((mu - 0.5 * sigma * sigma) * T + sigma * w);
+    };
     const auto strat = [&](double w) { return x0 * std::exp(mu * T + sigma * w); };
     const std::vector<int> factors{256, 64, 16, 4};
     const Sweep em = sweep(gbm, EulerMaruyamaStepper(), 4000, 12, factors, T, ito, strat, 14);
@@ -189,8 +186,7 @@ void TestSdeConvergence::calculusDecidesTheLimit()
     QVERIFY(std::abs(heun.strongOther.back() - gap) < 0.15 * gap);
 }
 
-void TestSdeConvergence::stepperMetadata()
-{
+void TestSdeConvergence::stepperMetadata() {
     const auto em = makeSdeStepper("euler_maruyama");
     const auto heun = makeSdeStepper("stochastic_heun");
     QVERIFY(em->calculus() == Calculus::Ito);

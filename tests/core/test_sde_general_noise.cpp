@@ -3,18 +3,18 @@
 // exponential of W(T). Strong orders of Euler–Maruyama, stochastic Heun, Euler–Heun and
 // Milstein on shared paths; simulate() draws m-dimensional increments; reversible Heun
 // reconstructs backwards; schemes that need more than commuting noise refuse.
-#include "sde_fine_brownian.h"
-#include "sde_test_support.h"
-#include "sde_measured_orders.h"
 #include "core/common/error.h"
 #include "core/equations/compiled_equation.h"
-#include "core/trajectories/trajectory_config.h"
-#include "core/trajectories/trajectory_run.h"
 #include "core/solvers/brownian_path.h"
 #include "core/solvers/sde_adaptive.h"
 #include "core/solvers/sde_steppers.h"
 #include "core/solvers/sde_steppers_higher.h"
 #include "core/solvers/simulation.h"
+#include "core/trajectories/trajectory_config.h"
+#include "core/trajectories/trajectory_run.h"
+#include "sde_fine_brownian.h"
+#include "sde_measured_orders.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -31,28 +31,25 @@ constexpr int kNoise = 3;
 
 // alpha I + beta M with M = [[0, 1], [1, 0]]: all such matrices commute, and
 // exp(alpha I + beta M) = e^alpha (cosh(beta) I + sinh(beta) M).
-Eigen::Matrix2d pencil(double alpha, double beta)
-{
+Eigen::Matrix2d pencil(double alpha, double beta) {
     Eigen::Matrix2d out;
     out << alpha, beta, beta, alpha;
     return out;
 }
 
-Eigen::Matrix2d pencilExp(double alpha, double beta)
-{
+Eigen::Matrix2d pencilExp(double alpha, double beta) {
     return std::exp(alpha) * pencil(std::cosh(beta), std::sinh(beta));
 }
 
 struct LinearMatrixNoise {
-    double a0 = -0.3, a1 = 0.4;                // A = pencil(a0, a1)
-    double b0[kNoise] = {0.3, -0.2, 0.25};     // B_k = pencil(b0[k], b1[k])
+    double a0 = -0.3, a1 = 0.4;             // A = pencil(a0, a1)
+    double b0[kNoise] = {0.3, -0.2, 0.25};  // B_k = pencil(b0[k], b1[k])
     double b1[kNoise] = {0.2, 0.35, -0.15};
     Eigen::Vector2d x0{1.0, 0.5};
 
     // X(T) for the path W(T): Itô exp((A - 1/2 sum B_k^2) T + sum B_k W_k) x0; the
     // Stratonovich solution drops the -1/2 sum B_k^2 (the Itô correction).
-    Eigen::Vector2d exact(const Eigen::Ref<const Eigen::VectorXd>& w, double T, bool ito) const
-    {
+    Eigen::Vector2d exact(const Eigen::Ref<const Eigen::VectorXd>& w, double T, bool ito) const {
         double alpha = a0 * T, beta = a1 * T;
         for (int k = 0; k < kNoise; ++k) {
             alpha += b0[k] * w(k);
@@ -71,19 +68,16 @@ class MatrixNoiseWorker final : public SdeWorker {
 public:
     explicit MatrixNoiseWorker(const LinearMatrixNoise& p) : p_(p) {}
     void drift(double, const Eigen::Ref<const Eigen::MatrixXd>& y,
-               Eigen::Ref<Eigen::MatrixXd> out) override
-    {
+               Eigen::Ref<Eigen::MatrixXd> out) override {
         out = pencil(p_.a0, p_.a1) * y;
     }
     void diffusion(double, const Eigen::Ref<const Eigen::MatrixXd>&,
-                   Eigen::Ref<Eigen::MatrixXd>) override
-    {
+                   Eigen::Ref<Eigen::MatrixXd>) override {
         QFAIL("a matrix-noise worker was asked for a diagonal");
     }
     int matrixNoiseColumns() const override { return kNoise; }
     void diffusionMatrix(double, const Eigen::Ref<const Eigen::MatrixXd>& y,
-                         Eigen::Ref<Eigen::MatrixXd> out) override
-    {
+                         Eigen::Ref<Eigen::MatrixXd> out) override {
         for (int k = 0; k < kNoise; ++k)
             out.middleRows(k * kDim, kDim) = pencil(p_.b0[k], p_.b1[k]) * y;
     }
@@ -100,8 +94,7 @@ public:
     bool isDeterministic() const override { return false; }
     int brownianDimension() const override { return kNoise; }
     bool hasCommutativeNoise() const override { return commutative_; }
-    std::unique_ptr<SdeWorker> makeWorker() const override
-    {
+    std::unique_ptr<SdeWorker> makeWorker() const override {
         return std::make_unique<MatrixNoiseWorker>(params);
     }
     LinearMatrixNoise params;
@@ -112,8 +105,7 @@ private:
 
 // Mean |X_N - X(T)| (Euclidean norm) over paths for each step-size factor.
 std::vector<double> strongErrors(const SdeStepper& stepper, int paths,
-                                 const std::vector<int>& factors, int fine)
-{
+                                 const std::vector<int>& factors, int fine) {
     const MatrixNoiseSystem system;
     const double T = 1.0;
     const bool ito = stepper.calculus() == Calculus::Ito;
@@ -139,13 +131,11 @@ std::vector<double> strongErrors(const SdeStepper& stepper, int paths,
                 error[l] += (y.col(j) - system.params.exact(w.col(j), T, ito)).norm();
         }
     }
-    for (double& e : error)
-        e /= paths;
+    for (double& e : error) e /= paths;
     return error;
 }
 
-QString describe(const std::vector<double>& dt, const std::vector<double>& error)
-{
+QString describe(const std::vector<double>& dt, const std::vector<double>& error) {
     QString text;
     for (std::size_t i = 0; i < dt.size(); ++i)
         text += QStringLiteral("dt=%1 err=%2; ").arg(dt[i]).arg(error[i], 0, 'g', 4);
@@ -167,14 +157,13 @@ private Q_SLOTS:
     void typedEquationWithNoiseMatrix();
 };
 
-void TestSdeGeneralNoise::strongOrders_data()
-{
+void TestSdeGeneralNoise::strongOrders_data() {
     QTest::addColumn<QString>("id");
     QTest::addColumn<double>("order");
     using driftlab::test::measuredStrongOrder;
     const NoiseType general = NoiseType::General;
-    QTest::newRow("euler_maruyama") << "euler_maruyama"
-                                    << measuredStrongOrder("euler_maruyama", general);
+    QTest::newRow("euler_maruyama")
+        << "euler_maruyama" << measuredStrongOrder("euler_maruyama", general);
     QTest::newRow("milstein") << "milstein" << measuredStrongOrder("milstein", general);
     QTest::newRow("milstein_stratonovich")
         << "milstein_stratonovich" << measuredStrongOrder("milstein_stratonovich", general);
@@ -187,8 +176,7 @@ void TestSdeGeneralNoise::strongOrders_data()
     QTest::newRow("reversible_heun") << "reversible_heun" << 1.0;
 }
 
-void TestSdeGeneralNoise::strongOrders()
-{
+void TestSdeGeneralNoise::strongOrders() {
     QFETCH(QString, id);
     QFETCH(double, order);
     const auto stepper = makeSdeStepper(id.toStdString());
@@ -197,8 +185,7 @@ void TestSdeGeneralNoise::strongOrders()
     const std::vector<int> factors = {8, 16, 32, 64};
     const std::vector<double> error = strongErrors(*stepper, 1000, factors, fine);
     std::vector<double> dt;
-    for (int r : factors)
-        dt.push_back(r / double(fine));
+    for (int r : factors) dt.push_back(r / double(fine));
     const double slope = logLogSlope(dt, error);
     qInfo("%s general noise (2-D, 3 Brownian motions): strong order %.3f (%s)", qPrintable(id),
           slope, qPrintable(describe(dt, error)));
@@ -207,25 +194,21 @@ void TestSdeGeneralNoise::strongOrders()
 
 // A general-noise system whose matrix is diag(g) is the diagonal system: same increments,
 // same result to rounding, for every scheme that takes both.
-void TestSdeGeneralNoise::diagonalMatrixMatchesDiagonalNoise()
-{
+void TestSdeGeneralNoise::diagonalMatrixMatchesDiagonalNoise() {
     class DiagonalWorker final : public SdeWorker {
     public:
         explicit DiagonalWorker(bool matrix) : matrix_(matrix) {}
         void drift(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
-                   Eigen::Ref<Eigen::MatrixXd> out) override
-        {
+                   Eigen::Ref<Eigen::MatrixXd> out) override {
             out = -y + Eigen::MatrixXd::Constant(y.rows(), y.cols(), std::sin(t));
         }
         void diffusion(double, const Eigen::Ref<const Eigen::MatrixXd>& y,
-                       Eigen::Ref<Eigen::MatrixXd> out) override
-        {
+                       Eigen::Ref<Eigen::MatrixXd> out) override {
             out = 0.5 * y.array().cos();
         }
         int matrixNoiseColumns() const override { return matrix_ ? 2 : 0; }
         void diffusionMatrix(double t, const Eigen::Ref<const Eigen::MatrixXd>& y,
-                             Eigen::Ref<Eigen::MatrixXd> out) override
-        {
+                             Eigen::Ref<Eigen::MatrixXd> out) override {
             Eigen::MatrixXd diagonal(2, y.cols());
             diffusion(t, y, diagonal);
             out.setZero();
@@ -236,8 +219,8 @@ void TestSdeGeneralNoise::diagonalMatrixMatchesDiagonalNoise()
     private:
         bool matrix_;
     };
-    for (const char* id : {"euler_maruyama", "stochastic_heun", "euler_heun", "milstein",
-                           "reversible_heun"}) {
+    for (const char* id :
+         {"euler_maruyama", "stochastic_heun", "euler_heun", "milstein", "reversible_heun"}) {
         const auto stepper = makeSdeStepper(id);
         DiagonalWorker diagonal(false), matrix(true);
         StepScratch s1, s2;
@@ -247,8 +230,7 @@ void TestSdeGeneralNoise::diagonalMatrixMatchesDiagonalNoise()
         stepper->begin(diagonal, 0.0, y1, s1);
         stepper->begin(matrix, 0.0, y2, s2);
         for (int k = 0; k < 20; ++k) {
-            for (int i = 0; i < dW.size(); ++i)
-                dW.data()[i] = 0.1 * rng.normal();
+            for (int i = 0; i < dW.size(); ++i) dW.data()[i] = 0.1 * rng.normal();
             stepper->step(diagonal, 0.01 * k, 0.01, y1, dW, s1);
             stepper->step(matrix, 0.01 * k, 0.01, y2, dW, s2);
         }
@@ -260,8 +242,7 @@ void TestSdeGeneralNoise::diagonalMatrixMatchesDiagonalNoise()
 
 // E[X(T)] = exp(A T) x0 (the noise has mean zero in Itô form); Euler–Maruyama's mean is
 // (I + A dt)^N x0 exactly, so the Monte-Carlo mean must match that to sampling error.
-void TestSdeGeneralNoise::simulateDrawsOneIncrementPerBrownianMotion()
-{
+void TestSdeGeneralNoise::simulateDrawsOneIncrementPerBrownianMotion() {
     const MatrixNoiseSystem system;
     SimulationSettings s;
     s.paths = 20000;
@@ -273,8 +254,7 @@ void TestSdeGeneralNoise::simulateDrawsOneIncrementPerBrownianMotion()
     const Eigen::Matrix2d step =
         Eigen::Matrix2d::Identity() + (1.0 / s.steps) * pencil(system.params.a0, system.params.a1);
     Eigen::Vector2d expected = system.params.x0;
-    for (int k = 0; k < s.steps; ++k)
-        expected = step * expected;
+    for (int k = 0; k < s.steps; ++k) expected = step * expected;
     for (int c = 0; c < kDim; ++c) {
         const Eigen::VectorXd x = result.states[c].col(1);
         const double mean = x.mean();
@@ -301,8 +281,7 @@ void TestSdeGeneralNoise::simulateDrawsOneIncrementPerBrownianMotion()
     QVERIFY(std::abs(variance / expectedVariance - 1.0) < 0.1);
 }
 
-void TestSdeGeneralNoise::reversibleHeunReconstructsMatrixNoise()
-{
+void TestSdeGeneralNoise::reversibleHeunReconstructsMatrixNoise() {
     const MatrixNoiseSystem system;
     ReversibleHeunStepper stepper;
     auto worker = system.makeWorker();
@@ -319,14 +298,12 @@ void TestSdeGeneralNoise::reversibleHeunReconstructsMatrixNoise()
         stepper.step(*worker, k * dt, dt, y, increments.back(), s);
     }
     QVERIFY((y - y0).norm() > 0.1);
-    for (int k = steps - 1; k >= 0; --k)
-        stepper.stepBack(*worker, k * dt, dt, y, increments[k], s);
+    for (int k = steps - 1; k >= 0; --k) stepper.stepBack(*worker, k * dt, dt, y, increments[k], s);
     const double error = (y - y0).cwiseAbs().maxCoeff();
     QVERIFY2(error < 1e-12, qPrintable(QString::number(error)));
 }
 
-void TestSdeGeneralNoise::nonCommutingNoiseIsRefused()
-{
+void TestSdeGeneralNoise::nonCommutingNoiseIsRefused() {
     const MatrixNoiseSystem nonCommuting(false);
     for (const char* id : {"milstein", "milstein_stratonovich"}) {
         const auto stepper = makeSdeStepper(id);
@@ -370,8 +347,7 @@ void TestSdeGeneralNoise::nonCommutingNoiseIsRefused()
 // compiles to general noise with three Brownian motions and steps exactly like the
 // hand-written worker; state-dependent matrices are not declared commuting, so Milstein is
 // greyed out for them while Euler–Maruyama runs.
-void TestSdeGeneralNoise::typedEquationWithNoiseMatrix()
-{
+void TestSdeGeneralNoise::typedEquationWithNoiseMatrix() {
     const LinearMatrixNoise p;
     QString rows[2];
     for (int k = 0; k < kNoise; ++k) {
@@ -379,16 +355,15 @@ void TestSdeGeneralNoise::typedEquationWithNoiseMatrix()
         rows[0] += sep + QStringLiteral("\"%1*x + %2*y\"").arg(p.b0[k]).arg(p.b1[k]);
         rows[1] += sep + QStringLiteral("\"%1*x + %2*y\"").arg(p.b1[k]).arg(p.b0[k]);
     }
-    const QString text =
-        QStringLiteral(R"({"experiment": "trajectories",
+    const QString text = QStringLiteral(R"({"experiment": "trajectories",
           "equation": {"name": "matrix noise", "variables": ["x", "y"],
                        "drift": ["%1*x + %2*y", "%2*x + %1*y"],
                        "noise_matrix": [[%3], [%4]], "initial": [1.0, 0.5]},
           "simulation": {"paths": 200, "steps": 20, "t1": 0.5, "saved_times": 2,
                          "solver": "euler_maruyama"}})")
-            .arg(p.a0)
-            .arg(p.a1)
-            .arg(rows[0], rows[1]);
+                             .arg(p.a0)
+                             .arg(p.a1)
+                             .arg(rows[0], rows[1]);
     const TrajectoryConfig config = parseTrajectoryConfig(text.toStdString(), "test");
     QCOMPARE(config.equation.noiseMatrix.size(), std::size_t(2));
     QCOMPARE(config.equation.noiseMatrix[1].size(), std::size_t(kNoise));

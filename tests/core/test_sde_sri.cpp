@@ -3,15 +3,15 @@
 // stepping with it on a Brownian tree (tolerance buys accuracy against the exact solution
 // of the same path), its deterministic form, and its place in the Trajectories solver menu
 // and diagnostics.
-#include "sde_fine_brownian.h"
-#include "sde_test_support.h"
-#include "sde_measured_orders.h"
 #include "core/equations/compiled_equation.h"
-#include "core/trajectories/trajectory_config.h"
-#include "core/trajectories/trajectory_run.h"
 #include "core/solvers/brownian_path.h"
 #include "core/solvers/sde_adaptive.h"
 #include "core/solvers/sde_sri.h"
+#include "core/trajectories/trajectory_config.h"
+#include "core/trajectories/trajectory_run.h"
+#include "sde_fine_brownian.h"
+#include "sde_measured_orders.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -22,15 +22,15 @@ using namespace driftlab::test;
 
 namespace {
 
-constexpr double kA = 1.0;                      // arctan problem's noise scale
-constexpr double kMu = 0.5, kSigma = 0.8;       // geometric Brownian motion
+constexpr double kA = 1.0;                 // arctan problem's noise scale
+constexpr double kMu = 0.5, kSigma = 0.8;  // geometric Brownian motion
 constexpr double kX0 = 0.5, kY0 = 1.0;
 
 // x: dX = -a^2 sin X cos^3 X dt + a cos^2 X dW, X = arctan(a W + tan x0) (Itô's formula
-// for arctan: f' = cos^2, f''/2 = -sin cos^3); y: Itô GBM, Y = y0 exp((mu - sigma^2/2) t + sigma W). Each component has
-// its own Brownian motion and g_i reads x_i only: diagonal, commutative, nonlinear.
-EquationSpec nonlinearDiagonal()
-{
+// for arctan: f' = cos^2, f''/2 = -sin cos^3); y: Itô GBM, Y = y0 exp((mu - sigma^2/2) t + sigma
+// W). Each component has its own Brownian motion and g_i reads x_i only: diagonal, commutative,
+// nonlinear.
+EquationSpec nonlinearDiagonal() {
     EquationSpec spec;
     spec.name = "sri test";
     spec.variables = {"x", "y"};
@@ -41,8 +41,7 @@ EquationSpec nonlinearDiagonal()
     return spec;
 }
 
-Eigen::Vector2d exact(const Eigen::Ref<const Eigen::VectorXd>& w, double T)
-{
+Eigen::Vector2d exact(const Eigen::Ref<const Eigen::VectorXd>& w, double T) {
     return {std::atan(kA * w(0) + std::tan(kX0)),
             kY0 * std::exp((kMu - 0.5 * kSigma * kSigma) * T + kSigma * w(1))};
 }
@@ -52,8 +51,7 @@ struct Sweep {
 };
 
 // Mean |X_N - X(T)| and mean |local error estimate| summed over the steps, per factor.
-Sweep sweep(const SdeStepper& stepper, int paths, int fine, const std::vector<int>& factors)
-{
+Sweep sweep(const SdeStepper& stepper, int paths, int fine, const std::vector<int>& factors) {
     const CompiledEquation equation(nonlinearDiagonal());
     auto worker = equation.makeWorker();
     StepScratch scratch;
@@ -61,8 +59,7 @@ Sweep sweep(const SdeStepper& stepper, int paths, int fine, const std::vector<in
     Sweep out;
     out.strong.assign(factors.size(), 0.0);
     out.estimate.assign(factors.size(), 0.0);
-    for (int r : factors)
-        out.dt.push_back(r * T / fine);
+    for (int r : factors) out.dt.push_back(r * T / fine);
     const int batch = 200;
     Eigen::MatrixXd y, dW, H;
     for (int p0 = 0; p0 < paths; p0 += batch) {
@@ -78,8 +75,7 @@ Sweep sweep(const SdeStepper& stepper, int paths, int fine, const std::vector<in
                 stepper.stepWithArea(*worker, k * dt, dt, y, dW, H, scratch);
                 out.estimate[l] += scratch.error.colwise().norm().sum();
             }
-            for (int j = 0; j < n; ++j)
-                out.strong[l] += (y.col(j) - exact(w.col(j), T)).norm();
+            for (int j = 0; j < n; ++j) out.strong[l] += (y.col(j) - exact(w.col(j), T)).norm();
         }
     }
     for (std::size_t l = 0; l < factors.size(); ++l) {
@@ -89,8 +85,7 @@ Sweep sweep(const SdeStepper& stepper, int paths, int fine, const std::vector<in
     return out;
 }
 
-QString describe(const std::vector<double>& dt, const std::vector<double>& error)
-{
+QString describe(const std::vector<double>& dt, const std::vector<double>& error) {
     QString text;
     for (std::size_t i = 0; i < dt.size(); ++i)
         text += QStringLiteral("dt=%1 err=%2; ").arg(dt[i]).arg(error[i], 0, 'g', 4);
@@ -110,8 +105,7 @@ private Q_SLOTS:
     void trajectoryRunShowsAdaptiveSteps();
 };
 
-void TestSdeSri::strongOrderOnNonlinearDiagonalNoise()
-{
+void TestSdeSri::strongOrderOnNonlinearDiagonalNoise() {
     const SriW1Stepper sri;
     const std::vector<int> factors = {8, 16, 32, 64};
     const Sweep s = sweep(sri, 1000, 1 << 9, factors);
@@ -133,8 +127,7 @@ void TestSdeSri::strongOrderOnNonlinearDiagonalNoise()
     QVERIFY(milstein.strong[0] > 3.0 * s.strong[0]);
 }
 
-void TestSdeSri::adaptiveToleranceBuysAccuracy()
-{
+void TestSdeSri::adaptiveToleranceBuysAccuracy() {
     const CompiledEquation equation(nonlinearDiagonal());
     const SriW1Stepper sri;
     const double T = 1.0;
@@ -156,9 +149,10 @@ void TestSdeSri::adaptiveToleranceBuysAccuracy()
             steps += solution.stats.accepted;
             rejected += solution.stats.rejected;
         }
-        qInfo("adaptive SRIW1 tol %.0e: mean error vs exact %.3g, %ld accepted, %ld rejected "
-              "steps over %zu paths",
-              tol, meanError, steps, rejected, seeds.size());
+        qInfo(
+            "adaptive SRIW1 tol %.0e: mean error vs exact %.3g, %ld accepted, %ld rejected "
+            "steps over %zu paths",
+            tol, meanError, steps, rejected, seeds.size());
         QVERIFY2(meanError < previous, qPrintable(QString::number(meanError)));
         QVERIFY2(meanError < 10.0 * tol, qPrintable(QString::number(meanError)));
         QVERIFY(steps > previousSteps);
@@ -168,8 +162,7 @@ void TestSdeSri::adaptiveToleranceBuysAccuracy()
 }
 
 // Without noise the scheme is Ralston's two-stage Runge–Kutta method: global order 2.
-void TestSdeSri::deterministicFormIsSecondOrder()
-{
+void TestSdeSri::deterministicFormIsSecondOrder() {
     EquationSpec spec = nonlinearDiagonal();
     spec.diffusion = {"0", "0"};
     const CompiledEquation equation(spec);
@@ -183,8 +176,7 @@ void TestSdeSri::deterministicFormIsSecondOrder()
     const auto solve = [&](int steps) {
         Eigen::MatrixXd y = Eigen::Vector2d(kX0, kY0);
         const double dt = T / steps;
-        for (int k = 0; k < steps; ++k)
-            sri.step(*worker, k * dt, dt, y, empty, scratch);
+        for (int k = 0; k < steps; ++k) sri.step(*worker, k * dt, dt, y, empty, scratch);
         return Eigen::Vector2d(y.col(0));
     };
     const Eigen::Vector2d reference = solve(20000);
@@ -199,8 +191,7 @@ void TestSdeSri::deterministicFormIsSecondOrder()
     QVERIFY2(std::abs(order - 2.0) < 0.2, qPrintable(QString::number(order)));
 }
 
-void TestSdeSri::declaresWhatItIs()
-{
+void TestSdeSri::declaresWhatItIs() {
     const auto sri = makeSdeStepper("sriw1");
     QCOMPARE(QString::fromStdString(sri->name()), QStringLiteral("SRIW1"));
     QVERIFY(sri->calculus() == Calculus::Ito);
@@ -215,8 +206,7 @@ void TestSdeSri::declaresWhatItIs()
 
 // In the Trajectories experiment SRIW1 is offered for the (diagonal, multiplicative) GBM
 // preset, and its diagnostics show one path stepped adaptively with its error estimates.
-void TestSdeSri::trajectoryRunShowsAdaptiveSteps()
-{
+void TestSdeSri::trajectoryRunShowsAdaptiveSteps() {
     const TrajectoryConfig* preset = findPreset("gbm");
     QVERIFY(preset);
     TrajectoryConfig config = *preset;

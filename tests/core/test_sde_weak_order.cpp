@@ -5,10 +5,10 @@
 // those paths: an unbiased estimate of E f(X_N) - E f(X(T)) whose sampling error shrinks with
 // the strong error, so biases of order dt^2 stay resolvable with tens of thousands of paths.
 // The Monte-Carlo means themselves are checked against the closed-form moments.
-#include "sde_fine_brownian.h"
-#include "sde_test_support.h"
 #include "core/equations/compiled_equation.h"
 #include "core/solvers/sde_steppers.h"
+#include "sde_fine_brownian.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -26,25 +26,22 @@ constexpr double kTheta = 1.5, kOuSigma = 0.8;
 
 struct WeakSweep {
     std::vector<double> dt;
-    std::vector<double> mean, second;      // weak errors of E X and E X^2
-    std::vector<double> meanSe, secondSe;  // their standard errors
+    std::vector<double> mean, second;             // weak errors of E X and E X^2
+    std::vector<double> meanSe, secondSe;         // their standard errors
     double sampleMean = 0.0, sampleSecond = 0.0;  // of the reference X(T)
 };
 
 // exact(j): the reference X(T) of path j (from W(T) or a fine solve on the same noise).
-using Reference =
-    std::function<Eigen::VectorXd(const FineBrownian& noise, int n)>;
+using Reference = std::function<Eigen::VectorXd(const FineBrownian& noise, int n)>;
 
 WeakSweep weakSweep(const CompiledEquation& equation, const SdeStepper& stepper, int paths,
-                    int fine, const std::vector<int>& factors, const Reference& reference)
-{
+                    int fine, const std::vector<int>& factors, const Reference& reference) {
     auto worker = equation.makeWorker();
     StepScratch scratch;
     WeakSweep out;
     const std::size_t levels = factors.size();
     std::vector<double> s1(levels, 0), s2(levels, 0), q1(levels, 0), q2(levels, 0);
-    for (int r : factors)
-        out.dt.push_back(r * kT / fine);
+    for (int r : factors) out.dt.push_back(r * kT / fine);
     const int batch = 500;
     Eigen::MatrixXd y, dW, H;
     for (int p0 = 0; p0 < paths; p0 += batch) {
@@ -76,8 +73,7 @@ WeakSweep weakSweep(const CompiledEquation& equation, const SdeStepper& stepper,
         out.mean.push_back(s1[l] / paths);
         out.second.push_back(s2[l] / paths);
         out.meanSe.push_back(std::sqrt((q1[l] / paths - out.mean[l] * out.mean[l]) / paths));
-        out.secondSe.push_back(
-            std::sqrt((q2[l] / paths - out.second[l] * out.second[l]) / paths));
+        out.secondSe.push_back(std::sqrt((q2[l] / paths - out.second[l] * out.second[l]) / paths));
     }
     out.sampleMean /= paths;
     out.sampleSecond /= paths;
@@ -85,8 +81,7 @@ WeakSweep weakSweep(const CompiledEquation& equation, const SdeStepper& stepper,
 }
 
 QString describe(const WeakSweep& s, const std::vector<double>& error,
-                 const std::vector<double>& se)
-{
+                 const std::vector<double>& se) {
     QString text;
     for (std::size_t i = 0; i < s.dt.size(); ++i)
         text += QStringLiteral("dt=%1 err=%2±%3; ")
@@ -96,15 +91,13 @@ QString describe(const WeakSweep& s, const std::vector<double>& error,
     return text;
 }
 
-CompiledEquation gbm()
-{
+CompiledEquation gbm() {
     return CompiledEquation(
         spec1d("mu*x", "sigma*x", {param("mu", kMu), param("sigma", kSigma)}, kX0));
 }
 
 // X(T) = x0 exp(a T + sigma W(T)), a = mu - sigma^2/2 (Itô) or mu (Stratonovich).
-Reference gbmExact(bool ito)
-{
+Reference gbmExact(bool ito) {
     return [ito](const FineBrownian& noise, int) -> Eigen::VectorXd {
         const double a = ito ? kMu - 0.5 * kSigma * kSigma : kMu;
         return (kX0 * (a * kT + kSigma * noise.total().row(0).array()).exp()).transpose();
@@ -113,8 +106,7 @@ Reference gbmExact(bool ito)
 
 // Every error is resolved above sampling noise and has one sign (a fit across a sign change
 // would measure nothing).
-void requireResolved(const std::vector<double>& error, const std::vector<double>& se)
-{
+void requireResolved(const std::vector<double>& error, const std::vector<double>& se) {
     for (std::size_t l = 0; l < error.size(); ++l) {
         QVERIFY2(std::abs(error[l]) > 4.0 * se[l], qPrintable(QString::number(l)));
         QVERIFY2((error[l] > 0) == (error[0] > 0), qPrintable(QString::number(l)));
@@ -132,8 +124,7 @@ private Q_SLOTS:
     void sra1WeakOrderOnOrnsteinUhlenbeck();
 };
 
-void TestSdeWeakOrder::gbmWeakOrders_data()
-{
+void TestSdeWeakOrder::gbmWeakOrders_data() {
     QTest::addColumn<QString>("id");
     QTest::addColumn<double>("order");
     QTest::newRow("euler_maruyama") << "euler_maruyama" << 1.0;
@@ -142,8 +133,7 @@ void TestSdeWeakOrder::gbmWeakOrders_data()
     QTest::newRow("sriw1") << "sriw1" << 2.0;
 }
 
-void TestSdeWeakOrder::gbmWeakOrders()
-{
+void TestSdeWeakOrder::gbmWeakOrders() {
     QFETCH(QString, id);
     QFETCH(double, order);
     const auto stepper = makeSdeStepper(id.toStdString());
@@ -174,8 +164,7 @@ void TestSdeWeakOrder::gbmWeakOrders()
 
 // Reference: SRA1 itself with 8x smaller steps than the finest measured one on the same noise
 // (weak error ~dt^2, so ~64x below the smallest error measured).
-void TestSdeWeakOrder::sra1WeakOrderOnOrnsteinUhlenbeck()
-{
+void TestSdeWeakOrder::sra1WeakOrderOnOrnsteinUhlenbeck() {
     const CompiledEquation ou(
         spec1d("-theta*x", "sigma", {param("theta", kTheta), param("sigma", kOuSigma)}, 1.0));
     const auto sra1 = makeSdeStepper("sra1");

@@ -1,11 +1,11 @@
 // simulate(): statistics against closed forms, reproducibility (seed, threads, path count),
 // cancel, progress, non-finite paths, deterministic systems, settings validation; and the
 // random streams it draws from.
-#include "sde_test_support.h"
 #include "core/common/error.h"
-#include "core/equations/compiled_equation.h"
 #include "core/common/random.h"
+#include "core/equations/compiled_equation.h"
 #include "core/solvers/simulation.h"
+#include "sde_test_support.h"
 
 #include <QtTest>
 
@@ -18,8 +18,7 @@ using namespace driftlab::test;
 
 namespace {
 
-EquationSpec ouSpec(double theta, double mu, double sigma, double x0)
-{
+EquationSpec ouSpec(double theta, double mu, double sigma, double x0) {
     EquationSpec spec;
     spec.name = "OU";
     spec.variables = {"x"};
@@ -30,8 +29,7 @@ EquationSpec ouSpec(double theta, double mu, double sigma, double x0)
     return spec;
 }
 
-EquationSpec lorenzSpec()
-{
+EquationSpec lorenzSpec() {
     EquationSpec spec;
     spec.variables = {"x", "y", "z"};
     spec.drift = {"10*(y-x)", "x*(28-z)-y", "x*y-8/3*z"};
@@ -69,8 +67,7 @@ private Q_SLOTS:
     void unsupportedNoiseIsRefused();
 };
 
-void TestSimulation::normalSamplerMoments()
-{
+void TestSimulation::normalSamplerMoments() {
     RandomStream rng(7, 3);
     const int n = 4'000'000;
     double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
@@ -95,8 +92,7 @@ void TestSimulation::normalSamplerMoments()
     QVERIFY(std::abs(beyondR / double(n) - pR) < 5 * std::sqrt(pR / n));
 }
 
-void TestSimulation::randomStreamsAreReproducible()
-{
+void TestSimulation::randomStreamsAreReproducible() {
     RandomStream a(42, 5), b(42, 5), c(42, 6), d(43, 5);
     int differC = 0, differD = 0;
     for (int i = 0; i < 100; ++i) {
@@ -109,8 +105,7 @@ void TestSimulation::randomStreamsAreReproducible()
     QCOMPARE(differD, 100);
 }
 
-void TestSimulation::ouMeanAndVarianceMatchClosedForm()
-{
+void TestSimulation::ouMeanAndVarianceMatchClosedForm() {
     const double theta = 1.5, mu = 0.5, sigma = 0.6, x0 = 2.0;
     const CompiledEquation ou(ouSpec(theta, mu, sigma, x0));
     SimulationSettings s;
@@ -139,8 +134,7 @@ void TestSimulation::ouMeanAndVarianceMatchClosedForm()
     QCOMPARE(r.calculus, std::string("Ito"));
 }
 
-void TestSimulation::reproducibleAcrossSeedsThreadsAndPathCounts()
-{
+void TestSimulation::reproducibleAcrossSeedsThreadsAndPathCounts() {
     const CompiledEquation lorenz(lorenzSpec());
     SimulationSettings s;
     s.paths = 1000;  // 8 blocks, so threads really split the work
@@ -165,13 +159,11 @@ void TestSimulation::reproducibleAcrossSeedsThreadsAndPathCounts()
         SimulationSettings fewer = s;
         fewer.paths = 300;
         const SimulationResult part = simulate(lorenz, lorenz.spec().initial, fewer);
-        for (int c = 0; c < 3; ++c)
-            QVERIFY(part.states[c] == one.states[c].topRows(300));
+        for (int c = 0; c < 3; ++c) QVERIFY(part.states[c] == one.states[c].topRows(300));
     }
 }
 
-void TestSimulation::savedTimes()
-{
+void TestSimulation::savedTimes() {
     const CompiledEquation ou(ouSpec(1, 0, 1, 0));
     SimulationSettings s;
     s.paths = 3;
@@ -195,8 +187,7 @@ void TestSimulation::savedTimes()
     QVERIFY(r.states[0].col(0).isZero());
 }
 
-void TestSimulation::statsCountEvaluations()
-{
+void TestSimulation::statsCountEvaluations() {
     const CompiledEquation ou(ouSpec(1, 0, 1, 0));
     SimulationSettings s;
     s.paths = 200;
@@ -214,8 +205,7 @@ void TestSimulation::statsCountEvaluations()
     QCOMPARE(r.calculus, std::string("Stratonovich"));
 }
 
-void TestSimulation::deterministicSystemIsAnOde()
-{
+void TestSimulation::deterministicSystemIsAnOde() {
     EquationSpec spec = ouSpec(1, 0, 0, 1);
     spec.drift = {"-x"};
     spec.diffusion = {"0"};
@@ -237,8 +227,7 @@ void TestSimulation::deterministicSystemIsAnOde()
     QVERIFY(std::abs(em.states[0](0, 1) - std::exp(-1.0)) > 1e-3);
 }
 
-void TestSimulation::nonFinitePathsAreFrozenAndCounted()
-{
+void TestSimulation::nonFinitePathsAreFrozenAndCounted() {
     // dx = x^2 dt from x0 = 1 blows up at t = 1 (explicit Euler a little later, then within a
     // few steps overflows); every path does, at the same step.
     EquationSpec spec = ouSpec(1, 0, 0, 1);
@@ -272,8 +261,7 @@ void TestSimulation::nonFinitePathsAreFrozenAndCounted()
     QVERIFY(mixed.stats.firstNonFiniteTime > 0.0 && mixed.stats.firstNonFiniteTime <= 3.0);
 }
 
-void TestSimulation::cancelStopsEarly()
-{
+void TestSimulation::cancelStopsEarly() {
     const CompiledEquation ou(ouSpec(1, 0, 1, 0));
     SimulationSettings s;
     s.paths = 200000;
@@ -299,8 +287,7 @@ void TestSimulation::cancelStopsEarly()
     QVERIFY(r.stats.driftEvaluations < 200000LL * 20000 / 10);
 }
 
-void TestSimulation::progressFromCallingThread()
-{
+void TestSimulation::progressFromCallingThread() {
     const CompiledEquation ou(ouSpec(1, 0, 1, 0));
     SimulationSettings s;
     s.paths = 20000;
@@ -320,8 +307,7 @@ void TestSimulation::progressFromCallingThread()
     QVERIFY(std::is_sorted(seen.begin(), seen.end()));
 }
 
-void TestSimulation::badSettingsNameTheKey()
-{
+void TestSimulation::badSettingsNameTheKey() {
     const CompiledEquation ou(ouSpec(1, 0, 1, 0));
     const auto message = [&](auto edit, std::vector<double> initial = {0.0}) {
         SimulationSettings s;
@@ -346,8 +332,7 @@ void TestSimulation::badSettingsNameTheKey()
              qPrintable(solver));
 }
 
-void TestSimulation::unsupportedNoiseIsRefused()
-{
+void TestSimulation::unsupportedNoiseIsRefused() {
     SimulationSettings s;
     s.paths = 1;
     s.steps = 1;
@@ -357,8 +342,7 @@ void TestSimulation::unsupportedNoiseIsRefused()
         QFAIL("general noise accepted");
     } catch (const driftlab::SolverError& e) {
         const QString message = QString::fromStdString(e.what());
-        QVERIFY2(message.contains("Milstein") && message.contains("general noise"),
-                 e.what());
+        QVERIFY2(message.contains("Milstein") && message.contains("general noise"), e.what());
     }
 }
 

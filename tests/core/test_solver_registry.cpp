@@ -242,8 +242,8 @@ private Q_SLOTS:
         // The tolerance help names exactly the rows with an error estimate.
         const std::string& rtol = simulationSchema().find("rtol")->help;
         for (const auto& row : solverRegistry()) {
-            const bool named = contains(rtol, " " + row.id + ",") ||
-                               contains(rtol, " " + row.id + " ");
+            const bool named =
+                contains(rtol, " " + row.id + ",") || contains(rtol, " " + row.id + " ");
             QVERIFY2(named == row.can.errorEstimate, row.id.c_str());
         }
     }

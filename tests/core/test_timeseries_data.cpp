@@ -15,7 +15,8 @@ using namespace driftlab::core::timeseries;
 
 namespace {
 
-void expectCsvError(const std::string& text, const std::string& needle1, const std::string& needle2) {
+void expectCsvError(const std::string& text, const std::string& needle1,
+                    const std::string& needle2) {
     try {
         importCsv(text);
     } catch (const driftlab::ConfigError& e) {
@@ -48,7 +49,8 @@ private Q_SLOTS:
                 QCOMPARE(s.length(), Eigen::Index(40));
                 QCOMPARE(s.times.front(), 0.0);
                 QVERIFY(s.times.back() <= o.length);
-                for (std::size_t j = 1; j < s.times.size(); ++j) QVERIFY(s.times[j] > s.times[j - 1]);
+                for (std::size_t j = 1; j < s.times.size(); ++j)
+                    QVERIFY(s.times[j] > s.times[j - 1]);
                 QVERIFY(s.observed.all());
                 QVERIFY(s.values.allFinite());
             }
@@ -87,7 +89,8 @@ private Q_SLOTS:
         }
         GeneratorOptions bad;
         bad.missingRate = 0.95;
-        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError, generate(GeneratorKind::OrnsteinUhlenbeck, bad));
+        QVERIFY_THROWS_EXCEPTION(driftlab::ConfigError,
+                                 generate(GeneratorKind::OrnsteinUhlenbeck, bad));
     }
 
     void seedsAreReproducible() {
@@ -196,7 +199,8 @@ private Q_SLOTS:
                 for (Eigen::Index j = 0; j < s.length(); ++j)
                     if (kind == TaskKind::Forecasting)
                         QCOMPARE(t.target.col(j).any(), s.times[std::size_t(j)] > cut);
-                QVERIFY(!t.target.col(0).any() && (kind == TaskKind::Forecasting || !t.target.col(s.length() - 1).any()));
+                QVERIFY(!t.target.col(0).any() &&
+                        (kind == TaskKind::Forecasting || !t.target.col(s.length() - 1).any()));
             }
         }
     }
@@ -221,7 +225,8 @@ private Q_SLOTS:
         // Linear: between (0,1) and (4,9) at t = 1 -> 3 (exact); t = 5 flat 9 -> 49 / 2.
         const auto l = baselineMse(BaselineKind::LinearInterpolation, data, {task}, {0});
         QCOMPARE(l.mse, 24.5);
-        const Eigen::MatrixXd pred = baselinePredict(BaselineKind::LinearInterpolation, s, task.context);
+        const Eigen::MatrixXd pred =
+            baselinePredict(BaselineKind::LinearInterpolation, s, task.context);
         QCOMPARE(pred(0, 2), 5.0);
     }
 

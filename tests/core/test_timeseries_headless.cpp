@@ -10,10 +10,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/nn/serialization.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/timeseries/timeseries_headless.h"
 #include "core/timeseries/timeseries_training.h"
-#include "core/nn/serialization.h"
 
 using namespace driftlab::core;
 using nlohmann::json;

@@ -78,8 +78,8 @@ void checkGradient(const SeriesModelConfig& config, nn::Index* parameterCount = 
                 QTest::currentDataTag(), long(theta.size()), result.loss, rel);
     // The ode kind's continuous adjoint is only O(dt) close to the discrete gradient (see
     // adjointAgreesWithBackprop); every other gradient is exact.
-    const bool continuousAdjoint = config.gradient == GradientMethod::Adjoint &&
-                                   config.kind == SeriesModelKind::NeuralOde;
+    const bool continuousAdjoint =
+        config.gradient == GradientMethod::Adjoint && config.kind == SeriesModelKind::NeuralOde;
     QVERIFY2(rel < (continuousAdjoint ? 0.05 : 1e-6), qPrintable(QString::number(rel)));
     // Every block takes part: the first (encoder, or drift when not latent) and the last.
     QVERIFY(grad.head(8).norm() > 0 && grad.tail(2).norm() > 0);

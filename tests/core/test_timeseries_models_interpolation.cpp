@@ -6,9 +6,9 @@
 #include <cstdio>
 
 #include "core/common/error.h"
+#include "core/models/series_interpolation.h"
 #include "core/models/series_model.h"
 #include "core/timeseries/generators.h"
-#include "core/models/series_interpolation.h"
 
 using namespace driftlab::core;
 using namespace driftlab::core::models;

@@ -13,12 +13,12 @@
 #include <string>
 
 #include "core/common/error.h"
-#include "core/timeseries/timeseries_training.h"
 #include "core/models/adaptive_series_ode.h"
 #include "core/models/series_model.h"
 #include "core/models/series_training.h"
 #include "core/timeseries/baselines.h"
 #include "core/timeseries/generators.h"
+#include "core/timeseries/timeseries_training.h"
 #include "timeseries_test_sets.h"
 
 using namespace driftlab::core;
@@ -69,7 +69,6 @@ std::string refusal(Make make) {
     }
     return "";
 }
-
 
 }  // namespace
 
@@ -212,10 +211,11 @@ private Q_SLOTS:
         QVERIFY2(!report.diverged, report.message.c_str());
         const double after = lossTerm(
             evaluateSeriesModel(*model, set.data, set.tasks, set.split.test, 16, 7), "mse");
-        std::printf("  %-13s %4ld parameters, test MSE %.4f -> %.4f (train loss %.4f -> %.4f); "
-                    "persistence %.4f\n",
-                    QTest::currentDataTag(), long(model->parameterCount()), before, after,
-                    report.loss.front(), report.loss.back(), persistence.mse);
+        std::printf(
+            "  %-13s %4ld parameters, test MSE %.4f -> %.4f (train loss %.4f -> %.4f); "
+            "persistence %.4f\n",
+            QTest::currentDataTag(), long(model->parameterCount()), before, after,
+            report.loss.front(), report.loss.back(), persistence.mse);
         QVERIFY(after < 0.17);
         QVERIFY(after < persistence.mse);
     }
@@ -223,12 +223,11 @@ private Q_SLOTS:
     // The schema key reaches the model; the state is sized from the data whatever latent_dim
     // says, and with two channels the phase portrait is the drift in observation space.
     void experimentDrawsTheStateSpaceDrift() {
-        const nlohmann::json base = {{"dataset", "spirals"}, {"series_count", 12},
-                                     {"observations", 12},   {"length", 3.0},
-                                     {"model", "ode"},       {"latent_dim", 5},
-                                     {"drift_width", 8},     {"iterations", 3},
-                                     {"batch", 4},           {"validate_every", 3},
-                                     {"display_series", 2},  {"forecast_paths", 2}};
+        const nlohmann::json base = {
+            {"dataset", "spirals"}, {"series_count", 12},  {"observations", 12},
+            {"length", 3.0},        {"model", "ode"},      {"latent_dim", 5},
+            {"drift_width", 8},     {"iterations", 3},     {"batch", 4},
+            {"validate_every", 3},  {"display_series", 2}, {"forecast_paths", 2}};
         QVERIFY(timeSeriesConfigFromJson(base, "test").model.latent);  // the default
         nlohmann::json patch = base;
         patch["latent"] = false;
@@ -245,8 +244,7 @@ private Q_SLOTS:
         QVERIFY(s->drift.available);
         QVERIFY(s->drift.vectors.allFinite() && s->drift.vectors.norm() > 0.0);
         // The displayed state paths are the fitted observations themselves.
-        for (const auto& d : s->displayed)
-            QCOMPARE(d.forecast.latentPaths[0], d.forecast.mean);
+        for (const auto& d : s->displayed) QCOMPARE(d.forecast.latentPaths[0], d.forecast.mean);
     }
 };
 

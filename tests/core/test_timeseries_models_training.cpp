@@ -22,7 +22,6 @@ using driftlab::test::OuForecast;
 
 namespace {
 
-
 SeriesModelConfig ouConfig(SeriesModelKind kind, SeriesObjective objective = SeriesObjective::Mse) {
     SeriesModelConfig c;
     c.kind = kind;

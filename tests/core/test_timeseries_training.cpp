@@ -319,9 +319,13 @@ private Q_SLOTS:
     void jobOnARunPausesWithinOneIterationAndStepsByOne() {
         RunOptions options = fastPublishing();
         options.startImmediately = false;
-        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 400}})); },
-                options);
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Idle; }, 20.0));
+        Run run(
+            [](RunContext&) {
+                return makeTimeSeriesJob(smallConfig({{"iterations", 400}}));
+            },
+            options);
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Idle; }, 20.0));
         QCOMPARE(run.workUnit(), std::string("it"));
         const auto first = run.latestAs<TimeSeriesSnapshot>();
         QVERIFY(first);
@@ -330,12 +334,14 @@ private Q_SLOTS:
         QVERIFY(!first->displayed.empty());
 
         run.start();
-        QVERIFY(waitUntil(run, [&] { return iterationOf(run) >= 5; }, 60.0));
+        QVERIFY(waitUntil(
+            run, [&] { return iterationOf(run) >= 5; }, 60.0));
         // The worker finishes the iteration it is in (at most one more than it had done when
         // asked), publishes, then holds.
         const long doneAtPause = long(run.progress().work);
         run.pause();
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused; }, 30.0));
         const long paused = iterationOf(run);
         QVERIFY2(paused >= doneAtPause && paused <= doneAtPause + 1,
                  qPrintable(QString("asked at %1, paused at %2").arg(doneAtPause).arg(paused)));
@@ -359,14 +365,16 @@ private Q_SLOTS:
         // SDE within a few iterations, as in hugeLearningRateDivergesAndResumes.
         RunOptions options = fastPublishing();
         options.startImmediately = false;
-        Run run([](RunContext&) {
-            return makeTimeSeriesJob(
-                smallConfig({{"model", "gsde"}, {"gradient_clip", 0.0}, {"iterations", 40}}));
-        }, options);
+        Run run(
+            [](RunContext&) {
+                return makeTimeSeriesJob(
+                    smallConfig({{"model", "gsde"}, {"gradient_clip", 0.0}, {"iterations", 40}}));
+            },
+            options);
         run.post(setLearningRateCommand(1e6));
         run.start();
-        QVERIFY(waitUntil(run, [&] { return isSettled(run.state()) && run.state() != RunState::Idle; },
-                          60.0));
+        QVERIFY(waitUntil(
+            run, [&] { return isSettled(run.state()) && run.state() != RunState::Idle; }, 60.0));
         QCOMPARE(run.state(), RunState::Diverged);
         const auto stopped = run.latestAs<TimeSeriesSnapshot>();
         QVERIFY(stopped->diverged);
@@ -379,7 +387,8 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(stopped->metrics.testMse));
 
         run.post(setLearningRateCommand(1e-3));
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused; }, 30.0));
         const auto cleared = run.latestAs<TimeSeriesSnapshot>();
         QVERIFY(!cleared->diverged);
         QCOMPARE(cleared->learningRate, 1e-3);
@@ -387,7 +396,9 @@ private Q_SLOTS:
         run.stepOnce();
         QVERIFY(waitUntil(
             run,
-            [&] { return run.state() == RunState::Paused && iterationOf(run) > stopped->iteration; },
+            [&] {
+                return run.state() == RunState::Paused && iterationOf(run) > stopped->iteration;
+            },
             30.0));
         const auto resumed = run.latestAs<TimeSeriesSnapshot>();
         QCOMPARE(resumed->iteration, stopped->iteration + 1);
@@ -398,8 +409,11 @@ private Q_SLOTS:
     void resetGivesAFreshModelWithTheSameFirstLoss() {
         RunOptions options = fastPublishing();
         options.startImmediately = false;
-        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 400}})); },
-                options);
+        Run run(
+            [](RunContext&) {
+                return makeTimeSeriesJob(smallConfig({{"iterations", 400}}));
+            },
+            options);
         for (long k = 1; k <= 3; ++k) {
             run.stepOnce();
             QVERIFY(waitUntil(
@@ -423,18 +437,24 @@ private Q_SLOTS:
     }
 
     void postedIterationsExtendAFinishedRun() {
-        Run run([](RunContext&) { return makeTimeSeriesJob(smallConfig({{"iterations", 6}})); },
-                fastPublishing());
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Finished; }, 60.0));
+        Run run(
+            [](RunContext&) {
+                return makeTimeSeriesJob(smallConfig({{"iterations", 6}}));
+            },
+            fastPublishing());
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Finished; }, 60.0));
         QCOMPARE(iterationOf(run), 6L);
         QVERIFY(run.latestAs<TimeSeriesSnapshot>()->finished);
         QCOMPARE(run.progress().fraction, 1.0);
         run.post(addIterationsCommand(4));
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Paused; }, 30.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Paused; }, 30.0));
         QCOMPARE(run.latestAs<TimeSeriesSnapshot>()->totalIterations, 10L);
         run.start();
         QVERIFY(waitUntil(
-            run, [&] { return run.state() == RunState::Finished && iterationOf(run) == 10; }, 60.0));
+            run, [&] { return run.state() == RunState::Finished && iterationOf(run) == 10; },
+            60.0));
         QCOMPARE(run.latestAs<TimeSeriesSnapshot>()->history.size(), std::size_t(10));
     }
 
@@ -443,7 +463,8 @@ private Q_SLOTS:
         config.data.source = TimeSeriesSource::Csv;
         config.data.csvPath = "/nonexistent.csv";
         Run run([config](RunContext&) { return makeTimeSeriesJob(config); });
-        QVERIFY(waitUntil(run, [&] { return run.state() == RunState::Failed; }, 10.0));
+        QVERIFY(waitUntil(
+            run, [&] { return run.state() == RunState::Failed; }, 10.0));
         QVERIFY(run.message().find("/nonexistent.csv") != std::string::npos);
         QVERIFY(run.latest() == nullptr);
         run.start();  // ignored, nothing to train
@@ -460,7 +481,8 @@ private Q_SLOTS:
             Run run([](RunContext&) {
                 return makeTimeSeriesJob(smallConfig({{"iterations", 100000}}));
             });
-            QVERIFY(waitUntil(run, [&] { return iterationOf(run) >= 2; }, 60.0));
+            QVERIFY(waitUntil(
+                run, [&] { return iterationOf(run) >= 2; }, 60.0));
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -122,7 +122,8 @@ private Q_SLOTS:
             trajectoryConfigFromJson(json, "bad.json");
             QFAIL("expected a refusal");
         } catch (const ConfigError& e) {
-            QVERIFY2(QString(e.what()).contains("bad.json: simulation.solver = \"tsit5\""), e.what());
+            QVERIFY2(QString(e.what()).contains("bad.json: simulation.solver = \"tsit5\""),
+                     e.what());
         }
     }
 

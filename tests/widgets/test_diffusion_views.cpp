@@ -1,8 +1,8 @@
 // The Diffusion workspace's views under Xvfb, fed synthetic data: the heat map and the
 // quality-vs-NFE chart put their colours into real pixels, and the point cloud's brush turns
 // a click into a dab at the clicked data coordinate (and does nothing in Pan mode).
-#include "widgets/views/heat_map_view.h"
 #include "../gui_test_support.h"
+#include "widgets/views/heat_map_view.h"
 #include "widgets/views/point_cloud_view.h"
 #include "widgets/views/quality_nfe_chart_view.h"
 #include "widgets/vtk/surface_format.h"
@@ -64,12 +64,14 @@ private Q_SLOTS:
         std::printf("  heat map: %d coloured pixels of %d (empty view: %d)\n", after,
                     image.width() * image.height(), before);
         // The grid is fitted into the view: it must cover a good part of it.
-        QVERIFY2(after > before + image.width() * image.height() / 5, qPrintable(QString::number(after)));
+        QVERIFY2(after > before + image.width() * image.height() / 5,
+                 qPrintable(QString::number(after)));
         // The peak (viridis' yellow end) is in the picture's middle region, the low corners dark.
         const QPoint centre(int(image.width() * 0.44), image.height() / 2);
         const QRgb peak = image.pixel(centre);
-        QVERIFY2(qRed(peak) > 150 && qGreen(peak) > 150 && qBlue(peak) < 140,
-                 qPrintable(QString("%1 %2 %3").arg(qRed(peak)).arg(qGreen(peak)).arg(qBlue(peak))));
+        QVERIFY2(
+            qRed(peak) > 150 && qGreen(peak) > 150 && qBlue(peak) < 140,
+            qPrintable(QString("%1 %2 %3").arg(qRed(peak)).arg(qGreen(peak)).arg(qBlue(peak))));
         view.clear("nothing");
         QCOMPARE(view.cellCount(), 0);
     }
@@ -117,7 +119,8 @@ private Q_SLOTS:
         const Eigen::Vector2d centre(dabs[0][0].toDouble(), dabs[0][1].toDouble());
         // Rounding the position to a whole pixel moves it by at most half a pixel per axis.
         const double pixel = (view.widgetToData({1, 0}) - view.widgetToData({0, 0})).norm();
-        QVERIFY2((centre - target).norm() <= pixel, qPrintable(QString::number((centre - target).norm())));
+        QVERIFY2((centre - target).norm() <= pixel,
+                 qPrintable(QString::number((centre - target).norm())));
         QCOMPARE(dabs[0][2].toBool(), false);  // not erase
 
         view.setTool(widgets::PointCloudView::Tool::Erase);

@@ -91,7 +91,8 @@ private Q_SLOTS:
         retype(cell, "s**x");
         QVERIFY(!editor.isValid());
         QCOMPARE(validity.last().at(0).toBool(), false);
-        const core::ExpressionCheck expected = core::checkExpression("s**x", {"x", "y"}, generalSpec().parameters);
+        const core::ExpressionCheck expected =
+            core::checkExpression("s**x", {"x", "y"}, generalSpec().parameters);
         QVERIFY(!expected.ok && expected.position >= 0);
         const QString message = editor.validationMessage();
         QVERIFY2(message.contains("Noise of y for dW3 (row 2, column 3)"), qPrintable(message));
@@ -103,7 +104,8 @@ private Q_SLOTS:
         QVERIFY(!editor.saveAsPresetButton()->isEnabled());
         bool caretShown = false;
         for (QLabel* label : editor.findChildren<QLabel*>())
-            caretShown = caretShown || (label->isVisible() && label->text().startsWith("s**x\n") && label->text().contains('^'));
+            caretShown = caretShown || (label->isVisible() && label->text().startsWith("s**x\n") &&
+                                        label->text().contains('^'));
         QVERIFY(caretShown);
         // An unknown name is caught in a cell too; fixing it restores validity.
         retype(cell, "q*x");
@@ -175,7 +177,8 @@ private Q_SLOTS:
         retype(editor.noiseGrid()->cell(0, 1), "sh*y + 0.1");
         core::TrajectoryConfig edited = preset;
         edited.equation = editor.spec();
-        const core::TrajectoryConfig reread = core::parseTrajectoryConfig(core::toJsonText(edited), "saved preset");
+        const core::TrajectoryConfig reread =
+            core::parseTrajectoryConfig(core::toJsonText(edited), "saved preset");
         QCOMPARE(reread.equation.noiseMatrix, edited.equation.noiseMatrix);
         QCOMPARE(reread.equation.noiseMatrix[0][1], std::string("sh*y + 0.1"));
         EquationEditor again;

@@ -39,22 +39,36 @@ const char* const kPathsHelp = "How many independent sample paths are simulated.
 
 core::Schema testSchema() {
     std::vector<core::SchemaField> fields(6);
-    fields[0] = {"paths", "Paths", core::FieldType::Integer, 1000, "", 1, 100000, {}, "paths", kPathsHelp};
-    fields[1] = {"t1", "End time", core::FieldType::Real, 5.0, "", 0.001, 1000, {}, "s", "When the simulation stops."};
-    fields[2] = {"seed", "Random seed", core::FieldType::Integer, 1, "", 0, 9007199254740991.0, {}, "",
-                 "Same seed, same paths."};
-    fields[3] = {"antithetic", "Antithetic", core::FieldType::Boolean, 0, "", 0, 0, {}, "", "Pair paths."};
-    fields[4] = {"solver", "Solver", core::FieldType::Choice, 0, "euler_maruyama", 0, 0,
-                 {"euler_maruyama", "stochastic_heun"}, "", "How each step is taken."};
-    fields[5] = {"label", "Label", core::FieldType::Text, 0, "run", 0, 0, {}, "", "A name for the run."};
+    fields[0] = {"paths", "Paths",   core::FieldType::Integer, 1000, "", 1, 100000, {},
+                 "paths", kPathsHelp};
+    fields[1] = {"t1", "End time", core::FieldType::Real,       5.0, "", 0.001, 1000,
+                 {},   "s",        "When the simulation stops."};
+    fields[2] = {
+        "seed", "Random seed",           core::FieldType::Integer, 1, "", 0, 9007199254740991.0, {},
+        "",     "Same seed, same paths."};
+    fields[3] = {"antithetic", "Antithetic", core::FieldType::Boolean, 0, "", 0, 0, {},
+                 "",           "Pair paths."};
+    fields[4] = {"solver",
+                 "Solver",
+                 core::FieldType::Choice,
+                 0,
+                 "euler_maruyama",
+                 0,
+                 0,
+                 {"euler_maruyama", "stochastic_heun"},
+                 "",
+                 "How each step is taken."};
+    fields[5] = {"label", "Label", core::FieldType::Text, 0, "run", 0, 0,
+                 {},      "",      "A name for the run."};
     return core::Schema("test", fields);
 }
 
 core::EquationSpec ouSpec() {
     core::EquationSpec spec;
     spec.name = "Ornstein-Uhlenbeck";
-    spec.description = "Mean reversion: x is pulled towards mu at rate theta while noise of size sigma "
-                       "shakes it. The spread settles at sigma^2 / (2 theta).";
+    spec.description =
+        "Mean reversion: x is pulled towards mu at rate theta while noise of size sigma "
+        "shakes it. The spread settles at sigma^2 / (2 theta).";
     spec.variables = {"x"};
     spec.drift = {"-theta*(x - mu)"};
     spec.diffusion = {"sigma"};
@@ -67,10 +81,11 @@ core::EquationSpec ouSpec() {
 }
 
 // QCOMPARE cannot print nlohmann::json; show both sides on failure instead.
-#define COMPARE_JSON(actual, expected)                                                            \
-    do {                                                                                          \
-        const nlohmann::json a_ = (actual), e_ = (expected);                                      \
-        QVERIFY2(a_ == e_, qPrintable(QString::fromStdString(a_.dump() + "\n   != " + e_.dump()))); \
+#define COMPARE_JSON(actual, expected)                                                    \
+    do {                                                                                  \
+        const nlohmann::json a_ = (actual), e_ = (expected);                              \
+        QVERIFY2(a_ == e_,                                                                \
+                 qPrintable(QString::fromStdString(a_.dump() + "\n   != " + e_.dump()))); \
     } while (false)
 
 void retype(QLineEdit* edit, const QString& text) {
@@ -102,9 +117,12 @@ void TestPanels::schemaFormRoundTrip() {
     SchemaForm form(testSchema());
     COMPARE_JSON(form.values(), form.schema().defaults());
 
-    const nlohmann::json values = {{"paths", 5000},   {"t1", 2.5},
-                                   {"seed", 9007199254740000LL}, {"antithetic", true},
-                                   {"solver", "stochastic_heun"}, {"label", "hello"}};
+    const nlohmann::json values = {{"paths", 5000},
+                                   {"t1", 2.5},
+                                   {"seed", 9007199254740000LL},
+                                   {"antithetic", true},
+                                   {"solver", "stochastic_heun"},
+                                   {"label", "hello"}};
     form.setValues(values);
     COMPARE_JSON(form.values(), values);
     QVERIFY(qobject_cast<QSpinBox*>(form.editorFor("paths")));
@@ -160,7 +178,8 @@ void TestPanels::schemaFormTooltipsAndSignals() {
 
     // The real simulation schema builds, and its defaults pass its own validation.
     SchemaForm simulation(core::simulationSchema());
-    COMPARE_JSON(simulation.values(), core::simulationSchema().validate(simulation.values(), "form"));
+    COMPARE_JSON(simulation.values(),
+                 core::simulationSchema().validate(simulation.values(), "form"));
 }
 
 void TestPanels::equationEditorRoundTrip() {
@@ -201,7 +220,8 @@ void TestPanels::equationEditorFlagsBadExpression() {
     QLineEdit* drift = editor.driftEdit(0);
     retype(drift, "theta**x");
     QVERIFY(!editor.isValid());
-    const core::ExpressionCheck expected = core::checkExpression("theta**x", {"x"}, ouSpec().parameters);
+    const core::ExpressionCheck expected =
+        core::checkExpression("theta**x", {"x"}, ouSpec().parameters);
     QVERIFY(!expected.ok);
     QVERIFY(expected.position >= 0);
     QVERIFY2(editor.validationMessage().contains(QString::number(expected.position)),

@@ -21,8 +21,7 @@ using widgets::theme::Rgb;
 
 namespace {
 
-int countNear(const QImage& img, const Rgb& c, int tolerance)
-{
+int countNear(const QImage& img, const Rgb& c, int tolerance) {
     const int r = qRound(c[0] * 255), g = qRound(c[1] * 255), b = qRound(c[2] * 255);
     int n = 0;
     for (int y = 0; y < img.height(); ++y)
@@ -35,8 +34,7 @@ int countNear(const QImage& img, const Rgb& c, int tolerance)
     return n;
 }
 
-bool show(QWidget& w, QSize size = {1000, 720})
-{
+bool show(QWidget& w, QSize size = {1000, 720}) {
     w.resize(size);
     w.show();
     return QTest::qWaitForWindowExposed(&w);
@@ -47,17 +45,14 @@ constexpr int kWaitMs = 60000;
 
 // Tests wait for the colours they check (QTRY_*_WITH_TIMEOUT), then grab once more to look
 // closer.
-QImage grabAfterPaint(widgets::SolverDiagnosticsView& view)
-{
+QImage grabAfterPaint(widgets::SolverDiagnosticsView& view) {
     view.grab();  // the first grab lets VTK lay the charts out at the final size
     return view.grab().toImage();
 }
 
-long countAccepted(const core::OdeStats& s, bool accepted)
-{
+long countAccepted(const core::OdeStats& s, bool accepted) {
     long n = 0;
-    for (const auto& r : s.steps)
-        n += r.accepted == accepted;
+    for (const auto& r : s.steps) n += r.accepted == accepted;
     return n;
 }
 
@@ -70,8 +65,7 @@ public:
     static void initMain() { widgets::setDefaultSurfaceFormat(); }
 
 private Q_SLOTS:
-    void vanDerPolShowsAcceptedAndRejected()
-    {
+    void vanDerPolShowsAcceptedAndRejected() {
         core::OdeOptions options;
         options.method = core::OdeMethod::DormandPrince5;
         options.rtol = 1e-6;
@@ -88,7 +82,8 @@ private Q_SLOTS:
         QCOMPARE(static_cast<long>(view.acceptedPointCount()), countAccepted(sol.stats, true));
         QVERIFY(view.hasErrorEstimate());
         QVERIFY(view.summaryText().contains("NFE"));
-        QVERIFY(view.summaryText().contains(QLocale::c().toString(static_cast<qlonglong>(sol.stats.nfe))));
+        QVERIFY(view.summaryText().contains(
+            QLocale::c().toString(static_cast<qlonglong>(sol.stats.nfe))));
 
         QTRY_VERIFY2_WITH_TIMEOUT(
             countNear(grabAfterPaint(view), widgets::theme::kAccepted, 16) > 300,
@@ -98,8 +93,7 @@ private Q_SLOTS:
         QVERIFY2(countNear(img, widgets::theme::kRejected, 16) > 30, "rejected colour missing");
     }
 
-    void robertsonAutoSwitchShowsStiffSteps()
-    {
+    void robertsonAutoSwitchShowsStiffSteps() {
         core::OdeOptions options;
         options.method = core::OdeMethod::DormandPrince5;
         options.autoSwitch = true;
@@ -125,8 +119,7 @@ private Q_SLOTS:
         QVERIFY2(countNear(img, widgets::theme::kStiff, 16) > 30, "stiff-solver colour missing");
     }
 
-    void emptyAndNaNInputsDoNotCrash()
-    {
+    void emptyAndNaNInputsDoNotCrash() {
         widgets::SolverDiagnosticsView view;
         QVERIFY(show(view, {700, 500}));
         view.setSolve("nothing", core::OdeStats{});
@@ -159,16 +152,15 @@ private Q_SLOTS:
         grabAfterPaint(view);
     }
 
-    void hundredThousandStepsAreThinned()
-    {
+    void hundredThousandStepsAreThinned() {
         core::OdeStats stats;
         const int n = 100000;
         double t = 0.0;
         for (int i = 0; i < n; ++i) {
             const double dt = 1e-3 * (1.0 + 0.5 * std::sin(i * 1e-3));
             const bool acc = i % 10 != 0;
-            stats.steps.push_back({i + 1, t, dt, acc ? 0.3 : 3.0, acc, 0.5 + (i % 7) * 0.1,
-                                   i > n / 2});
+            stats.steps.push_back(
+                {i + 1, t, dt, acc ? 0.3 : 3.0, acc, 0.5 + (i % 7) * 0.1, i > n / 2});
             if (acc) {
                 t += dt;
                 ++stats.accepted;

@@ -89,9 +89,9 @@ void TestTimeseriesViews::heatMapPaintsEachCellInItsColour() {
     for (int v = 0; v < 6; ++v) {
         cells[v] = find(img, view.colorOf(v), 3);
         // The colour bar shows every colour too, but only in a thin strip.
-        QVERIFY2(cells[v].count > 3000, qPrintable(QString("value %1: %2 pixels of its colour")
-                                                       .arg(v)
-                                                       .arg(cells[v].count)));
+        QVERIFY2(
+            cells[v].count > 3000,
+            qPrintable(QString("value %1: %2 pixels of its colour").arg(v).arg(cells[v].count)));
     }
     // Columns left to right, rows bottom to top (image y grows downwards).
     QVERIFY(cells[0].meanX < cells[1].meanX && cells[1].meanX < cells[2].meanX);
@@ -123,7 +123,8 @@ void TestTimeseriesViews::vectorFieldDrawsArrowsAlongTheField() {
     const int grid = 9;
     Eigen::Matrix2Xd positions(2, grid * grid);
     for (int i = 0; i < grid; ++i)
-        for (int j = 0; j < grid; ++j) positions.col(i * grid + j) << -2.0 + 0.5 * j, -2.0 + 0.5 * i;
+        for (int j = 0; j < grid; ++j)
+            positions.col(i * grid + j) << -2.0 + 0.5 * j, -2.0 + 0.5 * i;
     QVERIFY(show(view));
 
     // A field pointing right everywhere: its arrows are horizontal strokes, so they fill
@@ -136,9 +137,11 @@ void TestTimeseriesViews::vectorFieldDrawsArrowsAlongTheField() {
     view.setField(positions, right, {}, "pointing right");
     QCOMPARE(view.arrowCount(), grid * grid);
     QCOMPARE(view.arrowScale(), 0.9 * 0.5);  // the longest arrow spans 90 % of a cell
-    const ColourStats horizontal = find(view.grabFramebuffer(), widgets::VectorFieldView::kArrowColor, 40);
+    const ColourStats horizontal =
+        find(view.grabFramebuffer(), widgets::VectorFieldView::kArrowColor, 40);
     view.setField(positions, up, {}, "pointing up");
-    const ColourStats vertical = find(view.grabFramebuffer(), widgets::VectorFieldView::kArrowColor, 40);
+    const ColourStats vertical =
+        find(view.grabFramebuffer(), widgets::VectorFieldView::kArrowColor, 40);
     std::printf("  right: %d px in %zu rows x %zu columns; up: %d px in %zu rows x %zu columns\n",
                 horizontal.count, horizontal.rows.size(), horizontal.columns.size(), vertical.count,
                 vertical.rows.size(), vertical.columns.size());
@@ -152,7 +155,8 @@ void TestTimeseriesViews::vectorFieldDrawsArrowsAlongTheField() {
     std::vector<Eigen::Matrix2Xd> circles;
     for (double r : {0.8, 1.6}) {
         Eigen::Matrix2Xd circle(2, 100);
-        for (int k = 0; k < 100; ++k) circle.col(k) << r * std::cos(2 * kPi * k / 99.0), r * std::sin(2 * kPi * k / 99.0);
+        for (int k = 0; k < 100; ++k)
+            circle.col(k) << r * std::cos(2 * kPi * k / 99.0), r * std::sin(2 * kPi * k / 99.0);
         circles.push_back(circle);
     }
     // A non-finite arrow is skipped, not drawn to infinity.
@@ -183,14 +187,17 @@ void TestTimeseriesViews::seriesFanDrawsBandMeanAndAllPointKinds() {
     }
     for (int k = 0; k < 20; ++k) {
         const double t = 0.5 * k;
-        auto& times = t < 7 ? (k % 4 == 3 ? data->missingTimes : data->contextTimes) : data->targetTimes;
-        auto& values = t < 7 ? (k % 4 == 3 ? data->missingValues : data->contextValues) : data->targetValues;
+        auto& times =
+            t < 7 ? (k % 4 == 3 ? data->missingTimes : data->contextTimes) : data->targetTimes;
+        auto& values =
+            t < 7 ? (k % 4 == 3 ? data->missingValues : data->contextValues) : data->targetValues;
         times.push_back(t);
         values.push_back(std::sin(t) + (k % 4 == 3 ? 0.0 : 0.9));  // observed dots above the band
     }
     data->markHoldOut = true;
     data->holdOutStart = 7.0;
-    data->title = std::string("channel x, series 3");  // move-assign: GCC 12 -Wrestrict false positive otherwise
+    data->title = std::string(
+        "channel x, series 3");  // move-assign: GCC 12 -Wrestrict false positive otherwise
     data->valueLabel = std::string("x");
 
     widgets::SeriesFanView view;

@@ -33,14 +33,12 @@ constexpr double kPi = 3.14159265358979323846;
 // white background. Bands are fixed at 5-95 % = [-1, 1], 25-75 % = [-0.4, 0.4].
 // Components 1 and 2 make spirals for the phase-space view.
 std::shared_ptr<const core::TrajectorySnapshot> makeSnapshot(int dim, int paths, int times,
-                                                             int drawn)
-{
+                                                             int drawn) {
     auto result = std::make_shared<core::SimulationResult>();
     result->dimension = dim;
     result->paths = paths;
     result->times.resize(times);
-    for (int k = 0; k < times; ++k)
-        result->times[k] = k / (times - 1.0);
+    for (int k = 0; k < times; ++k) result->times[k] = k / (times - 1.0);
     result->states.assign(dim, Eigen::MatrixXd(paths, times));
     for (int i = 0; i < paths; ++i)
         for (int k = 0; k < times; ++k) {
@@ -52,8 +50,7 @@ std::shared_ptr<const core::TrajectorySnapshot> makeSnapshot(int dim, int paths,
             } else {
                 result->states[0](i, k) = radius * std::cos(angle);
                 result->states[1](i, k) = radius * std::sin(angle);
-                if (dim > 2)
-                    result->states[2](i, k) = 3.0 * t;
+                if (dim > 2) result->states[2](i, k) = 3.0 * t;
             }
         }
     result->solverName = "euler_maruyama";
@@ -74,26 +71,22 @@ std::shared_ptr<const core::TrajectorySnapshot> makeSnapshot(int dim, int paths,
             b(core::QuantileBands::Q75, k) = 0.4;
             b(core::QuantileBands::Q95, k) = 1.0;
         }
-    for (int i = 0; i < drawn; ++i)
-        snapshot->drawnPathIndices.push_back(i * paths / drawn);
+    for (int i = 0; i < drawn; ++i) snapshot->drawnPathIndices.push_back(i * paths / drawn);
     return snapshot;
 }
 
-QRgb toQRgb(const Rgb& c)
-{
+QRgb toQRgb(const Rgb& c) {
     return qRgb(qRound(c[0] * 255), qRound(c[1] * 255), qRound(c[2] * 255));
 }
 
 // What a colour drawn with `alpha` over white looks like.
-QRgb overWhite(const Rgb& c, double alpha)
-{
+QRgb overWhite(const Rgb& c, double alpha) {
     return qRgb(qRound(255 * (1 - alpha) + 255 * c[0] * alpha),
                 qRound(255 * (1 - alpha) + 255 * c[1] * alpha),
                 qRound(255 * (1 - alpha) + 255 * c[2] * alpha));
 }
 
-int countNear(const QImage& img, QRgb target, int tolerance)
-{
+int countNear(const QImage& img, QRgb target, int tolerance) {
     int n = 0;
     for (int y = 0; y < img.height(); ++y)
         for (int x = 0; x < img.width(); ++x) {
@@ -106,22 +99,19 @@ int countNear(const QImage& img, QRgb target, int tolerance)
     return n;
 }
 
-int countSaturated(const QImage& img)
-{
+int countSaturated(const QImage& img) {
     int n = 0;
     for (int y = 0; y < img.height(); ++y)
         for (int x = 0; x < img.width(); ++x) {
             const QRgb p = img.pixel(x, y);
             const int hi = std::max({qRed(p), qGreen(p), qBlue(p)});
             const int lo = std::min({qRed(p), qGreen(p), qBlue(p)});
-            if (hi - lo > 60)
-                ++n;
+            if (hi - lo > 60) ++n;
         }
     return n;
 }
 
-bool show(QWidget& w, QSize size = {640, 420})
-{
+bool show(QWidget& w, QSize size = {640, 420}) {
     w.resize(size);
     w.show();
     return QTest::qWaitForWindowExposed(&w);
@@ -146,8 +136,7 @@ private Q_SLOTS:
     void phaseSpaceHintFor1d();
 };
 
-void TestViews::fanDrawsBandsPathsAndMean()
-{
+void TestViews::fanDrawsBandsPathsAndMean() {
     widgets::PathFanView view;
     view.setSnapshot(makeSnapshot(1, 40, 200, 10), 0);
     QVERIFY(show(view));
@@ -164,8 +153,7 @@ void TestViews::fanDrawsBandsPathsAndMean()
              QString("x"));
 }
 
-void TestViews::fanCursorSignals()
-{
+void TestViews::fanCursorSignals() {
     widgets::PathFanView view;
     view.setSnapshot(makeSnapshot(1, 40, 101, 10), 0);
     QVERIFY(show(view));
@@ -196,8 +184,7 @@ void TestViews::fanCursorSignals()
     QVERIFY(countNear(img, toQRgb(widgets::theme::kCursor), 20) > 50);
 }
 
-void TestViews::fanHandlesEmptyAndBadInput()
-{
+void TestViews::fanHandlesEmptyAndBadInput() {
     widgets::PathFanView view;
     QVERIFY(show(view));
     QCOMPARE(view.timeCursor(), -1);
@@ -210,8 +197,7 @@ void TestViews::fanHandlesEmptyAndBadInput()
     QVERIFY(!img.isNull());
 }
 
-void TestViews::fanRendersManyPathsQuickly()
-{
+void TestViews::fanRendersManyPathsQuickly() {
     widgets::PathFanView view;
     view.setSnapshot(makeSnapshot(1, 1000, 500, 200), 0);
     QVERIFY(show(view, {900, 600}));
@@ -230,8 +216,7 @@ void TestViews::fanRendersManyPathsQuickly()
     view.grabFramebuffer().save("/tmp/views_fan_200.png");
 }
 
-void TestViews::histogramDrawsBarsAndCurve()
-{
+void TestViews::histogramDrawsBarsAndCurve() {
     widgets::HistogramView view;
     core::Histogram h;
     h.lo = -3.0;
@@ -264,8 +249,7 @@ void TestViews::histogramDrawsBarsAndCurve()
     QCOMPARE(view.binCount(), 0);
 }
 
-void TestViews::phaseSpace2dDrawsColouredLines()
-{
+void TestViews::phaseSpace2dDrawsColouredLines() {
     widgets::PhaseSpaceView view;
     view.setSnapshot(makeSnapshot(2, 50, 300, 20));
     QVERIFY(show(view));
@@ -289,8 +273,7 @@ void TestViews::phaseSpace2dDrawsColouredLines()
     QVERIFY(countNear(magma, toQRgb({m[0], m[1], m[2]}), 30) > 50);
 }
 
-void TestViews::phaseSpace3dRotates()
-{
+void TestViews::phaseSpace3dRotates() {
     widgets::PhaseSpaceView view;
     view.setSnapshot(makeSnapshot(3, 30, 200, 15));
     QVERIFY(show(view));
@@ -302,8 +285,7 @@ void TestViews::phaseSpace3dRotates()
     double before[3];
     view.renderer()->GetActiveCamera()->GetPosition(before);
     QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(300, 200));
-    for (int i = 1; i <= 6; ++i)
-        QTest::mouseMove(&view, QPoint(300 + 15 * i, 200));
+    for (int i = 1; i <= 6; ++i) QTest::mouseMove(&view, QPoint(300 + 15 * i, 200));
     QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(390, 200));
     const double* after = view.renderer()->GetActiveCamera()->GetPosition();
     QVERIFY(std::abs(after[0] - before[0]) + std::abs(after[1] - before[1]) > 0.1);
@@ -315,8 +297,7 @@ void TestViews::phaseSpace3dRotates()
     QCOMPARE(view.renderer()->GetActiveCamera()->GetPosition()[0], kept[0]);
 }
 
-void TestViews::phaseSpaceHintFor1d()
-{
+void TestViews::phaseSpaceHintFor1d() {
     widgets::PhaseSpaceView view;
     view.setSnapshot(makeSnapshot(1, 10, 50, 5));
     QVERIFY(show(view));

@@ -38,26 +38,22 @@ namespace {
 bool isRedish(QRgb p) { return qRed(p) > 150 && qGreen(p) < 80 && qBlue(p) < 80; }
 bool isBackground(QRgb p) { return qRed(p) < 40 && qGreen(p) < 40 && qBlue(p) < 60; }
 
-int countIn(const QImage& img, const QRect& rect, bool (*pred)(QRgb))
-{
+int countIn(const QImage& img, const QRect& rect, bool (*pred)(QRgb)) {
     int n = 0;
     for (int y = rect.top(); y <= rect.bottom(); ++y)
         for (int x = rect.left(); x <= rect.right(); ++x)
-            if (pred(img.pixel(x, y)))
-                ++n;
+            if (pred(img.pixel(x, y))) ++n;
     return n;
 }
 
-QRect centre(const QImage& img, double fraction)
-{
+QRect centre(const QImage& img, double fraction) {
     const int w = static_cast<int>(img.width() * fraction);
     const int h = static_cast<int>(img.height() * fraction);
     return {(img.width() - w) / 2, (img.height() - h) / 2, w, h};
 }
 
 // A red sphere on a dark blue-black background.
-void addSphere(VtkView& view, double r = 1.0, double g = 0.0, double b = 0.0)
-{
+void addSphere(VtkView& view, double r = 1.0, double g = 0.0, double b = 0.0) {
     vtkNew<vtkSphereSource> sphere;
     sphere->SetThetaResolution(48);
     sphere->SetPhiResolution(48);
@@ -73,15 +69,13 @@ void addSphere(VtkView& view, double r = 1.0, double g = 0.0, double b = 0.0)
     view.resetCamera();
 }
 
-bool showAndWait(QWidget& w)
-{
+bool showAndWait(QWidget& w) {
     w.resize(400, 300);
     w.show();
     return QTest::qWaitForWindowExposed(&w);
 }
 
-void sameCamera(vtkCamera* c, const double pos[3], const double up[3])
-{
+void sameCamera(vtkCamera* c, const double pos[3], const double up[3]) {
     for (int i = 0; i < 3; ++i) {
         QVERIFY(qAbs(c->GetPosition()[i] - pos[i]) < 1e-6);
         QVERIFY(qAbs(c->GetViewUp()[i] - up[i]) < 1e-6);
@@ -108,8 +102,7 @@ private Q_SLOTS:
     void colorMapsAreNamedAndOrdered();
 };
 
-void TestVtkView::rendersRedSphere()
-{
+void TestVtkView::rendersRedSphere() {
     VtkView view;
     addSphere(view);
     QVERIFY(showAndWait(view));
@@ -124,8 +117,7 @@ void TestVtkView::rendersRedSphere()
     img.save("/tmp/views_sphere.png");
 }
 
-void TestVtkView::mouseDragRotatesAndResetRestores()
-{
+void TestVtkView::mouseDragRotatesAndResetRestores() {
     VtkView view;
     addSphere(view);
     QVERIFY(showAndWait(view));
@@ -137,12 +129,10 @@ void TestVtkView::mouseDragRotatesAndResetRestores()
 
     const QPoint a(200, 150), b(280, 110);
     QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, a);
-    for (int i = 1; i <= 8; ++i)
-        QTest::mouseMove(&view, a + (b - a) * i / 8);
+    for (int i = 1; i <= 8; ++i) QTest::mouseMove(&view, a + (b - a) * i / 8);
     QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, b);
     double moved = 0.0;
-    for (int i = 0; i < 3; ++i)
-        moved += qAbs(camera->GetPosition()[i] - pos[i]);
+    for (int i = 0; i < 3; ++i) moved += qAbs(camera->GetPosition()[i] - pos[i]);
     QVERIFY2(moved > 0.1, "dragging should rotate the camera");
 
     QSignalSpy reset(&view, &VtkView::cameraReset);
@@ -155,14 +145,13 @@ void TestVtkView::mouseDragRotatesAndResetRestores()
     QWheelEvent wheel(QPointF(a), view.mapToGlobal(QPointF(a)), QPoint(), QPoint(0, 120),
                       Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(&view, &wheel);
-    QVERIFY(qAbs(camera->GetDistance() - std::sqrt(vtkMath::Distance2BetweenPoints(
-                                             pos, camera->GetFocalPoint()))) > 1e-3);
+    QVERIFY(qAbs(camera->GetDistance() -
+                 std::sqrt(vtkMath::Distance2BetweenPoints(pos, camera->GetFocalPoint()))) > 1e-3);
     QTest::keyClick(&view, Qt::Key_Return);
     sameCamera(camera, pos, up);
 }
 
-void TestVtkView::quitKeysDoNothing()
-{
+void TestVtkView::quitKeysDoNothing() {
     VtkView view;
     addSphere(view);
     QVERIFY(showAndWait(view));
@@ -181,8 +170,7 @@ void TestVtkView::quitKeysDoNothing()
     QVERIFY(countIn(img, mid, isRedish) > mid.width() * mid.height() * 9 / 10);
 }
 
-void TestVtkView::twoViewsInOneWindow()
-{
+void TestVtkView::twoViewsInOneWindow() {
     QWidget window;
     auto* layout = new QHBoxLayout(&window);
     auto* left = new VtkView;
@@ -207,8 +195,7 @@ void TestVtkView::twoViewsInOneWindow()
     all.save("/tmp/views_two.png");
 }
 
-void TestVtkView::screenshotWritesPng()
-{
+void TestVtkView::screenshotWritesPng() {
     QTemporaryDir dir;
     VtkView view;
     addSphere(view);
@@ -223,8 +210,7 @@ void TestVtkView::screenshotWritesPng()
     QVERIFY(!view.saveScreenshot(dir.filePath("no/such/dir/shot.png")));
 }
 
-void TestVtkView::f12SavesScreenshot()
-{
+void TestVtkView::f12SavesScreenshot() {
     QTemporaryDir dir;
     qputenv("XDG_PICTURES_DIR", dir.path().toUtf8());  // keep the user's Pictures clean
     QStandardPaths::setTestModeEnabled(true);
@@ -243,8 +229,7 @@ void TestVtkView::f12SavesScreenshot()
     QStandardPaths::setTestModeEnabled(false);
 }
 
-void TestVtkView::panZoomModeUsesParallelProjection()
-{
+void TestVtkView::panZoomModeUsesParallelProjection() {
     VtkView view;
     view.setInteractionMode(VtkView::InteractionMode::PanZoom2D);
     addSphere(view);
@@ -255,16 +240,14 @@ void TestVtkView::panZoomModeUsesParallelProjection()
     camera->GetFocalPoint(focal);
     camera->GetViewUp(up);
     QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, QPoint(200, 150));
-    for (int i = 1; i <= 5; ++i)
-        QTest::mouseMove(&view, QPoint(200 + 10 * i, 150));
+    for (int i = 1; i <= 5; ++i) QTest::mouseMove(&view, QPoint(200 + 10 * i, 150));
     QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, QPoint(250, 150));
     QVERIFY2(qAbs(camera->GetFocalPoint()[0] - focal[0]) > 1e-3, "left drag pans in 2-D");
     for (int i = 0; i < 3; ++i)
         QVERIFY(qAbs(camera->GetViewUp()[i] - up[i]) < 1e-9);  // no rotation
 }
 
-void TestVtkView::contextViewRendersChart()
-{
+void TestVtkView::contextViewRendersChart() {
     VtkView view;
     vtkContextView* context = view.contextView();
     QVERIFY(context);
@@ -290,8 +273,7 @@ void TestVtkView::contextViewRendersChart()
     QTRY_VERIFY(countIn(view.grabFramebuffer(), QRect(0, 0, 400, 300), isRedish) > 200);
 
     // Timers reach VTK: the chart's scene re-renders itself after a data change.
-    for (int i = 0; i < 50; ++i)
-        table->SetValue(i, 1, 0.5);
+    for (int i = 0; i < 50; ++i) table->SetValue(i, 1, 0.5);
     table->Modified();
     view.requestRender();
     QTRY_VERIFY(countIn(view.grabFramebuffer(), QRect(0, 0, 400, 300), isRedish) < 3000);
@@ -300,8 +282,7 @@ void TestVtkView::contextViewRendersChart()
     QVERIFY(view.isVisible());
 }
 
-void TestVtkView::colorMapsAreNamedAndOrdered()
-{
+void TestVtkView::colorMapsAreNamedAndOrdered() {
     using namespace driftlab::widgets;
     QCOMPARE(colorMapNames().size(), 4);
     QCOMPARE(colorMapFromName("Viridis"), std::optional<ColorMap>(ColorMap::Viridis));

@@ -27,7 +27,8 @@ namespace {
 
 constexpr int kMaxDimension = 8;
 constexpr int kMaxColumns = NoiseMatrixGrid::kMaxBrownianMotions;
-const char* const kInvalidStyle = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; padding: 1px 2px; }";
+const char* const kInvalidStyle =
+    "QLineEdit { border: 2px solid #c62828; border-radius: 3px; padding: 1px 2px; }";
 const char* const kProblemStyle = "color: #c62828;";
 
 core::ExpressionCheck check(const std::string& expression, const core::EquationSpec& spec) {
@@ -45,8 +46,8 @@ core::ExpressionCheck check(const std::string& expression, const core::EquationS
 
 // Marks the bad token inside edit (or clears an old mark) and returns the problem, empty
 // when the expression is fine; *caret gets the caret picture of the first problem.
-QString markExpression(QLineEdit* edit, const std::string& expression, const core::EquationSpec& spec,
-                       const QString& where, QString* caret) {
+QString markExpression(QLineEdit* edit, const std::string& expression,
+                       const core::EquationSpec& spec, const QString& where, QString* caret) {
     const core::ExpressionCheck result = check(expression, spec);
     if (edit->property("invalid").toBool() != !result.ok) {  // restyling is not free
         edit->setProperty("invalid", !result.ok);
@@ -63,7 +64,9 @@ QString markExpression(QLineEdit* edit, const std::string& expression, const cor
     if (position >= 0) {
         // An error at the very end (a missing operand) marks the last character.
         const int start = std::min<int>(position, std::max<int>(0, text.size() - 1));
-        markLineEditRange(edit, start, text.isEmpty() ? 0 : std::max(1, std::min<int>(length, text.size() - start)));
+        markLineEditRange(
+            edit, start,
+            text.isEmpty() ? 0 : std::max(1, std::min<int>(length, text.size() - start)));
         edit->setProperty("marked", true);
     }
     QString message = QString::fromStdString(result.message);
@@ -77,7 +80,8 @@ QString markExpression(QLineEdit* edit, const std::string& expression, const cor
 int decimalsFor(double v) {
     for (int k = 3; k < 8; ++k) {
         const double scaled = v * std::pow(10.0, k);
-        if (std::abs(scaled - std::round(scaled)) < 1e-9 * std::max(1.0, std::abs(scaled))) return k;
+        if (std::abs(scaled - std::round(scaled)) < 1e-9 * std::max(1.0, std::abs(scaled)))
+            return k;
     }
     return 8;
 }
@@ -108,9 +112,10 @@ EquationEditor::EquationEditor(QWidget* parent) : QWidget(parent) {
 
     dimension_ = new QSpinBox(this);
     dimension_->setRange(1, kMaxDimension);
-    dimension_->setToolTip(tr("<p>Number of state components. Changing it renames the state variables "
-                              "(x | x, y | x, y, z | x1 … xn) in every expression and adds or removes "
-                              "components.</p>"));
+    dimension_->setToolTip(
+        tr("<p>Number of state components. Changing it renames the state variables "
+           "(x | x, y | x, y, z | x1 … xn) in every expression and adds or removes "
+           "components.</p>"));
     auto* dimensionLabel = new QLabel(tr("&Dimension"), this);
     dimensionLabel->setBuddy(dimension_);
     dimensionLabel->setToolTip(dimension_->toolTip());
@@ -205,7 +210,8 @@ void EquationEditor::setSpec(const core::EquationSpec& spec) {
     originalNoise_ = general_ ? noiseMatrix() : std::vector<std::vector<std::string>>{};
 
     QString text;
-    if (!spec_.name.empty()) text += "<b>" + QString::fromStdString(spec_.name).toHtmlEscaped() + "</b>";
+    if (!spec_.name.empty())
+        text += "<b>" + QString::fromStdString(spec_.name).toHtmlEscaped() + "</b>";
     if (!spec_.description.empty()) {
         if (!text.isEmpty()) text += "<br>";
         text += QString::fromStdString(spec_.description).toHtmlEscaped().replace('\n', "<br>");
@@ -236,16 +242,17 @@ core::EquationSpec EquationEditor::spec() const {
         for (const auto& p : ps) n.push_back(p.name);
         return n;
     };
-    const bool sameEquation = spec_.variables == original_.variables && spec_.drift == original_.drift &&
-                              spec_.diffusion == original_.diffusion &&
-                              names(spec_.parameters) == names(original_.parameters) &&
-                              out.noiseMatrix == originalNoise_;
+    const bool sameEquation =
+        spec_.variables == original_.variables && spec_.drift == original_.drift &&
+        spec_.diffusion == original_.diffusion &&
+        names(spec_.parameters) == names(original_.parameters) && out.noiseMatrix == originalNoise_;
     out.analytic = sameEquation ? original_.analytic : core::AnalyticKind::None;
     return out;
 }
 
 void EquationEditor::setParameterValue(const QString& name, double value) {
-    if (parameters_->setValue(name.toStdString(), value)) spec_.parameters = parameters_->parameters();
+    if (parameters_->setValue(name.toStdString(), value))
+        spec_.parameters = parameters_->parameters();
 }
 
 std::vector<std::vector<std::string>> EquationEditor::noiseMatrix() const {
@@ -266,21 +273,24 @@ void EquationEditor::addRow() {
     row.drift = new QLineEdit(row.box);
     row.drift->setFont(mono);
     row.drift->setPlaceholderText(tr("e.g. -theta*(x - mu)"));
-    row.drift->setToolTip(tr("<p><b>Drift f(t, x)</b>: the deterministic part, the rate of change of this "
-                             "component per unit time. Use t, the state variables and the parameters, "
-                             "with + - * / ^ and functions such as sin, exp, sqrt.</p>"));
+    row.drift->setToolTip(
+        tr("<p><b>Drift f(t, x)</b>: the deterministic part, the rate of change of this "
+           "component per unit time. Use t, the state variables and the parameters, "
+           "with + - * / ^ and functions such as sin, exp, sqrt.</p>"));
     row.diffusion = new QLineEdit(row.box);
     row.diffusion->setFont(mono);
     row.diffusion->setPlaceholderText(tr("e.g. sigma"));
-    row.diffusion->setToolTip(tr("<p><b>Diffusion g(t, x)</b>: how strongly the Brownian noise dW drives "
-                                 "this component (diagonal noise, Itô). A constant gives additive noise; "
-                                 "0 makes the component deterministic.</p>"));
+    row.diffusion->setToolTip(
+        tr("<p><b>Diffusion g(t, x)</b>: how strongly the Brownian noise dW drives "
+           "this component (diagonal noise, Itô). A constant gives additive noise; "
+           "0 makes the component deterministic.</p>"));
     row.initial = new QDoubleSpinBox(row.box);
     row.initial->setRange(-1e6, 1e6);
     row.initial->setDecimals(3);
     row.initial->setSingleStep(0.1);
     row.initial->setAccelerated(true);
-    row.initial->setToolTip(tr("<p>The initial value at the start time, the same for every path.</p>"));
+    row.initial->setToolTip(
+        tr("<p>The initial value at the start time, the same for every path.</p>"));
     row.initialLabel = new QLabel(row.box);
 
     form->addRow(tr("drift f"), row.drift);
@@ -312,14 +322,17 @@ void EquationEditor::syncRowsToSpec() {
     for (int i = 0; i < n; ++i) {
         Row& row = rows_[i];
         const QString var = QString::fromStdString(spec_.variables[i]);
-        row.box->setTitle(general_ ? tr("d%1 = f dt + Σj g%1,j dWj").arg(var) : tr("d%1 = f dt + g dW").arg(var));
-        if (auto* form = qobject_cast<QFormLayout*>(row.box->layout())) form->setRowVisible(row.diffusion, !general_);
+        row.box->setTitle(general_ ? tr("d%1 = f dt + Σj g%1,j dWj").arg(var)
+                                   : tr("d%1 = f dt + g dW").arg(var));
+        if (auto* form = qobject_cast<QFormLayout*>(row.box->layout()))
+            form->setRowVisible(row.diffusion, !general_);
         row.initialLabel->setText(tr("%1(0)").arg(var));
         const QString drift = QString::fromStdString(spec_.drift[i]);
         const QString diffusion = QString::fromStdString(spec_.diffusion[i]);
         // Only rewrite changed text, and show a long expression from its start: setText
         // leaves the cursor, and so the visible part, at the end.
-        for (auto [edit, text] : {std::pair{row.drift, drift}, std::pair{row.diffusion, diffusion}}) {
+        for (auto [edit, text] :
+             {std::pair{row.drift, drift}, std::pair{row.diffusion, diffusion}}) {
             if (edit->text() == text) continue;
             edit->setText(text);
             edit->setCursorPosition(0);
@@ -406,20 +419,26 @@ void EquationEditor::validate() {
     QString caret;
     for (int i = 0; i < spec_.dimension() && i < int(rows_.size()); ++i) {
         const QString var = QString::fromStdString(spec_.variables[i]);
-        const QString drift = markExpression(rows_[i].drift, spec_.drift[i], spec_, tr("Drift of %1").arg(var), &caret);
+        const QString drift = markExpression(rows_[i].drift, spec_.drift[i], spec_,
+                                             tr("Drift of %1").arg(var), &caret);
         if (!drift.isEmpty()) problems << drift;
         if (general_) {
             // The hidden diagonal fields keep their text for a switch back; they do not count.
             for (int j = 0; j < columns_; ++j) {
                 QLineEdit* cell = noise_->cell(i, j);
                 if (!cell) continue;
-                const QString where = tr("Noise of %1 for dW%2 (row %3, column %4)").arg(var).arg(j + 1).arg(i + 1).arg(j + 1);
-                const QString problem = markExpression(cell, noiseCells_[i][j], spec_, where, &caret);
+                const QString where = tr("Noise of %1 for dW%2 (row %3, column %4)")
+                                          .arg(var)
+                                          .arg(j + 1)
+                                          .arg(i + 1)
+                                          .arg(j + 1);
+                const QString problem =
+                    markExpression(cell, noiseCells_[i][j], spec_, where, &caret);
                 if (!problem.isEmpty()) problems << problem;
             }
         } else {
-            const QString diffusion =
-                markExpression(rows_[i].diffusion, spec_.diffusion[i], spec_, tr("Diffusion of %1").arg(var), &caret);
+            const QString diffusion = markExpression(rows_[i].diffusion, spec_.diffusion[i], spec_,
+                                                     tr("Diffusion of %1").arg(var), &caret);
             if (!diffusion.isEmpty()) problems << diffusion;
         }
     }

@@ -1,7 +1,7 @@
 #pragma once
 // Edits a typed SDE dx = f(t, x) dt + g(t, x) dW component by component (diagonal noise) or
-// with a dim x m noise matrix (general noise), with the equation's parameters, validating every expression as it is typed so the user sees where
-// it breaks before anything runs.
+// with a dim x m noise matrix (general noise), with the equation's parameters, validating every
+// expression as it is typed so the user sees where it breaks before anything runs.
 #include "core/equations/equation_spec.h"
 
 #include <QWidget>

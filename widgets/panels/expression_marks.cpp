@@ -60,16 +60,19 @@ QString caretMarker(const QString& expression, int position, int length, int wid
     return prefix + shown + '\n' + QString(column, ' ') + QString(carets, '^');
 }
 
-std::string renameIdentifiers(const std::string& s, const std::map<std::string, std::string>& renames) {
+std::string renameIdentifiers(const std::string& s,
+                              const std::map<std::string, std::string>& renames) {
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;
     while (i < s.size()) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (std::isdigit(c) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+        if (std::isdigit(c) ||
+            (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
             // A number, including exponents like 1e-3, whose 'e' is no identifier.
             std::size_t j = i;
-            while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
+            while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.'))
+                ++j;
             if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
                 std::size_t k = j + 1;
                 if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
@@ -82,7 +85,8 @@ std::string renameIdentifiers(const std::string& s, const std::map<std::string, 
             i = j;
         } else if (std::isalpha(c) || c == '_') {
             std::size_t j = i;
-            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_'))
+                ++j;
             const std::string name = s.substr(i, j - i);
             auto it = renames.find(name);
             out += it == renames.end() ? name : it->second;

@@ -23,6 +23,7 @@ void markLineEditRange(QLineEdit* edit, int start, int length);
 QString caretMarker(const QString& expression, int position, int length, int width = 40);
 
 // Replaces whole identifiers (not parts of longer names, not exponents of numbers).
-std::string renameIdentifiers(const std::string& expression, const std::map<std::string, std::string>& renames);
+std::string renameIdentifiers(const std::string& expression,
+                              const std::map<std::string, std::string>& renames);
 
 }  // namespace driftlab::widgets

@@ -17,19 +17,21 @@ NoiseMatrixGrid::NoiseMatrixGrid(QWidget* parent) : QWidget(parent) {
     mode_ = new QComboBox(this);
     mode_->addItem(tr("diagonal"));
     mode_->addItem(tr("general (matrix)"));
-    mode_->setToolTip(tr("<p><b>Diagonal</b>: each component has its own Brownian motion and one "
-                         "diffusion g. <b>General</b>: m Brownian motions dW1 … dWm drive all "
-                         "components through a matrix, entry (x, j) multiplying dWj in dx. A "
-                         "column shared by several components makes their noise correlated; "
-                         "state-dependent columns that do not commute rule out Milstein.</p>"));
+    mode_->setToolTip(
+        tr("<p><b>Diagonal</b>: each component has its own Brownian motion and one "
+           "diffusion g. <b>General</b>: m Brownian motions dW1 … dWm drive all "
+           "components through a matrix, entry (x, j) multiplying dWj in dx. A "
+           "column shared by several components makes their noise correlated; "
+           "state-dependent columns that do not commute rule out Milstein.</p>"));
     auto* modeLabel = new QLabel(tr("&Noise"), this);
     modeLabel->setBuddy(mode_);
     modeLabel->setToolTip(mode_->toolTip());
 
     columns_ = new QSpinBox(this);
     columns_->setRange(1, kMaxBrownianMotions);
-    columns_->setToolTip(tr("<p>m, the number of independent Brownian motions (columns of the noise "
-                            "matrix). Entries of hidden columns are kept while you change m.</p>"));
+    columns_->setToolTip(
+        tr("<p>m, the number of independent Brownian motions (columns of the noise "
+           "matrix). Entries of hidden columns are kept while you change m.</p>"));
     columnsLabel_ = new QLabel(tr("Brownian motions &m"), this);
     columnsLabel_->setBuddy(columns_);
     columnsLabel_->setToolTip(columns_->toolTip());
@@ -109,7 +111,8 @@ void NoiseMatrixGrid::rebuild(int rows, int columns) {
             });
         }
     }
-    for (int j = 0; j < kMaxBrownianMotions + 1; ++j) grid_->setColumnStretch(j, j == 0 || j > columns ? 0 : 1);
+    for (int j = 0; j < kMaxBrownianMotions + 1; ++j)
+        grid_->setColumnStretch(j, j == 0 || j > columns ? 0 : 1);
     fitGridHeight();
 }
 
@@ -136,13 +139,15 @@ void NoiseMatrixGrid::setState(bool general, int columns, const std::vector<std:
     gridScroll_->setVisible(general);
     const int rows = general ? int(variables.size()) : 0;
     const int shown = general ? columns : 0;
-    if (int(cells_.size()) != rows || (rows > 0 && int(cells_[0].size()) != shown)) rebuild(rows, shown);
+    if (int(cells_.size()) != rows || (rows > 0 && int(cells_[0].size()) != shown))
+        rebuild(rows, shown);
     for (int i = 0; i < rows; ++i) {
         const QString var = QString::fromStdString(variables[i]);
         rowLabels_[i]->setText(tr("d%1").arg(var));
         for (int j = 0; j < shown; ++j) {
             QLineEdit* edit = cells_[i][j];
-            const QString text = j < int(cells[i].size()) ? QString::fromStdString(cells[i][j]) : QString("0");
+            const QString text =
+                j < int(cells[i].size()) ? QString::fromStdString(cells[i][j]) : QString("0");
             edit->setToolTip(tr("<p>Coefficient of dW%1 in d%2: how Brownian motion %1 drives %2. "
                                 "Use t, the state variables and the parameters.</p>")
                                  .arg(j + 1)

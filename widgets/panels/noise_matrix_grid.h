@@ -28,7 +28,7 @@ public:
     // Shows the mode, m and the first m entries of each row of cells (one row per variable);
     // emits nothing. Texts are only rewritten where they differ, so typing is not disturbed.
     void setState(bool general, int columns, const std::vector<std::string>& variables,
-              const std::vector<std::vector<std::string>>& cells);
+                  const std::vector<std::vector<std::string>>& cells);
 
     QComboBox* modeBox() const { return mode_; }
     QSpinBox* columnsBox() const { return columns_; }

@@ -33,9 +33,11 @@ int decimalsFor(const core::Parameter& p) {
 
 QString toolTipFor(const core::Parameter& p) {
     QString tip;
-    if (!p.help.empty()) tip += QStringLiteral("<p>%1</p>").arg(QString::fromStdString(p.help).toHtmlEscaped());
+    if (!p.help.empty())
+        tip += QStringLiteral("<p>%1</p>").arg(QString::fromStdString(p.help).toHtmlEscaped());
     tip += QObject::tr("<p><b>%1</b> from %2 to %3</p>")
-               .arg(QString::fromStdString(p.name).toHtmlEscaped(), formatNumber(p.min), formatNumber(p.max));
+               .arg(QString::fromStdString(p.name).toHtmlEscaped(), formatNumber(p.min),
+                    formatNumber(p.max));
     return tip;
 }
 
@@ -86,8 +88,10 @@ void ParameterSliders::rebuild(const std::vector<core::Parameter>& parameters) {
         grid_->addWidget(row.label, index, 0);
         grid_->addWidget(row.slider, index, 1);
         grid_->addWidget(row.spin, index, 2);
-        connect(row.slider, &QSlider::valueChanged, this, [this, index](int p) { onSliderMoved(index, p); });
-        connect(row.spin, &QDoubleSpinBox::valueChanged, this, [this, index](double v) { onSpinChanged(index, v); });
+        connect(row.slider, &QSlider::valueChanged, this,
+                [this, index](int p) { onSliderMoved(index, p); });
+        connect(row.spin, &QDoubleSpinBox::valueChanged, this,
+                [this, index](double v) { onSpinChanged(index, v); });
         rows_.push_back(row);
         configure(rows_.back(), parameters[i]);
     }
@@ -125,8 +129,10 @@ int ParameterSliders::sliderPosition(const Row& row, double value) const {
 
 void ParameterSliders::onSliderMoved(int index, int position) {
     Row& row = rows_[index];
-    const double v = position >= kSteps ? row.parameter.max
-                                        : row.parameter.min + (row.parameter.max - row.parameter.min) * position / kSteps;
+    const double v =
+        position >= kSteps
+            ? row.parameter.max
+            : row.parameter.min + (row.parameter.max - row.parameter.min) * position / kSteps;
     row.parameter.value = v;
     {
         const QSignalBlocker block(row.spin);

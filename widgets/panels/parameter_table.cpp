@@ -43,16 +43,19 @@ ParameterTable::ParameterTable(QWidget* parent) : QWidget(parent) {
     table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                             QAbstractItemView::AnyKeyPressed | QAbstractItemView::SelectedClicked);
-    table_->horizontalHeaderItem(NameColumn)->setToolTip(
-        tr("The name used in the expressions. Letters, digits and _; not a state variable or t."));
-    table_->horizontalHeaderItem(ValueColumn)->setToolTip(tr("The value used in the simulation, kept within [min, max]."));
+    table_->horizontalHeaderItem(NameColumn)
+        ->setToolTip(tr(
+            "The name used in the expressions. Letters, digits and _; not a state variable or t."));
+    table_->horizontalHeaderItem(ValueColumn)
+        ->setToolTip(tr("The value used in the simulation, kept within [min, max]."));
     table_->horizontalHeaderItem(MinColumn)->setToolTip(tr("Lower end of the slider range."));
     table_->horizontalHeaderItem(MaxColumn)->setToolTip(tr("Upper end of the slider range."));
 
     addButton_ = new QPushButton(tr("Add"), this);
     addButton_->setToolTip(tr("Add a parameter that the expressions can use"));
     removeButton_ = new QPushButton(tr("Remove"), this);
-    removeButton_->setToolTip(tr("Remove the selected parameters (the last one if none is selected)"));
+    removeButton_->setToolTip(
+        tr("Remove the selected parameters (the last one if none is selected)"));
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(addButton_);
@@ -144,8 +147,8 @@ void ParameterTable::onItemChanged(QTableWidgetItem* item) {
             if (p.min <= p.max && (p.value < p.min || p.value > p.max)) {
                 const double clamped = std::clamp(p.value, p.min, p.max);
                 notice_ = tr("%1 = %2 lies outside [%3, %4]; set to %5.")
-                              .arg(QString::fromStdString(p.name), formatNumber(p.value), formatNumber(p.min),
-                                   formatNumber(p.max), formatNumber(clamped));
+                              .arg(QString::fromStdString(p.name), formatNumber(p.value),
+                                   formatNumber(p.min), formatNumber(p.max), formatNumber(clamped));
                 p.value = clamped;
             }
         }
@@ -157,7 +160,8 @@ void ParameterTable::onItemChanged(QTableWidgetItem* item) {
 
 void ParameterTable::addParameter() {
     auto taken = [this](const std::string& name) {
-        if (std::find(reserved_.begin(), reserved_.end(), name) != reserved_.end() || name == "t") return true;
+        if (std::find(reserved_.begin(), reserved_.end(), name) != reserved_.end() || name == "t")
+            return true;
         return std::any_of(parameters_.begin(), parameters_.end(),
                            [&](const core::Parameter& p) { return p.name == name; });
     };
@@ -182,7 +186,8 @@ void ParameterTable::addParameter() {
 void ParameterTable::removeSelected() {
     if (parameters_.empty()) return;
     std::set<int> rows;
-    for (const QModelIndex& index : table_->selectionModel()->selectedIndexes()) rows.insert(index.row());
+    for (const QModelIndex& index : table_->selectionModel()->selectedIndexes())
+        rows.insert(index.row());
     if (rows.empty()) rows.insert(int(parameters_.size()) - 1);
     for (auto it = rows.rbegin(); it != rows.rend(); ++it)
         if (*it < int(parameters_.size())) parameters_.erase(parameters_.begin() + *it);
@@ -204,11 +209,14 @@ QString ParameterTable::problem() const {
     for (const core::Parameter& p : parameters_) {
         const QString name = QString::fromStdString(p.name);
         if (!isIdentifier(p.name))
-            return tr("Parameter name \"%1\" is not valid: use letters, digits and _, starting with a letter.")
+            return tr("Parameter name \"%1\" is not valid: use letters, digits and _, starting "
+                      "with a letter.")
                 .arg(name);
-        if (p.name == "t" || std::find(reserved_.begin(), reserved_.end(), p.name) != reserved_.end())
+        if (p.name == "t" ||
+            std::find(reserved_.begin(), reserved_.end(), p.name) != reserved_.end())
             return tr("Parameter name \"%1\" is already a state variable or the time t.").arg(name);
-        if (!seen.insert(p.name).second) return tr("Parameter name \"%1\" is used twice.").arg(name);
+        if (!seen.insert(p.name).second)
+            return tr("Parameter name \"%1\" is used twice.").arg(name);
         if (p.min > p.max)
             return tr("Parameter %1: min (%2) must not exceed max (%3).")
                 .arg(name, formatNumber(p.min), formatNumber(p.max));
@@ -222,15 +230,17 @@ void ParameterTable::refreshMarks() {
     const QBrush bad(QColor(255, 205, 210));
     for (int row = 0; row < table_->rowCount() && row < int(parameters_.size()); ++row) {
         const core::Parameter& p = parameters_[row];
-        const bool nameBad = !isIdentifier(p.name) || p.name == "t" ||
-                             std::find(reserved_.begin(), reserved_.end(), p.name) != reserved_.end() ||
-                             std::count_if(parameters_.begin(), parameters_.end(),
-                                           [&](const core::Parameter& q) { return q.name == p.name; }) > 1;
+        const bool nameBad =
+            !isIdentifier(p.name) || p.name == "t" ||
+            std::find(reserved_.begin(), reserved_.end(), p.name) != reserved_.end() ||
+            std::count_if(parameters_.begin(), parameters_.end(),
+                          [&](const core::Parameter& q) { return q.name == p.name; }) > 1;
         const bool rangeBad = p.min > p.max;
         for (int col = 0; col < 4; ++col) {
             const bool cellBad = unparsable_.count({row, col}) || (col == NameColumn && nameBad) ||
                                  ((col == MinColumn || col == MaxColumn) && rangeBad);
-            if (QTableWidgetItem* item = table_->item(row, col)) item->setBackground(cellBad ? bad : QBrush());
+            if (QTableWidgetItem* item = table_->item(row, col))
+                item->setBackground(cellBad ? bad : QBrush());
         }
     }
     updating_ = wasUpdating;

@@ -15,23 +15,29 @@ QPushButton* makeButton(QAction* action, QStyle::StandardPixmap icon, QWidget* p
     button->setEnabled(action->isEnabled());
     // The button is only a face for the action: one trigger path, one enabled state.
     QObject::connect(button, &QPushButton::clicked, action, &QAction::trigger);
-    QObject::connect(action, &QAction::changed, button, [button, action] { button->setEnabled(action->isEnabled()); });
+    QObject::connect(action, &QAction::changed, button,
+                     [button, action] { button->setEnabled(action->isEnabled()); });
     return button;
 }
 
 }  // namespace
 
 RunControls::RunControls(QWidget* parent) : QWidget(parent) {
-    runAction_ = makeAction(tr("Run"), tr("Simulate the paths with the current equation and settings"),
-                            {QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence(Qt::Key_F5)});
-    cancelAction_ = makeAction(tr("Cancel"), tr("Stop the running simulation; the paths so far are kept"),
-                               {QKeySequence(Qt::Key_Escape)});
-    resetAction_ = makeAction(tr("Reset"), tr("Clear the results and return to the preset's settings"),
-                              {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R)});
-    pauseAction_ = makeAction(tr("Pause"), tr("Hold the run after the current step; Resume carries on"),
-                              {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_P)});
-    stepAction_ = makeAction(tr("Step"), tr("Run exactly one step (one training iteration), then pause"),
-                             {QKeySequence(Qt::Key_F7), QKeySequence(Qt::CTRL | Qt::Key_T)});
+    runAction_ =
+        makeAction(tr("Run"), tr("Simulate the paths with the current equation and settings"),
+                   {QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence(Qt::Key_F5)});
+    cancelAction_ =
+        makeAction(tr("Cancel"), tr("Stop the running simulation; the paths so far are kept"),
+                   {QKeySequence(Qt::Key_Escape)});
+    resetAction_ =
+        makeAction(tr("Reset"), tr("Clear the results and return to the preset's settings"),
+                   {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R)});
+    pauseAction_ =
+        makeAction(tr("Pause"), tr("Hold the run after the current step; Resume carries on"),
+                   {QKeySequence(Qt::Key_F6), QKeySequence(Qt::CTRL | Qt::Key_P)});
+    stepAction_ =
+        makeAction(tr("Step"), tr("Run exactly one step (one training iteration), then pause"),
+                   {QKeySequence(Qt::Key_F7), QKeySequence(Qt::CTRL | Qt::Key_T)});
     connect(pauseAction_, &QAction::triggered, this,
             [this] { paused_ ? Q_EMIT resumeRequested() : Q_EMIT pauseRequested(); });
     connect(stepAction_, &QAction::triggered, this, &RunControls::stepRequested);
@@ -48,8 +54,8 @@ RunControls::RunControls(QWidget* parent) : QWidget(parent) {
     connect(pauseAction_, &QAction::changed, pauseButton_, [this] {
         pauseButton_->setText(pauseAction_->text());
         pauseButton_->setToolTip(pauseAction_->toolTip());
-        pauseButton_->setIcon(style()->standardIcon(paused_ ? QStyle::SP_MediaPlay
-                                                            : QStyle::SP_MediaPause));
+        pauseButton_->setIcon(
+            style()->standardIcon(paused_ ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     });
     runButton_->setDefault(true);
 
@@ -65,7 +71,8 @@ RunControls::RunControls(QWidget* parent) : QWidget(parent) {
 
 RunControls::~RunControls() = default;
 
-QAction* RunControls::makeAction(const QString& text, const QString& help, const QList<QKeySequence>& keys) {
+QAction* RunControls::makeAction(const QString& text, const QString& help,
+                                 const QList<QKeySequence>& keys) {
     auto* action = new QAction(text, this);
     action->setShortcuts(keys);
     action->setShortcutContext(Qt::WindowShortcut);

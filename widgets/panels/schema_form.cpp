@@ -82,30 +82,34 @@ QString toolTipFor(const SchemaField& f) {
     QString tip = QStringLiteral("<p>%1</p>").arg(QString::fromStdString(f.help).toHtmlEscaped());
     const QString unit = QString::fromStdString(f.unit).toHtmlEscaped();
     switch (f.type) {
-    case FieldType::Integer:
-    case FieldType::Real:
-        if (hasRange(f))
-            tip += QStringLiteral("<p><b>Range:</b> %1 to %2 %3</p>")
-                       .arg(formatNumber(f.min), formatNumber(f.max), unit);
-        tip += QStringLiteral("<p><b>Default:</b> %1 %2</p>").arg(formatNumber(f.defaultNumber), unit);
-        break;
-    case FieldType::Boolean:
-        tip += QStringLiteral("<p><b>Default:</b> %1</p>").arg(f.defaultNumber != 0 ? "on" : "off");
-        break;
-    case FieldType::Choice: {
-        QStringList names;
-        for (const auto& c : f.choices) names << QString::fromStdString(c).toHtmlEscaped();
-        tip += QStringLiteral("<p><b>Choices:</b> %1<br><b>Default:</b> %2</p>")
-                   .arg(names.join(", "), QString::fromStdString(f.defaultText).toHtmlEscaped());
-        break;
-    }
-    case FieldType::Text:
-        if (!f.defaultText.empty())
+        case FieldType::Integer:
+        case FieldType::Real:
+            if (hasRange(f))
+                tip += QStringLiteral("<p><b>Range:</b> %1 to %2 %3</p>")
+                           .arg(formatNumber(f.min), formatNumber(f.max), unit);
+            tip += QStringLiteral("<p><b>Default:</b> %1 %2</p>")
+                       .arg(formatNumber(f.defaultNumber), unit);
+            break;
+        case FieldType::Boolean:
             tip += QStringLiteral("<p><b>Default:</b> %1</p>")
-                       .arg(QString::fromStdString(f.defaultText).toHtmlEscaped());
-        break;
+                       .arg(f.defaultNumber != 0 ? "on" : "off");
+            break;
+        case FieldType::Choice: {
+            QStringList names;
+            for (const auto& c : f.choices) names << QString::fromStdString(c).toHtmlEscaped();
+            tip +=
+                QStringLiteral("<p><b>Choices:</b> %1<br><b>Default:</b> %2</p>")
+                    .arg(names.join(", "), QString::fromStdString(f.defaultText).toHtmlEscaped());
+            break;
+        }
+        case FieldType::Text:
+            if (!f.defaultText.empty())
+                tip += QStringLiteral("<p><b>Default:</b> %1</p>")
+                           .arg(QString::fromStdString(f.defaultText).toHtmlEscaped());
+            break;
     }
-    tip += QStringLiteral("<p><small>key: <code>%1</code></small></p>").arg(QString::fromStdString(f.key));
+    tip += QStringLiteral("<p><small>key: <code>%1</code></small></p>")
+               .arg(QString::fromStdString(f.key));
     return tip;
 }
 
@@ -126,7 +130,8 @@ nlohmann::json wideIntegerValue(const SchemaField& f, const QString& text) {
         if (hasRange(f)) {
             const double maxAsDouble = f.max;
             // 2^64 is not a quint64; anything at or above it means "no upper limit".
-            if (maxAsDouble < 18446744073709551615.0 && double(v) > maxAsDouble) v = quint64(maxAsDouble);
+            if (maxAsDouble < 18446744073709551615.0 && double(v) > maxAsDouble)
+                v = quint64(maxAsDouble);
             if (double(v) < f.min) v = quint64(f.min);
         }
         return std::uint64_t(v);
@@ -162,7 +167,8 @@ SchemaForm::SchemaForm(const core::Schema& schema, QWidget* parent)
         editor->setObjectName(QString::fromStdString(field.key));
         const QString tip = toolTipFor(field);
         editor->setToolTip(tip);
-        auto* label = new QLabel(QString::fromStdString(field.label.empty() ? field.key : field.label), this);
+        auto* label =
+            new QLabel(QString::fromStdString(field.label.empty() ? field.key : field.label), this);
         label->setToolTip(tip);
         label->setBuddy(editor);
         layout_->addRow(label, editor);
@@ -178,71 +184,78 @@ SchemaForm::~SchemaForm() = default;
 QWidget* SchemaForm::makeEditor(const SchemaField& f) {
     const QString suffix = f.unit.empty() ? QString() : " " + QString::fromStdString(f.unit);
     switch (f.type) {
-    case FieldType::Integer: {
-        if (needsWideInteger(f)) {
-            auto* edit = new QLineEdit(this);
-            const QString pattern = f.min >= 0 ? QStringLiteral("[0-9]{1,20}") : QStringLiteral("-?[0-9]{1,19}");
-            edit->setValidator(new QRegularExpressionValidator(QRegularExpression(pattern), edit));
-            connect(edit, &QLineEdit::textChanged, this, [this, edit] {
-                if (edit->hasAcceptableInput()) onEdited();
-            });
-            // Out-of-range or empty input is corrected when the user leaves the field.
-            connect(edit, &QLineEdit::editingFinished, this, [this, edit, &f] {
-                const QString fixed = wideIntegerText(wideIntegerValue(f, edit->text()));
-                if (fixed != edit->text()) edit->setText(fixed);
-            });
-            return edit;
-        }
-        auto* spin = new QSpinBox(this);
-        spin->setRange(int(f.min), int(f.max));
-        spin->setSuffix(suffix);
-        spin->setAccelerated(true);
-        // Wide counts (paths, steps) step by a tenth of their magnitude: 1000 -> 1100.
-        if (f.max - f.min >= 1000) spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-        spin->setGroupSeparatorShown(f.max >= 10000);
-        connect(spin, &QSpinBox::valueChanged, this, &SchemaForm::onEdited);
-        return spin;
-    }
-    case FieldType::Real: {
-        if (isLogScale(f)) {
-            auto* spin = new ScientificSpinBox(this);
-            spin->setDecimals(300);  // no rounding: the text is what textFromValue writes
-            spin->setRange(f.min, f.max);
+        case FieldType::Integer: {
+            if (needsWideInteger(f)) {
+                auto* edit = new QLineEdit(this);
+                const QString pattern =
+                    f.min >= 0 ? QStringLiteral("[0-9]{1,20}") : QStringLiteral("-?[0-9]{1,19}");
+                edit->setValidator(
+                    new QRegularExpressionValidator(QRegularExpression(pattern), edit));
+                connect(edit, &QLineEdit::textChanged, this, [this, edit] {
+                    if (edit->hasAcceptableInput()) onEdited();
+                });
+                // Out-of-range or empty input is corrected when the user leaves the field.
+                connect(edit, &QLineEdit::editingFinished, this, [this, edit, &f] {
+                    const QString fixed = wideIntegerText(wideIntegerValue(f, edit->text()));
+                    if (fixed != edit->text()) edit->setText(fixed);
+                });
+                return edit;
+            }
+            auto* spin = new QSpinBox(this);
+            spin->setRange(int(f.min), int(f.max));
             spin->setSuffix(suffix);
+            spin->setAccelerated(true);
+            // Wide counts (paths, steps) step by a tenth of their magnitude: 1000 -> 1100.
+            if (f.max - f.min >= 1000) spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+            spin->setGroupSeparatorShown(f.max >= 10000);
+            connect(spin, &QSpinBox::valueChanged, this, &SchemaForm::onEdited);
+            return spin;
+        }
+        case FieldType::Real: {
+            if (isLogScale(f)) {
+                auto* spin = new ScientificSpinBox(this);
+                spin->setDecimals(300);  // no rounding: the text is what textFromValue writes
+                spin->setRange(f.min, f.max);
+                spin->setSuffix(suffix);
+                connect(spin, &QDoubleSpinBox::valueChanged, this, &SchemaForm::onEdited);
+                return spin;
+            }
+            auto* spin = new QDoubleSpinBox(this);
+            const int decimals = decimalsFor(f);
+            spin->setDecimals(decimals);
+            if (hasRange(f))
+                spin->setRange(f.min, f.max);
+            else
+                spin->setRange(-1e12, 1e12);
+            // A step of about 1% of the span, or of the typical value when the range is only a
+            // sanity bound (times in [-1e6, 1e6] step by 0.1, not by 10,000).
+            const double span = hasRange(f) ? f.max - f.min : 10.0;
+            const double scale =
+                span <= 1000 ? span : 10.0 * std::max(1.0, std::abs(f.defaultNumber));
+            spin->setSingleStep(std::max(std::pow(10.0, std::floor(std::log10(scale)) - 2),
+                                         std::pow(10.0, -decimals)));
+            spin->setSuffix(suffix);
+            spin->setAccelerated(true);
             connect(spin, &QDoubleSpinBox::valueChanged, this, &SchemaForm::onEdited);
             return spin;
         }
-        auto* spin = new QDoubleSpinBox(this);
-        const int decimals = decimalsFor(f);
-        spin->setDecimals(decimals);
-        if (hasRange(f)) spin->setRange(f.min, f.max);
-        else spin->setRange(-1e12, 1e12);
-        // A step of about 1% of the span, or of the typical value when the range is only a
-        // sanity bound (times in [-1e6, 1e6] step by 0.1, not by 10,000).
-        const double span = hasRange(f) ? f.max - f.min : 10.0;
-        const double scale = span <= 1000 ? span : 10.0 * std::max(1.0, std::abs(f.defaultNumber));
-        spin->setSingleStep(std::max(std::pow(10.0, std::floor(std::log10(scale)) - 2), std::pow(10.0, -decimals)));
-        spin->setSuffix(suffix);
-        spin->setAccelerated(true);
-        connect(spin, &QDoubleSpinBox::valueChanged, this, &SchemaForm::onEdited);
-        return spin;
-    }
-    case FieldType::Boolean: {
-        auto* box = new QCheckBox(this);
-        connect(box, &QCheckBox::toggled, this, &SchemaForm::onEdited);
-        return box;
-    }
-    case FieldType::Choice: {
-        auto* combo = new QComboBox(this);
-        for (const auto& c : f.choices) combo->addItem(prettyChoice(c), QString::fromStdString(c));
-        connect(combo, &QComboBox::currentIndexChanged, this, &SchemaForm::onEdited);
-        return combo;
-    }
-    case FieldType::Text: {
-        auto* edit = new QLineEdit(this);
-        connect(edit, &QLineEdit::textChanged, this, &SchemaForm::onEdited);
-        return edit;
-    }
+        case FieldType::Boolean: {
+            auto* box = new QCheckBox(this);
+            connect(box, &QCheckBox::toggled, this, &SchemaForm::onEdited);
+            return box;
+        }
+        case FieldType::Choice: {
+            auto* combo = new QComboBox(this);
+            for (const auto& c : f.choices)
+                combo->addItem(prettyChoice(c), QString::fromStdString(c));
+            connect(combo, &QComboBox::currentIndexChanged, this, &SchemaForm::onEdited);
+            return combo;
+        }
+        case FieldType::Text: {
+            auto* edit = new QLineEdit(this);
+            connect(edit, &QLineEdit::textChanged, this, &SchemaForm::onEdited);
+            return edit;
+        }
     }
     return new QWidget(this);
 }
@@ -250,20 +263,28 @@ QWidget* SchemaForm::makeEditor(const SchemaField& f) {
 void SchemaForm::setEditorToDefault(const Entry& e) {
     const SchemaField& f = *e.field;
     switch (f.type) {
-    case FieldType::Integer:
-        if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
-            edit->setText(wideIntegerText(wideIntegerValue(f, QString::number(f.defaultNumber, 'f', 0))));
-        else
-            static_cast<QSpinBox*>(e.editor)->setValue(int(std::lround(f.defaultNumber)));
-        break;
-    case FieldType::Real: static_cast<QDoubleSpinBox*>(e.editor)->setValue(f.defaultNumber); break;
-    case FieldType::Boolean: static_cast<QCheckBox*>(e.editor)->setChecked(f.defaultNumber != 0); break;
-    case FieldType::Choice: {
-        auto* combo = static_cast<QComboBox*>(e.editor);
-        combo->setCurrentIndex(std::max(0, combo->findData(QString::fromStdString(f.defaultText))));
-        break;
-    }
-    case FieldType::Text: static_cast<QLineEdit*>(e.editor)->setText(QString::fromStdString(f.defaultText)); break;
+        case FieldType::Integer:
+            if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
+                edit->setText(
+                    wideIntegerText(wideIntegerValue(f, QString::number(f.defaultNumber, 'f', 0))));
+            else
+                static_cast<QSpinBox*>(e.editor)->setValue(int(std::lround(f.defaultNumber)));
+            break;
+        case FieldType::Real:
+            static_cast<QDoubleSpinBox*>(e.editor)->setValue(f.defaultNumber);
+            break;
+        case FieldType::Boolean:
+            static_cast<QCheckBox*>(e.editor)->setChecked(f.defaultNumber != 0);
+            break;
+        case FieldType::Choice: {
+            auto* combo = static_cast<QComboBox*>(e.editor);
+            combo->setCurrentIndex(
+                std::max(0, combo->findData(QString::fromStdString(f.defaultText))));
+            break;
+        }
+        case FieldType::Text:
+            static_cast<QLineEdit*>(e.editor)->setText(QString::fromStdString(f.defaultText));
+            break;
     }
 }
 
@@ -272,18 +293,25 @@ nlohmann::json SchemaForm::values() const {
     for (const Entry& e : entries_) {
         const SchemaField& f = *e.field;
         switch (f.type) {
-        case FieldType::Integer:
-            if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
-                out[f.key] = wideIntegerValue(f, edit->text());
-            else
-                out[f.key] = static_cast<QSpinBox*>(e.editor)->value();
-            break;
-        case FieldType::Real: out[f.key] = static_cast<QDoubleSpinBox*>(e.editor)->value(); break;
-        case FieldType::Boolean: out[f.key] = static_cast<QCheckBox*>(e.editor)->isChecked(); break;
-        case FieldType::Choice:
-            out[f.key] = static_cast<QComboBox*>(e.editor)->currentData().toString().toStdString();
-            break;
-        case FieldType::Text: out[f.key] = static_cast<QLineEdit*>(e.editor)->text().toStdString(); break;
+            case FieldType::Integer:
+                if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
+                    out[f.key] = wideIntegerValue(f, edit->text());
+                else
+                    out[f.key] = static_cast<QSpinBox*>(e.editor)->value();
+                break;
+            case FieldType::Real:
+                out[f.key] = static_cast<QDoubleSpinBox*>(e.editor)->value();
+                break;
+            case FieldType::Boolean:
+                out[f.key] = static_cast<QCheckBox*>(e.editor)->isChecked();
+                break;
+            case FieldType::Choice:
+                out[f.key] =
+                    static_cast<QComboBox*>(e.editor)->currentData().toString().toStdString();
+                break;
+            case FieldType::Text:
+                out[f.key] = static_cast<QLineEdit*>(e.editor)->text().toStdString();
+                break;
         }
     }
     return out;
@@ -301,45 +329,48 @@ void SchemaForm::setValues(const nlohmann::json& object) {
         bool applied = false;
         if (v) {
             switch (f.type) {
-            case FieldType::Integer:
-                if (v->is_number()) {
-                    if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
-                        edit->setText(wideIntegerText(wideIntegerValue(f, wideIntegerText(*v))));
-                    else
-                        static_cast<QSpinBox*>(e.editor)->setValue(int(std::clamp<double>(
-                            std::round(v->get<double>()), INT_MIN, INT_MAX)));
-                    applied = true;
-                }
-                break;
-            case FieldType::Real:
-                if (v->is_number()) {
-                    static_cast<QDoubleSpinBox*>(e.editor)->setValue(v->get<double>());
-                    applied = true;
-                }
-                break;
-            case FieldType::Boolean:
-                if (v->is_boolean() || v->is_number()) {
-                    static_cast<QCheckBox*>(e.editor)->setChecked(v->is_boolean() ? v->get<bool>()
-                                                                                    : v->get<double>() != 0);
-                    applied = true;
-                }
-                break;
-            case FieldType::Choice:
-                if (v->is_string()) {
-                    auto* combo = static_cast<QComboBox*>(e.editor);
-                    const int index = combo->findData(QString::fromStdString(v->get<std::string>()));
-                    if (index >= 0) {
-                        combo->setCurrentIndex(index);
+                case FieldType::Integer:
+                    if (v->is_number()) {
+                        if (auto* edit = qobject_cast<QLineEdit*>(e.editor))
+                            edit->setText(
+                                wideIntegerText(wideIntegerValue(f, wideIntegerText(*v))));
+                        else
+                            static_cast<QSpinBox*>(e.editor)->setValue(int(std::clamp<double>(
+                                std::round(v->get<double>()), INT_MIN, INT_MAX)));
                         applied = true;
                     }
-                }
-                break;
-            case FieldType::Text:
-                if (v->is_string()) {
-                    static_cast<QLineEdit*>(e.editor)->setText(QString::fromStdString(v->get<std::string>()));
-                    applied = true;
-                }
-                break;
+                    break;
+                case FieldType::Real:
+                    if (v->is_number()) {
+                        static_cast<QDoubleSpinBox*>(e.editor)->setValue(v->get<double>());
+                        applied = true;
+                    }
+                    break;
+                case FieldType::Boolean:
+                    if (v->is_boolean() || v->is_number()) {
+                        static_cast<QCheckBox*>(e.editor)->setChecked(
+                            v->is_boolean() ? v->get<bool>() : v->get<double>() != 0);
+                        applied = true;
+                    }
+                    break;
+                case FieldType::Choice:
+                    if (v->is_string()) {
+                        auto* combo = static_cast<QComboBox*>(e.editor);
+                        const int index =
+                            combo->findData(QString::fromStdString(v->get<std::string>()));
+                        if (index >= 0) {
+                            combo->setCurrentIndex(index);
+                            applied = true;
+                        }
+                    }
+                    break;
+                case FieldType::Text:
+                    if (v->is_string()) {
+                        static_cast<QLineEdit*>(e.editor)->setText(
+                            QString::fromStdString(v->get<std::string>()));
+                        applied = true;
+                    }
+                    break;
             }
         }
         if (!applied) setEditorToDefault(e);

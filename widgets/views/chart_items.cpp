@@ -3,9 +3,9 @@
 #include "widgets/vtk/theme.h"
 
 #include <vtkAxis.h>
+#include <vtkBrush.h>
 #include <vtkChartLegend.h>
 #include <vtkChartXY.h>
-#include <vtkBrush.h>
 #include <vtkContext2D.h>
 #include <vtkContextMouseEvent.h>
 #include <vtkObjectFactory.h>
@@ -26,10 +26,11 @@ namespace {
 float toChartX(double x, const vtkRectd& ss) { return static_cast<float>((x + ss[0]) * ss[2]); }
 float toChartY(double y, const vtkRectd& ss) { return static_cast<float>((y + ss[1]) * ss[3]); }
 
-unsigned char byte(double v) { return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 1.0) * 255.0)); }
+unsigned char byte(double v) {
+    return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 1.0) * 255.0));
+}
 
-void styleText(vtkTextProperty* text, int size, bool bold)
-{
+void styleText(vtkTextProperty* text, int size, bool bold) {
     text->SetColor(theme::kText[0], theme::kText[1], theme::kText[2]);
     text->SetFontSize(size);
     text->SetBold(bold);
@@ -38,18 +39,15 @@ void styleText(vtkTextProperty* text, int size, bool bold)
 
 }  // namespace
 
-void setRgb(vtkPen* pen, const std::array<double, 3>& rgb, double opacity)
-{
+void setRgb(vtkPen* pen, const std::array<double, 3>& rgb, double opacity) {
     pen->SetColor(byte(rgb[0]), byte(rgb[1]), byte(rgb[2]), byte(opacity));
 }
 
-void setRgb(vtkBrush* brush, const std::array<double, 3>& rgb, double opacity)
-{
+void setRgb(vtkBrush* brush, const std::array<double, 3>& rgb, double opacity) {
     brush->SetColor(byte(rgb[0]), byte(rgb[1]), byte(rgb[2]), byte(opacity));
 }
 
-void applyChartTheme(vtkChartXY* chart)
-{
+void applyChartTheme(vtkChartXY* chart) {
     styleText(chart->GetTitleProperties(), theme::kTitleFontSize, true);
     for (int i = 0; i < 4; ++i) {
         vtkAxis* axis = chart->GetAxis(i);
@@ -71,8 +69,7 @@ void applyChartTheme(vtkChartXY* chart)
     chart->SetHiddenAxisBorder(24);  // room for the last tick label's half width
 }
 
-void PolylineSetPlot::setPolylines(std::vector<double> xy, std::vector<int> counts)
-{
+void PolylineSetPlot::setPolylines(std::vector<double> xy, std::vector<int> counts) {
     xy_ = std::move(xy);
     counts_ = std::move(counts);
     bounds_[0] = bounds_[2] = 1.0;
@@ -80,8 +77,7 @@ void PolylineSetPlot::setPolylines(std::vector<double> xy, std::vector<int> coun
     bool any = false;
     for (std::size_t i = 0; i + 1 < xy_.size(); i += 2) {
         const double x = xy_[i], y = xy_[i + 1];
-        if (!std::isfinite(x) || !std::isfinite(y))
-            continue;
+        if (!std::isfinite(x) || !std::isfinite(y)) continue;
         if (!any) {
             bounds_[0] = bounds_[1] = x;
             bounds_[2] = bounds_[3] = y;
@@ -96,13 +92,11 @@ void PolylineSetPlot::setPolylines(std::vector<double> xy, std::vector<int> coun
     Modified();
 }
 
-void PolylineSetPlot::rebuildSegments()
-{
+void PolylineSetPlot::rebuildSegments() {
     const vtkRectd ss = GetShiftScale();
     segments_.clear();
     std::size_t total = 0;
-    for (int n : counts_)
-        total += n > 1 ? 4 * static_cast<std::size_t>(n - 1) : 0;
+    for (int n : counts_) total += n > 1 ? 4 * static_cast<std::size_t>(n - 1) : 0;
     segments_.reserve(total);
     std::size_t offset = 0;
     for (int n : counts_) {
@@ -119,22 +113,17 @@ void PolylineSetPlot::rebuildSegments()
     segmentsShiftScale_ = ss;
 }
 
-bool PolylineSetPlot::Paint(vtkContext2D* painter)
-{
-    if (!GetVisible() || counts_.empty())
-        return true;
+bool PolylineSetPlot::Paint(vtkContext2D* painter) {
+    if (!GetVisible() || counts_.empty()) return true;
     const vtkRectd ss = GetShiftScale();
-    if (!(ss == segmentsShiftScale_))
-        rebuildSegments();
-    if (segments_.empty())
-        return true;
+    if (!(ss == segmentsShiftScale_)) rebuildSegments();
+    if (segments_.empty()) return true;
     painter->ApplyPen(GetPen());
     painter->DrawLines(segments_.data(), static_cast<int>(segments_.size() / 2));
     return true;
 }
 
-bool PolylineSetPlot::PaintLegend(vtkContext2D* painter, const vtkRectf& rect, int)
-{
+bool PolylineSetPlot::PaintLegend(vtkContext2D* painter, const vtkRectf& rect, int) {
     // The legend swatch as a line, opaque, so it reads even though the paths are faint.
     vtkNew<vtkPen> pen;
     pen->DeepCopy(GetPen());
@@ -146,23 +135,16 @@ bool PolylineSetPlot::PaintLegend(vtkContext2D* painter, const vtkRectf& rect, i
     return true;
 }
 
-void PolylineSetPlot::GetBounds(double bounds[4])
-{
-    std::copy(bounds_, bounds_ + 4, bounds);
-}
+void PolylineSetPlot::GetBounds(double bounds[4]) { std::copy(bounds_, bounds_ + 4, bounds); }
 
-void CursorPlot::setPosition(double x)
-{
-    if (x_ == x)
-        return;
+void CursorPlot::setPosition(double x) {
+    if (x_ == x) return;
     x_ = x;
     Modified();
 }
 
-bool CursorPlot::Paint(vtkContext2D* painter)
-{
-    if (!GetVisible() || !GetXAxis() || !GetYAxis())
-        return true;
+bool CursorPlot::Paint(vtkContext2D* painter) {
+    if (!GetVisible() || !GetXAxis() || !GetYAxis()) return true;
     const vtkRectd ss = GetShiftScale();
     const double lo = GetYAxis()->GetMinimum();
     const double hi = GetYAxis()->GetMaximum();
@@ -190,22 +172,18 @@ bool CursorPlot::Paint(vtkContext2D* painter)
     return true;
 }
 
-void CursorPlot::GetBounds(double bounds[4])
-{
+void CursorPlot::GetBounds(double bounds[4]) {
     bounds[0] = bounds[2] = 1.0;
     bounds[1] = bounds[3] = 0.0;  // max < min: vtkChartXY skips it when fitting the axes
 }
 
-double CursorPlot::dataX(const vtkContextMouseEvent& mouse) const
-{
+double CursorPlot::dataX(const vtkContextMouseEvent& mouse) const {
     const vtkRectd ss = const_cast<CursorPlot*>(this)->GetShiftScale();
     return mouse.GetPos()[0] / ss[2] - ss[0];
 }
 
-bool CursorPlot::Hit(const vtkContextMouseEvent& mouse)
-{
-    if (!GetVisible() || !GetXAxis() || !GetYAxis())
-        return false;
+bool CursorPlot::Hit(const vtkContextMouseEvent& mouse) {
+    if (!GetVisible() || !GetXAxis() || !GetYAxis()) return false;
     const vtkRectd ss = GetShiftScale();
     const double x = mouse.GetPos()[0] / ss[2] - ss[0];
     const double y = mouse.GetPos()[1] / ss[3] - ss[1];
@@ -213,29 +191,21 @@ bool CursorPlot::Hit(const vtkContextMouseEvent& mouse)
            y >= GetYAxis()->GetMinimum() && y <= GetYAxis()->GetMaximum();
 }
 
-bool CursorPlot::MouseButtonPressEvent(const vtkContextMouseEvent& mouse)
-{
-    if (mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON)
-        return false;
+bool CursorPlot::MouseButtonPressEvent(const vtkContextMouseEvent& mouse) {
+    if (mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON) return false;
     dragging_ = true;
-    if (onUserMoved)
-        onUserMoved(dataX(mouse));
+    if (onUserMoved) onUserMoved(dataX(mouse));
     return true;
 }
 
-bool CursorPlot::MouseMoveEvent(const vtkContextMouseEvent& mouse)
-{
-    if (!dragging_ || mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON)
-        return false;
-    if (onUserMoved)
-        onUserMoved(dataX(mouse));
+bool CursorPlot::MouseMoveEvent(const vtkContextMouseEvent& mouse) {
+    if (!dragging_ || mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON) return false;
+    if (onUserMoved) onUserMoved(dataX(mouse));
     return true;
 }
 
-bool CursorPlot::MouseButtonReleaseEvent(const vtkContextMouseEvent& mouse)
-{
-    if (mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON || !dragging_)
-        return false;
+bool CursorPlot::MouseButtonReleaseEvent(const vtkContextMouseEvent& mouse) {
+    if (mouse.GetButton() != vtkContextMouseEvent::LEFT_BUTTON || !dragging_) return false;
     dragging_ = false;
     return true;
 }

@@ -80,8 +80,8 @@ HeatMapView::~HeatMapView() = default;
 
 int HeatMapView::cellCount() const { return p->cells; }
 
-void HeatMapView::setGrid(const Eigen::VectorXd& values, int grid, double x0, double x1,
-                          double y0, double y1, double lo, double hi, const QString& title,
+void HeatMapView::setGrid(const Eigen::VectorXd& values, int grid, double x0, double x1, double y0,
+                          double y1, double lo, double hi, const QString& title,
                           const QString& barTitle) {
     const bool valid = grid > 0 && values.size() == Eigen::Index(grid) * grid;
     p->cells = valid ? grid * grid : 0;
@@ -100,7 +100,8 @@ void HeatMapView::setGrid(const Eigen::VectorXd& values, int grid, double x0, do
         p->image->Modified();
         if (!(hi > lo)) hi = lo + 1.0;
         auto table = makeLookupTable(ColorMap::Viridis, lo, hi);
-        table->SetNanColor(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2], 1.0);
+        table->SetNanColor(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2],
+                           1.0);
         table->SetBelowRangeColor(0.27, 0.0, 0.33, 1.0);  // viridis' low end
         table->UseBelowRangeColorOn();
         p->colors->SetLookupTable(table);

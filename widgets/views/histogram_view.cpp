@@ -23,8 +23,7 @@ using detail::setRgb;
 
 namespace {
 
-vtkSmartPointer<vtkTable> makeTable(std::initializer_list<const char*> names)
-{
+vtkSmartPointer<vtkTable> makeTable(std::initializer_list<const char*> names) {
     auto table = vtkSmartPointer<vtkTable>::New();
     for (const char* name : names) {
         vtkNew<vtkDoubleArray> column;
@@ -34,15 +33,12 @@ vtkSmartPointer<vtkTable> makeTable(std::initializer_list<const char*> names)
     return table;
 }
 
-double* column(vtkTable* table, int i)
-{
+double* column(vtkTable* table, int i) {
     return vtkDoubleArray::SafeDownCast(table->GetColumn(i))->GetPointer(0);
 }
 
-void touch(vtkTable* table)
-{
-    for (vtkIdType i = 0; i < table->GetNumberOfColumns(); ++i)
-        table->GetColumn(i)->Modified();
+void touch(vtkTable* table) {
+    for (vtkIdType i = 0; i < table->GetNumberOfColumns(); ++i) table->GetColumn(i)->Modified();
     table->Modified();
 }
 
@@ -57,8 +53,7 @@ struct HistogramView::Impl {
     int bins = 0;
 };
 
-HistogramView::HistogramView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>())
-{
+HistogramView::HistogramView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>()) {
     contextView()->GetRenderer()->SetBackground(theme::kBackground[0], theme::kBackground[1],
                                                 theme::kBackground[2]);
     p->chart = vtkSmartPointer<vtkChartXY>::New();
@@ -98,16 +93,14 @@ vtkChartXY* HistogramView::chart() const { return p->chart; }
 int HistogramView::binCount() const { return p->bins; }
 bool HistogramView::hasAnalyticCurve() const { return p->curvePlot->GetVisible(); }
 
-void HistogramView::setValueAxisTitle(const QString& title)
-{
+void HistogramView::setValueAxisTitle(const QString& title) {
     p->chart->GetAxis(vtkAxis::BOTTOM)->SetTitle(title.toStdString());
     requestRender();
 }
 
 void HistogramView::setHistogram(const core::Histogram& histogram,
                                  const std::vector<std::pair<double, double>>& analytic,
-                                 const QString& title)
-{
+                                 const QString& title) {
     const int bins = static_cast<int>(histogram.density.size());
     const double w = histogram.binWidth();
     p->bins = bins;
@@ -146,13 +139,9 @@ void HistogramView::setHistogram(const core::Histogram& histogram,
     requestRender();
 }
 
-void HistogramView::clear()
-{
-    setHistogram(core::Histogram{}, {}, QStringLiteral("No data yet"));
-}
+void HistogramView::clear() { setHistogram(core::Histogram{}, {}, QStringLiteral("No data yet")); }
 
-void HistogramView::resetCamera()
-{
+void HistogramView::resetCamera() {
     p->chart->RecalculateBounds();
     requestRender();
     Q_EMIT cameraReset();

@@ -24,8 +24,7 @@ public:
 
     // analytic: (x, density) points of the closed form, or empty for none.
     void setHistogram(const core::Histogram& histogram,
-                      const std::vector<std::pair<double, double>>& analytic,
-                      const QString& title);
+                      const std::vector<std::pair<double, double>>& analytic, const QString& title);
     void clear();
     void setValueAxisTitle(const QString& title);  // x axis, "value" by default
 

@@ -63,7 +63,8 @@ void setLogTicks(vtkAxis* axis, double lo, double hi) {
             const double v = decade + std::log10(m);
             if (v < lo - 1e-9 || v > hi + 1e-9) continue;
             positions->InsertNextValue(v);
-            labels->InsertNextValue(QString::number(m * std::pow(10.0, decade), 'g', 3).toStdString());
+            labels->InsertNextValue(
+                QString::number(m * std::pow(10.0, decade), 'g', 3).toStdString());
         }
     axis->SetCustomTickPositions(positions, labels);
 }

@@ -43,14 +43,12 @@ struct PathFanView::Impl {
     int component = 0;
     int cursorIndex = -1;
 
-    const std::vector<double>* times() const
-    {
+    const std::vector<double>* times() const {
         return snapshot && snapshot->result ? &snapshot->result->times : nullptr;
     }
 };
 
-PathFanView::PathFanView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>())
-{
+PathFanView::PathFanView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>()) {
     contextView()->GetRenderer()->SetBackground(theme::kBackground[0], theme::kBackground[1],
                                                 theme::kBackground[2]);
     p->chart = vtkSmartPointer<vtkChartXY>::New();
@@ -112,14 +110,15 @@ PathFanView::PathFanView(QWidget* parent) : VtkView(parent), p(std::make_unique<
 PathFanView::~PathFanView() = default;
 
 vtkChartXY* PathFanView::chart() const { return p->chart; }
-std::shared_ptr<const core::TrajectorySnapshot> PathFanView::snapshot() const { return p->snapshot; }
+std::shared_ptr<const core::TrajectorySnapshot> PathFanView::snapshot() const {
+    return p->snapshot;
+}
 int PathFanView::component() const { return p->component; }
 int PathFanView::timeCursor() const { return p->cursorIndex; }
 int PathFanView::drawnPathCount() const { return p->paths->polylineCount(); }
 
 void PathFanView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> snapshot,
-                              int component)
-{
+                              int component) {
     p->snapshot = std::move(snapshot);
     const core::SimulationResult* result = p->snapshot ? p->snapshot->result.get() : nullptr;
     const bool valid = result && component >= 0 && component < result->dimension &&
@@ -142,8 +141,8 @@ void PathFanView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> sn
         p->snapshot->bands.perComponent[component].rows() >= core::QuantileBands::RowCount;
     if (valid) {
         using B = core::QuantileBands;
-        const std::pair<Column, int> rows[] = {{Q05, B::Q05},   {Q95, B::Q95},   {Q25, B::Q25},
-                                               {Q75, B::Q75},   {Mean, B::Mean}, {Median, B::Q50}};
+        const std::pair<Column, int> rows[] = {{Q05, B::Q05}, {Q95, B::Q95},   {Q25, B::Q25},
+                                               {Q75, B::Q75}, {Mean, B::Mean}, {Median, B::Q50}};
         auto* t = vtkDoubleArray::SafeDownCast(p->table->GetColumn(T));
         std::copy(result->times.begin(), result->times.end(), t->GetPointer(0));
         for (auto [column, row] : rows) {
@@ -151,8 +150,7 @@ void PathFanView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> sn
             for (int k = 0; k < n; ++k)
                 out[k] = haveBands ? p->snapshot->bands.perComponent[component](row, k) : 0.0;
         }
-        for (int c = 0; c < ColumnCount; ++c)
-            p->table->GetColumn(c)->Modified();
+        for (int c = 0; c < ColumnCount; ++c) p->table->GetColumn(c)->Modified();
         p->table->Modified();
 
         const Eigen::MatrixXd& states = result->states[component];
@@ -160,8 +158,7 @@ void PathFanView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> sn
         std::vector<int> counts;
         xy.reserve(2 * p->snapshot->drawnPathIndices.size() * n);
         for (int path : p->snapshot->drawnPathIndices) {
-            if (path < 0 || path >= states.rows() || states.cols() != n)
-                continue;
+            if (path < 0 || path >= states.rows() || states.cols() != n) continue;
             for (int k = 0; k < n; ++k) {
                 xy.push_back(result->times[k]);
                 xy.push_back(states(path, k));
@@ -203,14 +200,11 @@ void PathFanView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> sn
     requestRender();
 }
 
-void PathFanView::setTimeCursor(int savedTimeIndex)
-{
+void PathFanView::setTimeCursor(int savedTimeIndex) {
     const auto* times = p->times();
-    if (!times || times->empty())
-        return;
+    if (!times || times->empty()) return;
     const int index = std::clamp(savedTimeIndex, 0, static_cast<int>(times->size()) - 1);
-    if (index == p->cursorIndex)
-        return;
+    if (index == p->cursorIndex) return;
     p->cursorIndex = index;
     const double t = (*times)[index];
     p->cursor->setPosition(t);
@@ -219,11 +213,9 @@ void PathFanView::setTimeCursor(int savedTimeIndex)
     Q_EMIT timeCursorChanged(index);
 }
 
-void PathFanView::moveCursorToTime(double t)
-{
+void PathFanView::moveCursorToTime(double t) {
     const auto* times = p->times();
-    if (!times || times->empty())
-        return;
+    if (!times || times->empty()) return;
     // Nearest saved time (times are increasing).
     auto it = std::lower_bound(times->begin(), times->end(), t);
     int index = static_cast<int>(it - times->begin());
@@ -233,8 +225,7 @@ void PathFanView::moveCursorToTime(double t)
     setTimeCursor(index);
 }
 
-void PathFanView::resetCamera()
-{
+void PathFanView::resetCamera() {
     p->chart->RecalculateBounds();
     requestRender();
     Q_EMIT cameraReset();

@@ -22,8 +22,7 @@ public:
 
     // Draws component `component` of the snapshot; nullptr clears the chart. Only copies
     // into VTK arrays (reused between snapshots): the bands come precomputed.
-    void setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> snapshot,
-                     int component = 0);
+    void setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> snapshot, int component = 0);
     std::shared_ptr<const core::TrajectorySnapshot> snapshot() const;
     int component() const;
 

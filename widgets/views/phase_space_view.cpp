@@ -29,8 +29,7 @@
 namespace driftlab::widgets {
 namespace {
 
-void styleText(vtkTextProperty* text, int size, bool bold = false)
-{
+void styleText(vtkTextProperty* text, int size, bool bold = false) {
     text->SetColor(theme::kText[0], theme::kText[1], theme::kText[2]);
     text->SetFontSize(size);
     text->SetBold(bold);
@@ -62,8 +61,7 @@ struct PhaseSpaceView::Impl {
     vtkSmartPointer<vtkLookupTable> lut;
 };
 
-PhaseSpaceView::PhaseSpaceView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>())
-{
+PhaseSpaceView::PhaseSpaceView(QWidget* parent) : VtkView(parent), p(std::make_unique<Impl>()) {
     vtkRenderer* ren = renderer();
     ren->SetBackground(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
 
@@ -143,31 +141,27 @@ PhaseSpaceView::PhaseSpaceView(QWidget* parent) : VtkView(parent), p(std::make_u
 
 PhaseSpaceView::~PhaseSpaceView() = default;
 
-std::shared_ptr<const core::TrajectorySnapshot> PhaseSpaceView::snapshot() const
-{
+std::shared_ptr<const core::TrajectorySnapshot> PhaseSpaceView::snapshot() const {
     return p->snapshot;
 }
 ColorMap PhaseSpaceView::colorMap() const { return p->map; }
 int PhaseSpaceView::shownDimension() const { return p->dimension; }
 int PhaseSpaceView::drawnPathCount() const { return p->paths; }
 
-void PhaseSpaceView::resetCamera()
-{
+void PhaseSpaceView::resetCamera() {
     VtkView::resetCamera();
     // ResetCamera fits the data; the axes' labels and titles sit outside it.
     renderer()->GetActiveCamera()->Zoom(p->dimension == 3 ? 0.8 : 0.9);
     renderer()->ResetCameraClippingRange();
 }
 
-void PhaseSpaceView::setColorMap(ColorMap map)
-{
+void PhaseSpaceView::setColorMap(ColorMap map) {
     p->map = map;
     updateColors();
     requestRender();
 }
 
-void PhaseSpaceView::updateColors()
-{
+void PhaseSpaceView::updateColors() {
     // A fresh table per range: VTK rebuilds a used table on range changes with its default
     // rainbow, which would silently replace the map.
     p->lut = makeLookupTable(p->map, p->timeRange[0], p->timeRange[1], 256, 0.0, kMapEnd);
@@ -175,8 +169,7 @@ void PhaseSpaceView::updateColors()
     p->colorBar->SetLookupTable(p->lut);
 }
 
-void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> snapshot)
-{
+void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot> snapshot) {
     p->snapshot = std::move(snapshot);
     const core::SimulationResult* result = p->snapshot ? p->snapshot->result.get() : nullptr;
     const int oldDimension = p->dimension;
@@ -214,8 +207,7 @@ void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot>
                         lo[c] = std::min(lo[c], v);
                         hi[c] = std::max(hi[c], v);
                     }
-            if (!(lo[c] <= hi[c]))
-                lo[c] = hi[c] = 0.0;
+            if (!(lo[c] <= hi[c])) lo[c] = hi[c] = 0.0;
             centre[c] = 0.5 * (lo[c] + hi[c]);
             scale[c] = hi[c] > lo[c] ? 2.0 / (hi[c] - lo[c]) : 1.0;
         }
@@ -244,8 +236,7 @@ void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot>
                 }
                 time->SetValue(id, result->times[k]);
                 connectivity->SetValue(id, id);
-                if (k == 0)
-                    startPoints->SetPoint(static_cast<vtkIdType>(i), &xyz[3 * id]);
+                if (k == 0) startPoints->SetPoint(static_cast<vtkIdType>(i), &xyz[3 * id]);
             }
             offsets->SetValue(static_cast<vtkIdType>(i) + 1, id);
             startConnectivity->SetValue(static_cast<vtkIdType>(i), static_cast<vtkIdType>(i));
@@ -254,13 +245,12 @@ void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot>
 
         p->timeRange[0] = result->times.front();
         p->timeRange[1] = result->times.back() > result->times.front() ? result->times.back()
-                                                                         : result->times.front() + 1;
+                                                                       : result->times.front() + 1;
         updateColors();
 
         const auto& spec = p->snapshot->config.equation;
         auto name = [&](int c) {
-            if (c < static_cast<int>(spec.variables.size()))
-                return spec.variables[c];
+            if (c < static_cast<int>(spec.variables.size())) return spec.variables[c];
             std::string fallback = "x";  // += avoids GCC 12's false -Wrestrict on "x" + s
             fallback += std::to_string(c + 1);
             return fallback;
@@ -282,8 +272,7 @@ void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot>
         p->axes->SetUse2DMode(1);
 
         QString axesText = QString::fromStdString(name(0) + ", " + name(1));
-        if (p->dimension == 3)
-            axesText += QString::fromStdString(", " + name(2));
+        if (p->dimension == 3) axesText += QString::fromStdString(", " + name(2));
         QString heading = QString("Phase space (%1): %2 paths").arg(axesText).arg(p->paths);
         if (result->dimension > 3)
             heading += QString(" - first 3 of %1 components").arg(result->dimension);
@@ -324,8 +313,7 @@ void PhaseSpaceView::setSnapshot(std::shared_ptr<const core::TrajectorySnapshot>
             setInteractionMode(InteractionMode::Trackball3D);
             setHomeView(0.9, -1.3, 0.8, 0.0, 0.0, 1.0);
         }
-        if (p->dimension > 0)
-            resetCamera();
+        if (p->dimension > 0) resetCamera();
     } else if (p->dimension > 0) {
         renderer()->ResetCameraClippingRange();
     }

@@ -121,8 +121,7 @@ struct PointCloudView::Impl {
     std::array<vtkSmartPointer<vtkTextActor>, kLegendEntries> legend;
     QString arrowLegend, trueLegend;
     QString stochasticLabel = "reverse-SDE", deterministicLabel = "probability-flow ODE";
-    int dataCount = 0, sampleCount = 0, sdeCount = 0, odeCount = 0, arrowCount = 0,
-        trueCount = 0;
+    int dataCount = 0, sampleCount = 0, sdeCount = 0, odeCount = 0, arrowCount = 0, trueCount = 0;
     double bounds[4] = {-3.0, 3.0, -3.0, 3.0};
     Tool tool = Tool::Navigate;
     double brushRadius = 0.3;
@@ -135,8 +134,8 @@ PointCloudView::PointCloudView(QWidget* parent) : VtkView(parent), p(std::make_u
     vtkRenderer* ren = renderer();
     ren->SetBackground(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
 
-    for (auto* poly : {&p->data, &p->samples, &p->sde, &p->ode, &p->arrowBase, &p->trueBase,
-                       &p->brush})
+    for (auto* poly :
+         {&p->data, &p->samples, &p->sde, &p->ode, &p->arrowBase, &p->trueBase, &p->brush})
         *poly = vtkSmartPointer<vtkPolyData>::New();
     p->dataActor = makeActor(nullptr, p->data, kDataColor, 0.45);
     p->sdeActor = makeActor(nullptr, p->sde, kSdePathColor, 0.22);
@@ -260,14 +259,22 @@ void PointCloudView::setTrueArrows(const Eigen::Matrix2Xd& positions,
 
 void PointCloudView::setLayerVisible(Layer layer, bool visible) {
     switch (layer) {
-    case Layer::Data: p->dataActor->SetVisibility(visible); break;
-    case Layer::Samples: p->sampleActor->SetVisibility(visible); break;
-    case Layer::Paths:
-        p->sdeActor->SetVisibility(visible);
-        p->odeActor->SetVisibility(visible);
-        break;
-    case Layer::Arrows: p->arrowActor->SetVisibility(visible); break;
-    case Layer::TrueArrows: p->trueActor->SetVisibility(visible); break;
+        case Layer::Data:
+            p->dataActor->SetVisibility(visible);
+            break;
+        case Layer::Samples:
+            p->sampleActor->SetVisibility(visible);
+            break;
+        case Layer::Paths:
+            p->sdeActor->SetVisibility(visible);
+            p->odeActor->SetVisibility(visible);
+            break;
+        case Layer::Arrows:
+            p->arrowActor->SetVisibility(visible);
+            break;
+        case Layer::TrueArrows:
+            p->trueActor->SetVisibility(visible);
+            break;
     }
     updateLegend();
     requestRender();
@@ -275,11 +282,16 @@ void PointCloudView::setLayerVisible(Layer layer, bool visible) {
 
 bool PointCloudView::layerVisible(Layer layer) const {
     switch (layer) {
-    case Layer::Data: return p->dataActor->GetVisibility();
-    case Layer::Samples: return p->sampleActor->GetVisibility();
-    case Layer::Paths: return p->sdeActor->GetVisibility();
-    case Layer::Arrows: return p->arrowActor->GetVisibility();
-    case Layer::TrueArrows: return p->trueActor->GetVisibility();
+        case Layer::Data:
+            return p->dataActor->GetVisibility();
+        case Layer::Samples:
+            return p->sampleActor->GetVisibility();
+        case Layer::Paths:
+            return p->sdeActor->GetVisibility();
+        case Layer::Arrows:
+            return p->arrowActor->GetVisibility();
+        case Layer::TrueArrows:
+            return p->trueActor->GetVisibility();
     }
     return false;
 }
@@ -294,8 +306,8 @@ void PointCloudView::updateLegend() {
         p->arrowCount ? p->arrowLegend : QString(),
         p->trueCount ? p->trueLegend : QString()};
     const std::array<bool, kLegendEntries> visible = {
-        bool(p->dataActor->GetVisibility()), bool(p->sampleActor->GetVisibility()),
-        bool(p->sdeActor->GetVisibility()),  bool(p->odeActor->GetVisibility()),
+        bool(p->dataActor->GetVisibility()),  bool(p->sampleActor->GetVisibility()),
+        bool(p->sdeActor->GetVisibility()),   bool(p->odeActor->GetVisibility()),
         bool(p->arrowActor->GetVisibility()), bool(p->trueActor->GetVisibility())};
     double y = 0.97;
     for (std::size_t i = 0; i < texts.size(); ++i) {

@@ -4,11 +4,11 @@
 #include "widgets/vtk/theme.h"
 
 #include <vtkAxis.h>
+#include <vtkChartLegend.h>
 #include <vtkChartXY.h>
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
-#include <vtkChartLegend.h>
 #include <vtkPlotLine.h>
 #include <vtkPlotPoints.h>
 #include <vtkRenderer.h>
@@ -61,8 +61,8 @@ QualityNfeChartView::~QualityNfeChartView() = default;
 vtkChartXY* QualityNfeChartView::chart() const { return p->chart; }
 int QualityNfeChartView::seriesCount() const { return p->drawn; }
 
-void QualityNfeChartView::setSeries(const std::vector<QualitySeries>& series,
-                                    const QString& title, const QString& valueTitle) {
+void QualityNfeChartView::setSeries(const std::vector<QualitySeries>& series, const QString& title,
+                                    const QString& valueTitle) {
     p->chart->ClearPlots();
     p->drawn = 0;
     const float dpr = static_cast<float>(devicePixelRatioF());
@@ -81,15 +81,16 @@ void QualityNfeChartView::setSeries(const std::vector<QualitySeries>& series,
         table->AddColumn(x);
         table->AddColumn(y);
         // One point (adaptive Dopri5) is a marker: VTK refuses a one-point line.
-        vtkSmartPointer<vtkPlotPoints> line = x->GetNumberOfTuples() > 1
-                                                  ? vtkSmartPointer<vtkPlotPoints>(vtkSmartPointer<vtkPlotLine>::New())
-                                                  : vtkSmartPointer<vtkPlotPoints>::New();
+        vtkSmartPointer<vtkPlotPoints> line =
+            x->GetNumberOfTuples() > 1
+                ? vtkSmartPointer<vtkPlotPoints>(vtkSmartPointer<vtkPlotLine>::New())
+                : vtkSmartPointer<vtkPlotPoints>::New();
         line->SetInputData(table, "nfe", "value");
         detail::setRgb(line->GetPen(), kPalette[s % kPalette.size()]);
         detail::setRgb(line->GetBrush(), kPalette[s % kPalette.size()]);
         line->GetPen()->SetWidth(2.0f * dpr);
         line->SetMarkerStyle(x->GetNumberOfTuples() > 1 ? vtkPlotPoints::CIRCLE
-                                                         : vtkPlotPoints::DIAMOND);
+                                                        : vtkPlotPoints::DIAMOND);
         line->SetMarkerSize(7.0f * dpr);
         line->SetLabel(series[s].name.toStdString());
         p->chart->AddPlot(line);

@@ -48,8 +48,8 @@ void fill(vtkTable* table, std::initializer_list<const std::vector<double>*> col
     table->Modified();
 }
 
-vtkSmartPointer<vtkPlotPoints> makePoints(vtkChartXY* chart, vtkTable* table,
-                                          const theme::Rgb& rgb, const char* label) {
+vtkSmartPointer<vtkPlotPoints> makePoints(vtkChartXY* chart, vtkTable* table, const theme::Rgb& rgb,
+                                          const char* label) {
     auto plot = vtkSmartPointer<vtkPlotPoints>::New();
     plot->SetInputData(table, "t", "y");
     plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
@@ -129,9 +129,15 @@ SeriesFanView::~SeriesFanView() = default;
 vtkChartXY* SeriesFanView::chart() const { return p->chart; }
 std::shared_ptr<const SeriesFanData> SeriesFanView::data() const { return p->data; }
 int SeriesFanView::drawnPathCount() const { return p->paths->polylineCount(); }
-int SeriesFanView::contextPointCount() const { return static_cast<int>(p->context->GetNumberOfRows()); }
-int SeriesFanView::targetPointCount() const { return static_cast<int>(p->target->GetNumberOfRows()); }
-int SeriesFanView::missingPointCount() const { return static_cast<int>(p->missing->GetNumberOfRows()); }
+int SeriesFanView::contextPointCount() const {
+    return static_cast<int>(p->context->GetNumberOfRows());
+}
+int SeriesFanView::targetPointCount() const {
+    return static_cast<int>(p->target->GetNumberOfRows());
+}
+int SeriesFanView::missingPointCount() const {
+    return static_cast<int>(p->missing->GetNumberOfRows());
+}
 
 void SeriesFanView::setData(std::shared_ptr<const SeriesFanData> data, const QString& emptyTitle) {
     p->data = std::move(data);

@@ -17,13 +17,13 @@ namespace driftlab::widgets {
 
 // What SeriesFanView draws, computed off the GUI thread. Sizes must match pairwise.
 struct SeriesFanData {
-    std::vector<double> gridTimes;             // the forecast grid
-    std::vector<double> mean, lower, upper;    // on gridTimes
-    std::vector<std::vector<double>> paths;    // on gridTimes
+    std::vector<double> gridTimes;                    // the forecast grid
+    std::vector<double> mean, lower, upper;           // on gridTimes
+    std::vector<std::vector<double>> paths;           // on gridTimes
     std::vector<double> contextTimes, contextValues;  // observed and read by the model
     std::vector<double> targetTimes, targetValues;    // observed, held out
     std::vector<double> missingTimes, missingValues;  // never observed
-    double holdOutStart = 0.0;  // NaN or outside the grid: no marker
+    double holdOutStart = 0.0;                        // NaN or outside the grid: no marker
     bool markHoldOut = false;
     std::string title, valueLabel;
 };

@@ -19,12 +19,12 @@
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
-#include <vtkStringArray.h>
 #include <vtkObjectFactory.h>
 #include <vtkPen.h>
 #include <vtkPlotLine.h>
 #include <vtkPlotPoints.h>
 #include <vtkRenderer.h>
+#include <vtkStringArray.h>
 #include <vtkTable.h>
 #include <vtkTextProperty.h>
 
@@ -49,8 +49,7 @@ constexpr int kMarginLeft = 84, kMarginRight = 84, kMarginBottom = 52, kMarginTo
 
 struct Series {
     std::vector<double> t, y;
-    void add(double tv, double yv)
-    {
+    void add(double tv, double yv) {
         t.push_back(tv);
         y.push_back(yv);
     }
@@ -69,15 +68,12 @@ public:
     double value = 1.0;
     std::string text;
 
-    bool Paint(vtkContext2D* painter) override
-    {
+    bool Paint(vtkContext2D* painter) override {
         vtkAxis* xAxis = GetXAxis();
         vtkAxis* yAxis = GetYAxis();
-        if (!GetVisible() || !xAxis || !yAxis)
-            return true;
+        if (!GetVisible() || !xAxis || !yAxis) return true;
         const double y = yAxis->GetLogScaleActive() ? std::log10(value) : value;
-        if (!std::isfinite(y) || y < yAxis->GetMinimum() || y > yAxis->GetMaximum())
-            return true;
+        if (!std::isfinite(y) || y < yAxis->GetMinimum() || y > yAxis->GetMaximum()) return true;
         const vtkRectd ss = GetShiftScale();
         const auto cx = [&](double v) { return static_cast<float>((v + ss[0]) * ss[2]); };
         const float cy = static_cast<float>((y + ss[1]) * ss[3]);
@@ -96,15 +92,15 @@ public:
         const double above = y + 0.015 * (yAxis->GetMaximum() - yAxis->GetMinimum());
         // A light backing keeps the label readable over the points it sits on; the text
         // property is the painter's shared one, so the backing is taken off again.
-        prop->SetBackgroundColor(theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
+        prop->SetBackgroundColor(theme::kBackground[0], theme::kBackground[1],
+                                 theme::kBackground[2]);
         prop->SetBackgroundOpacity(0.8);
-        painter->DrawString(cx(x0 + 0.01 * (x1 - x0)),
-                            static_cast<float>((above + ss[1]) * ss[3]), text);
+        painter->DrawString(cx(x0 + 0.01 * (x1 - x0)), static_cast<float>((above + ss[1]) * ss[3]),
+                            text);
         prop->SetBackgroundOpacity(0.0);
         return true;
     }
-    void GetBounds(double bounds[4]) override
-    {
+    void GetBounds(double bounds[4]) override {
         bounds[0] = bounds[2] = 1.0;
         bounds[1] = bounds[3] = 0.0;
     }
@@ -118,15 +114,13 @@ vtkStandardNewMacro(ReferenceLinePlot);
 // the extremes aren't cut in half and a constant series still gets ticks.
 struct LogRange {
     double lo = std::numeric_limits<double>::infinity(), hi = 0.0;
-    void add(const std::vector<double>& ys)
-    {
+    void add(const std::vector<double>& ys) {
         for (double y : ys) {
             lo = std::min(lo, y);
             hi = std::max(hi, y);
         }
     }
-    void apply(vtkAxis* axis) const
-    {
+    void apply(vtkAxis* axis) const {
         const bool empty = !(lo <= hi);
         double a = empty ? 0.1 : lo / 1.6, b = empty ? 10.0 : hi * 1.6;
         if (b < 10.0 * a) {  // at least a decade, or a log axis may show a single tick
@@ -151,51 +145,41 @@ struct LogRange {
     }
 };
 
-QString hex(const theme::Rgb& c)
-{
+QString hex(const theme::Rgb& c) {
     return QColor::fromRgbF(static_cast<float>(c[0]), static_cast<float>(c[1]),
                             static_cast<float>(c[2]))
         .name();
 }
 
-QString key(const theme::Rgb& c, const QString& symbol, const QString& label)
-{
-    return QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3")
-        .arg(hex(c), symbol, label);
+QString key(const theme::Rgb& c, const QString& symbol, const QString& label) {
+    return QString("<span style=\"color:%1\"><b>%2</b></span>&nbsp;%3").arg(hex(c), symbol, label);
 }
 
 // Keeps each bucket's smallest and largest y in time order, so rejections' neighbours and
 // sudden step-size collapses survive the thinning.
-Series thin(const Series& in, int maxPoints)
-{
+Series thin(const Series& in, int maxPoints) {
     const std::size_t n = in.t.size();
-    if (n <= static_cast<std::size_t>(maxPoints))
-        return in;
+    if (n <= static_cast<std::size_t>(maxPoints)) return in;
     const std::size_t buckets = static_cast<std::size_t>(maxPoints / 2);
     Series out;
     out.t.reserve(2 * buckets);
     out.y.reserve(2 * buckets);
     for (std::size_t b = 0; b < buckets; ++b) {
         const std::size_t lo = b * n / buckets, hi = (b + 1) * n / buckets;
-        if (lo >= hi)
-            continue;
+        if (lo >= hi) continue;
         std::size_t iMin = lo, iMax = lo;
         for (std::size_t i = lo + 1; i < hi; ++i) {
-            if (in.y[i] < in.y[iMin])
-                iMin = i;
-            if (in.y[i] > in.y[iMax])
-                iMax = i;
+            if (in.y[i] < in.y[iMin]) iMin = i;
+            if (in.y[i] > in.y[iMax]) iMax = i;
         }
         const std::size_t first = std::min(iMin, iMax), second = std::max(iMin, iMax);
         out.add(in.t[first], in.y[first]);
-        if (second != first)
-            out.add(in.t[second], in.y[second]);
+        if (second != first) out.add(in.t[second], in.y[second]);
     }
     return out;
 }
 
-vtkSmartPointer<vtkTable> makeTable(const char* yName)
-{
+vtkSmartPointer<vtkTable> makeTable(const char* yName) {
     auto table = vtkSmartPointer<vtkTable>::New();
     for (const char* name : {"t", yName}) {
         vtkNew<vtkDoubleArray> column;
@@ -205,8 +189,7 @@ vtkSmartPointer<vtkTable> makeTable(const char* yName)
     return table;
 }
 
-void fill(vtkTable* table, const Series& s)
-{
+void fill(vtkTable* table, const Series& s) {
     const auto n = static_cast<vtkIdType>(s.t.size());
     table->SetNumberOfRows(n);
     auto* t = vtkDoubleArray::SafeDownCast(table->GetColumn(0));
@@ -220,8 +203,7 @@ void fill(vtkTable* table, const Series& s)
 
 template <class PlotT>
 vtkSmartPointer<PlotT> addPlot(vtkChartXY* chart, vtkTable* table, const char* label,
-                               const theme::Rgb& rgb, int marker)
-{
+                               const theme::Rgb& rgb, int marker) {
     auto plot = vtkSmartPointer<PlotT>::New();
     plot->SetInputData(table, "t", table->GetColumnName(1));
     setRgb(plot->GetPen(), rgb);
@@ -233,10 +215,9 @@ vtkSmartPointer<PlotT> addPlot(vtkChartXY* chart, vtkTable* table, const char* l
     return plot;
 }
 
-vtkSmartPointer<vtkChartXY> makeChart(VtkView* view)
-{
-    view->contextView()->GetRenderer()->SetBackground(
-        theme::kBackground[0], theme::kBackground[1], theme::kBackground[2]);
+vtkSmartPointer<vtkChartXY> makeChart(VtkView* view) {
+    view->contextView()->GetRenderer()->SetBackground(theme::kBackground[0], theme::kBackground[1],
+                                                      theme::kBackground[2]);
     auto chart = vtkSmartPointer<vtkChartXY>::New();
     view->contextView()->GetScene()->AddItem(chart);
     detail::applyChartTheme(chart);
@@ -265,7 +246,8 @@ struct SolverDiagnosticsView::Impl {
 
     vtkSmartPointer<vtkTable> dtAccepted = makeTable("dt"), dtRejected = makeTable("dt_rej");
     vtkSmartPointer<vtkTable> errAccepted = makeTable("err"), errRejected = makeTable("err_rej");
-    vtkSmartPointer<vtkTable> stiffExplicit = makeTable("hl"), stiffImplicit = makeTable("hl_stiff");
+    vtkSmartPointer<vtkTable> stiffExplicit = makeTable("hl"),
+                              stiffImplicit = makeTable("hl_stiff");
 
     vtkSmartPointer<vtkPlotLine> dtLine;
     vtkSmartPointer<ReferenceLinePlot> tolLine;
@@ -277,8 +259,7 @@ struct SolverDiagnosticsView::Impl {
 };
 
 SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
-    : QWidget(parent), p(std::make_unique<Impl>())
-{
+    : QWidget(parent), p(std::make_unique<Impl>()) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(2);
@@ -292,7 +273,8 @@ SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
     p->errView = new VtkView(this);
     p->dtHeader = new QLabel(this);
     p->errHeader = new QLabel(this);
-    for (auto [header, view] : {std::pair{p->dtHeader, p->dtView}, std::pair{p->errHeader, p->errView}}) {
+    for (auto [header, view] :
+         {std::pair{p->dtHeader, p->dtView}, std::pair{p->errHeader, p->errView}}) {
         header->setWordWrap(true);
         header->setTextFormat(Qt::RichText);
         header->setContentsMargins(6, 4, 6, 0);
@@ -310,10 +292,10 @@ SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
     p->dtChart->GetAxis(vtkAxis::LEFT)->SetTitle("step size |dt|");
     p->dtChart->GetAxis(vtkAxis::LEFT)->SetLogScale(true);
     // Rejected first, so thousands of crosses can't bury the accepted line drawn over them.
-    p->dtRej = addPlot<vtkPlotPoints>(p->dtChart, p->dtRejected, "rejected",
-                                      theme::kRejected, vtkPlotPoints::CROSS);
-    p->dtLine = addPlot<vtkPlotLine>(p->dtChart, p->dtAccepted, "accepted",
-                                     theme::kAccepted, vtkPlotPoints::CIRCLE);
+    p->dtRej = addPlot<vtkPlotPoints>(p->dtChart, p->dtRejected, "rejected", theme::kRejected,
+                                      vtkPlotPoints::CROSS);
+    p->dtLine = addPlot<vtkPlotLine>(p->dtChart, p->dtAccepted, "accepted", theme::kAccepted,
+                                     vtkPlotPoints::CIRCLE);
 
     p->errChart = makeChart(p->errView);
     p->errChart->GetAxis(vtkAxis::LEFT)->SetTitle("error estimate");
@@ -351,8 +333,7 @@ SolverDiagnosticsView::SolverDiagnosticsView(QWidget* parent)
     struct Observer : vtkCommand {
         static Observer* New() { return new Observer; }
         SolverDiagnosticsView* view = nullptr;
-        void Execute(vtkObject* caller, unsigned long, void*) override
-        {
+        void Execute(vtkObject* caller, unsigned long, void*) override {
             view->syncTimeAxes(vtkChartXY::SafeDownCast(caller));
         }
     };
@@ -378,26 +359,20 @@ VtkView* SolverDiagnosticsView::errorView() const { return p->errView; }
 vtkChartXY* SolverDiagnosticsView::stepSizeChart() const { return p->dtChart; }
 vtkChartXY* SolverDiagnosticsView::errorChart() const { return p->errChart; }
 
-void SolverDiagnosticsView::clear()
-{
-    setSolve(QString(), core::OdeStats{});
-}
+void SolverDiagnosticsView::clear() { setSolve(QString(), core::OdeStats{}); }
 
 void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeStats& stats,
-                                     const QString& statusMessage)
-{
+                                     const QString& statusMessage) {
     Series dtAcc, dtRej, errAcc, errRej, stiffExp, stiffImp;
     double tMin = std::numeric_limits<double>::infinity(), tMax = -tMin;
     for (const core::OdeStepRecord& r : stats.steps) {
         const double h = std::abs(r.dt);
-        if (!std::isfinite(r.t) || !loggable(h))
-            continue;
+        if (!std::isfinite(r.t) || !loggable(h)) continue;
         // The time axis spans what was attempted, so a failed last step still shows.
         tMin = std::min({tMin, r.t, r.t + r.dt});
         tMax = std::max({tMax, r.t, r.t + r.dt});
         (r.accepted ? dtAcc : dtRej).add(r.t, h);
-        if (loggable(r.errorNorm))
-            (r.accepted ? errAcc : errRej).add(r.t, r.errorNorm);
+        if (loggable(r.errorNorm)) (r.accepted ? errAcc : errRej).add(r.t, r.errorNorm);
         if (r.accepted && loggable(r.stiffness))
             (r.stiffSolver ? stiffImp : stiffExp).add(r.t, r.stiffness);
     }
@@ -432,21 +407,19 @@ void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeS
     p->tolLine->GetPen()->SetWidth(1.5f * dpr);
 
     const std::pair<vtkPlot*, vtkTable*> plots[] = {
-        {p->dtLine, p->dtAccepted},   {p->dtRej, p->dtRejected},
-        {p->errAcc, p->errAccepted},  {p->errRej, p->errRejected},
-        {p->stiffExp, p->stiffExplicit},
-        {p->stiffImp, p->stiffImplicit}};
+        {p->dtLine, p->dtAccepted},      {p->dtRej, p->dtRejected},
+        {p->errAcc, p->errAccepted},     {p->errRej, p->errRejected},
+        {p->stiffExp, p->stiffExplicit}, {p->stiffImp, p->stiffImplicit}};
     // Empty plots stay hidden: VTK warns about them and a log axis can't bound them.
-    for (auto [plot, table] : plots)
-        plot->SetVisible(table->GetNumberOfRows() > 0);
+    for (auto [plot, table] : plots) plot->SetVisible(table->GetNumberOfRows() > 0);
     p->tolLine->SetVisible(p->hasError);
     // An empty vtkChartXY hides its axes too, so a chart with nothing to show is hidden and
     // its header says why.
     const bool hasStiffness = !stiffExp.t.empty() || !stiffImp.t.empty();
     p->dtView->setVisible(any);
     p->errView->setVisible(p->hasError || hasStiffness);
-    p->errChart->GetAxis(vtkAxis::RIGHT)->SetVisible(
-        p->stiffExplicit->GetNumberOfRows() + p->stiffImplicit->GetNumberOfRows() > 0);
+    p->errChart->GetAxis(vtkAxis::RIGHT)
+        ->SetVisible(p->stiffExplicit->GetNumberOfRows() + p->stiffImplicit->GetNumberOfRows() > 0);
 
     const double tStiff = stats.stiffnessDetectedAt;
     const bool markStiff = any && stats.stiffnessDetected && std::isfinite(tStiff);
@@ -460,8 +433,8 @@ void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeS
     }
 
     // Headers: what each chart shows and its key, in Qt text that wraps instead of clipping.
-    const QString dtKey = key(theme::kAccepted, "&#9679;&#8212;", "accepted step") + "&nbsp;&nbsp;" +
-                          key(theme::kRejected, "&#215;", "rejected attempt");
+    const QString dtKey = key(theme::kAccepted, "&#9679;&#8212;", "accepted step") +
+                          "&nbsp;&nbsp;" + key(theme::kRejected, "&#215;", "rejected attempt");
     QString dtTitle;
     if (!any)
         dtTitle = stats.steps.empty() ? "no steps recorded" : "no finite steps";
@@ -472,7 +445,8 @@ void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeS
                                ? QString(" (line thinned to %1 points for drawing)")
                                      .arg(number(p->drawnAccepted))
                                : QString());
-    p->dtHeader->setText(QString("<b>Step size |dt|</b>: %1&nbsp;&nbsp;&nbsp; %2").arg(dtTitle, dtKey));
+    p->dtHeader->setText(
+        QString("<b>Step size |dt|</b>: %1&nbsp;&nbsp;&nbsp; %2").arg(dtTitle, dtKey));
     const QString errKey =
         (p->hasError ? key(theme::kAccepted, "&#9632;", "error, accepted") + "&nbsp;&nbsp;" +
                            key(theme::kRejected, "&#215;", "error, rejected") + "&nbsp;&nbsp;" +
@@ -505,8 +479,7 @@ void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeS
     p->errRange = {};
     p->errRange.add(errAcc.y);
     p->errRange.add(errRej.y);
-    if (p->hasError)
-        p->errRange.add({1.0});  // the tolerance line is always in view
+    if (p->hasError) p->errRange.add({1.0});  // the tolerance line is always in view
     p->stiffRange = {};
     p->stiffRange.add(stiffExp.y);
     p->stiffRange.add(stiffImp.y);
@@ -535,8 +508,7 @@ void SolverDiagnosticsView::setSolve(const QString& solverName, const core::OdeS
     p->errView->requestRender();
 }
 
-void SolverDiagnosticsView::applyRanges()
-{
+void SolverDiagnosticsView::applyRanges() {
     for (vtkChartXY* chart : {p->dtChart.Get(), p->errChart.Get()}) {
         chart->GetAxis(vtkAxis::BOTTOM)->SetBehavior(vtkAxis::FIXED);
         chart->GetAxis(vtkAxis::BOTTOM)->SetRange(p->tMin, p->tMax);
@@ -550,36 +522,35 @@ void SolverDiagnosticsView::applyRanges()
     p->errView->requestRender();
 }
 
-void SolverDiagnosticsView::syncTimeAxes(vtkChartXY* from)
-{
-    if (!from)
-        return;
+void SolverDiagnosticsView::syncTimeAxes(vtkChartXY* from) {
+    if (!from) return;
     vtkChartXY* to = from == p->dtChart ? p->errChart.Get() : p->dtChart.Get();
     vtkAxis* source = from->GetAxis(vtkAxis::BOTTOM);
     vtkAxis* target = to->GetAxis(vtkAxis::BOTTOM);
-    if (target->GetMinimum() == source->GetMinimum() && target->GetMaximum() == source->GetMaximum())
+    if (target->GetMinimum() == source->GetMinimum() &&
+        target->GetMaximum() == source->GetMaximum())
         return;
     target->SetRange(source->GetMinimum(), source->GetMaximum());
     (from == p->dtChart ? p->errView : p->dtView)->requestRender();
 }
 
-bool SolverDiagnosticsView::eventFilter(QObject* watched, QEvent* event)
-{
+bool SolverDiagnosticsView::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::Resize && (watched == p->dtView || watched == p->errView))
         layoutCharts();
     return QWidget::eventFilter(watched, event);
 }
 
-void SolverDiagnosticsView::layoutCharts()
-{
+void SolverDiagnosticsView::layoutCharts() {
     // AXES_TO_RECT puts the axes' corners on this rectangle (device pixels, y up), the same
     // one in both charts, so a time on one lies straight above the same time on the other.
     for (VtkView* view : {p->dtView, p->errView}) {
         const double dpr = view->devicePixelRatioF();
         const float w = static_cast<float>(view->width() * dpr);
         const float h = static_cast<float>(view->height() * dpr);
-        const float l = static_cast<float>(kMarginLeft * dpr), r = static_cast<float>(kMarginRight * dpr);
-        const float b = static_cast<float>(kMarginBottom * dpr), t = static_cast<float>(kMarginTop * dpr);
+        const float l = static_cast<float>(kMarginLeft * dpr),
+                    r = static_cast<float>(kMarginRight * dpr);
+        const float b = static_cast<float>(kMarginBottom * dpr),
+                    t = static_cast<float>(kMarginTop * dpr);
         vtkChartXY* chart = view == p->dtView ? p->dtChart.Get() : p->errChart.Get();
         chart->SetSize(vtkRectf(l, b, std::max(10.0f, w - l - r), std::max(10.0f, h - b - t)));
         view->requestRender();

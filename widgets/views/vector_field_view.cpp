@@ -174,7 +174,8 @@ void VectorFieldView::setField(const Eigen::Matrix2Xd& positions, const Eigen::M
     std::vector<double> xy;
     std::vector<int> counts;
     for (const auto& path : paths) {
-        for (Eigen::Index k = 0; k < path.cols(); ++k) xy.insert(xy.end(), {path(0, k), path(1, k)});
+        for (Eigen::Index k = 0; k < path.cols(); ++k)
+            xy.insert(xy.end(), {path(0, k), path(1, k)});
         counts.push_back(static_cast<int>(path.cols()));
     }
     p->paths->setPolylines(std::move(xy), std::move(counts));

@@ -14,15 +14,14 @@ struct Stop {
 
 // Samples of matplotlib's maps (van der Walt & Smith); linear interpolation between them
 // stays within a few 1/255 of the originals.
-const std::vector<Stop>& stops(ColorMap map)
-{
+const std::vector<Stop>& stops(ColorMap map) {
     static const std::vector<Stop> viridis = {
-        {0.0, 0.267004, 0.004874, 0.329415},    {0.125, 0.282327, 0.140926, 0.457517},
-        {0.25, 0.253935, 0.265254, 0.529983},   {0.375, 0.206756, 0.371758, 0.553117},
-        {0.5, 0.163625, 0.471133, 0.558148},    {0.625, 0.127568, 0.566949, 0.550556},
-        {0.75, 0.134692, 0.658636, 0.517649},   {0.8125, 0.196571, 0.711827, 0.479221},
-        {0.875, 0.266941, 0.748751, 0.440573},  {0.9, 0.565, 0.843, 0.262} /* approx */,
-        {0.95, 0.741388, 0.873449, 0.149561},   {1.0, 0.993248, 0.906157, 0.143936}};
+        {0.0, 0.267004, 0.004874, 0.329415},   {0.125, 0.282327, 0.140926, 0.457517},
+        {0.25, 0.253935, 0.265254, 0.529983},  {0.375, 0.206756, 0.371758, 0.553117},
+        {0.5, 0.163625, 0.471133, 0.558148},   {0.625, 0.127568, 0.566949, 0.550556},
+        {0.75, 0.134692, 0.658636, 0.517649},  {0.8125, 0.196571, 0.711827, 0.479221},
+        {0.875, 0.266941, 0.748751, 0.440573}, {0.9, 0.565, 0.843, 0.262} /* approx */,
+        {0.95, 0.741388, 0.873449, 0.149561},  {1.0, 0.993248, 0.906157, 0.143936}};
     static const std::vector<Stop> magma = {
         {0.0, 0.001462, 0.000466, 0.013866},    {0.125, 0.078815, 0.054184, 0.211667},
         {0.25, 0.232077, 0.059889, 0.437695},   {0.375, 0.390384, 0.100379, 0.501864},
@@ -36,45 +35,46 @@ const std::vector<Stop>& stops(ColorMap map)
         {0.75, 0.865006, 0.316822, 0.226055},   {0.875, 0.954506, 0.468744, 0.099874},
         {0.9375, 0.978422, 0.632800, 0.044000}, {1.0, 0.988362, 0.998364, 0.644924}};
     switch (map) {
-    case ColorMap::Magma: return magma;
-    case ColorMap::Inferno: return inferno;
-    default: return viridis;
+        case ColorMap::Magma:
+            return magma;
+        case ColorMap::Inferno:
+            return inferno;
+        default:
+            return viridis;
     }
 }
 
 }  // namespace
 
-QString colorMapName(ColorMap map)
-{
+QString colorMapName(ColorMap map) {
     switch (map) {
-    case ColorMap::Viridis: return QStringLiteral("viridis");
-    case ColorMap::Magma: return QStringLiteral("magma");
-    case ColorMap::Inferno: return QStringLiteral("inferno");
-    case ColorMap::CoolWarm: return QStringLiteral("coolwarm");
+        case ColorMap::Viridis:
+            return QStringLiteral("viridis");
+        case ColorMap::Magma:
+            return QStringLiteral("magma");
+        case ColorMap::Inferno:
+            return QStringLiteral("inferno");
+        case ColorMap::CoolWarm:
+            return QStringLiteral("coolwarm");
     }
     return {};
 }
 
-QStringList colorMapNames()
-{
+QStringList colorMapNames() {
     return {colorMapName(ColorMap::Viridis), colorMapName(ColorMap::Magma),
             colorMapName(ColorMap::Inferno), colorMapName(ColorMap::CoolWarm)};
 }
 
-std::optional<ColorMap> colorMapFromName(const QString& name)
-{
+std::optional<ColorMap> colorMapFromName(const QString& name) {
     for (ColorMap map : {ColorMap::Viridis, ColorMap::Magma, ColorMap::Inferno, ColorMap::CoolWarm})
-        if (name.compare(colorMapName(map), Qt::CaseInsensitive) == 0)
-            return map;
+        if (name.compare(colorMapName(map), Qt::CaseInsensitive) == 0) return map;
     return std::nullopt;
 }
 
 vtkSmartPointer<vtkColorTransferFunction> makeColorTransferFunction(ColorMap map, double lo,
-                                                                    double hi)
-{
+                                                                    double hi) {
     auto ctf = vtkSmartPointer<vtkColorTransferFunction>::New();
-    if (hi <= lo)
-        hi = lo + 1.0;
+    if (hi <= lo) hi = lo + 1.0;
     if (map == ColorMap::CoolWarm) {
         // Moreland's diverging map is defined by its end points in VTK's diverging space.
         ctf->SetColorSpaceToDiverging();
@@ -82,16 +82,14 @@ vtkSmartPointer<vtkColorTransferFunction> makeColorTransferFunction(ColorMap map
         ctf->AddRGBPoint(hi, 0.706, 0.016, 0.150);
     } else {
         ctf->SetColorSpaceToRGB();
-        for (const Stop& s : stops(map))
-            ctf->AddRGBPoint(lo + s.t * (hi - lo), s.r, s.g, s.b);
+        for (const Stop& s : stops(map)) ctf->AddRGBPoint(lo + s.t * (hi - lo), s.r, s.g, s.b);
     }
     ctf->ClampingOn();
     ctf->Build();
     return ctf;
 }
 
-std::array<double, 3> sampleColorMap(ColorMap map, double t)
-{
+std::array<double, 3> sampleColorMap(ColorMap map, double t) {
     auto ctf = makeColorTransferFunction(map, 0.0, 1.0);
     std::array<double, 3> rgb{};
     ctf->GetColor(std::clamp(t, 0.0, 1.0), rgb.data());
@@ -99,8 +97,7 @@ std::array<double, 3> sampleColorMap(ColorMap map, double t)
 }
 
 vtkSmartPointer<vtkLookupTable> makeLookupTable(ColorMap map, double lo, double hi, int colors,
-                                                double from, double to)
-{
+                                                double from, double to) {
     colors = std::max(colors, 2);
     auto ctf = makeColorTransferFunction(map, 0.0, 1.0);
     auto lut = vtkSmartPointer<vtkLookupTable>::New();

@@ -3,9 +3,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <vtkSmartPointer.h>
 #include <array>
 #include <optional>
-#include <vtkSmartPointer.h>
 
 class vtkColorTransferFunction;
 class vtkLookupTable;

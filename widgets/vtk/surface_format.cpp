@@ -4,8 +4,7 @@
 
 namespace driftlab::widgets {
 
-void setDefaultSurfaceFormat()
-{
+void setDefaultSurfaceFormat() {
     QSurfaceFormat format;
     format.setRenderableType(QSurfaceFormat::OpenGL);
     format.setVersion(3, 2);

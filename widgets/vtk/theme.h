@@ -12,7 +12,7 @@ inline constexpr Rgb kText{0.13, 0.13, 0.15};
 inline constexpr Rgb kGrid{0.88, 0.88, 0.90};
 
 inline constexpr Rgb kPath{0.16, 0.35, 0.62};       // drawn paths (with kPathOpacity)
-inline constexpr double kPathOpacity = 0.15;  // low, so the bands show through 200 paths
+inline constexpr double kPathOpacity = 0.15;        // low, so the bands show through 200 paths
 inline constexpr Rgb kBandOuter{0.74, 0.84, 0.95};  // 5-95 % band, drawn opaque
 inline constexpr Rgb kBandInner{0.50, 0.68, 0.88};  // 25-75 % band, drawn opaque
 inline constexpr Rgb kMean{0.85, 0.33, 0.10};       // mean line

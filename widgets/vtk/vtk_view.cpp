@@ -11,8 +11,8 @@
 #include <QTimer>
 #include <QWheelEvent>
 
-#include <vtkCamera.h>
 #include <vtkCallbackCommand.h>
+#include <vtkCamera.h>
 #include <vtkChart.h>
 #include <vtkCommand.h>
 #include <vtkContextScene.h>
@@ -57,35 +57,46 @@ public:
 };
 vtkStandardNewMacro(PanZoomStyle);
 
-int vtkButtonEvent(Qt::MouseButton button, bool press)
-{
+int vtkButtonEvent(Qt::MouseButton button, bool press) {
     switch (button) {
-    case Qt::LeftButton:
-        return press ? vtkCommand::LeftButtonPressEvent : vtkCommand::LeftButtonReleaseEvent;
-    case Qt::MiddleButton:
-        return press ? vtkCommand::MiddleButtonPressEvent : vtkCommand::MiddleButtonReleaseEvent;
-    case Qt::RightButton:
-        return press ? vtkCommand::RightButtonPressEvent : vtkCommand::RightButtonReleaseEvent;
-    default:
-        return vtkCommand::NoEvent;
+        case Qt::LeftButton:
+            return press ? vtkCommand::LeftButtonPressEvent : vtkCommand::LeftButtonReleaseEvent;
+        case Qt::MiddleButton:
+            return press ? vtkCommand::MiddleButtonPressEvent
+                         : vtkCommand::MiddleButtonReleaseEvent;
+        case Qt::RightButton:
+            return press ? vtkCommand::RightButtonPressEvent : vtkCommand::RightButtonReleaseEvent;
+        default:
+            return vtkCommand::NoEvent;
     }
 }
 
-const char* keySym(int key)
-{
+const char* keySym(int key) {
     switch (key) {
-    case Qt::Key_Left: return "Left";
-    case Qt::Key_Right: return "Right";
-    case Qt::Key_Up: return "Up";
-    case Qt::Key_Down: return "Down";
-    case Qt::Key_Shift: return "Shift_L";
-    case Qt::Key_Control: return "Control_L";
-    case Qt::Key_Alt: return "Alt_L";
-    case Qt::Key_Escape: return "Escape";
-    case Qt::Key_Delete: return "Delete";
-    case Qt::Key_Plus: return "plus";
-    case Qt::Key_Minus: return "minus";
-    default: return nullptr;
+        case Qt::Key_Left:
+            return "Left";
+        case Qt::Key_Right:
+            return "Right";
+        case Qt::Key_Up:
+            return "Up";
+        case Qt::Key_Down:
+            return "Down";
+        case Qt::Key_Shift:
+            return "Shift_L";
+        case Qt::Key_Control:
+            return "Control_L";
+        case Qt::Key_Alt:
+            return "Alt_L";
+        case Qt::Key_Escape:
+            return "Escape";
+        case Qt::Key_Delete:
+            return "Delete";
+        case Qt::Key_Plus:
+            return "plus";
+        case Qt::Key_Minus:
+            return "minus";
+        default:
+            return nullptr;
     }
 }
 
@@ -107,37 +118,33 @@ struct VtkView::Impl {
     std::map<int, QTimer*> timers;  // VTK timer id -> Qt timer
     std::vector<std::pair<vtkObject*, unsigned long>> observers;
 
-    bool contextIsCurrent() const
-    {
+    bool contextIsCurrent() const {
         QOpenGLContext* current = QOpenGLContext::currentContext();
         return current && current == self->context() && current->surface() == surface;
     }
 
-    void onWindowEvent(vtkObject*, unsigned long event, void* callData)
-    {
+    void onWindowEvent(vtkObject*, unsigned long event, void* callData) {
         switch (event) {
-        case vtkCommand::WindowMakeCurrentEvent:
-            // context()->makeCurrent, not QOpenGLWidget::makeCurrent(): the widget version
-            // rebinds Qt's framebuffer while VTK builds its own ("FBO incomplete").
-            if (self->context() && surface && !contextIsCurrent())
-                self->context()->makeCurrent(surface);
-            break;
-        case vtkCommand::WindowIsCurrentEvent:
-            *static_cast<bool*>(callData) = surface && contextIsCurrent();
-            break;
-        case vtkCommand::WindowFrameEvent:
-            // VTK rendered (maybe outside paintGL, e.g. during an interaction): show it.
-            renderPending = false;
-            if (!inPaint)
-                self->update();
-            break;
-        default:
-            break;
+            case vtkCommand::WindowMakeCurrentEvent:
+                // context()->makeCurrent, not QOpenGLWidget::makeCurrent(): the widget version
+                // rebinds Qt's framebuffer while VTK builds its own ("FBO incomplete").
+                if (self->context() && surface && !contextIsCurrent())
+                    self->context()->makeCurrent(surface);
+                break;
+            case vtkCommand::WindowIsCurrentEvent:
+                *static_cast<bool*>(callData) = surface && contextIsCurrent();
+                break;
+            case vtkCommand::WindowFrameEvent:
+                // VTK rendered (maybe outside paintGL, e.g. during an interaction): show it.
+                renderPending = false;
+                if (!inPaint) self->update();
+                break;
+            default:
+                break;
         }
     }
 
-    void onTimerEvent(vtkObject*, unsigned long event, void* callData)
-    {
+    void onTimerEvent(vtkObject*, unsigned long event, void* callData) {
         const int id = *static_cast<int*>(callData);
         if (event == vtkCommand::CreateTimerEvent) {
             auto* timer = new QTimer(self);
@@ -145,8 +152,7 @@ struct VtkView::Impl {
                                  vtkRenderWindowInteractor::OneShotTimer);
             timer->setInterval(static_cast<int>(interactor->GetTimerEventDuration()));
             QObject::connect(timer, &QTimer::timeout, self, [this, id] { fireTimer(id); });
-            if (auto old = timers.find(id); old != timers.end())
-                old->second->deleteLater();
+            if (auto old = timers.find(id); old != timers.end()) old->second->deleteLater();
             timers[id] = timer;
             interactor->SetTimerEventPlatformId(id);
             timer->start();
@@ -159,20 +165,16 @@ struct VtkView::Impl {
         }
     }
 
-    void fireTimer(int id)
-    {
-        if (!interactor->GetEnabled())
-            return;
+    void fireTimer(int id) {
+        if (!interactor->GetEnabled()) return;
         int timerId = id;
         interactor->InvokeEvent(vtkCommand::TimerEvent, &timerId);
         if (interactor->IsOneShotTimer(id))
             interactor->DestroyTimer(id);  // frees VTK's bookkeeping; our QTimer was one-shot
     }
 
-    void installStyle()
-    {
-        if (contextView)
-            return;  // the context view keeps its own style
+    void installStyle() {
+        if (contextView) return;  // the context view keeps its own style
         if (mode == InteractionMode::PanZoom2D) {
             interactor->SetInteractorStyle(vtkSmartPointer<PanZoomStyle>::New());
             renderer->GetActiveCamera()->ParallelProjectionOn();
@@ -184,18 +186,16 @@ struct VtkView::Impl {
 
     double dpr() const { return self->devicePixelRatioF(); }
 
-    void setEventPosition(const QPointF& pos, Qt::KeyboardModifiers mods, int repeat = 0)
-    {
-        interactor->SetEventInformationFlipY(
-            static_cast<int>(std::lround(pos.x() * dpr())),
-            static_cast<int>(std::lround(pos.y() * dpr())), (mods & Qt::ControlModifier) ? 1 : 0,
-            (mods & Qt::ShiftModifier) ? 1 : 0, 0, repeat);
+    void setEventPosition(const QPointF& pos, Qt::KeyboardModifiers mods, int repeat = 0) {
+        interactor->SetEventInformationFlipY(static_cast<int>(std::lround(pos.x() * dpr())),
+                                             static_cast<int>(std::lround(pos.y() * dpr())),
+                                             (mods & Qt::ControlModifier) ? 1 : 0,
+                                             (mods & Qt::ShiftModifier) ? 1 : 0, 0, repeat);
         interactor->SetAltKey((mods & Qt::AltModifier) ? 1 : 0);
     }
 };
 
-VtkView::VtkView(QWidget* parent) : QOpenGLWidget(parent), d(std::make_unique<Impl>())
-{
+VtkView::VtkView(QWidget* parent) : QOpenGLWidget(parent), d(std::make_unique<Impl>()) {
     d->self = this;
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
@@ -221,22 +221,19 @@ VtkView::VtkView(QWidget* parent) : QOpenGLWidget(parent), d(std::make_unique<Im
         d->observers.emplace_back(d->window.Get(),
                                   d->window->AddObserver(event, d.get(), &Impl::onWindowEvent));
     for (unsigned long event : {vtkCommand::CreateTimerEvent, vtkCommand::DestroyTimerEvent})
-        d->observers.emplace_back(
-            d->interactor.Get(), d->interactor->AddObserver(event, d.get(), &Impl::onTimerEvent));
+        d->observers.emplace_back(d->interactor.Get(),
+                                  d->interactor->AddObserver(event, d.get(), &Impl::onTimerEvent));
 }
 
-VtkView::~VtkView()
-{
+VtkView::~VtkView() {
     if (d->initialized && context()) {
         makeCurrent();
         cleanupGL();
         doneCurrent();
     }
-    for (auto& [object, tag] : d->observers)
-        object->RemoveObserver(tag);
+    for (auto& [object, tag] : d->observers) object->RemoveObserver(tag);
     d->observers.clear();
-    for (auto& [id, timer] : d->timers)
-        delete timer;
+    for (auto& [id, timer] : d->timers) delete timer;
     d->timers.clear();
 }
 
@@ -247,8 +244,7 @@ bool VtkView::hasContextView() const { return d->contextView != nullptr; }
 VtkView::InteractionMode VtkView::interactionMode() const { return d->mode; }
 QSize VtkView::sizeHint() const { return {640, 480}; }
 
-vtkContextView* VtkView::contextView()
-{
+vtkContextView* VtkView::contextView() {
     if (!d->contextView) {
         d->contextView = vtkSmartPointer<vtkContextView>::New();
         // The context renderer takes the whole window; two layer-0 renderers would fight.
@@ -260,15 +256,13 @@ vtkContextView* VtkView::contextView()
     return d->contextView;
 }
 
-void VtkView::setInteractionMode(InteractionMode mode)
-{
+void VtkView::setInteractionMode(InteractionMode mode) {
     d->mode = mode;
     d->installStyle();
     requestRender();
 }
 
-void VtkView::setHomeView(double dx, double dy, double dz, double upX, double upY, double upZ)
-{
+void VtkView::setHomeView(double dx, double dy, double dz, double upX, double upY, double upZ) {
     d->homeDirection[0] = dx;
     d->homeDirection[1] = dy;
     d->homeDirection[2] = dz;
@@ -277,13 +271,11 @@ void VtkView::setHomeView(double dx, double dy, double dz, double upX, double up
     d->homeUp[2] = upZ;
 }
 
-void VtkView::resetCamera()
-{
+void VtkView::resetCamera() {
     if (d->contextView) {
         vtkContextScene* scene = d->contextView->GetScene();
         for (unsigned int i = 0; i < scene->GetNumberOfItems(); ++i)
-            if (auto* chart = vtkChart::SafeDownCast(scene->GetItem(i)))
-                chart->RecalculateBounds();
+            if (auto* chart = vtkChart::SafeDownCast(scene->GetItem(i))) chart->RecalculateBounds();
     } else {
         vtkCamera* camera = d->renderer->GetActiveCamera();
         camera->SetFocalPoint(0.0, 0.0, 0.0);
@@ -296,32 +288,26 @@ void VtkView::resetCamera()
     Q_EMIT cameraReset();
 }
 
-void VtkView::requestRender()
-{
+void VtkView::requestRender() {
     d->renderPending = true;
     update();
 }
 
-QString VtkView::defaultScreenshotPath()
-{
+QString VtkView::defaultScreenshotPath() {
     QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-    if (dir.isEmpty() || !QDir().mkpath(dir))
-        dir = QDir::currentPath();
+    if (dir.isEmpty() || !QDir().mkpath(dir)) dir = QDir::currentPath();
     const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz");
     return QDir(dir).filePath(QStringLiteral("driftlab-%1.png").arg(stamp));
 }
 
-bool VtkView::saveScreenshot(const QString& path)
-{
+bool VtkView::saveScreenshot(const QString& path) {
     const QImage image = grabFramebuffer();
-    if (image.isNull() || !image.save(path, "PNG"))
-        return false;
+    if (image.isNull() || !image.save(path, "PNG")) return false;
     Q_EMIT screenshotSaved(path);
     return true;
 }
 
-void VtkView::initializeGL()
-{
+void VtkView::initializeGL() {
     d->surface = context()->surface();
     connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, &VtkView::cleanupGL,
             static_cast<Qt::ConnectionType>(Qt::DirectConnection | Qt::UniqueConnection));
@@ -337,21 +323,17 @@ void VtkView::initializeGL()
     d->renderPending = true;
 }
 
-void VtkView::cleanupGL()
-{
-    if (!d->initialized)
-        return;
+void VtkView::cleanupGL() {
+    if (!d->initialized) return;
     // Called with our context current (aboutToBeDestroyed or the destructor): VTK frees its
     // GL objects now, while the context they belong to still exists.
-    if (d->surface && context())
-        context()->makeCurrent(d->surface);
+    if (d->surface && context()) context()->makeCurrent(d->surface);
     d->window->Finalize();
     d->window->SetReadyForRendering(false);
     d->initialized = false;
 }
 
-void VtkView::resizeGL(int w, int h)
-{
+void VtkView::resizeGL(int w, int h) {
     const double ratio = devicePixelRatioF();
     const int dw = static_cast<int>(std::lround(w * ratio));
     const int dh = static_cast<int>(std::lround(h * ratio));
@@ -361,10 +343,8 @@ void VtkView::resizeGL(int w, int h)
     d->renderPending = true;
 }
 
-void VtkView::paintGL()
-{
-    if (!d->initialized)
-        return;
+void VtkView::paintGL() {
+    if (!d->initialized) return;
     d->inPaint = true;
     vtkOpenGLState* state = d->window->GetState();
     state->Reset();
@@ -376,8 +356,7 @@ void VtkView::paintGL()
         d->interactor->Render();  // into VTK's own framebuffer
     }
     // A render may have made another widget's context current (progress updates etc.).
-    if (!d->contextIsCurrent())
-        context()->makeCurrent(d->surface);
+    if (!d->contextIsCurrent()) context()->makeCurrent(d->surface);
 
     QOpenGLExtraFunctions* f = context()->extraFunctions();
     f->glBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
@@ -405,89 +384,77 @@ void VtkView::paintGL()
     d->inPaint = false;
 }
 
-bool VtkView::event(QEvent* e)
-{
+bool VtkView::event(QEvent* e) {
     switch (e->type()) {
-    case QEvent::Enter:
-        d->interactor->InvokeEvent(vtkCommand::EnterEvent);
-        break;
-    case QEvent::Leave:
-        d->interactor->InvokeEvent(vtkCommand::LeaveEvent);
-        break;
-    default:
-        break;
+        case QEvent::Enter:
+            d->interactor->InvokeEvent(vtkCommand::EnterEvent);
+            break;
+        case QEvent::Leave:
+            d->interactor->InvokeEvent(vtkCommand::LeaveEvent);
+            break;
+        default:
+            break;
     }
     return QOpenGLWidget::event(e);
 }
 
-void VtkView::mousePressEvent(QMouseEvent* e)
-{
+void VtkView::mousePressEvent(QMouseEvent* e) {
     const int id = vtkButtonEvent(e->button(), true);
-    if (id == vtkCommand::NoEvent)
-        return;
+    if (id == vtkCommand::NoEvent) return;
     d->setEventPosition(e->position(), e->modifiers());
     d->interactor->InvokeEvent(id, e);
     e->accept();
 }
 
-void VtkView::mouseDoubleClickEvent(QMouseEvent* e)
-{
+void VtkView::mouseDoubleClickEvent(QMouseEvent* e) {
     const int id = vtkButtonEvent(e->button(), true);
-    if (id == vtkCommand::NoEvent)
-        return;
+    if (id == vtkCommand::NoEvent) return;
     d->setEventPosition(e->position(), e->modifiers(), 1);  // repeat count marks a double click
     d->interactor->InvokeEvent(id, e);
     e->accept();
 }
 
-void VtkView::mouseReleaseEvent(QMouseEvent* e)
-{
+void VtkView::mouseReleaseEvent(QMouseEvent* e) {
     const int id = vtkButtonEvent(e->button(), false);
-    if (id == vtkCommand::NoEvent)
-        return;
+    if (id == vtkCommand::NoEvent) return;
     d->setEventPosition(e->position(), e->modifiers());
     d->interactor->InvokeEvent(id, e);
     e->accept();
 }
 
-void VtkView::mouseMoveEvent(QMouseEvent* e)
-{
+void VtkView::mouseMoveEvent(QMouseEvent* e) {
     d->setEventPosition(e->position(), e->modifiers());
     d->interactor->InvokeEvent(vtkCommand::MouseMoveEvent, e);
     e->accept();
 }
 
-void VtkView::wheelEvent(QWheelEvent* e)
-{
+void VtkView::wheelEvent(QWheelEvent* e) {
     const int delta = e->angleDelta().y() != 0 ? e->angleDelta().y() : e->angleDelta().x();
-    if (delta == 0)
-        return;
+    if (delta == 0) return;
     d->setEventPosition(e->position(), e->modifiers());
     d->interactor->InvokeEvent(
         delta > 0 ? vtkCommand::MouseWheelForwardEvent : vtkCommand::MouseWheelBackwardEvent, e);
     e->accept();
 }
 
-void VtkView::keyPressEvent(QKeyEvent* e)
-{
+void VtkView::keyPressEvent(QKeyEvent* e) {
     switch (e->key()) {
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-    case Qt::Key_R:
-        if (e->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier))
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_R:
+            if (e->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier)) break;
+            resetCamera();
+            e->accept();
+            return;
+        case Qt::Key_F12: {
+            const QString path = defaultScreenshotPath();
+            if (!saveScreenshot(path))
+                qWarning("VtkView: could not write screenshot %s", qPrintable(path));
+            e->accept();
+            return;
+        }
+        default:
             break;
-        resetCamera();
-        e->accept();
-        return;
-    case Qt::Key_F12: {
-        const QString path = defaultScreenshotPath();
-        if (!saveScreenshot(path))
-            qWarning("VtkView: could not write screenshot %s", qPrintable(path));
-        e->accept();
-        return;
-    }
-    default:
-        break;
     }
     // Only KeyPress reaches VTK (context scenes and widgets use it); Char events, where the
     // stock styles keep their exit/stereo/wireframe shortcuts, never do.
@@ -500,8 +467,7 @@ void VtkView::keyPressEvent(QKeyEvent* e)
     QOpenGLWidget::keyPressEvent(e);
 }
 
-void VtkView::keyReleaseEvent(QKeyEvent* e)
-{
+void VtkView::keyReleaseEvent(QKeyEvent* e) {
     const QString text = e->text();
     const char code = text.size() == 1 && text.at(0).unicode() < 128 ? text.at(0).toLatin1() : 0;
     d->interactor->SetKeyEventInformation((e->modifiers() & Qt::ControlModifier) ? 1 : 0,

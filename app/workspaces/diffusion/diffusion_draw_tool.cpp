@@ -50,8 +50,9 @@ DiffusionDrawTool::DiffusionDrawTool(widgets::PointCloudView* view, QWidget* par
     source_ = new QComboBox;
     source_->addItem("Generated set (settings below)");
     source_->addItem("My points (drawn / CSV)");
-    source_->setToolTip("What Train learns: the configured toy set, or the points you drew or "
-                        "loaded. Drawing switches to your points.");
+    source_->setToolTip(
+        "What Train learns: the configured toy set, or the points you drew or "
+        "loaded. Drawing switches to your points.");
     layout->addWidget(new QLabel("Data"), 0, 0);
     layout->addWidget(source_, 0, 1, 1, 3);
 
@@ -73,8 +74,9 @@ DiffusionDrawTool::DiffusionDrawTool(widgets::PointCloudView* view, QWidget* par
     auto* clearButton = new QPushButton("Clear");
     clearButton->setToolTip("Remove all your points");
     auto* csvButton = new QPushButton("Load points CSV…");
-    csvButton->setToolTip("x,y per line, header optional; a bad line is refused with its "
-                          "number and your current points are kept");
+    csvButton->setToolTip(
+        "x,y per line, header optional; a bad line is refused with its "
+        "number and your current points are kept");
     tools->addWidget(clearButton);
     tools->addWidget(csvButton);
     tools->addStretch(1);
@@ -104,7 +106,8 @@ DiffusionDrawTool::DiffusionDrawTool(widgets::PointCloudView* view, QWidget* par
         view_->setBrushRadius(radius_->value());
         if (view_->tool() != Tool::Navigate) setUsesOwnPoints(true);
     });
-    connect(radius_, &QDoubleSpinBox::valueChanged, view_, &widgets::PointCloudView::setBrushRadius);
+    connect(radius_, &QDoubleSpinBox::valueChanged, view_,
+            &widgets::PointCloudView::setBrushRadius);
     connect(view_, &widgets::PointCloudView::brushApplied, this,
             [this](double x, double y, bool erase, bool) { applyBrush(x, y, erase); });
     connect(clearButton, &QPushButton::clicked, this, &DiffusionDrawTool::clear);

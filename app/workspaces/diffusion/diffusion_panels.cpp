@@ -37,7 +37,7 @@ namespace cd = core::diffusion;
 
 namespace {
 
-constexpr double kEpsilonStep = 0.05;  // slider units
+constexpr double kEpsilonStep = 0.05;    // slider units
 constexpr double kLogDensitySpan = 8.0;  // shown below the peak, in nats
 
 QString number(double v, int digits = 4) {
@@ -48,13 +48,18 @@ QString number(double v, int digits = 4) {
 
 void showMethodNames(widgets::SchemaForm* form) {
     const std::vector<std::pair<const char*, const char*>> names = {
-        {"vp", "VP"}, {"sub_vp", "sub-VP"}, {"ve", "VE"},
+        {"vp", "VP"},
+        {"sub_vp", "sub-VP"},
+        {"ve", "VE"},
         {"reverse_sde", "Reverse SDE (Euler–Maruyama)"},
         {"predictor_corrector", "Predictor–corrector (Langevin)"},
         {"probability_flow", "Probability-flow ODE (Heun)"},
         {"probability_flow_dopri5", "Probability-flow ODE (adaptive Dopri5)"},
-        {"ddim", "DDIM"}, {"dpm_solver_1", "DPM-Solver-1"}, {"dpm_solver_2", "DPM-Solver-2"},
-        {"dpm_solver_3", "DPM-Solver-3"}, {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
+        {"ddim", "DDIM"},
+        {"dpm_solver_1", "DPM-Solver-1"},
+        {"dpm_solver_2", "DPM-Solver-2"},
+        {"dpm_solver_3", "DPM-Solver-3"},
+        {"dpm_solver_pp_2m", "DPM-Solver++(2M)"}};
     for (const char* key : {"process", "sampler"}) {
         auto* combo = qobject_cast<QComboBox*>(form->editorFor(key));
         if (!combo) continue;
@@ -81,9 +86,10 @@ DiffusionModelBox::DiffusionModelBox(QWidget* parent) : QGroupBox("Model", paren
     gamma_->setSingleStep(0.1);
     gamma_->setToolTip(QString::fromStdString(schema.find("gamma")->help + " Needs retraining."));
     epsilon_ = new QSlider(Qt::Horizontal);
-    epsilon_->setRange(0, static_cast<int>(std::lround(schema.find("epsilon")->max / kEpsilonStep)));
-    epsilon_->setToolTip(QString::fromStdString(
-        schema.find("epsilon")->help + " Moving it re-samples with the trained model."));
+    epsilon_->setRange(0,
+                       static_cast<int>(std::lround(schema.find("epsilon")->max / kEpsilonStep)));
+    epsilon_->setToolTip(QString::fromStdString(schema.find("epsilon")->help +
+                                                " Moving it re-samples with the trained model."));
     epsilonLabel_ = new QLabel("0 (ODE)");
     epsilonLabel_->setMinimumWidth(60);
     auto* epsilonRow = new QHBoxLayout;
@@ -128,7 +134,8 @@ void DiffusionModelBox::readForm() {
     // had, for when they switch back.
     if (interpolant) {
         gamma_->setValue(v["gamma"].get<double>());
-        epsilon_->setValue(static_cast<int>(std::lround(v["epsilon"].get<double>() / kEpsilonStep)));
+        epsilon_->setValue(
+            static_cast<int>(std::lround(v["epsilon"].get<double>() / kEpsilonStep)));
     }
     syncing_ = false;
     updateEnabled();
@@ -180,9 +187,9 @@ DiffusionLossPanel::DiffusionLossPanel(QWidget* parent) : QWidget(parent) {
 
 void DiffusionLossPanel::clear(const QString& title, bool interpolant) {
     loss_->clear(title);
-    buckets_->setAxisTitles(interpolant ? "interpolant time (0 noise, 1 data)"
-                                        : "diffusion time t (bucket centre)",
-                            "loss");
+    buckets_->setAxisTitles(
+        interpolant ? "interpolant time (0 noise, 1 data)" : "diffusion time t (bucket centre)",
+        "loss");
     buckets_->clear("Loss per time bucket");
 }
 
@@ -212,8 +219,9 @@ DiffusionDensityPanel::DiffusionDensityPanel(QWidget* parent) : QWidget(parent) 
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     compute_ = new QPushButton("Compute density");
-    compute_->setToolTip("Exact log-likelihood under the probability-flow ODE (adaptive Dopri5, "
-                         "exact divergence) on a 48 × 48 grid and of the held-out points");
+    compute_->setToolTip(
+        "Exact log-likelihood under the probability-flow ODE (adaptive Dopri5, "
+        "exact divergence) on a 48 × 48 grid and of the held-out points");
     top->addWidget(summary_, 1);
     top->addWidget(compute_);
     layout->addLayout(top);
@@ -223,8 +231,9 @@ DiffusionDensityPanel::DiffusionDensityPanel(QWidget* parent) : QWidget(parent) 
     split->addWidget(model_);
     split->addWidget(data_);
     layout->addWidget(split, 1);
-    clear("Train a score model, then Compute density (it also runs after Train while this tab "
-          "is open).");
+    clear(
+        "Train a score model, then Compute density (it also runs after Train while this tab "
+        "is open).");
 }
 
 void DiffusionDensityPanel::clear(const QString& message) {
@@ -254,11 +263,13 @@ void DiffusionDensityPanel::setMaps(const DensityMaps& maps) {
         model_->clear("Model log-density: not available");
     }
     // Empty cells have log 0 = -inf: shown in the colour below the range.
-    Eigen::VectorXd shown = dataLog.unaryExpr([lo](double v) { return std::isfinite(v) ? v : lo - 1.0; });
+    Eigen::VectorXd shown =
+        dataLog.unaryExpr([lo](double v) { return std::isfinite(v) ? v : lo - 1.0; });
     data_->setGrid(shown, maps.grid, b.x0, b.x1, b.y0, b.y1, lo, hi,
                    QString("Training data, log histogram density (%1 × %1)").arg(maps.grid), {});
-    QString text = QString("Held-out bits/dim: <b>%1</b> (standardised coordinates) · %2 network "
-                           "evaluations in %3 s")
+    QString text = QString(
+                       "Held-out bits/dim: <b>%1</b> (standardised coordinates) · %2 network "
+                       "evaluations in %3 s")
                        .arg(number(maps.heldOutBitsPerDim))
                        .arg(maps.nfe)
                        .arg(maps.seconds, 0, 'f', 2);
@@ -279,17 +290,17 @@ DiffusionShootoutPanel::DiffusionShootoutPanel(QWidget* parent) : QWidget(parent
     // 1000 is left out by default: eight samplers at 1000 evaluations take minutes on a
     // laptop, the smaller budgets seconds.
     budgets_ = new QLineEdit("5, 10, 20, 50, 100");
-    budgets_->setToolTip("Comma-separated network-evaluation budgets for Shoot-out (1 to 100000, "
-                         "at most 10); every sampler runs at each. Add 1000 for the reference "
-                         "budget (minutes).");
+    budgets_->setToolTip(
+        "Comma-separated network-evaluation budgets for Shoot-out (1 to 100000, "
+        "at most 10); every sampler runs at each. Add 1000 for the reference "
+        "budget (minutes).");
     row->addWidget(budgets_, 1);
     export_ = new QPushButton("Export CSV…");
     export_->setEnabled(false);
     row->addWidget(export_);
     layout->addLayout(row);
     auto* split = new QSplitter(Qt::Horizontal);
-    table_ = widgets::makeResultTable(
-        {"sampler", "budget", "NFE", "SW2", "MMD²", "ms"});
+    table_ = widgets::makeResultTable({"sampler", "budget", "NFE", "SW2", "MMD²", "ms"});
     table_->setSortingEnabled(false);
     // Sampler names are the widest cells; the numbers share what is left.
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -340,7 +351,9 @@ void DiffusionShootoutPanel::setBudgets(const std::vector<int>& budgets) {
     budgets_->setText(parts.join(", "));
 }
 
-void DiffusionShootoutPanel::setSampleSummary(const QString& text) { sampleSummary_->setText(text); }
+void DiffusionShootoutPanel::setSampleSummary(const QString& text) {
+    sampleSummary_->setText(text);
+}
 
 void DiffusionShootoutPanel::setRows(const std::vector<ShootoutRow>& rows, const QString& summary) {
     rows_ = rows;
@@ -356,7 +369,8 @@ void DiffusionShootoutPanel::setRows(const std::vector<ShootoutRow>& rows, const
             row.ok ? number(row.sw2) : QString::fromStdString(row.message),
             row.ok ? number(row.mmd2, 3) : QStringLiteral("—"),
             QString::number(row.seconds * 1e3, 'f', 1)};
-        for (int c = 0; c < cells.size(); ++c) table_->setItem(i, c, new QTableWidgetItem(cells[c]));
+        for (int c = 0; c < cells.size(); ++c)
+            table_->setItem(i, c, new QTableWidgetItem(cells[c]));
         if (!row.ok) continue;
         if (!series.count(row.sampler)) order.push_back(row.sampler);
         auto& [sw2, mmd] = series[row.sampler];
@@ -393,8 +407,8 @@ bool DiffusionShootoutPanel::exportCsv(const QString& path, QString* error) cons
 }
 
 void DiffusionShootoutPanel::chooseExportFile() {
-    const QString path = QFileDialog::getSaveFileName(this, "Export shoot-out", "shootout.csv",
-                                                      "CSV files (*.csv)");
+    const QString path =
+        QFileDialog::getSaveFileName(this, "Export shoot-out", "shootout.csv", "CSV files (*.csv)");
     if (path.isEmpty()) return;
     QString error;
     if (exportCsv(path, &error)) {

@@ -56,14 +56,17 @@ DiffusionScrubber::DiffusionScrubber(widgets::PointCloudView* view, QWidget* par
     mode_->addItem("Samples");
     mode_->addItem("Forward noising (data → noise)");
     mode_->addItem("Reverse generation (noise → data)");
-    mode_->setToolTip("What the cloud shows at the slider's time: the final samples, the data "
-                      "being noised, or fresh noise being denoised into samples");
+    mode_->setToolTip(
+        "What the cloud shows at the slider's time: the final samples, the data "
+        "being noised, or fresh noise being denoised into samples");
     play_ = new QPushButton("▶ Play");
-    play_->setToolTip("Animate over diffusion time: forward noising runs t = 0 → 1, reverse "
-                      "generation t = 1 → 0");
+    play_->setToolTip(
+        "Animate over diffusion time: forward noising runs t = 0 → 1, reverse "
+        "generation t = 1 → 0");
     slider_ = new QSlider(Qt::Horizontal);
-    slider_->setToolTip("Diffusion time t (0: data, 1: noise); the arrows show the learned "
-                        "field at this time");
+    slider_->setToolTip(
+        "Diffusion time t (0: data, 1: noise); the arrows show the learned "
+        "field at this time");
     label_ = new QLabel("t = —");
     label_->setMinimumWidth(64);
     row->addWidget(mode_);
@@ -167,23 +170,23 @@ void DiffusionScrubber::showFrame() {
     }
     QString title;
     switch (mode()) {
-    case Mode::Samples:
-        view_->setSamples(finalSamples_);
-        break;
-    case Mode::Forward:
-        view_->setSamples(frames_->forward[k]);
-        title = QString("Forward noising: the data at t = %1").arg(t, 0, 'f', 2);
-        break;
-    case Mode::Reverse:
-        view_->setSamples(frames_->reverse[k]);
-        title = QString("Reverse generation (%1) from noise at t = 1 to data at t = 0: t = %2")
-                    .arg(QString::fromStdString(frames_->generator))
-                    .arg(t, 0, 'f', 2);
-        break;
+        case Mode::Samples:
+            view_->setSamples(finalSamples_);
+            break;
+        case Mode::Forward:
+            view_->setSamples(frames_->forward[k]);
+            title = QString("Forward noising: the data at t = %1").arg(t, 0, 'f', 2);
+            break;
+        case Mode::Reverse:
+            view_->setSamples(frames_->reverse[k]);
+            title = QString("Reverse generation (%1) from noise at t = 1 to data at t = 0: t = %2")
+                        .arg(QString::fromStdString(frames_->generator))
+                        .arg(t, 0, 'f', 2);
+            break;
     }
-    view_->setArrows(frames_->arrowPositions, frames_->learned[k],
-                     QString("%1 at t = %2").arg(QString::fromStdString(frames_->fieldName))
-                         .arg(t, 0, 'f', 2));
+    view_->setArrows(
+        frames_->arrowPositions, frames_->learned[k],
+        QString("%1 at t = %2").arg(QString::fromStdString(frames_->fieldName)).arg(t, 0, 'f', 2));
     if (!frames_->truth.empty()) {
         view_->setTrueArrows(frames_->arrowPositions, frames_->truth[k],
                              QString("true score of the noised mixture"));

@@ -117,8 +117,9 @@ void DiffusionWorkspace::buildLeftPanel() {
         "sampler and NFE budget; also draws particle paths of the stochastic and the "
         "deterministic dynamics from the same noise, and the scrubber's frames.");
     shootoutButton_ = new QPushButton("Shoot-out");
-    shootoutButton_->setToolTip("Run every sampler at each budget of the Shoot-out tab and "
-                                "compare SW2 and MMD² to the held-out data");
+    shootoutButton_->setToolTip(
+        "Run every sampler at each budget of the Shoot-out tab and "
+        "compare SW2 and MMD² to the held-out data");
     actions->addWidget(sampleButton_);
     actions->addWidget(shootoutButton_);
     layout->addLayout(actions);
@@ -127,7 +128,8 @@ void DiffusionWorkspace::buildLeftPanel() {
 
     modelBox_ = new DiffusionModelBox;
     layout->addWidget(modelBox_);
-    connect(modelBox_, &DiffusionModelBox::epsilonChanged, this, [this] { epsilonTimer_->start(); });
+    connect(modelBox_, &DiffusionModelBox::epsilonChanged, this,
+            [this] { epsilonTimer_->start(); });
 
     auto* dataBox = new QGroupBox("Your data");
     auto* dataLayout = new QVBoxLayout(dataBox);
@@ -300,8 +302,8 @@ void DiffusionWorkspace::startFresh(bool immediately) {
     options.startImmediately = immediately;
     runDriver()->start(
         [config, own, metricPoints, slot = trainerSlot_](core::RunContext&) {
-            auto data = std::make_shared<const core::DiffusionData>(core::prepareDiffusionData(
-                config, metricPoints, own ? &*own : nullptr));
+            auto data = std::make_shared<const core::DiffusionData>(
+                core::prepareDiffusionData(config, metricPoints, own ? &*own : nullptr));
             *slot = std::make_shared<core::DiffusionTrainer>(config, std::move(data));
             return core::makeDiffusionTrainingJob(*slot);
         },
@@ -350,9 +352,7 @@ void DiffusionWorkspace::stepOnce() {
         runDriver()->stepOnce();
 }
 
-bool DiffusionWorkspace::canStartFollowUp() {
-    return !isRunning() && session_ != nullptr;
-}
+bool DiffusionWorkspace::canStartFollowUp() { return !isRunning() && session_ != nullptr; }
 
 void DiffusionWorkspace::sample() {
     if (!canStartFollowUp()) return;
@@ -489,53 +489,53 @@ void DiffusionWorkspace::runSettled(core::RunState state, const QString& message
     if (kind == Train) {
         const auto snapshot = training_;
         switch (state) {
-        case core::RunState::Finished: {
-            if (!snapshot || !snapshot->session) break;
-            session_ = snapshot->session;
-            heldOutBits_ = NAN;  // the old model's figure
-            lossPanel_->setLosses(session_->lossIterations, session_->losses, {});
-            const auto& losses = session_->losses;
-            chainMessage_ = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
-                                .arg(session_->iterations)
-                                .arg(session_->trainSeconds, 0, 'f', 2)
-                                .arg(losses.empty() ? NAN : losses.front(), 0, 'g', 3)
-                                .arg(losses.empty() ? NAN : losses.back(), 0, 'g', 3);
-            Q_EMIT progressChanged(
-                1.0,
-                formatRate(double(session_->iterations) / std::max(session_->trainSeconds, 1e-9),
-                           "it"),
-                session_->trainSeconds);
-            density_->clear("Compute density for the new model.");
-            // Train refreshes what the open tab shows, so the density or the shoot-out never
-            // describes an older model than the samples next to it.
-            followUps_ = {Scrub};
-            const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
-            if (tab == "Density") followUps_.push_back(Density);
-            if (tab == "Shoot-out" && !shootoutPanel_->budgets(nullptr).empty())
-                followUps_.push_back(Shootout);
-            startTask(Sample);
-            return;
-        }
-        case core::RunState::Paused:
-            // The weights where it paused: Sample may draw from them while training holds.
-            if (snapshot && snapshot->session) {
+            case core::RunState::Finished: {
+                if (!snapshot || !snapshot->session) break;
                 session_ = snapshot->session;
-                pausedShown_ = true;
+                heldOutBits_ = NAN;  // the old model's figure
+                lossPanel_->setLosses(session_->lossIterations, session_->losses, {});
+                const auto& losses = session_->losses;
+                chainMessage_ = QString("Trained %1 iterations in %2 s (loss %3 → %4)")
+                                    .arg(session_->iterations)
+                                    .arg(session_->trainSeconds, 0, 'f', 2)
+                                    .arg(losses.empty() ? NAN : losses.front(), 0, 'g', 3)
+                                    .arg(losses.empty() ? NAN : losses.back(), 0, 'g', 3);
+                Q_EMIT progressChanged(1.0,
+                                       formatRate(double(session_->iterations) /
+                                                      std::max(session_->trainSeconds, 1e-9),
+                                                  "it"),
+                                       session_->trainSeconds);
+                density_->clear("Compute density for the new model.");
+                // Train refreshes what the open tab shows, so the density or the shoot-out never
+                // describes an older model than the samples next to it.
+                followUps_ = {Scrub};
+                const QString tab = bottomTabs_->tabText(bottomTabs_->currentIndex());
+                if (tab == "Density") followUps_.push_back(Density);
+                if (tab == "Shoot-out" && !shootoutPanel_->budgets(nullptr).empty())
+                    followUps_.push_back(Shootout);
+                startTask(Sample);
+                return;
             }
-            updateButtons();
-            Q_EMIT statusMessage("Training paused at iteration " +
-                                 QString::number(trainingIteration_) +
-                                 ": Step runs one iteration, Resume carries on; Sample draws "
-                                 "from the current weights.");
-            return;
-        case core::RunState::Cancelled:
-            finishChain(false, "Training cancelled; the previous model is kept.");
-            return;
-        default:
-            showError(message);
-            cloud_->setTitle("Stopped: see the message on the left");
-            finishChain(false, message);
-            return;
+            case core::RunState::Paused:
+                // The weights where it paused: Sample may draw from them while training holds.
+                if (snapshot && snapshot->session) {
+                    session_ = snapshot->session;
+                    pausedShown_ = true;
+                }
+                updateButtons();
+                Q_EMIT statusMessage("Training paused at iteration " +
+                                     QString::number(trainingIteration_) +
+                                     ": Step runs one iteration, Resume carries on; Sample draws "
+                                     "from the current weights.");
+                return;
+            case core::RunState::Cancelled:
+                finishChain(false, "Training cancelled; the previous model is kept.");
+                return;
+            default:
+                showError(message);
+                cloud_->setTitle("Stopped: see the message on the left");
+                finishChain(false, message);
+                return;
         }
         finishChain(false, message);
         return;
@@ -576,26 +576,26 @@ void DiffusionWorkspace::finishChain(bool ok, QString message) {
 
 QString DiffusionWorkspace::applyResult(const core::DiffusionResultSnapshot& result) {
     switch (result.task) {
-    case core::DiffusionTask::Shootout:
-        shootoutPanel_->setRows(result.shootout, {});
-        Q_EMIT progressChanged(1.0, {}, result.seconds);
-        return QString("Shoot-out: %1 sampler runs in %2 s")
-            .arg(result.shootout.size())
-            .arg(result.seconds, 0, 'f', 2);
-    case core::DiffusionTask::Density:
-        density_->setMaps(*result.density);
-        heldOutBits_ = result.density->heldOutBitsPerDim;
-        updateSummary();
-        Q_EMIT progressChanged(1.0, {}, result.seconds);
-        return QString("Density: held-out %1 bits/dim (%2 NFE, %3 s)")
-            .arg(number(result.density->heldOutBitsPerDim))
-            .arg(result.density->nfe)
-            .arg(result.density->seconds, 0, 'f', 2);
-    case core::DiffusionTask::Scrub:
-        if (sample_) scrubber_->setFrames(result.frames, session_->toUser(sample_->samples));
-        return {};
-    case core::DiffusionTask::Sample:
-        break;
+        case core::DiffusionTask::Shootout:
+            shootoutPanel_->setRows(result.shootout, {});
+            Q_EMIT progressChanged(1.0, {}, result.seconds);
+            return QString("Shoot-out: %1 sampler runs in %2 s")
+                .arg(result.shootout.size())
+                .arg(result.seconds, 0, 'f', 2);
+        case core::DiffusionTask::Density:
+            density_->setMaps(*result.density);
+            heldOutBits_ = result.density->heldOutBitsPerDim;
+            updateSummary();
+            Q_EMIT progressChanged(1.0, {}, result.seconds);
+            return QString("Density: held-out %1 bits/dim (%2 NFE, %3 s)")
+                .arg(number(result.density->heldOutBitsPerDim))
+                .arg(result.density->nfe)
+                .arg(result.density->seconds, 0, 'f', 2);
+        case core::DiffusionTask::Scrub:
+            if (sample_) scrubber_->setFrames(result.frames, session_->toUser(sample_->samples));
+            return {};
+        case core::DiffusionTask::Sample:
+            break;
     }
     showSample(result.sample);
     QString message = QString("Sampled %1 points with %2 (NFE %3) in %4 ms: SW2 %5, MMD² %6")

@@ -137,7 +137,7 @@ private:
     std::shared_ptr<core::DiffusionTrainer> trainer_;
     std::shared_ptr<const core::DiffusionTrainingSnapshot> training_;  // last shown
     long trainingIteration_ = 0;
-    bool dataShown_ = false;  // the running training's data is on screen
+    bool dataShown_ = false;    // the running training's data is on screen
     bool pausedShown_ = false;  // the snapshot of where training paused is on screen
     // Follow-ups of a Train or a Sample (Sample, Scrub, Density, Shoot-out), started one
     // after the other; runFinished is reported once at the end of the chain.
@@ -152,7 +152,8 @@ private:
     long likelihoodPoints_ = 1000;
     std::shared_ptr<const core::DiffusionSession> session_;  // the trained model, if any
     std::shared_ptr<const core::DiffusionSample> sample_;
-    double heldOutBits_ = std::numeric_limits<double>::quiet_NaN();  // of the current model, once the density ran
+    double heldOutBits_ =
+        std::numeric_limits<double>::quiet_NaN();  // of the current model, once the density ran
 
     QWidget* left_ = nullptr;
     QWidget* central_ = nullptr;

@@ -33,7 +33,8 @@ std::vector<double> smoothForDisplay(const std::vector<double>& values) {
                                       [](double v) { return !std::isfinite(v) || v > 0; });
     if (!positive) return widgets::smoothExponential(values, kSmoothing);
     std::vector<double> logs(values.size());
-    std::transform(values.begin(), values.end(), logs.begin(), [](double v) { return std::log(v); });
+    std::transform(values.begin(), values.end(), logs.begin(),
+                   [](double v) { return std::log(v); });
     auto smoothed = widgets::smoothExponential(logs, kSmoothing);
     for (double& v : smoothed) v = std::exp(v);
     return smoothed;
@@ -42,25 +43,30 @@ std::vector<double> smoothForDisplay(const std::vector<double>& values) {
 }  // namespace
 
 const std::vector<std::pair<std::string, std::vector<std::pair<QString, QString>>>>& menuNames() {
-    static const std::vector<std::pair<std::string, std::vector<std::pair<QString, QString>>>> names = {
-        {"dataset",
-         {{"ou", "Ornstein–Uhlenbeck"},
-          {"double_well", "Double-well Langevin"},
-          {"lotka_volterra", "Stochastic Lotka–Volterra"},
-          {"van_der_pol", "Noisy Van der Pol"},
-          {"spirals", "Noisy spirals"},
-          {"sunspots", "Sunspots, yearly (real)"},
-          {"co2", "Mauna Loa CO₂, weekly (real)"},
-          {"csv", "CSV file"}}},
-        {"model",
-         {{"ode", "Neural ODE"},
-          {"sde", "Neural SDE"},
-          {"lsde", "Langevin SDE (LSDE)"},
-          {"lnsde", "Linear-noise SDE (LNSDE)"},
-          {"gsde", "Geometric SDE (GSDE)"}}},
-        {"objective", {{"mse", "MSE of the mean"}, {"nll", "Gaussian NLL"}, {"elbo", "ELBO (latent SDE)"}}},
-        {"control_path", {{"none", "None"}, {"linear", "Linear interpolation"}, {"cubic", "Natural cubic spline"}}},
-    };
+    static const std::vector<std::pair<std::string, std::vector<std::pair<QString, QString>>>>
+        names = {
+            {"dataset",
+             {{"ou", "Ornstein–Uhlenbeck"},
+              {"double_well", "Double-well Langevin"},
+              {"lotka_volterra", "Stochastic Lotka–Volterra"},
+              {"van_der_pol", "Noisy Van der Pol"},
+              {"spirals", "Noisy spirals"},
+              {"sunspots", "Sunspots, yearly (real)"},
+              {"co2", "Mauna Loa CO₂, weekly (real)"},
+              {"csv", "CSV file"}}},
+            {"model",
+             {{"ode", "Neural ODE"},
+              {"sde", "Neural SDE"},
+              {"lsde", "Langevin SDE (LSDE)"},
+              {"lnsde", "Linear-noise SDE (LNSDE)"},
+              {"gsde", "Geometric SDE (GSDE)"}}},
+            {"objective",
+             {{"mse", "MSE of the mean"}, {"nll", "Gaussian NLL"}, {"elbo", "ELBO (latent SDE)"}}},
+            {"control_path",
+             {{"none", "None"},
+              {"linear", "Linear interpolation"},
+              {"cubic", "Natural cubic spline"}}},
+        };
     return names;
 }
 
@@ -99,27 +105,27 @@ std::shared_ptr<const widgets::SeriesFanData> makeSeriesFanData(
     for (Eigen::Index k = 0; k < s.length(); ++k) {
         const double t = s.times[std::size_t(k)];
         switch (d.role(channel, k)) {
-        case core::CellRole::Context:
-        case core::CellRole::Unused:
-            out->contextTimes.push_back(t);
-            out->contextValues.push_back(s.values(channel, k));
-            break;
-        case core::CellRole::Target:
-            out->targetTimes.push_back(t);
-            out->targetValues.push_back(s.values(channel, k));
-            firstTarget = std::min(firstTarget, t);
-            break;
-        case core::CellRole::Missing: {
-            // Drawn where the model puts the unseen value.
-            const double y = haveMeanAtObservations ? f.meanAtObservations(channel, k)
-                             : haveFan              ? interpolate(f.times, f.mean.row(channel), t)
-                                                    : kNaN;
-            if (std::isfinite(y)) {
-                out->missingTimes.push_back(t);
-                out->missingValues.push_back(y);
+            case core::CellRole::Context:
+            case core::CellRole::Unused:
+                out->contextTimes.push_back(t);
+                out->contextValues.push_back(s.values(channel, k));
+                break;
+            case core::CellRole::Target:
+                out->targetTimes.push_back(t);
+                out->targetValues.push_back(s.values(channel, k));
+                firstTarget = std::min(firstTarget, t);
+                break;
+            case core::CellRole::Missing: {
+                // Drawn where the model puts the unseen value.
+                const double y = haveMeanAtObservations ? f.meanAtObservations(channel, k)
+                                 : haveFan ? interpolate(f.times, f.mean.row(channel), t)
+                                           : kNaN;
+                if (std::isfinite(y)) {
+                    out->missingTimes.push_back(t);
+                    out->missingValues.push_back(y);
+                }
+                break;
             }
-            break;
-        }
         }
     }
     out->markHoldOut = snapshot.config.task.task == core::TimeSeriesTask::Forecasting &&
@@ -149,9 +155,10 @@ PhasePortraitData makePhasePortrait(const core::TimeSeriesSnapshot& snapshot, in
     // A non-latent model's state is the observations: its portrait needs 2 channels.
     const bool latent = snapshot.config.model.latent;
     if (!drift.available) {
-        out.title = latent ? QString("The phase portrait needs a 2-D latent space (latent dim is %1)")
-                                 .arg(snapshot.config.model.latentDim)
-                           : QString("The phase portrait of a non-latent model needs 2 channels");
+        out.title = latent
+                        ? QString("The phase portrait needs a 2-D latent space (latent dim is %1)")
+                              .arg(snapshot.config.model.latentDim)
+                        : QString("The phase portrait of a non-latent model needs 2 channels");
         return out;
     }
     out.available = true;
@@ -183,9 +190,8 @@ ErrorHeatMapData makeErrorHeatMap(const core::TimeSeriesSnapshot& snapshot) {
     // Kept rows lie on multiples of the stride: each row covers one stride of iterations.
     out.iteration0 = double(h.iterations.front()) - 0.5 * h.stride;
     out.iteration1 = double(h.iterations.back()) + 0.5 * h.stride;
-    out.log10Error = h.values.unaryExpr([](double e) {
-        return std::isfinite(e) ? std::log10(std::max(e, 1e-16)) : kNaN;
-    });
+    out.log10Error = h.values.unaryExpr(
+        [](double e) { return std::isfinite(e) ? std::log10(std::max(e, 1e-16)) : kNaN; });
     return out;
 }
 
@@ -197,9 +203,10 @@ std::vector<widgets::ChartLine> makeLossLines(const core::TimeSeriesSnapshot& sn
         iterations.push_back(double(r.iteration));
         losses.push_back(r.loss);
     }
-    lines.push_back({"objective per iteration", iterations, losses, widgets::theme::kPath, 0.35, 1.2f});
-    lines.push_back({"objective (smoothed)", iterations,
-                     smoothForDisplay(losses), widgets::theme::kMean, 1.0, 2.4f});
+    lines.push_back(
+        {"objective per iteration", iterations, losses, widgets::theme::kPath, 0.35, 1.2f});
+    lines.push_back({"objective (smoothed)", iterations, smoothForDisplay(losses),
+                     widgets::theme::kMean, 1.0, 2.4f});
     std::vector<double> vx, vy;
     for (const auto& v : snapshot.validation) {
         vx.push_back(double(v.iteration));
@@ -214,8 +221,8 @@ std::vector<widgets::ChartLine> makeLossLines(const core::TimeSeriesSnapshot& sn
             std::vector<double> term;
             for (const auto& r : history) term.push_back(j < r.terms.size() ? r.terms[j] : kNaN);
             lines.push_back({QString::fromStdString(snapshot.termNames[j]) + " (smoothed)",
-                             iterations, smoothForDisplay(term),
-                             palette[j % std::size(palette)], 1.0, 1.6f, true});
+                             iterations, smoothForDisplay(term), palette[j % std::size(palette)],
+                             1.0, 1.6f, true});
         }
     }
     return lines;
@@ -233,9 +240,11 @@ NfeCurve nfeCurve(const core::TimeSeriesSnapshot& snapshot, const QString& label
 
 std::vector<widgets::ChartLine> makeNfeLines(const NfeCurve& current, const NfeCurve* previous) {
     std::vector<widgets::ChartLine> lines;
-    lines.push_back({"per iteration", current.iterations, current.nfe, widgets::theme::kPath, 0.35, 1.2f});
+    lines.push_back(
+        {"per iteration", current.iterations, current.nfe, widgets::theme::kPath, 0.35, 1.2f});
     lines.push_back({"this run (smoothed): " + current.label, current.iterations,
-                     widgets::smoothExponential(current.nfe, kSmoothing), widgets::theme::kMean, 1.0, 2.4f});
+                     widgets::smoothExponential(current.nfe, kSmoothing), widgets::theme::kMean,
+                     1.0, 2.4f});
     if (previous && !previous->iterations.empty())
         lines.push_back({"previous run (smoothed): " + previous->label, previous->iterations,
                          widgets::smoothExponential(previous->nfe, kSmoothing),
@@ -250,8 +259,10 @@ QString solverSettingsLabel(const core::TimeSeriesConfig& config) {
     label += QString(", Dopri5 rtol %1").arg(m.rtol);
     if (m.errorRegularization > 0 || m.stiffnessRegularization > 0) {
         label += QString(", ERNODE λ %1").arg(m.errorRegularization);
-        if (m.stiffnessRegularization > 0) label += QString(" / stiffness %1").arg(m.stiffnessRegularization);
-        if (m.localRegularizationPoints > 0) label += QString(" (local, %1 points)").arg(m.localRegularizationPoints);
+        if (m.stiffnessRegularization > 0)
+            label += QString(" / stiffness %1").arg(m.stiffnessRegularization);
+        if (m.localRegularizationPoints > 0)
+            label += QString(" (local, %1 points)").arg(m.localRegularizationPoints);
     } else {
         label += ", unregularised";
     }
@@ -262,8 +273,10 @@ core::OdeStats lastSolveStats(const core::TimeSeriesSnapshot& snapshot) {
     core::OdeStats stats;
     stats.steps = snapshot.lastSteps;
     for (const auto& step : stats.steps) {
-        if (step.accepted) ++stats.accepted;
-        else ++stats.rejected;
+        if (step.accepted)
+            ++stats.accepted;
+        else
+            ++stats.rejected;
     }
     // The representative solve records no NFE of its own; the iteration's count covers the
     // whole batch, forward and backward, and the view's label says so.
@@ -275,19 +288,25 @@ std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSn
     const auto& m = snapshot.metrics;
     const bool classification = snapshot.config.task.task == core::TimeSeriesTask::Classification;
     std::vector<std::pair<QString, QString>> rows;
-    rows.emplace_back("iteration", QString("%1 of %2").arg(snapshot.iteration).arg(snapshot.totalIterations));
+    rows.emplace_back("iteration",
+                      QString("%1 of %2").arg(snapshot.iteration).arg(snapshot.totalIterations));
     rows.emplace_back("training objective (last iteration)", number(m.trainLoss));
     if (!snapshot.validation.empty())
-        rows.emplace_back(QString("validation objective (iteration %1)").arg(snapshot.validation.back().iteration),
+        rows.emplace_back(QString("validation objective (iteration %1)")
+                              .arg(snapshot.validation.back().iteration),
                           number(snapshot.validation.back().loss));
-    const QString at = m.evaluatedAt > 0 ? QString(" (iteration %1)").arg(m.evaluatedAt) : QString();
+    const QString at =
+        m.evaluatedAt > 0 ? QString(" (iteration %1)").arg(m.evaluatedAt) : QString();
     if (classification) {
-        rows.emplace_back("test accuracy" + at, m.evaluatedAt > 0 ? number(m.testAccuracy, 3) : "—");
+        rows.emplace_back("test accuracy" + at,
+                          m.evaluatedAt > 0 ? number(m.testAccuracy, 3) : "—");
     } else {
         rows.emplace_back("test MSE" + at, m.evaluatedAt > 0 ? number(m.testMse) : "—");
         rows.emplace_back("test Gaussian NLL" + at, m.evaluatedAt > 0 ? number(m.testNll) : "—");
-        rows.emplace_back("baseline: persistence MSE (same cells)", m.evaluatedAt > 0 ? number(m.persistenceMse) : "—");
-        rows.emplace_back("baseline: linear interpolation MSE", m.evaluatedAt > 0 ? number(m.linearMse) : "—");
+        rows.emplace_back("baseline: persistence MSE (same cells)",
+                          m.evaluatedAt > 0 ? number(m.persistenceMse) : "—");
+        rows.emplace_back("baseline: linear interpolation MSE",
+                          m.evaluatedAt > 0 ? number(m.linearMse) : "—");
     }
     rows.emplace_back("NFE total (batch, forward + backward)", QString::number(m.totalNfe));
     rows.emplace_back("NFE per iteration (mean)", number(m.meanNfePerIteration));
@@ -303,13 +322,12 @@ std::vector<std::pair<QString, QString>> makeMetricRows(const core::TimeSeriesSn
 
 QString trainingSummary(const core::TimeSeriesSnapshot& snapshot) {
     const auto& m = snapshot.metrics;
-    const QString score =
-        snapshot.config.task.task == core::TimeSeriesTask::Classification
-            ? QString("test accuracy %1").arg(m.testAccuracy, 0, 'g', 3)
-            : QString("test MSE %1 (persistence %2, linear %3)")
-                  .arg(m.testMse, 0, 'g', 3)
-                  .arg(m.persistenceMse, 0, 'g', 3)
-                  .arg(m.linearMse, 0, 'g', 3);
+    const QString score = snapshot.config.task.task == core::TimeSeriesTask::Classification
+                              ? QString("test accuracy %1").arg(m.testAccuracy, 0, 'g', 3)
+                              : QString("test MSE %1 (persistence %2, linear %3)")
+                                    .arg(m.testMse, 0, 'g', 3)
+                                    .arg(m.persistenceMse, 0, 'g', 3)
+                                    .arg(m.linearMse, 0, 'g', 3);
     return QString("Trained %1 iterations in %2 s (%3 it/s): %4")
         .arg(snapshot.iteration)
         .arg(m.wallSeconds, 0, 'f', 1)

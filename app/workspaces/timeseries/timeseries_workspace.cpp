@@ -85,7 +85,8 @@ bool TimeseriesWorkspace::showPanel(const QString& name) {
     const QStringList names = name.split(',', Qt::SkipEmptyParts);
     if (names.isEmpty()) return name.isEmpty();
     return std::all_of(names.begin(), names.end(), [this](const QString& part) {
-        return selectTabNamed(bottomTabs_, part.trimmed()) || selectTabNamed(centralTabs_, part.trimmed());
+        return selectTabNamed(bottomTabs_, part.trimmed()) ||
+               selectTabNamed(centralTabs_, part.trimmed());
     });
 }
 
@@ -160,7 +161,8 @@ bool TimeseriesWorkspace::startRun(bool startImmediately) {
     }
     // The last run's NFE curve stays on the chart to compare with (e.g. unregularised).
     if (snapshot_ && !snapshot_->history.empty())
-        previousNfe_ = std::make_unique<NfeCurve>(nfeCurve(*snapshot_, solverSettingsLabel(snapshot_->config)));
+        previousNfe_ = std::make_unique<NfeCurve>(
+            nfeCurve(*snapshot_, solverSettingsLabel(snapshot_->config)));
     snapshot_.reset();
     clearViews();
     dropped_ = cancelling_ = false;
@@ -170,12 +172,13 @@ bool TimeseriesWorkspace::startRun(bool startImmediately) {
     options.startImmediately = startImmediately;
     options.publishSeconds = kPublishSeconds;
     options.fullPublishSeconds = kForecastSeconds;
-    runDriver()->start(
-        [config](core::RunContext&) { return core::makeTimeSeriesJob(config); }, options);
+    runDriver()->start([config](core::RunContext&) { return core::makeTimeSeriesJob(config); },
+                       options);
     return true;
 }
 
-TimeseriesWorkspace::Carry TimeseriesWorkspace::carryOn(std::initializer_list<core::RunState> states) {
+TimeseriesWorkspace::Carry TimeseriesWorkspace::carryOn(
+    std::initializer_list<core::RunState> states) {
     core::Run* run = runDriver()->run();
     const State state = runState();
     if (!hasRun() || std::find(states.begin(), states.end(), state) == states.end())
@@ -321,20 +324,19 @@ void TimeseriesWorkspace::runSettled(core::RunState state, const QString& messag
 void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSnapshot> snapshot) {
     snapshot_ = std::move(snapshot);
     const auto& s = *snapshot_;
-    const QString lossTitle =
-        s.history.empty() ? QString("Objective: no iteration yet")
-                          : QString("Objective %1 at iteration %2")
-                                .arg(s.history.back().loss, 0, 'g', 4)
-                                .arg(s.iteration);
+    const QString lossTitle = s.history.empty() ? QString("Objective: no iteration yet")
+                                                : QString("Objective %1 at iteration %2")
+                                                      .arg(s.history.back().loss, 0, 'g', 4)
+                                                      .arg(s.iteration);
     lossChart_->setLines(makeLossLines(s), lossTitle);
     const NfeCurve current = nfeCurve(s, solverSettingsLabel(s.config));
-    nfeChart_->setLines(makeNfeLines(current, previousNfe_.get()),
-                        QString("Drift evaluations per iteration (batch, forward + backward): mean %1")
-                            .arg(s.metrics.meanNfePerIteration, 0, 'f', 0));
+    nfeChart_->setLines(
+        makeNfeLines(current, previousNfe_.get()),
+        QString("Drift evaluations per iteration (batch, forward + backward): mean %1")
+            .arg(s.metrics.meanNfePerIteration, 0, 'f', 0));
     if (!s.lastSteps.empty()) {
-        const QString what = s.config.model.adaptive
-                                 ? "the model's own adaptive Dopri5 solve"
-                                 : "Dopri5 on the learned mean latent drift";
+        const QString what = s.config.model.adaptive ? "the model's own adaptive Dopri5 solve"
+                                                     : "Dopri5 on the learned mean latent drift";
         diagnostics_->setSolve(QString("%1, first series of iteration %2 (NFE shown: whole batch, "
                                        "forward + backward)")
                                    .arg(what)
@@ -343,10 +345,11 @@ void TimeseriesWorkspace::showSnapshot(std::shared_ptr<const core::TimeSeriesSna
     }
     const ErrorHeatMapData heat = makeErrorHeatMap(s);
     if (heat.log10Error.rows() > 0)
-        heatMap_->setGrid(heat.t0, heat.t1, heat.iteration0, heat.iteration1, heat.log10Error,
-                          QString("Solver error estimate over time and training (%1)")
-                              .arg(s.heatmap.stride == 1 ? QString("every iteration")
-                                                         : QString("every %1 iterations").arg(s.heatmap.stride)));
+        heatMap_->setGrid(
+            heat.t0, heat.t1, heat.iteration0, heat.iteration1, heat.log10Error,
+            QString("Solver error estimate over time and training (%1)")
+                .arg(s.heatmap.stride == 1 ? QString("every iteration")
+                                           : QString("every %1 iterations").arg(s.heatmap.stride)));
     const auto rows = makeMetricRows(s);
     metrics_->setRowCount(int(rows.size()));
     for (int i = 0; i < int(rows.size()); ++i) {
@@ -377,7 +380,8 @@ void TimeseriesWorkspace::showForecasts() {
     else
         phasePortrait_->setAxisTitles("channel 1", "channel 2");
     if (portrait.available)
-        phasePortrait_->setField(portrait.positions, portrait.vectors, portrait.paths, portrait.title);
+        phasePortrait_->setField(portrait.positions, portrait.vectors, portrait.paths,
+                                 portrait.title);
     else
         phasePortrait_->clear(portrait.title);
 }

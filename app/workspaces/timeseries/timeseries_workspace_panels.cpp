@@ -1,6 +1,7 @@
 // The widgets of the Time series workspace: its left panel (CSV loading, the schema form;
-// Train / Pause / Step / Cancel / Reset are the shell's run controls), the central series and phase-portrait tabs and the bottom statistics tabs.
-// What they do lives in timeseries_workspace.cpp.
+// Train / Pause / Step / Cancel / Reset are the shell's run controls), the central series and
+// phase-portrait tabs and the bottom statistics tabs. What they do lives in
+// timeseries_workspace.cpp.
 #include "app/workspaces/timeseries/timeseries_workspace.h"
 
 #include "app/workspaces/timeseries/timeseries_view_data.h"
@@ -45,8 +46,9 @@ void TimeseriesWorkspace::buildLeftPanel() {
     layout->addWidget(errorLabel_);
 
     auto* csvButton = new QPushButton("Load CSV…");
-    csvButton->setToolTip("Your own series: a header row, a time column, one or more value "
-                          "columns; empty cells are missing, times may be spaced arbitrarily");
+    csvButton->setToolTip(
+        "Your own series: a header row, a time column, one or more value "
+        "columns; empty cells are missing, times may be spaced arbitrarily");
     connect(csvButton, &QPushButton::clicked, this, &TimeseriesWorkspace::chooseCsv);
     layout->addWidget(csvButton, 0, Qt::AlignLeft);
     csvLabel_ = new QLabel;
@@ -63,7 +65,8 @@ void TimeseriesWorkspace::buildLeftPanel() {
     for (const auto& [key, names] : menuNames())
         if (auto* combo = qobject_cast<QComboBox*>(settings_->editorFor(key)))
             for (const auto& [id, name] : names)
-                if (const int index = combo->findData(id); index >= 0) combo->setItemText(index, name);
+                if (const int index = combo->findData(id); index >= 0)
+                    combo->setItemText(index, name);
     layout->addStretch(1);
 }
 
@@ -93,7 +96,8 @@ void TimeseriesWorkspace::buildCentral() {
     connect(seriesCombo_, &QComboBox::currentIndexChanged, this, [this](int) {
         if (snapshot_) syncChannelsAndView();
     });
-    connect(channelCombo_, &QComboBox::currentIndexChanged, this, [this](int) { updateSeriesView(); });
+    connect(channelCombo_, &QComboBox::currentIndexChanged, this,
+            [this](int) { updateSeriesView(); });
     centralTabs_->addTab(seriesPage, "Series");
 
     phasePortrait_ = new widgets::VectorFieldView;
@@ -119,8 +123,9 @@ void TimeseriesWorkspace::buildBottom() {
     bottomTabs_->addTab(heatMap_, "Error heat map");
     metrics_ = widgets::makeResultTable({"quantity", "value"});
     metrics_->setSortingEnabled(false);
-    metrics_->setToolTip("Test metrics come from the latest evaluation (every validate_every "
-                         "iterations and at the end); the baselines score the same cells.");
+    metrics_->setToolTip(
+        "Test metrics come from the latest evaluation (every validate_every "
+        "iterations and at the end); the baselines score the same cells.");
     bottomTabs_->addTab(metrics_, "Metrics");
     connect(bottomTabs_, &QTabWidget::currentChanged, this, [this](int index) {
         Q_EMIT bottomHeightRequested(bottomTabs_->widget(index) == diagnostics_ ? 420 : 300);

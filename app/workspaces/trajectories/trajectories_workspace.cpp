@@ -1,9 +1,10 @@
 #include "app/workspaces/trajectories/trajectories_workspace.h"
 
-#include "core/trajectories/trajectory_view_data.h"
+#include "app/run_driver.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
-#include "app/run_driver.h"
+#include "core/equations/compiled_equation.h"
+#include "core/trajectories/trajectory_view_data.h"
 #include "widgets/panels/equation_editor.h"
 #include "widgets/panels/parameter_sliders.h"
 #include "widgets/panels/result_table.h"
@@ -13,11 +14,10 @@
 #include "widgets/views/path_fan_view.h"
 #include "widgets/views/phase_space_view.h"
 #include "widgets/views/solver_diagnostics_view.h"
-#include "core/equations/compiled_equation.h"
 
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -32,8 +32,8 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardItemModel>
-#include <QTabWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -84,7 +84,6 @@ TrajectoriesWorkspace::~TrajectoriesWorkspace() = default;
 QWidget* TrajectoriesWorkspace::leftPanel() { return left_; }
 QWidget* TrajectoriesWorkspace::centralView() { return central_; }
 QWidget* TrajectoriesWorkspace::bottomPanel() { return bottom_; }
-
 
 bool TrajectoriesWorkspace::showPanel(const QString& name) {
     return selectTabNamed(bottomTabs_, name);
@@ -224,8 +223,8 @@ void TrajectoriesWorkspace::buildBottom() {
     runSummary_->setWordWrap(true);
     runSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(runSummary_);
-    statsTable_ = widgets::makeResultTable(
-        {"component", "mean", "5 %", "25 %", "median", "75 %", "95 %"});
+    statsTable_ =
+        widgets::makeResultTable({"component", "mean", "5 %", "25 %", "median", "75 %", "95 %"});
     statsTable_->setMinimumHeight(90);
     layout->addWidget(statsTable_);
     tabs->addTab(statistics, "Statistics");
@@ -444,8 +443,7 @@ void TrajectoriesWorkspace::showData(std::shared_ptr<const core::TrajectoryViewD
         QString("<b>%1</b> — %2 (%3), %4 paths × %5 steps, seed %6. NFE: %7 drift, %8 "
                 "diffusion. Wall time %9 s, %10. Non-finite paths: %11.")
             .arg(QString::fromStdString(snapshot->config.equation.name).toHtmlEscaped(),
-                 QString::fromStdString(result.solverName),
-                 QString::fromStdString(result.calculus))
+                 QString::fromStdString(result.solverName), QString::fromStdString(result.calculus))
             .arg(result.paths)
             .arg(stats.steps)
             .arg(snapshot->config.simulation.seed)
@@ -494,9 +492,8 @@ void TrajectoriesWorkspace::updateCursorViews() {
             statsTable_->setItem(k, row + 1, new QTableWidgetItem(cell(bands(row, cursor_))));
         }
     }
-    statsTable_->setToolTip(QString("Statistics over all %1 paths at t = %2")
-                                .arg(result.paths)
-                                .arg(t, 0, 'g', 4));
+    statsTable_->setToolTip(
+        QString("Statistics over all %1 paths at t = %2").arg(result.paths).arg(t, 0, 'g', 4));
 }
 
 void TrajectoriesWorkspace::saveAsPreset() {
@@ -508,9 +505,9 @@ void TrajectoriesWorkspace::saveAsPreset() {
         return;
     }
     bool ok = false;
-    const QString name = QInputDialog::getText(
-        central_, "Save as preset", "Preset name:", QLineEdit::Normal,
-        QString::fromStdString(config.equation.name) + " (edited)", &ok);
+    const QString name =
+        QInputDialog::getText(central_, "Save as preset", "Preset name:", QLineEdit::Normal,
+                              QString::fromStdString(config.equation.name) + " (edited)", &ok);
     if (!ok || name.trimmed().isEmpty()) return;
     config.equation.name = name.trimmed().toStdString();
     QString fileStem = name.trimmed();
