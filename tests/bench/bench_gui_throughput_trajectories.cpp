@@ -1,0 +1,104 @@
+// Simulation throughput of the Trajectories workspace in a live window against the headless
+// path, on the same config: the default preset (Ornstein–Uhlenbeck) with more paths so one
+// run lasts long enough to time. The GUI side runs the workspace in a shown MainWindow and
+// times Run from the click to the finished picture (simulation, summaries, drawing); the
+// headless side times core::computeTrajectoryViewData, the job both run. Prints one JSON
+// line per side (path·steps/s, median of 3, rounds alternating) and one with the ratio.
+// Run under xvfb: xvfb-run -a -s "-screen 0 1600x1000x24" ...
+//   bench_gui_throughput_trajectories [paths]   (default 20000; 1000 steps each)
+#include "app/main_window.h"
+#include "app/workspaces/trajectories/trajectories_workspace.h"
+#include "core/trajectories/trajectory_config.h"
+#include "core/trajectories/trajectory_view_data.h"
+#include "widgets/panels/schema_form.h"
+#include "widgets/vtk/surface_format.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QWindow>
+
+#include <omp.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace driftlab;
+
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+void printLine(const char* workload, double pathSteps, const std::vector<double>& rates) {
+    std::printf(
+        "{\"workload\": \"%s\", \"path_steps\": %.0f, \"threads\": %d, "
+        "\"omp_wait_policy\": \"%s\", \"path_steps_per_second\": %.4g, "
+        "\"runs\": [%.4g, %.4g, %.4g]}\n",
+        workload, pathSteps, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"), median(rates),
+        rates[0], rates[1], rates[2]);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // The app's OpenMP wait policy (app/main.cpp), so the numbers are the app's.
+    if (!std::getenv("OMP_WAIT_POLICY")) {
+        setenv("OMP_WAIT_POLICY", "passive", 1);
+        execv("/proc/self/exe", argv);
+    }
+    widgets::setDefaultSurfaceFormat();
+    QApplication application(argc, argv);
+    const long paths = argc > 1 ? std::atol(argv[1]) : 20000;
+
+    app::MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QElapsedTimer exposing;
+    exposing.start();
+    while (!(window.windowHandle() && window.windowHandle()->isExposed()) &&
+           exposing.elapsed() < 10000)
+        QApplication::processEvents(QEventLoop::AllEvents, 10);
+    auto* workspace = qobject_cast<app::TrajectoriesWorkspace*>(window.currentWorkspace());
+    nlohmann::json values = workspace->settingsForm()->values();
+    values["paths"] = paths;
+    workspace->settingsForm()->setValues(values);
+    core::TrajectoryConfig config = workspace->loadedConfig();
+    config.simulation.paths = static_cast<int>(paths);
+    const double pathSteps = double(paths) * double(config.simulation.steps);
+
+    std::vector<double> headless, gui;
+    for (int round = 0; round < 3; ++round) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto data = core::computeTrajectoryViewData(config, nullptr, {});
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!data) return 1;
+        headless.push_back(pathSteps / seconds);
+
+        QSignalSpy finished(&window, &app::MainWindow::runFinished);
+        QElapsedTimer clock;
+        clock.start();
+        workspace->run();
+        while (finished.isEmpty()) {
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+            if (clock.elapsed() > 600000) return 1;
+        }
+        if (!finished.first().at(0).toBool()) return 1;
+        gui.push_back(pathSteps / (clock.nsecsElapsed() * 1e-9));
+    }
+    printLine("trajectories_simulation_headless", pathSteps, headless);
+    printLine("trajectories_simulation_gui", pathSteps, gui);
+    std::printf("{\"workload\": \"trajectories_simulation_gui_vs_headless\", \"ratio\": %.3f}\n",
+                median(gui) / median(headless));
+    return 0;
+}
