@@ -15,7 +15,6 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QSignalSpy>
 #include <QWindow>
 
 #include <omp.h>
@@ -85,15 +84,18 @@ int main(int argc, char** argv) {
         if (!data) return 1;
         headless.push_back(pathSteps / seconds);
 
-        QSignalSpy finished(&window, &app::MainWindow::runFinished);
+        int outcome = -1;  // -1 running, 0 failed, 1 done
+        const auto connection = QObject::connect(&window, &app::MainWindow::runFinished,
+                                                 [&](bool ok, const QString&) { outcome = ok; });
         QElapsedTimer clock;
         clock.start();
         workspace->run();
-        while (finished.isEmpty()) {
+        while (outcome < 0) {
             QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
             if (clock.elapsed() > 600000) return 1;
         }
-        if (!finished.first().at(0).toBool()) return 1;
+        QObject::disconnect(connection);
+        if (outcome == 0) return 1;
         gui.push_back(pathSteps / (clock.nsecsElapsed() * 1e-9));
     }
     printLine("trajectories_simulation_headless", pathSteps, headless);
