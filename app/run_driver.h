@@ -70,7 +70,7 @@ private:
     std::shared_ptr<const core::Snapshot> shown_;  // the last one handed out
     core::RunState seenState_ = core::RunState::Preparing;
     QTimer* timer_ = nullptr;
-    QElapsedTimer progressClock_;  // progress is reported at most every 100 ms
+    QElapsedTimer frameClock_;  // while running: progress and views change every 500 ms
 };
 
 // "48.2 M path·steps/s", "1,070 it/s"; empty when the rate is unknown.
