@@ -11,6 +11,7 @@
 #include "app/workspaces/diffusion/diffusion_workspace.h"
 #include "core/diffusion/diffusion_session.h"
 #include "core/diffusion/diffusion_trainer.h"
+#include "tests/bench/bench_gui_support.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
 
@@ -33,42 +34,26 @@ using namespace driftlab;
 
 namespace {
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 void printLine(const char* workload, long iterations, const std::vector<double>& rates) {
     std::printf(
         "{\"workload\": \"%s\", \"iterations\": %ld, \"threads\": %d, "
         "\"omp_wait_policy\": \"%s\", \"iterations_per_second\": %.1f, "
         "\"runs\": [%.1f, %.1f, %.1f]}\n",
-        workload, iterations, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"), median(rates),
-        rates[0], rates[1], rates[2]);
+        workload, iterations, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"),
+        bench::median(rates), rates[0], rates[1], rates[2]);
     std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    // The OpenMP wait policy of app/main.cpp (passive unless the environment says otherwise),
-    // so the numbers are the app's; OMP_WAIT_POLICY=active shows the spinning default.
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        setenv("OMP_WAIT_POLICY", "passive", 1);
-        execv("/proc/self/exe", argv);
-    }
+    bench::useTheAppsOpenMpWaitPolicy(argv);
     widgets::setDefaultSurfaceFormat();  // before the QApplication (OpenGL 3.2 core)
     QApplication application(argc, argv);
     const long iterations = argc > 1 ? std::atol(argv[1]) : 1500;
 
     app::MainWindow window;
-    window.resize(1400, 900);
-    window.show();
-    QElapsedTimer exposing;
-    exposing.start();
-    while (!(window.windowHandle() && window.windowHandle()->isExposed()) &&
-           exposing.elapsed() < 10000)
-        QApplication::processEvents(QEventLoop::AllEvents, 10);
+    bench::showExposed(window);
     if (!window.selectWorkspace("diffusion")) {
         std::fprintf(stderr, "bench_gui_throughput: cannot open the diffusion workspace\n");
         return 1;
@@ -110,6 +95,6 @@ int main(int argc, char** argv) {
     printLine("diffusion_training_headless", iterations, headless);
     printLine("diffusion_training_gui", iterations, gui);
     std::printf("{\"workload\": \"diffusion_training_gui_vs_headless\", \"ratio\": %.3f}\n",
-                median(gui) / median(headless));
+                bench::median(gui) / bench::median(headless));
     return 0;
 }

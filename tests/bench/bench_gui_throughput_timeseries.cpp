@@ -14,6 +14,7 @@
 #include "core/experiment/run.h"
 #include "core/timeseries/timeseries_config.h"
 #include "core/timeseries/timeseries_job.h"
+#include "tests/bench/bench_gui_support.h"
 #include "widgets/panels/run_controls.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
@@ -86,11 +87,7 @@ nlohmann::ordered_json cpuSince(const std::map<std::string, double>& before) {
     return j;
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
-}
+using driftlab::bench::median;
 
 Sample trainHeadless(const driftlab::core::TimeSeriesConfig& config) {
     const auto cpu = cpuByThread();

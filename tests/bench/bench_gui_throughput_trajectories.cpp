@@ -10,6 +10,7 @@
 #include "app/workspaces/trajectories/trajectories_workspace.h"
 #include "core/trajectories/trajectory_config.h"
 #include "core/trajectories/trajectory_view_data.h"
+#include "tests/bench/bench_gui_support.h"
 #include "widgets/panels/schema_form.h"
 #include "widgets/vtk/surface_format.h"
 
@@ -32,41 +33,26 @@ using namespace driftlab;
 
 namespace {
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
 void printLine(const char* workload, double pathSteps, const std::vector<double>& rates) {
     std::printf(
         "{\"workload\": \"%s\", \"path_steps\": %.0f, \"threads\": %d, "
         "\"omp_wait_policy\": \"%s\", \"path_steps_per_second\": %.4g, "
         "\"runs\": [%.4g, %.4g, %.4g]}\n",
-        workload, pathSteps, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"), median(rates),
-        rates[0], rates[1], rates[2]);
+        workload, pathSteps, omp_get_max_threads(), std::getenv("OMP_WAIT_POLICY"),
+        bench::median(rates), rates[0], rates[1], rates[2]);
     std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    // The app's OpenMP wait policy (app/main.cpp), so the numbers are the app's.
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        setenv("OMP_WAIT_POLICY", "passive", 1);
-        execv("/proc/self/exe", argv);
-    }
+    bench::useTheAppsOpenMpWaitPolicy(argv);
     widgets::setDefaultSurfaceFormat();
     QApplication application(argc, argv);
     const long paths = argc > 1 ? std::atol(argv[1]) : 20000;
 
     app::MainWindow window;
-    window.resize(1400, 900);
-    window.show();
-    QElapsedTimer exposing;
-    exposing.start();
-    while (!(window.windowHandle() && window.windowHandle()->isExposed()) &&
-           exposing.elapsed() < 10000)
-        QApplication::processEvents(QEventLoop::AllEvents, 10);
+    bench::showExposed(window);
     auto* workspace = qobject_cast<app::TrajectoriesWorkspace*>(window.currentWorkspace());
     nlohmann::json values = workspace->settingsForm()->values();
     values["paths"] = paths;
@@ -101,6 +87,6 @@ int main(int argc, char** argv) {
     printLine("trajectories_simulation_headless", pathSteps, headless);
     printLine("trajectories_simulation_gui", pathSteps, gui);
     std::printf("{\"workload\": \"trajectories_simulation_gui_vs_headless\", \"ratio\": %.3f}\n",
-                median(gui) / median(headless));
+                bench::median(gui) / bench::median(headless));
     return 0;
 }
